@@ -1,0 +1,29 @@
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import type { User } from "lucia";
+
+type Args = { request: Request; context: AppLoadContext };
+
+export function getUser({ context }: Pick<Args, "context">): User | null {
+  return context.auth.user;
+}
+
+/** Signed-out visitors are sent to log in and brought back afterwards. */
+export function requireUser({ request, context }: Args): User {
+  const user = context.auth.user;
+  if (!user) {
+    const url = new URL(request.url);
+    const back = request.method === "GET" ? url.pathname + url.search : url.pathname;
+    throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+  }
+  return user;
+}
+
+const rank = { member: 0, moderator: 1, admin: 2 } as const;
+
+export function requireRole(args: Args, role: "moderator" | "admin"): User {
+  const user = requireUser(args);
+  if (rank[user.role] < rank[role]) {
+    throw new Response("You do not have permission to do that.", { status: 403 });
+  }
+  return user;
+}

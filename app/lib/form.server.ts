@@ -1,0 +1,51 @@
+import type { z } from "zod";
+
+export type FieldErrors = Record<string, string[]>;
+
+export type Parsed<T> =
+  | { ok: true; data: T }
+  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/**
+ * FormData -> plain object -> zod. Repeated keys become arrays. Unknown
+ * fields fail strict schemas, so a form can never set ids, roles or scores.
+ */
+export function formToObject(form: FormData): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of form.entries()) {
+    const v = typeof value === "string" ? value : value.name;
+    const prev = out[key];
+    if (prev === undefined) out[key] = v;
+    else out[key] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+export function parseForm<S extends z.ZodType>(schema: S, input: FormData | Record<string, unknown>): Parsed<z.infer<S>> {
+  const obj = input instanceof FormData ? formToObject(input) : input;
+  const result = schema.safeParse(obj);
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) (errors[key] ??= []).push("This field is not accepted.");
+      continue;
+    }
+    const key = issue.path.length ? String(issue.path[0]) : "_form";
+    (errors[key] ??= []).push(issue.message);
+  }
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === "string" && !/password/i.test(k)) values[k] = v;
+  }
+  return { ok: false, errors, values };
+}
+
+/** Keeps redirects on this site: a path, never `//host` or `/\host`. */
+export function safeRedirect(to: unknown, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+    return fallback;
+  }
+  if (/[\u0000-\u001f]/.test(to)) return fallback;
+  return to;
+}

@@ -1,0 +1,47 @@
+import { asc, eq, sql } from "drizzle-orm";
+import { db, prepared } from "../../db/client";
+import { polls, topics } from "../../db/schema";
+import { renderMarkdown } from "../lib/markdown.server";
+
+export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
+
+export async function createTopic(input: TopicInput): Promise<number> {
+  const now = Date.now();
+  const row = db()
+    .insert(topics)
+    .values({ ...input, summaryHtml: renderMarkdown(input.summaryMd), createdAt: now, updatedAt: now })
+    .returning({ id: topics.id })
+    .get();
+  return row.id;
+}
+
+const listQuery = prepared((conn) =>
+  conn
+    .select({
+      id: topics.id,
+      slug: topics.slug,
+      title: topics.title,
+      locked: topics.locked,
+      commentCount: topics.commentCount,
+      pollCount: sql<number>`(select count(*) from ${polls} where ${polls.topicId} = ${topics.id})`,
+      answerCount: sql<number>`(select coalesce(sum(${polls.voterCount}), 0) from ${polls} where ${polls.topicId} = ${topics.id})`,
+      createdAt: topics.createdAt,
+    })
+    .from(topics)
+    .orderBy(asc(topics.createdAt), asc(topics.id))
+    .prepare(),
+);
+
+export async function listTopics() {
+  return listQuery().all();
+}
+
+const bySlug = prepared((conn) =>
+  conn.select().from(topics).where(eq(topics.slug, sql.placeholder("slug"))).prepare(),
+);
+
+export async function getTopicBySlug(slug: string) {
+  return bySlug().get({ slug }) ?? null;
+}
+
+export type Topic = NonNullable<Awaited<ReturnType<typeof getTopicBySlug>>>;

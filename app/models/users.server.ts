@@ -1,0 +1,82 @@
+import { hash, verify } from "@node-rs/argon2";
+import { eq, sql } from "drizzle-orm";
+import { generateIdFromEntropySize } from "lucia";
+import { db, prepared } from "../../db/client";
+import { users } from "../../db/schema";
+
+export type Role = "member" | "moderator" | "admin";
+
+// OWASP's argon2id minimum: m=19456 KiB, t=2, p=1.
+const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2);
+}
+
+// Verified against when the user does not exist, so a wrong username costs
+// as much time as a wrong password and does not reveal which accounts exist.
+let dummyHash: Promise<string> | undefined;
+
+export type CreateUserResult =
+  | { ok: true; userId: string }
+  | { ok: false; field: "username"; message: string };
+
+export async function createUser(username: string, password: string): Promise<CreateUserResult> {
+  const passwordHash = await hashPassword(password);
+  const id = generateIdFromEntropySize(10);
+  try {
+    db().insert(users).values({ id, username, passwordHash, createdAt: Date.now() }).run();
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      return { ok: false, field: "username", message: "That username is taken." };
+    }
+    throw err;
+  }
+  return { ok: true, userId: id };
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    "code" in err &&
+    (err as { code: string }).code === "SQLITE_CONSTRAINT_UNIQUE"
+  );
+}
+
+const byUsername = prepared((conn) =>
+  conn
+    .select({ id: users.id, passwordHash: users.passwordHash, deletedAt: users.deletedAt })
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, sql.placeholder("username")))
+    .prepare(),
+);
+
+/** Returns the user id when the credentials match a live account, else null. */
+export async function verifyCredentials(username: string, password: string): Promise<string | null> {
+  const row = byUsername().get({ username: username.toLowerCase() });
+  if (!row || row.deletedAt !== null) {
+    dummyHash ??= hashPassword("not-a-real-password-" + Math.random());
+    await verify(await dummyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(row.passwordHash, password).catch(() => false);
+  return ok ? row.id : null;
+}
+
+export async function getUserById(id: string) {
+  return db()
+    .select({ id: users.id, username: users.username, role: users.role, banned: users.banned })
+    .from(users)
+    .where(eq(users.id, id))
+    .get();
+}
+
+export async function setRole(username: string, role: Role): Promise<boolean> {
+  const res = db()
+    .update(users)
+    .set({ role })
+    .where(eq(sql`lower(${users.username})`, username.toLowerCase()))
+    .run();
+  return res.changes === 1;
+}

@@ -1,0 +1,120 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useNonce } from "./nonce";
+import stylesheet from "./styles.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Pulse" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const user = context.auth.user;
+  return { user: user ? { username: user.username, role: user.role } : null };
+}
+
+function Header() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const location = useLocation();
+  const user = data?.user;
+  const here = location.pathname + location.search;
+  const back = here.startsWith("/login") || here.startsWith("/signup") ? "" : `?redirectTo=${encodeURIComponent(here)}`;
+  return (
+    <header className="site-header">
+      <div className="wrap header-row">
+        <Link to="/" className="brand" aria-label="Pulse, home">
+          <span className="brand-mark" aria-hidden="true">◉</span> Pulse
+        </Link>
+        <nav aria-label="Account" className="account">
+          {user ? (
+            <>
+              <span className="whoami">
+                Signed in as <strong data-testid="whoami">{user.username}</strong>
+              </span>
+              {user.role !== "member" ? <Link to="/admin">Admin</Link> : null}
+              <Link to="/settings">Settings</Link>
+              <Form method="post" action="/logout" className="inline">
+                <button type="submit" className="linklike">Sign out</button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <Link to={`/login${back}`}>Sign in</Link>
+              <Link to={`/signup${back}`} className="button small">Sign up</Link>
+            </>
+          )}
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a href="#main" className="skip">Skip to content</a>
+        <Header />
+        <main id="main" className="wrap">{children}</main>
+        <footer className="site-footer wrap">
+          <p>Pulse — community discussion and surveys. Results are from a self-selected sample.</p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error)) {
+    const title = error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : `Error ${error.status}`;
+    const text =
+      error.status === 404
+        ? "There is nothing at this address. It may have been moved or removed."
+        : typeof error.data === "string" && error.data.length < 300
+          ? error.data
+          : error.statusText;
+    return (
+      <section className="error-page">
+        <h1>{title}</h1>
+        <p>{text}</p>
+        <p><Link to="/">Back to the topics</Link></p>
+      </section>
+    );
+  }
+  return (
+    <section className="error-page">
+      <h1>Something went wrong</h1>
+      <p>We could not show this page. Please try again in a moment.</p>
+      <p><Link to="/">Back to the topics</Link></p>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { startSession } from "~/auth/session.server";
+import { Field } from "~/components/Field";
+import { parseForm, safeRedirect } from "~/lib/form.server";
+import { verifyCredentials } from "~/models/users.server";
+import { loginSchema } from "~/models/validation.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign in — Pulse" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (context.auth.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = parseForm(loginSchema, await request.formData());
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  const { username, password, redirectTo } = parsed.data;
+  const userId = await verifyCredentials(username, password);
+  if (!userId) {
+    return json(
+      { errors: { _form: ["Wrong username or password."] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } },
+      { status: 400 },
+    );
+  }
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(userId) } });
+}
+
+export default function Login() {
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const redirectTo = data?.values.redirectTo ?? params.get("redirectTo") ?? "";
+  const errors: Record<string, string[] | undefined> = data?.errors ?? {};
+  return (
+    <section className="narrow">
+      <h1>Sign in</h1>
+      <Form method="post" noValidate className="stack">
+        {errors._form ? <p className="form-error" role="alert">{errors._form.join(" ")}</p> : null}
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          required
+          defaultValue={data?.values.username ?? ""}
+          errors={errors.username}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          errors={errors.password}
+        />
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+      </Form>
+      <p>
+        New here?{" "}
+        <Link to={`/signup${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Create an account</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { startSession } from "~/auth/session.server";
+import { Field } from "~/components/Field";
+import { parseForm, safeRedirect } from "~/lib/form.server";
+import { createUser } from "~/models/users.server";
+import { signupSchema } from "~/models/validation.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign up — Pulse" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (context.auth.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = parseForm(signupSchema, await request.formData());
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  const { username, password, redirectTo } = parsed.data;
+  const created = await createUser(username, password);
+  if (!created.ok) {
+    return json(
+      { errors: { [created.field]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
+      { status: 400 },
+    );
+  }
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(created.userId) } });
+}
+
+export default function Signup() {
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const redirectTo = data?.values.redirectTo ?? params.get("redirectTo") ?? "";
+  const errors: Record<string, string[] | undefined> = data?.errors ?? {};
+  return (
+    <section className="narrow">
+      <h1>Create an account</h1>
+      <Form method="post" noValidate className="stack">
+        {errors._form ? <p className="form-error" role="alert">{errors._form.join(" ")}</p> : null}
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          required
+          minLength={3}
+          maxLength={32}
+          defaultValue={data?.values.username ?? ""}
+          hint="3–32 characters: lowercase letters, digits, '_' and '-'."
+          errors={errors.username}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          maxLength={256}
+          hint="At least 8 characters. A long passphrase is best."
+          errors={errors.password}
+        />
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Sign up"}</button>
+      </Form>
+      <p>
+        Already have an account?{" "}
+        <Link to={`/login${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Sign in</Link>
+      </p>
+    </section>
+  );
+}

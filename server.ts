@@ -1,0 +1,164 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { isSameOrigin } from "./app/auth/lucia.server";
+import { authenticate } from "./app/auth/session.server";
+import { config, ConfigError, type Config } from "./app/config.server";
+import { closeDatabase, useDatabase } from "./db/client";
+import { runMigrations } from "./db/migrate";
+import { seed } from "./db/seed";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+export async function loadBuild(): Promise<ServerBuild> {
+  return (await import(pathToFileURL(path.join(root, "build/index.js")).href)) as ServerBuild;
+}
+
+function securityHeaders(production: boolean) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const nonce = crypto.randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader(
+      "Content-Security-Policy",
+      [
+        "default-src 'self'",
+        `script-src 'self' 'nonce-${nonce}'`,
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ].join("; "),
+    );
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    if (production) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    next();
+  };
+}
+
+export function createApp(build: ServerBuild, cfg: Config = config()) {
+  const app = express();
+  const production = cfg.NODE_ENV === "production";
+  app.disable("x-powered-by");
+  app.set("trust proxy", cfg.TRUST_PROXY);
+
+  app.use((req, res, next) => {
+    const id = crypto.randomBytes(8).toString("hex");
+    res.locals.requestId = id;
+    res.setHeader("X-Request-Id", id);
+    if (cfg.LOG_REQUESTS) {
+      const start = process.hrtime.bigint();
+      res.on("finish", () => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        console.log(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms id=${id}`);
+      });
+    }
+    next();
+  });
+  app.use(securityHeaders(production));
+  app.use(compression());
+
+  app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+
+  // CSRF: every state-changing request must carry our own Origin.
+  app.use((req, res, next) => {
+    if (isSameOrigin(req.method, req.headers.origin, req.headers.host)) return next();
+    res.status(403).type("text/plain").send("Forbidden: this request did not come from this site.");
+  });
+
+  const handler = createRequestHandler({
+    build,
+    mode: production ? "production" : "development",
+    getLoadContext: (_req, res) => ({
+      auth: res.locals.auth,
+      cspNonce: res.locals.cspNonce,
+      requestId: res.locals.requestId,
+    }),
+  });
+
+  app.all("*", (req, res, next) => {
+    authenticate(req.headers.cookie)
+      .then((auth) => {
+        res.locals.auth = auth;
+        if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+        return handler(req, res, next);
+      })
+      .catch(next);
+  });
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    console.error(`error id=${res.locals.requestId}`, err);
+    if (res.headersSent) return res.end();
+    res.status(500).type("text/plain").send(`Something went wrong. Request id: ${res.locals.requestId}`);
+  });
+  return app;
+}
+
+/** Opens, migrates and (unless SEED=false) seeds the configured database. */
+export async function prepareDatabase(cfg: Config) {
+  const conn = useDatabase(cfg.DATABASE_PATH);
+  runMigrations(conn);
+  if (cfg.SEED) await seed();
+  return conn;
+}
+
+export async function start(cfg: Config) {
+  await prepareDatabase(cfg);
+  const app = createApp(await loadBuild(), cfg);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : cfg.PORT;
+  console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close(() => {
+      closeDatabase();
+      console.log("stopped");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Long-lived responses (event streams) get a moment, then are cut.
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    setTimeout(() => {
+      closeDatabase();
+      process.exit(1);
+    }, 8000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  return server;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let cfg: Config;
+  try {
+    cfg = config();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  start(cfg).catch((err) => {
+    console.error("Pulse failed to start:", err);
+    process.exit(1);
+  });
+}
