@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { isSameOrigin } from "./app/auth/lucia.server";
 import { authenticate } from "./app/auth/session.server";
 import { config, ConfigError, type Config } from "./app/config.server";
-import { closeDatabase, useDatabase } from "./db/client";
+import { closeDatabase, setDatabase } from "./db/client";
 import { runMigrations } from "./db/migrate";
 import { seed } from "./db/seed";
 
@@ -108,7 +108,7 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
 
 /** Opens, migrates and (unless SEED=false) seeds the configured database. */
 export async function prepareDatabase(cfg: Config) {
-  const conn = useDatabase(cfg.DATABASE_PATH);
+  const conn = setDatabase(cfg.DATABASE_PATH);
   runMigrations(conn);
   if (cfg.SEED) await seed();
   return conn;

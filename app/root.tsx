@@ -49,6 +49,7 @@ function Header() {
               {user.role !== "member" ? <Link to="/admin">Admin</Link> : null}
               <Link to="/settings">Settings</Link>
               <Form method="post" action="/logout" className="inline">
+                <input type="hidden" name="redirectTo" value={here} />
                 <button type="submit" className="linklike">Sign out</button>
               </Form>
             </>

@@ -24,7 +24,7 @@ export function openDatabase(file: string): DB {
 }
 
 /** Opens `file` and makes it the connection every model uses. */
-export function useDatabase(file: string): DB {
+export function setDatabase(file: string): DB {
   closeDatabase();
   holder.__pulseDb = openDatabase(file);
   return holder.__pulseDb;
@@ -32,7 +32,7 @@ export function useDatabase(file: string): DB {
 
 export function db(): DB {
   const current = holder.__pulseDb;
-  if (!current) throw new Error("Database not opened: call useDatabase() first");
+  if (!current) throw new Error("Database not opened: call setDatabase() first");
   return current;
 }
 

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { polls, topics } from "../../db/schema";
+import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
@@ -23,8 +23,10 @@ const listQuery = prepared((conn) =>
       title: topics.title,
       locked: topics.locked,
       commentCount: topics.commentCount,
-      pollCount: sql<number>`(select count(*) from ${polls} where ${polls.topicId} = ${topics.id})`,
-      answerCount: sql<number>`(select coalesce(sum(${polls.voterCount}), 0) from ${polls} where ${polls.topicId} = ${topics.id})`,
+      // Spelled out: drizzle leaves columns unqualified in a one-table select,
+      // and an unqualified "id" would bind to the subquery's own table.
+      pollCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id)`,
+      answerCount: sql<number>`(select coalesce(sum(p.voter_count), 0) from polls p where p.topic_id = topics.id)`,
       createdAt: topics.createdAt,
     })
     .from(topics)

@@ -28,8 +28,7 @@ export default function Index() {
                 {t.locked ? <span className="badge">locked</span> : null}
               </h2>
               <p className="muted">
-                {plural(t.pollCount, "question")} · {plural(t.answerCount, "answer")} · {plural(t.commentCount, "comment")}
-                {" · "}
+                {`${plural(t.pollCount, "question")} · ${plural(t.answerCount, "answer")} · ${plural(t.commentCount, "comment")} · `}
                 <Link to={`/t/${t.slug}/results`}>results</Link>
               </p>
             </li>

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness";
+
+const h = useHarness();
+
+describe.each([
+  ["JavaScript on", true],
+  ["JavaScript off", false],
+])("accounts with %s", (_label, javaScript) => {
+  const name = javaScript ? "js_user" : "nojs_user";
+
+  it("signs up, sees the topic, signs out and signs in again", async () => {
+    const ctx = await h().context({ javaScript });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      // A 400 for the wrong password is expected; anything else is a bug.
+      if (m.type() === "error" && !m.text().includes("status of 400")) errors.push(m.text());
+    });
+
+    await page.goto("/");
+    await page.getByRole("link", { name: "Sign up" }).click();
+    await page.getByLabel("Username").fill(name);
+    await page.getByLabel("Password").fill("a long passphrase");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+
+    await page.getByRole("link", { name: /LLAMA-2 license/ }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("LLAMA-2");
+    expect(await page.getByRole("link", { name: "Will Meta change the license for LLAMA-3?" }).count()).toBe(1);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByRole("link", { name: "Sign in" }).count()).toBe(1);
+    expect(await page.getByTestId("whoami").count()).toBe(0);
+
+    // A wrong password keeps the username and says so.
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("Username").fill(name);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Wrong username or password");
+    expect(await page.getByLabel("Username").inputValue()).toBe(name);
+
+    await page.getByLabel("Password").fill("a long passphrase");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+    // Signing in from the topic page brought us back to it.
+    expect(new URL(page.url()).pathname).toBe("/t/llama-2-license");
+
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { freshDatabaseFile } from "../helpers";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export type Harness = {
+  url: string;
+  dbFile: string;
+  browser: Browser;
+  /** A fresh browser profile, with JavaScript on or off. */
+  context: (opts?: { javaScript?: boolean }) => Promise<BrowserContext>;
+};
+
+/** The real server as a child process on its own database, and Chromium. */
+export function useHarness(): () => Harness {
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    const dbFile = freshDatabaseFile();
+    server = spawn(path.resolve("node_modules/.bin/tsx"), ["server.ts"], {
+      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: dbFile, LOG_REQUESTS: "false" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      server!.stdout!.on("data", (d) => {
+        out += d;
+        const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    });
+    const b = browser;
+    // 127.0.0.1 is a secure context, so the production cookie (__Host-, Secure) works.
+    const url = `http://127.0.0.1:${port}`;
+    harness = {
+      url,
+      dbFile,
+      browser: b,
+      context: async ({ javaScript = true } = {}) => {
+        const ctx = await b.newContext({ javaScriptEnabled: javaScript, baseURL: url });
+        ctx.setDefaultTimeout(10_000);
+        return ctx;
+      },
+    };
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const done = new Promise((r) => server!.on("exit", r));
+      server.kill("SIGTERM");
+      await done;
+    }
+  });
+  return () => {
+    if (!harness) throw new Error("harness not started");
+    return harness;
+  };
+}

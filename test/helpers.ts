@@ -1,0 +1,139 @@
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, inject } from "vitest";
+import { closeDatabase, setDatabase, type DB } from "../db/client";
+import { parseConfig } from "../app/config.server";
+import { createApp, loadBuild } from "../server";
+
+let counter = 0;
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-db-"));
+
+/** A fresh copy of the migrated, seeded template database. */
+export function freshDatabaseFile(): string {
+  const file = path.join(tmpRoot, `t-${process.pid}-${++counter}.db`);
+  fs.copyFileSync(inject("templateDb"), file);
+  return file;
+}
+
+/** Gives every test in the file its own database, opened as the app's connection. */
+export function useFreshDatabase(): { db: () => DB; file: () => string } {
+  let conn: DB | undefined;
+  let file = "";
+  beforeEach(() => {
+    file = freshDatabaseFile();
+    conn = setDatabase(file);
+  });
+  afterEach(() => {
+    closeDatabase();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  });
+  return {
+    db: () => {
+      if (!conn) throw new Error("no database");
+      return conn;
+    },
+    file: () => file,
+  };
+}
+
+export type TestServer = { url: string; close: () => Promise<void> };
+
+/** The real Express app on 127.0.0.1, on the database useFreshDatabase opened. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const cfg = parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", ...env });
+  const app = createApp(await loadBuild(), cfg);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Starts a server for each test (after useFreshDatabase) and stops it after. */
+export function useTestServer(env: Record<string, string> = {}): () => Client {
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    server = await startTestServer(env);
+  });
+  afterEach(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error("no server");
+    return new Client(server.url);
+  };
+}
+
+/** A tiny browser-like HTTP client: keeps cookies, sends our Origin on writes. */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  fork(): Client {
+    return new Client(this.base);
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async request(pathname: string, init: RequestInit & { origin?: string | null } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("Cookie", this.cookieHeader());
+    const method = (init.method ?? "GET").toUpperCase();
+    if (method !== "GET" && init.origin !== null) headers.set("Origin", init.origin ?? this.base);
+    const res = await fetch(this.base + pathname, { ...init, headers, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      if (value === "" || /max-age=0/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  get(pathname: string, init: RequestInit = {}) {
+    return this.request(pathname, init);
+  }
+
+  post(pathname: string, fields: Record<string, string | string[]>, init: RequestInit & { origin?: string | null } = {}) {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+    return this.request(pathname, {
+      ...init,
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", ...(init.headers ?? {}) },
+    });
+  }
+
+  async signup(username: string, password = "correct horse battery"): Promise<Response> {
+    return this.post("/signup", { username, password });
+  }
+
+  async login(username: string, password = "correct horse battery"): Promise<Response> {
+    return this.post("/login", { username, password });
+  }
+}
+
+export function count(conn: DB, table: string): number {
+  return (conn.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
+
+export function allCounts(conn: DB): Record<string, number> {
+  const tables = conn.$client
+    .prepare("select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%'")
+    .all() as { name: string }[];
+  return Object.fromEntries(tables.map((t) => [t.name, count(conn, t.name)]));
+}

@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { freshDatabaseFile } from "./helpers";
+
+const tsx = path.resolve("node_modules/.bin/tsx");
+
+function run(env: Record<string, string>) {
+  const child = spawn(tsx, ["server.ts"], {
+    env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", LOG_REQUESTS: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const listening = async () => {
+    for (let i = 0; i < 200; i++) {
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) return Number(m[1]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server did not start:\n${out}`);
+  };
+  return { child, exited, listening, output: () => out };
+}
+
+describe("the server process", () => {
+  it("refuses to start on a bad setting and names the variable", async () => {
+    const p = run({ PORT: "not-a-port" });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain("PORT");
+  });
+
+  it("migrates and seeds a new database file on first start, then shuts down on SIGTERM", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-proc-"));
+    const file = path.join(dir, "nested", "pulse.db");
+    const p = run({ DATABASE_PATH: file, PORT: "0" });
+    const port = await p.listening();
+    const res = await fetch(`http://127.0.0.1:${port}/t/llama-2-license`);
+    expect(res.status).toBe(200);
+    // An open keep-alive connection must not hold the shutdown up.
+    const agentRes = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(agentRes.status).toBe(200);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain("stopped");
+    expect(fs.existsSync(file)).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a second start on the same file changes nothing (SIGINT works too)", async () => {
+    const file = freshDatabaseFile();
+    const sizeBefore = fs.statSync(file).size;
+    const p = run({ DATABASE_PATH: file, PORT: "0" });
+    await p.listening();
+    p.child.kill("SIGINT");
+    expect(await p.exited).toBe(0);
+    expect(fs.statSync(file).size).toBe(sizeBefore);
+  });
+});
