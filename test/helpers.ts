@@ -137,3 +137,62 @@ export function allCounts(conn: DB): Record<string, number> {
     .all() as { name: string }[];
   return Object.fromEntries(tables.map((t) => [t.name, count(conn, t.name)]));
 }
+
+// One real argon2id hash, reused so tests can make many users quickly.
+let sharedHash: Promise<string> | undefined;
+export const TEST_PASSWORD = "correct horse battery";
+
+/** Inserts a user directly (no HTTP, no per-user hashing) and returns a signed-in client. */
+export async function makeUser(
+  base: Client,
+  username: string,
+  role: "member" | "moderator" | "admin" = "member",
+): Promise<{ id: string; client: Client }> {
+  const { hashPassword } = await import("../app/models/users.server");
+  const { startSession } = await import("../app/auth/session.server");
+  const { db } = await import("../db/client");
+  const { users } = await import("../db/schema");
+  sharedHash ??= hashPassword(TEST_PASSWORD);
+  const id = `u_${username}`;
+  db().insert(users).values({ id, username, passwordHash: await sharedHash, role, createdAt: Date.now() }).run();
+  const cookie = await startSession(id);
+  const client = base.fork();
+  const [pair] = cookie.split(";");
+  const eq = pair.indexOf("=");
+  client.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+  return { id, client };
+}
+
+export function pollId(conn: DB, slug: string): number {
+  return (conn.$client.prepare("select id from polls where slug = ?").get(slug) as { id: number }).id;
+}
+
+export function optionIds(conn: DB, slug: string): number[] {
+  return (
+    conn.$client
+      .prepare("select o.id from poll_options o join polls p on p.id = o.poll_id where p.slug = ? order by o.position")
+      .all(slug) as { id: number }[]
+  ).map((r) => r.id);
+}
+
+/** Tallies as stored vs. recounted from the ballots; voters likewise. */
+export function recount(conn: DB) {
+  const stored = conn.$client.prepare("select option_id as id, count from tallies order by option_id").all();
+  const counted = conn.$client
+    .prepare(
+      `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count
+       from tallies t order by t.option_id`,
+    )
+    .all();
+  const votersStored = conn.$client.prepare("select id, voter_count as n from polls order by id").all();
+  const votersCounted = conn.$client
+    .prepare("select p.id, (select count(*) from ballots b where b.poll_id = p.id) as n from polls p order by p.id")
+    .all();
+  return { stored, counted, votersStored, votersCounted };
+}
+
+export function expectConsistent(conn: DB, expectFn: (a: unknown) => { toEqual: (b: unknown) => void }) {
+  const r = recount(conn);
+  expectFn(r.stored).toEqual(r.counted);
+  expectFn(r.votersStored).toEqual(r.votersCounted);
+}

@@ -25,3 +25,26 @@ export const loginSchema = z.strictObject({
   password: z.string().min(1, "Enter your password.").max(256, "Use at most 256 characters."),
   redirectTo: z.string().optional(),
 });
+
+const optionId = z.coerce
+  .number<string>({ error: "That option does not belong to this question." })
+  .int("That option does not belong to this question.")
+  .positive("That option does not belong to this question.");
+
+export const voteSchema = z.strictObject({
+  intent: z.enum(["vote", "withdraw"], { error: "Unknown action." }),
+  option: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(optionId).max(100, "Too many options.")),
+  value: z.coerce
+    .number({ error: "Pick a value from 1 to 5." })
+    .int("Pick a value from 1 to 5.")
+    .min(1, "Pick a value from 1 to 5.")
+    .max(5, "Pick a value from 1 to 5.")
+    .optional(),
+  redirectTo: z.string().max(2000).optional(),
+  // Present only when the page's script submitted the form (see useHydrated).
+  via: z.literal("fetcher").optional(),
+});

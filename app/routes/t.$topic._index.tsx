@@ -1,21 +1,19 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { PollCard } from "~/components/PollCard";
 import { getTopicPage } from "~/models/pages.server";
-import { plural } from "~/lib/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.topic.title} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const page = await getTopicPage(params.topic ?? "");
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const page = await getTopicPage(params.topic ?? "", context.auth.user);
   if (!page) throw new Response("Topic not found", { status: 404 });
-  return page;
+  return { ...page, signedIn: !!context.auth.user };
 }
 
-const kindLabel = { single: "single choice", multiple: "multiple choice", scale: "agree / disagree scale" } as const;
-
 export default function TopicPage() {
-  const { topic, polls } = useLoaderData<typeof loader>();
+  const { topic, polls, signedIn } = useLoaderData<typeof loader>();
   return (
     <article>
       <h1>{topic.title}</h1>
@@ -26,23 +24,15 @@ export default function TopicPage() {
         </p>
       ) : null}
       <section aria-labelledby="polls-heading">
-        <h2 id="polls-heading">Questions</h2>
-        <ol className="poll-list">
+        <div className="section-head">
+          <h2 id="polls-heading">Questions</h2>
+          <Link to={`/t/${topic.slug}/results`}>See all results →</Link>
+        </div>
+        <div className="poll-stack">
           {polls.map((p) => (
-            <li key={p.id} className="card">
-              <h3>
-                <Link to={`/t/${topic.slug}/p/${p.slug}`}>{p.question}</Link>
-              </h3>
-              <p className="muted">
-                {kindLabel[p.kind]}
-                {p.isPrediction ? " · prediction" : ""} · {plural(p.voterCount, "voter")}
-              </p>
-            </li>
+            <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} />
           ))}
-        </ol>
-        <p>
-          <Link to={`/t/${topic.slug}/results`}>See what the community thinks →</Link>
-        </p>
+        </div>
       </section>
     </article>
   );

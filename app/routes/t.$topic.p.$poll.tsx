@@ -1,32 +1,64 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { getPollPage } from "~/models/pages.server";
-import { plural } from "~/lib/format";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { PollCard } from "~/components/PollCard";
+import { parseForm, safeRedirect } from "~/lib/form.server";
+import { withParams } from "~/lib/http.server";
+import { castVote, withdrawVote } from "~/models/ballots.server";
+import { findPollForVote, getPollPage } from "~/models/pages.server";
+import { voteSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.poll.question} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const page = await getPollPage(params.topic ?? "", params.poll ?? "");
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const page = await getPollPage(params.topic ?? "", params.poll ?? "", context.auth.user);
   if (!page) throw new Response("Poll not found", { status: 404 });
-  return page;
+  return { ...page, signedIn: !!context.auth.user };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const { request, params } = args;
+  const target = await findPollForVote(params.topic ?? "", params.poll ?? "");
+  if (!target) throw new Response("Poll not found", { status: 404 });
+  const parsed = parseForm(voteSchema, await request.formData());
+  if (!parsed.ok) return json({ ok: false, errors: parsed.errors }, { status: 400 });
+  const { intent, option, value, redirectTo, via } = parsed.data;
+
+  const result =
+    intent === "withdraw"
+      ? await withdrawVote(user.id, target.pollId)
+      : await castVote(user.id, target.pollId, target.kind === "scale" ? { scaleValue: value ?? NaN } : { optionIds: option });
+  if (!result.ok) {
+    return json({ ok: false, errors: { [result.field ?? "_form"]: [result.message] } }, { status: result.status });
+  }
+  const message = intent === "withdraw" ? "Your answer was withdrawn." : "Your answer was recorded.";
+  if (via === "fetcher") return json({ ok: true, message });
+  const back = safeRedirect(redirectTo, `/t/${target.topicSlug}/p/${target.slug}`);
+  return redirect(withParams(back, { [intent === "withdraw" ? "withdrawn" : "voted"]: target.slug }, `poll-${target.slug}`));
 }
 
 export default function PollPage() {
-  const { topic, poll } = useLoaderData<typeof loader>();
+  const { topic, poll, signedIn } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   return (
     <article>
       <p className="crumbs">
-        <Link to={`/t/${topic.slug}`}>{topic.title}</Link>
+        <Link to={`/t/${topic.slug}`}>← {topic.title}</Link>
       </p>
-      <h1>{poll.question}</h1>
-      {poll.descriptionHtml ? <div className="prose" dangerouslySetInnerHTML={{ __html: poll.descriptionHtml }} /> : null}
-      <ul className="options">
-        {poll.options.map((o) => (
-          <li key={o.id}>{o.label}</li>
-        ))}
-      </ul>
-      <p className="muted">{plural(poll.voterCount, "voter")}</p>
+      <PollCard
+        poll={poll}
+        topicSlug={topic.slug}
+        signedIn={signedIn}
+        headingLevel={2}
+        linkQuestion={false}
+        actionErrors={actionData && "errors" in actionData ? actionData.errors : null}
+      />
+      <p>
+        <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
+      </p>
     </article>
   );
 }

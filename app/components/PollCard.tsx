@@ -1,0 +1,183 @@
+import { Link, useFetcher, useLocation } from "@remix-run/react";
+import type { PollView } from "~/models/pages.server";
+import { formatDateTime, plural } from "~/lib/format";
+import { ShareBar } from "./ShareBar";
+import { useHydrated } from "./useHydrated";
+
+type Props = {
+  poll: PollView;
+  topicSlug: string;
+  signedIn: boolean;
+  headingLevel?: 2 | 3;
+  linkQuestion?: boolean;
+  /** Errors from a plain form post that landed on this page. */
+  actionErrors?: Record<string, string[]> | null;
+};
+
+type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
+
+function choiceHint(poll: PollView): string {
+  if (poll.kind === "single") return "Pick one.";
+  if (poll.kind === "scale") return `Pick a value from 1 (${poll.scaleMinLabel?.toLowerCase()}) to 5 (${poll.scaleMaxLabel?.toLowerCase()}).`;
+  if (poll.minChoices <= 1) return poll.maxChoices >= poll.options.length ? "Pick any that apply." : `Pick up to ${poll.maxChoices}.`;
+  return `Pick ${poll.minChoices} to ${poll.maxChoices}.`;
+}
+
+/** What the user's answer will be once the pending submission lands. */
+function optimisticMine(poll: PollView, form: FormData | undefined): number[] | null | undefined {
+  if (!form) return undefined;
+  if (form.get("intent") === "withdraw") return null;
+  if (poll.kind === "scale") {
+    const v = Number(form.get("value"));
+    const opt = poll.options.find((o) => o.value === v);
+    return opt ? [opt.id] : undefined;
+  }
+  const ids = form.getAll("option").map(Number);
+  return ids.length ? ids : undefined;
+}
+
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors }: Props) {
+  const fetcher = useFetcher<VoteData>({ key: `vote-${poll.id}` });
+  const location = useLocation();
+  const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
+  const pending = fetcher.state !== "idle";
+  const hydrated = useHydrated();
+
+  const next = optimisticMine(poll, fetcher.formData);
+  const mine = next === undefined ? poll.mine : next;
+  const serverMine = poll.mine;
+
+  // Optimistic counts: take the old answer out and put the new one in.
+  let voters = poll.voterCount;
+  const counts = new Map(poll.options.map((o) => [o.id, o.count]));
+  if (next !== undefined && poll.results.visible) {
+    for (const id of serverMine ?? []) counts.set(id, (counts.get(id) ?? 1) - 1);
+    for (const id of next ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    voters += (next ? 1 : 0) - (serverMine ? 1 : 0);
+  }
+
+  const errors = fetcher.data?.errors ?? actionErrors ?? null;
+  const errorText = errors ? Object.values(errors).flat().join(" ") : null;
+  const params = new URLSearchParams(location.search);
+  const notice =
+    fetcher.state === "idle" && fetcher.data?.ok
+      ? fetcher.data.message
+      : params.get("voted") === poll.slug
+        ? "Your answer was recorded."
+        : params.get("withdrawn") === poll.slug
+          ? "Your answer was withdrawn."
+          : null;
+
+  const H = headingLevel === 2 ? "h2" : "h3";
+  const headingId = `poll-${poll.slug}-q`;
+  const errorId = `poll-${poll.slug}-error`;
+  const hintId = `poll-${poll.slug}-hint`;
+  const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
+  const inputName = poll.kind === "scale" ? "value" : "option";
+  const inputType = poll.kind === "multiple" ? "checkbox" : "radio";
+  const here = location.pathname + location.search.replace(/[?&](voted|withdrawn)=[^&]*/g, "");
+
+  return (
+    <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={headingId}>
+      <H id={headingId} className="poll-question">
+        {linkQuestion ? <Link to={pollUrl}>{poll.question}</Link> : poll.question}
+        {poll.isPrediction ? <span className="badge">prediction</span> : null}
+        {poll.closed ? <span className="badge">closed</span> : null}
+      </H>
+      {poll.descriptionHtml ? <div className="poll-description" dangerouslySetInnerHTML={{ __html: poll.descriptionHtml }} /> : null}
+      {poll.isPrediction && poll.resolutionCriteria ? (
+        <details className="criteria">
+          <summary>How this prediction is resolved</summary>
+          <p>{poll.resolutionCriteria}</p>
+        </details>
+      ) : null}
+      <p className="muted poll-status">
+        {poll.closed
+          ? `Closed ${poll.closesAt ? formatDateTime(poll.closesAt) : ""}: answers can no longer change.`
+          : poll.closesAt
+            ? `Open until ${formatDateTime(poll.closesAt)}.`
+            : "Open."}
+        {" "}
+        {plural(voters, "voter")}.
+      </p>
+
+      {notice ? <p className="notice" role="status">{notice}</p> : <p className="sr-only" role="status" />}
+      {mine && mineLabels.length ? (
+        <p className="mine" data-testid="mine">
+          You answered: <strong>{mineLabels.join("; ")}</strong>
+        </p>
+      ) : null}
+
+      <fetcher.Form method="post" action={pollUrl} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
+        <input type="hidden" name="redirectTo" value={here} />
+        {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+        <fieldset disabled={!signedIn || poll.closed} aria-describedby={`${hintId}${errorText ? ` ${errorId}` : ""}`} aria-invalid={errorText ? true : undefined}>
+          <legend className="sr-only">{poll.question}</legend>
+          <p id={hintId} className="hint">{choiceHint(poll)}</p>
+          {poll.kind === "scale" ? (
+            <p className="scale-ends" aria-hidden="true">
+              <span>{poll.scaleMinLabel}</span>
+              <span>{poll.scaleMaxLabel}</span>
+            </p>
+          ) : null}
+          <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
+            {poll.options.map((o) => {
+              const count = counts.get(o.id) ?? null;
+              return (
+                <li key={o.id}>
+                  <label>
+                    <input
+                      type={inputType}
+                      name={inputName}
+                      value={poll.kind === "scale" ? String(o.value) : String(o.id)}
+                      defaultChecked={serverMine?.includes(o.id) ?? false}
+                    />
+                    <span className="choice-label">
+                      {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
+                      {o.label}
+                    </span>
+                  </label>
+                  {poll.results.visible && count !== null ? (
+                    poll.kind === "scale" ? (
+                      <span className="scale-count">
+                        {count} ({voters > 0 ? Math.round((count / voters) * 100) : 0}%)
+                      </span>
+                    ) : (
+                      <ShareBar count={count} total={voters} />
+                    )
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </fieldset>
+        {errorText ? (
+          <p id={errorId} className="field-error" role="alert">
+            {errorText}
+          </p>
+        ) : null}
+        {signedIn && !poll.closed ? (
+          <div className="actions">
+            <button type="submit" name="intent" value="vote" disabled={pending}>
+              {pending && fetcher.formData?.get("intent") === "vote" ? "Saving…" : mine ? "Change answer" : "Vote"}
+            </button>
+            {mine ? (
+              <button type="submit" name="intent" value="withdraw" className="secondary" disabled={pending} formNoValidate>
+                {pending && fetcher.formData?.get("intent") === "withdraw" ? "Withdrawing…" : "Withdraw answer"}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+      </fetcher.Form>
+
+      {!signedIn ? (
+        <p>
+          <Link to={`/login?redirectTo=${encodeURIComponent(pollUrl)}`}>Sign in to vote</Link>
+          {" or "}
+          <Link to={`/signup?redirectTo=${encodeURIComponent(pollUrl)}`}>create an account</Link>.
+        </p>
+      ) : null}
+      {!poll.results.visible ? <p className="muted results-hidden">{poll.results.reason}</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { formatDateTime } from "./format";
+
+export type Visibility = "always" | "after_vote" | "after_close";
+
+export type Viewer = { signedIn: boolean; hasVoted: boolean };
+
+export type VisibilityDecision = { visible: true } | { visible: false; reason: string };
+
+/**
+ * The one rule for whether a poll's results may be shown to a viewer. Every
+ * output (pages, JSON, CSV, cross-tab, trends, stream) asks this function.
+ */
+export function resultsVisibility(
+  poll: { visibility: Visibility; closesAt: number | null },
+  viewer: Viewer,
+  now: number = Date.now(),
+): VisibilityDecision {
+  switch (poll.visibility) {
+    case "always":
+      return { visible: true };
+    case "after_vote":
+      if (viewer.hasVoted) return { visible: true };
+      return {
+        visible: false,
+        reason: viewer.signedIn ? "Results show once you have answered." : "Results show to people who have answered: sign in and vote to see them.",
+      };
+    case "after_close":
+      if (poll.closesAt !== null && poll.closesAt <= now) return { visible: true };
+      return {
+        visible: false,
+        reason:
+          poll.closesAt === null
+            ? "Results show when the poll closes; no closing time is set yet."
+            : `Results show when the poll closes, at ${formatDateTime(poll.closesAt)}.`,
+      };
+  }
+}
+
+/** For public aggregate outputs (results page, JSON, CSV, stream): nobody has voted there. */
+export const PUBLIC_VIEWER: Viewer = { signedIn: false, hasVoted: false };
