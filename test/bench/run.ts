@@ -1,1 +1,173 @@
-console.log("no benchmarks yet");
+// npm run bench — throughput and p99 latency through the real server,
+// reported as ratios against a do-nothing Remix route measured in the same run.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { startSession } from "../../app/auth/session.server";
+import { castVote } from "../../app/models/ballots.server";
+import { createPoll } from "../../app/models/polls.server";
+import { createTopic } from "../../app/models/topics.server";
+import { closeDatabase, db, setDatabase } from "../../db/client";
+import { runMigrations } from "../../db/migrate";
+import { seed } from "../../db/seed";
+
+// Cookies minted here must match the production server's cookie name.
+process.env.NODE_ENV = "production";
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const VOTERS = 200;
+
+type Scenario = { name: string; method: "GET" | "POST"; path: string; body?: (i: number) => string; cookie?: (i: number) => string };
+
+function setup(file: string) {
+  const conn = setDatabase(file);
+  runMigrations(conn);
+  return conn;
+}
+
+async function prepare(file: string) {
+  const conn = setup(file);
+  await seed();
+  const topicId = await createTopic({ slug: "bench", title: "Benchmark", summaryMd: "Benchmark topic.", sourceUrl: null });
+  const options = ["A", "B", "C", "D"];
+  const small = await createPoll(topicId, { slug: "small", question: "Small poll", kind: "single", options });
+  const large = await createPoll(topicId, { slug: "large", question: "Large poll", kind: "single", options });
+  const now = Date.now();
+  const insertUsers = (from: number, to: number) =>
+    conn.transaction(() => {
+      for (let i = from; i < to; i++) {
+        conn.run(sql`insert into users (id, username, password_hash, created_at) values (${`b${i}`}, ${`bench${i}`}, 'x', ${now})`);
+      }
+    });
+  insertUsers(0, 100_000 + VOTERS);
+  const opt = (pollId: number) =>
+    conn.all<{ id: number }>(sql`select id from poll_options where poll_id = ${pollId} order by position`).map((r) => r.id);
+  const smallOpts = opt(small);
+  const largeOpts = opt(large);
+  process.stdout.write("casting 1,000 + 100,000 ballots through the model... ");
+  for (let i = 0; i < 1_000; i++) await castVote(`b${i}`, small, { optionIds: [smallOpts[i % 4]] });
+  for (let i = 0; i < 100_000; i++) await castVote(`b${i}`, large, { optionIds: [largeOpts[i % 4]] });
+  console.log("done");
+  const cookies: string[] = [];
+  for (let i = 0; i < VOTERS; i++) cookies.push((await startSession(`b${100_000 + i}`)).split(";")[0]);
+  conn.$client.pragma("wal_checkpoint(TRUNCATE)");
+  closeDatabase();
+  return { cookies, smallOpts, largeOpts };
+}
+
+async function run(port: number, s: Scenario, requests: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const one = (i: number) =>
+    new Promise<void>((resolve) => {
+      const body = s.body?.(i);
+      const start = process.hrtime.bigint();
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: s.path,
+          method: s.method,
+          agent,
+          headers: {
+            ...(body ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) } : {}),
+            ...(s.cookie ? { Cookie: s.cookie(i) } : {}),
+            Origin: `http://127.0.0.1:${port}`,
+            Host: `127.0.0.1:${port}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => {
+            const location = res.headers.location ?? "";
+            if ((res.statusCode !== 200 && res.statusCode !== 302) || location.startsWith("/login")) failures++;
+            latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+            resolve();
+          });
+        },
+      );
+      req.on("error", () => {
+        failures++;
+        resolve();
+      });
+      if (body) req.write(body);
+      req.end();
+    });
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < requests) await one(next++);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { rps: requests / seconds, p99: latencies[Math.floor(latencies.length * 0.99)], failures };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-bench-"));
+  const file = path.join(dir, "bench.db");
+  const { cookies, smallOpts, largeOpts } = await prepare(file);
+  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["test/bench/server.ts"], {
+    env: { ...process.env, DATABASE_PATH: file, NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      const m = /PORT (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  // Each request changes the ballot of one of 200 signed-in voters (the
+  // option cycles), so every vote is a real write.
+  const vote = (slug: string, opts: number[]): Scenario => ({
+    name: `vote into poll with ${slug === "small" ? "1,000" : "100,000"} ballots`,
+    method: "POST",
+    path: `/t/bench/p/${slug}`,
+    body: (i) => `intent=vote&option=${opts[(Math.floor(i / VOTERS) + 1) % 4]}`,
+    cookie: (i) => cookies[i % VOTERS],
+  });
+  const scenarios: Scenario[] = [
+    { name: "minimal Remix route (ceiling)", method: "GET", path: "/__bench/noop" },
+    vote("small", smallOpts),
+    vote("large", largeOpts),
+  ];
+  const extra = (globalThis as { __benchScenarios?: Scenario[] }).__benchScenarios ?? [];
+  scenarios.push(...extra);
+
+  for (const s of scenarios) await run(port, s, Math.min(500, REQUESTS)); // warm-up
+  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
+  for (const s of scenarios) results[s.name] = await run(port, s, REQUESTS);
+  child.kill("SIGTERM");
+
+  const ceiling = results[scenarios[0].name].rps;
+  console.log(`\n${REQUESTS} requests per scenario, ${CONCURRENCY} concurrent, ${os.cpus().length} cores\n`);
+  console.log("scenario".padEnd(44), "req/s".padStart(9), "p99 ms".padStart(9), "x ceiling".padStart(10), "failed".padStart(7));
+  for (const s of scenarios) {
+    const r = results[s.name];
+    console.log(s.name.padEnd(44), r.rps.toFixed(0).padStart(9), r.p99.toFixed(2).padStart(9), (r.rps / ceiling).toFixed(2).padStart(10), String(r.failures).padStart(7));
+  }
+  const small = results[scenarios[1].name].rps;
+  const large = results[scenarios[2].name].rps;
+  const ratio = small / large;
+  console.log(`\nvote throughput ratio, 1k / 100k ballots: ${ratio.toFixed(2)} (must be <= 1.5) ${ratio <= 1.5 ? "OK" : "TOO SLOW"}`);
+  // Make sure the writes happened.
+  setDatabase(file);
+  const hist = db().get<{ n: number }>(sql`select count(*) as n from ballot_history`);
+  console.log(`ballot history rows after the run: ${hist?.n} (101,000 from setup + one per vote request)`);
+  closeDatabase();
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (Object.values(results).some((r) => r.failures > 0)) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

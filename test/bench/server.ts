@@ -1,0 +1,35 @@
+// The real Pulse app (server.ts's createApp, real build, real database file)
+// plus one extra Remix route that does nothing, as the framework's ceiling.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ServerBuild } from "@remix-run/node";
+import { parseConfig } from "../../app/config.server";
+import { setDatabase } from "../../db/client";
+import { createApp, loadBuild } from "../../server";
+
+const file = process.env.DATABASE_PATH!;
+setDatabase(file);
+const real = await loadBuild();
+const build: ServerBuild = {
+  ...real,
+  routes: {
+    ...real.routes,
+    "routes/__bench-noop": {
+      id: "routes/__bench-noop",
+      parentId: "root",
+      path: "__bench/noop",
+      index: undefined,
+      caseSensitive: undefined,
+      module: { loader: () => new Response("ok", { headers: { "Content-Type": "text/plain" } }) } as never,
+    },
+  },
+};
+const app = createApp(build, parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false" }));
+const server = http.createServer(app);
+server.listen(0, "127.0.0.1", () => {
+  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
+});
+process.on("SIGTERM", () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
