@@ -4,6 +4,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -212,6 +213,10 @@ export const comments = sqliteTable(
     bodyHtml: text("body_html").notNull(),
     ups: integer("ups").notNull().default(0),
     downs: integer("downs").notNull().default(0),
+    // Sort keys derived from ups/downs, kept in the same transaction as a vote
+    // so sorting by them can use an index (SQLite has no sqrt by default).
+    best: real("best").notNull().default(0),
+    controversy: real("controversy").notNull().default(0),
     replyCount: integer("reply_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     editedAt: integer("edited_at"),
@@ -222,6 +227,7 @@ export const comments = sqliteTable(
   (t) => [
     index("comments_thread").on(t.topicId, t.pollId, t.parentId, t.createdAt),
     index("comments_parent").on(t.parentId, t.createdAt),
+    index("comments_thread_best").on(t.topicId, t.pollId, t.parentId, t.best),
     index("comments_author").on(t.authorId),
   ],
 );

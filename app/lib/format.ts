@@ -11,3 +11,20 @@ export function formatDateTime(ms: number): string {
 export function formatDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** "3 minutes ago", computed against a `now` the server sends so both renders agree. */
+export function relativeTime(ms: number, now: number): string {
+  const s = Math.round((now - ms) / 1000);
+  if (s < 45) return "just now";
+  const units: [number, string][] = [
+    [60, "minute"],
+    [3600, "hour"],
+    [86400, "day"],
+    [86400 * 30, "month"],
+    [86400 * 365, "year"],
+  ];
+  let chosen = units[0];
+  for (const u of units) if (s >= u[0] * 0.95) chosen = u;
+  const n = Math.max(1, Math.round(s / chosen[0]));
+  return `${n} ${chosen[1]}${n === 1 ? "" : "s"} ago`;
+}

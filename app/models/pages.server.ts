@@ -4,6 +4,7 @@ import { resultsVisibility } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
+import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./comments.server";
 
 // Page-shaped reads: what a route needs, in one call, so routes stay thin.
 // Counts a viewer may not see never leave the server.
@@ -36,6 +37,7 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
     resolvedOptionId: poll.resolvedOptionId,
     voterCount: poll.voterCount,
     commentCount: poll.commentCount,
+    commentsLocked: poll.commentsLocked,
     // Shuffled per voter (never scales) to reduce order bias; stable for that voter.
     options: poll.shuffle && poll.kind !== "scale" ? stableShuffle(options, `${user?.id ?? "anonymous"}:${poll.id}`) : options,
     results,
@@ -56,6 +58,7 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       summaryHtml: topic.summaryHtml,
       sourceUrl: topic.sourceUrl,
       locked: topic.locked,
+      commentCount: topic.commentCount,
     },
     polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now)),
   };
@@ -79,4 +82,87 @@ export async function findPollForVote(topicSlug: string, pollSlug: string) {
   if (!topic) return null;
   const poll = await getPoll(topic.id, pollSlug);
   return poll ? { topicSlug: topic.slug, pollId: poll.id, kind: poll.kind, slug: poll.slug } : null;
+}
+
+export type ThreadParams = { sort: Sort; page: number; stanceOptionId: number | null };
+
+/** A thread (topic-wide when pollId is null) as the page shows it. */
+export async function getThreadView(
+  topic: { id: number; slug: string; locked: boolean },
+  poll: { id: number; slug: string; commentsLocked: boolean; options: { id: number; label: string }[] } | null,
+  params: ThreadParams,
+  user: User | null,
+) {
+  const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, ...params });
+  return {
+    ...thread,
+    sort: params.sort,
+    stance: params.stanceOptionId,
+    locked: topic.locked || (poll?.commentsLocked ?? false),
+    topicSlug: topic.slug,
+    pollSlug: poll?.slug ?? null,
+    stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
+    suggestedStance: user && poll ? await suggestedStance(user.id, poll.id) : null,
+    now: Date.now(),
+  };
+}
+
+export type ThreadView = Awaited<ReturnType<typeof getThreadView>>;
+
+/** What the compose page needs: the thread and, for a reply, the parent. */
+export async function getComposeContext(topicSlug: string, pollSlug: string | undefined, parentId: number | undefined) {
+  const topic = await getTopicBySlug(topicSlug);
+  if (!topic) return null;
+  let poll: Poll | null = null;
+  if (pollSlug) {
+    poll = await getPoll(topic.id, pollSlug);
+    if (!poll) return null;
+  }
+  let parent: Awaited<ReturnType<typeof findComment>> = null;
+  if (parentId !== undefined) {
+    parent = await findComment(parentId);
+    if (!parent || parent.topicId !== topic.id) return null;
+    if (parent.pollId !== (poll?.id ?? null)) {
+      // A reply belongs to its parent's thread, whatever the form said.
+      poll = parent.pollId === null ? null : ((await getPollsOfTopic(topic.id)).find((p) => p.id === parent!.pollId) ?? null);
+    }
+  }
+  return {
+    topic: { id: topic.id, slug: topic.slug, title: topic.title, locked: topic.locked },
+    poll: poll ? { id: poll.id, slug: poll.slug, question: poll.question, options: poll.options.map((o) => ({ id: o.id, label: o.label })) } : null,
+    parent: parent && parent.deletedAt === null && parent.removedAt === null ? { id: parent.id, bodyHtml: parent.bodyHtml } : null,
+    parentId: parent?.id ?? null,
+    parentMissing: parentId !== undefined && (!parent || parent.deletedAt !== null || parent.removedAt !== null),
+  };
+}
+
+/** A comment's permalink page: its ancestors, itself highlighted, its replies. */
+export async function getCommentPage(id: number, user: User | null, sort: Sort) {
+  const view = await getCommentView(id, user?.id ?? null, sort);
+  if (!view) return null;
+  const topic = await getTopicBySlug(view.thread.topicSlug);
+  const poll = view.thread.pollSlug && topic ? await getPoll(topic.id, view.thread.pollSlug) : null;
+  return {
+    comment: view.comment,
+    ancestors: view.ancestors.map((a) => ({
+      id: a.id,
+      author: a.author,
+      excerpt: a.state === "live" ? excerpt(a.bodyHtml) : a.state === "removed" ? "[removed by a moderator]" : "[deleted]",
+    })),
+    thread: view.thread,
+    locked: (topic?.locked ?? false) || (poll?.commentsLocked ?? false),
+    stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
+  };
+}
+
+function excerpt(html: string): string {
+  const text = html.replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > 140 ? `${t.slice(0, 139)}…` : t;
+}
+
+export async function getTopicFeed(slug: string) {
+  const topic = await getTopicBySlug(slug);
+  if (!topic) return null;
+  return { topic: { slug: topic.slug, title: topic.title }, comments: await newestComments(topic.id) };
 }

@@ -48,3 +48,38 @@ export const voteSchema = z.strictObject({
   // Present only when the page's script submitted the form (see useHydrated).
   via: z.literal("fetcher").optional(),
 });
+
+const body = z
+  .string({ error: "Write something first." })
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters."));
+
+const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);
+
+export const newCommentSchema = z.strictObject({
+  intent: z.enum(["post", "preview"], { error: "Unknown action." }),
+  body,
+  stance: z.union([z.literal(""), id("That stance is not an answer to this question.")]).optional(),
+  redirectTo: z.string().max(2000).optional(),
+  via: z.literal("fetcher").optional(),
+  // Honeypot: people never see it, so anything in it is a bot.
+  website: z.literal("", { error: "Leave this field empty." }).optional(),
+});
+
+export const commentActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({
+      intent: z.literal("edit"),
+      body,
+      redirectTo: z.string().max(2000).optional(),
+      via: z.literal("fetcher").optional(),
+    }),
+    z.strictObject({
+      intent: z.enum(["delete", "up", "down"]),
+      redirectTo: z.string().max(2000).optional(),
+      via: z.literal("fetcher").optional(),
+    }),
+  ],
+  { error: "Unknown action." },
+);

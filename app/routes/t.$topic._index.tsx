@@ -1,22 +1,27 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
-import { getTopicPage } from "~/models/pages.server";
+import { threadParams } from "~/lib/thread-params";
+import { getThreadView, getTopicPage } from "~/models/pages.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.topic.title} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  const page = await getTopicPage(params.topic ?? "", context.auth.user);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = context.auth.user;
+  const page = await getTopicPage(params.topic ?? "", user);
   if (!page) throw new Response("Topic not found", { status: 404 });
-  return { ...page, signedIn: !!context.auth.user };
+  const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user);
+  return { ...page, thread, signedIn: !!user };
 }
 
 export default function TopicPage() {
-  const { topic, polls, signedIn } = useLoaderData<typeof loader>();
+  const { topic, polls, thread, signedIn } = useLoaderData<typeof loader>();
   return (
     <article>
       <h1>{topic.title}</h1>
+      {topic.locked ? <p className="notice">This topic is locked.</p> : null}
       <div className="prose" dangerouslySetInnerHTML={{ __html: topic.summaryHtml }} />
       {topic.sourceUrl ? (
         <p className="muted">
@@ -34,6 +39,7 @@ export default function TopicPage() {
           ))}
         </div>
       </section>
+      <CommentThread thread={thread} signedIn={signedIn} count={topic.commentCount} title="General discussion" />
     </article>
   );
 }

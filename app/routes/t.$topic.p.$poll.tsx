@@ -2,20 +2,24 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
+import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
+import { threadParams } from "~/lib/thread-params";
 import { parseForm, safeRedirect } from "~/lib/form.server";
 import { withParams } from "~/lib/http.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
-import { findPollForVote, getPollPage } from "~/models/pages.server";
+import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
 import { voteSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.poll.question} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  const page = await getPollPage(params.topic ?? "", params.poll ?? "", context.auth.user);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = context.auth.user;
+  const page = await getPollPage(params.topic ?? "", params.poll ?? "", user);
   if (!page) throw new Response("Poll not found", { status: 404 });
-  return { ...page, signedIn: !!context.auth.user };
+  const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user);
+  return { ...page, thread, signedIn: !!user };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -41,7 +45,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function PollPage() {
-  const { topic, poll, signedIn } = useLoaderData<typeof loader>();
+  const { topic, poll, thread, signedIn } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <article>
@@ -59,6 +63,7 @@ export default function PollPage() {
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
       </p>
+      <CommentThread thread={thread} signedIn={signedIn} count={poll.commentCount} title="Discussion of this question" />
     </article>
   );
 }

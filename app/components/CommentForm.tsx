@@ -1,0 +1,130 @@
+import { useFetcher } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { useHydrated } from "./useHydrated";
+
+/** Where a new comment or reply is posted; the URL names the thread. */
+export function composeUrl(topicSlug: string, pollSlug: string | null, parentId: number | null): string {
+  const p = new URLSearchParams();
+  if (pollSlug) p.set("poll", pollSlug);
+  if (parentId !== null) p.set("parent", String(parentId));
+  const q = p.toString();
+  return `/t/${topicSlug}/comment${q ? `?${q}` : ""}`;
+}
+
+export type CommentFormResult = {
+  ok?: boolean;
+  id?: number;
+  preview?: string;
+  errors?: Record<string, string[]>;
+  values?: Record<string, string>;
+};
+
+type Props = {
+  /** Unique per form on the page, so fetchers do not collide. */
+  formId: string;
+  action: string;
+  intent: "post" | "edit";
+  hidden: Record<string, string>;
+  label: string;
+  submitLabel: string;
+  defaultBody?: string;
+  stanceOptions?: { id: number; label: string }[];
+  defaultStance?: number | null;
+  /** Result of a plain form post, rendered by the page that handled it. */
+  result?: CommentFormResult | null;
+  onDone?: () => void;
+};
+
+/** Markdown comment form: preview and post work with and without JavaScript. */
+export function CommentForm({ formId, action, intent, hidden, label, submitLabel, defaultBody = "", stanceOptions, defaultStance, result, onDone }: Props) {
+  const fetcher = useFetcher<CommentFormResult>({ key: formId });
+  const hydrated = useHydrated();
+  const [generation, setGeneration] = useState(0);
+  const data = fetcher.data ?? result ?? null;
+  const pending = fetcher.state !== "idle";
+  const pendingIntent = fetcher.formData?.get("intent");
+  const errors = data?.errors ?? {};
+  const fieldErrors = [...(errors.body ?? []), ...(errors._form ?? [])];
+  const otherErrors = Object.entries(errors)
+    .filter(([k]) => k !== "body" && k !== "_form")
+    .flatMap(([, v]) => v);
+  const bodyId = `${formId}-body`;
+  const errorId = `${formId}-error`;
+
+  // After a successful post with JavaScript, empty the form for the next comment.
+  const done = fetcher.state === "idle" && fetcher.data?.ok ? fetcher.data : null;
+  useEffect(() => {
+    if (!done) return;
+    setGeneration((g) => g + 1);
+    onDone?.();
+  }, [done, onDone]);
+
+  const typed = data?.values?.body;
+  return (
+    <fetcher.Form method="post" action={action} className="comment-form stack" key={generation} aria-busy={pending}>
+      {Object.entries(hidden).map(([k, v]) => (
+        <input key={k} type="hidden" name={k} value={v} />
+      ))}
+      {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+      <div className="hp" aria-hidden="true">
+        <label>
+          Leave this empty <input type="text" name="website" tabIndex={-1} autoComplete="off" defaultValue="" />
+        </label>
+      </div>
+      <div className="field">
+        <label htmlFor={bodyId}>{label}</label>
+        <textarea
+          id={bodyId}
+          name="body"
+          rows={4}
+          maxLength={10_000}
+          defaultValue={typed ?? defaultBody}
+          aria-invalid={fieldErrors.length ? true : undefined}
+          aria-describedby={fieldErrors.length ? errorId : `${formId}-hint`}
+        />
+        <p id={`${formId}-hint`} className="hint">
+          Markdown: *emphasis*, **strong**, [links](https://example.com), lists, &gt; quotes, `code`. No images or HTML.
+        </p>
+        {fieldErrors.length ? (
+          <p id={errorId} className="field-error" role="alert">
+            {fieldErrors.join(" ")}
+          </p>
+        ) : null}
+      </div>
+      {stanceOptions && stanceOptions.length ? (
+        <div className="field">
+          <label htmlFor={`${formId}-stance`}>Your stance (optional, shown with your comment)</label>
+          <select id={`${formId}-stance`} name="stance" defaultValue={data?.values?.stance ?? (defaultStance ? String(defaultStance) : "")}>
+            <option value="">No stance</option>
+            {stanceOptions.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      {otherErrors.length ? (
+        <p className="form-error" role="alert">
+          {otherErrors.join(" ")}
+        </p>
+      ) : null}
+      {data?.preview !== undefined && !data.errors ? (
+        <div className="preview">
+          <p className="muted">Preview</p>
+          <div className="comment-body" dangerouslySetInnerHTML={{ __html: data.preview }} />
+        </div>
+      ) : null}
+      <div className="actions">
+        {intent === "post" ? (
+          <button type="submit" name="intent" value="preview" className="secondary" disabled={pending}>
+            {pending && pendingIntent === "preview" ? "Rendering…" : "Preview"}
+          </button>
+        ) : null}
+        <button type="submit" name="intent" value={intent} disabled={pending}>
+          {pending && pendingIntent === intent ? "Saving…" : submitLabel}
+        </button>
+      </div>
+    </fetcher.Form>
+  );
+}

@@ -1,0 +1,167 @@
+import { Link, useFetcher } from "@remix-run/react";
+import { useState } from "react";
+import type { CommentNode } from "~/models/comments.server";
+import { plural } from "~/lib/format";
+import { CommentForm, composeUrl } from "./CommentForm";
+import { RelativeTime } from "./RelativeTime";
+import { useHydrated } from "./useHydrated";
+
+export type ThreadContext = {
+  topicSlug: string;
+  pollSlug: string | null;
+  signedIn: boolean;
+  locked: boolean;
+  now: number;
+  /** Where plain form posts come back to. */
+  here: string;
+  stanceOptions: { id: number; label: string }[];
+  suggestedStance: number | null;
+  highlight?: number;
+};
+
+function VoteButtons({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+  const fetcher = useFetcher<{ ok?: boolean; errors?: Record<string, string[]> }>({ key: `cv-${c.id}` });
+  const hydrated = useHydrated();
+  // Optimistic: apply the pending click to the score and the pressed state.
+  let myVote = c.myVote;
+  let score = c.score;
+  const pending = fetcher.formData?.get("intent");
+  if (pending === "up" || pending === "down") {
+    const v = pending === "up" ? 1 : -1;
+    const next = myVote === v ? 0 : v;
+    score += next - myVote;
+    myVote = next;
+  }
+  const canVote = ctx.signedIn && !c.mine && c.state === "live";
+  return (
+    <fetcher.Form method="post" action={`/c/${c.id}`} className="votes">
+      <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
+      {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+      <button type="submit" name="intent" value="up" className="vote up" aria-pressed={myVote === 1} disabled={!canVote} aria-label="Upvote" title={c.mine ? "You cannot vote on your own comment" : "Upvote"}>
+        ▲
+      </button>
+      <span className="score" aria-label={`score ${score}`}>{score}</span>
+      <button type="submit" name="intent" value="down" className="vote down" aria-pressed={myVote === -1} disabled={!canVote} aria-label="Downvote" title={c.mine ? "You cannot vote on your own comment" : "Downvote"}>
+        ▼
+      </button>
+    </fetcher.Form>
+  );
+}
+
+function DeleteForm({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+  const fetcher = useFetcher({ key: `cd-${c.id}` });
+  const hydrated = useHydrated();
+  return (
+    <details className="inline-details">
+      <summary>Delete</summary>
+      <fetcher.Form method="post" action={`/c/${c.id}`} className="confirm">
+        <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
+        {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+        <span>Delete this comment? Replies stay.</span>{" "}
+        <button type="submit" name="intent" value="delete" className="small danger" disabled={fetcher.state !== "idle"}>
+          Delete
+        </button>
+      </fetcher.Form>
+    </details>
+  );
+}
+
+export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+  const hydrated = useHydrated();
+  const [replyOpen, setReplyOpen] = useState(false);
+  const [editOpen, setEditOpen] = useState(false);
+  const live = c.state === "live";
+  const canReply = ctx.signedIn && live && !ctx.locked;
+  return (
+    <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}`}>
+      <article aria-label={live ? `Comment by ${c.author}` : "Deleted comment"}>
+        <header className="comment-head">
+          {live ? <strong className="author">{c.author}</strong> : null}
+          {c.stance ? (
+            <a className="badge stance" href={`?stance=${c.stance.id}`} title="Filter the thread by this stance">
+              {c.stance.label}
+            </a>
+          ) : null}
+          <Link to={`/c/${c.id}`} className="muted permalink">
+            <RelativeTime ms={c.createdAt} now={ctx.now} />
+          </Link>
+          {c.editedAt ? (
+            <Link to={`/c/${c.id}?history=1`} className="muted edited">
+              edited <RelativeTime ms={c.editedAt} now={ctx.now} />
+            </Link>
+          ) : null}
+        </header>
+        {live ? (
+          <div className="comment-body" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
+        ) : (
+          <p className="comment-body gone">{c.state === "removed" ? "[removed by a moderator]" : "[deleted]"}</p>
+        )}
+        <footer className="comment-actions">
+          <VoteButtons c={c} ctx={ctx} />
+          {canReply ? (
+            <details className="inline-details" open={replyOpen} onToggle={(e) => setReplyOpen(e.currentTarget.open)}>
+              <summary>Reply</summary>
+              {/* Without JavaScript the form must be in the page; with it, only once opened. */}
+              {hydrated && !replyOpen ? null : (
+              <CommentForm
+                formId={`reply-${c.id}`}
+                action={composeUrl(ctx.topicSlug, ctx.pollSlug, c.id)}
+                intent="post"
+                hidden={{}}
+                label={`Reply to ${c.author}`}
+                submitLabel="Reply"
+                stanceOptions={ctx.stanceOptions}
+                defaultStance={ctx.suggestedStance}
+                onDone={() => setReplyOpen(false)}
+              />
+              )}
+            </details>
+          ) : null}
+          {c.mine && c.bodyMd !== null ? (
+            <>
+              <details className="inline-details" open={editOpen} onToggle={(e) => setEditOpen(e.currentTarget.open)}>
+                <summary>Edit</summary>
+                {hydrated && !editOpen ? null : (
+                <CommentForm
+                  formId={`edit-${c.id}`}
+                  action={`/c/${c.id}`}
+                  intent="edit"
+                  hidden={{ redirectTo: ctx.here }}
+                  label="Edit your comment"
+                  submitLabel="Save"
+                  defaultBody={c.bodyMd}
+                  onDone={() => setEditOpen(false)}
+                />
+                )}
+              </details>
+              <DeleteForm c={c} ctx={ctx} />
+            </>
+          ) : null}
+        </footer>
+      </article>
+      {c.children.length ? (
+        <details className="replies" open>
+          <summary>{plural(c.replyCount, "reply", "replies")}</summary>
+          <ol className="comment-list">
+            {c.children.map((child) => (
+              <CommentItem key={child.id} c={child} ctx={ctx} />
+            ))}
+          </ol>
+          {c.hiddenReplies > 0 ? (
+            <p className="more">
+              <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
+            </p>
+          ) : null}
+        </details>
+      ) : c.continues ? (
+        <p className="more">
+          <Link to={`/c/${c.id}`}>Continue this thread ({plural(c.replyCount, "reply", "replies")}) →</Link>
+        </p>
+      ) : c.hiddenReplies > 0 ? (
+        <p className="more">
+          <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
+        </p>
+      ) : null}
+    </li>
+  );
+}

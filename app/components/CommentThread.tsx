@@ -1,0 +1,145 @@
+import { Form, Link, useFetcher, useLocation } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import type { CommentNode } from "~/models/comments.server";
+import type { ThreadView } from "~/models/pages.server";
+import { plural } from "~/lib/format";
+import { SORTS } from "~/lib/thread-params";
+import { CommentForm, composeUrl } from "./CommentForm";
+import { CommentItem, type ThreadContext } from "./CommentItem";
+
+const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
+
+type Props = { thread: ThreadView; signedIn: boolean; count: number; title: string };
+
+/** A discussion: sorting, stance filter, compose form, the tree and "load more". */
+export function CommentThread({ thread, signedIn, count, title }: Props) {
+  const location = useLocation();
+  const more = useFetcher<{ thread: ThreadView }>();
+  const [extra, setExtra] = useState<CommentNode[][]>([]);
+  const [nextPage, setNextPage] = useState(thread.page + 1);
+  const [hasMore, setHasMore] = useState(thread.hasMore);
+
+  // A new sort, filter or revalidation starts over from the server's page.
+  const first = thread.comments;
+  useEffect(() => {
+    setExtra([]);
+    setNextPage(thread.page + 1);
+    setHasMore(thread.hasMore);
+  }, [first, thread.page, thread.hasMore]);
+
+  useEffect(() => {
+    if (more.state !== "idle" || !more.data) return;
+    const page = more.data.thread;
+    setExtra((e) => [...e, page.comments]);
+    setNextPage(page.page + 1);
+    setHasMore(page.hasMore);
+  }, [more.state, more.data]);
+
+  const params = new URLSearchParams(location.search);
+  const link = (changes: Record<string, string | null>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) p.delete(k);
+      else p.set(k, v);
+    }
+    p.delete("voted");
+    p.delete("withdrawn");
+    const s = p.toString();
+    return `${location.pathname}${s ? `?${s}` : ""}#discussion`;
+  };
+  const here = location.pathname + location.search.replace(/[?&](voted|withdrawn)=[^&]*/g, "");
+  const ctx: ThreadContext = {
+    topicSlug: thread.topicSlug,
+    pollSlug: thread.pollSlug,
+    signedIn,
+    locked: thread.locked,
+    now: thread.now,
+    here,
+    stanceOptions: thread.stanceOptions,
+    suggestedStance: thread.suggestedStance,
+  };
+  const loadMoreHref = link({ page: String(nextPage) });
+  const all = [first, ...extra].flat();
+
+  return (
+    <section id="discussion" aria-labelledby="discussion-heading" className="discussion">
+      <div className="section-head">
+        <h2 id="discussion-heading">
+          {title} <span className="muted count">({plural(count, "comment")})</span>
+        </h2>
+        <a href={`/t/${thread.topicSlug}/feed.xml`} className="muted small-link">RSS</a>
+      </div>
+      <nav aria-label="Sort comments" className="sorts">
+        {SORTS.map((s) => (
+          <Link key={s} to={link({ sort: s === "best" ? null : s, page: null })} aria-current={thread.sort === s ? "true" : undefined} preventScrollReset>
+            {SORT_LABEL[s]}
+          </Link>
+        ))}
+      </nav>
+      {thread.stanceOptions.length ? (
+        <Form method="get" className="stance-filter" preventScrollReset>
+          {thread.sort !== "best" ? <input type="hidden" name="sort" value={thread.sort} /> : null}
+          <label htmlFor="stance-filter">Show comments with the stance</label>{" "}
+          <select id="stance-filter" name="stance" defaultValue={thread.stance ?? ""} key={thread.stance ?? ""}>
+            <option value="">any stance</option>
+            {thread.stanceOptions.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>{" "}
+          <button type="submit" className="small secondary">Filter</button>
+        </Form>
+      ) : null}
+
+      {thread.locked ? (
+        <p className="notice">This discussion is locked: no new comments.</p>
+      ) : signedIn ? (
+        <CommentForm
+          formId={`new-${thread.pollSlug ?? "topic"}`}
+          action={composeUrl(thread.topicSlug, thread.pollSlug, null)}
+          intent="post"
+          hidden={{}}
+          label="Add to the discussion"
+          submitLabel="Post comment"
+          stanceOptions={thread.stanceOptions}
+          defaultStance={thread.suggestedStance}
+        />
+      ) : (
+        <p>
+          <Link to={`/login?redirectTo=${encodeURIComponent(location.pathname + "#discussion")}`}>Sign in</Link> to join the discussion.
+        </p>
+      )}
+
+      {all.length === 0 ? (
+        <p className="muted">{thread.stance !== null ? "No comments with this stance yet." : "No comments yet. Start the discussion."}</p>
+      ) : (
+        <ol className="comment-list top">
+          {all.map((c) => (
+            <CommentItem key={c.id} c={c} ctx={ctx} />
+          ))}
+        </ol>
+      )}
+      {thread.page > 1 ? (
+        <p className="load-more">
+          <Link to={link({ page: null })}>← Back to the first page</Link>
+        </p>
+      ) : null}
+      {hasMore ? (
+        <p className="load-more">
+          <a
+            href={loadMoreHref}
+            onClick={(e) => {
+              e.preventDefault();
+              const url = new URL(loadMoreHref, window.location.origin);
+              if (location.pathname.split("/").length === 3) url.searchParams.set("index", "");
+              more.load(url.pathname + url.search);
+            }}
+          >
+            {more.state === "loading" ? "Loading…" : "Load more comments"}
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,111 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { CommentForm } from "~/components/CommentForm";
+import { CommentItem, type ThreadContext } from "~/components/CommentItem";
+import { RelativeTime } from "~/components/RelativeTime";
+import { formToObject, parseForm, safeRedirect } from "~/lib/form.server";
+import { threadParams } from "~/lib/thread-params";
+import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
+import { getCommentPage } from "~/models/pages.server";
+import { commentActionSchema } from "~/models/validation.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data ? [{ title: `Comment in ${data.thread.pollQuestion ?? data.thread.topicTitle} — Pulse` }] : [{ title: "Not found — Pulse" }];
+
+function commentId(raw: string | undefined): number {
+  if (!raw || !/^\d{1,9}$/.test(raw)) throw new Response("Comment not found", { status: 404 });
+  return Number(raw);
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const user = context.auth.user;
+  const page = await getCommentPage(commentId(params.id), user, threadParams(url).sort);
+  if (!page) throw new Response("Comment not found", { status: 404 });
+  const history = url.searchParams.has("history") && page.comment.state === "live" ? await getRevisions(page.comment.id) : null;
+  return { ...page, history, signedIn: !!user, now: Date.now() };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const id = commentId(args.params.id);
+  const user = requireUser(args);
+  const raw = formToObject(await args.request.formData());
+  const parsed = parseForm(commentActionSchema, raw);
+  const values = { body: typeof raw.body === "string" ? raw.body : "" };
+  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
+  const input = parsed.data;
+  const result =
+    input.intent === "edit"
+      ? await editComment(user.id, id, input.body)
+      : input.intent === "delete"
+        ? await deleteComment(user.id, id)
+        : await voteOnComment(user.id, id, input.intent === "up" ? 1 : -1);
+  if (!result.ok) {
+    if (result.status === 404) throw new Response(result.message, { status: 404 });
+    return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, { status: result.status });
+  }
+  if (input.via === "fetcher") return json({ ok: true });
+  return redirect(safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0] + `#c-${id}`);
+}
+
+export default function CommentPage() {
+  const { comment, ancestors, thread, history, signedIn, now, locked, stanceOptions } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const location = useLocation();
+  const threadUrl = thread.pollSlug ? `/t/${thread.topicSlug}/p/${thread.pollSlug}` : `/t/${thread.topicSlug}`;
+  const ctx: ThreadContext = {
+    topicSlug: thread.topicSlug,
+    pollSlug: thread.pollSlug,
+    signedIn,
+    locked,
+    now,
+    here: location.pathname,
+    stanceOptions,
+    suggestedStance: null,
+    highlight: comment.id,
+  };
+  return (
+    <article>
+      <p className="crumbs">
+        <Link to={threadUrl}>← {thread.pollQuestion ?? thread.topicTitle}</Link>
+      </p>
+      <h1 className="sr-only">Comment {comment.id}</h1>
+      {result && "errors" in result && result.errors ? (
+        <p className="form-error" role="alert">{Object.values(result.errors).flat().join(" ")}</p>
+      ) : null}
+      {ancestors.length ? (
+        <ol className="ancestors" aria-label="Earlier in this thread">
+          {ancestors.map((a) => (
+            <li key={a.id}>
+              <Link to={`/c/${a.id}`}>{a.author ?? "[deleted]"}</Link>{" "}
+              <span className="muted excerpt">{a.excerpt}</span>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      <ol className="comment-list top">
+        <CommentItem c={comment} ctx={ctx} />
+      </ol>
+      {comment.mine && comment.bodyMd !== null && result && "errors" in result ? (
+        <CommentForm formId="edit-page" action={`/c/${comment.id}`} intent="edit" hidden={{}} label="Edit your comment" submitLabel="Save" defaultBody={comment.bodyMd} result={result} />
+      ) : null}
+      {history ? (
+        <section aria-labelledby="history-heading">
+          <h2 id="history-heading">Edit history</h2>
+          <ol className="revisions">
+            {history.map((r, i) => (
+              <li key={i}>
+                <p className="muted">
+                  {i === 0 ? "Original" : `Edit ${i}`}, <RelativeTime ms={r.createdAt} now={now} />
+                </p>
+                <div className="comment-body" dangerouslySetInnerHTML={{ __html: r.html }} />
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+    </article>
+  );
+}

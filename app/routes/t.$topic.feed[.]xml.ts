@@ -1,0 +1,34 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Feed } from "feed";
+import { getTopicFeed } from "~/models/pages.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const data = await getTopicFeed(params.topic ?? "");
+  if (!data) throw new Response("Topic not found", { status: 404 });
+  const origin = new URL(request.url).origin;
+  const topicUrl = `${origin}/t/${data.topic.slug}`;
+  const feed = new Feed({
+    title: `${data.topic.title} — newest comments on Pulse`,
+    description: `The newest comments in the discussion of "${data.topic.title}".`,
+    id: topicUrl,
+    link: topicUrl,
+    language: "en",
+    copyright: "Comments belong to their authors.",
+    updated: data.comments[0] ? new Date(data.comments[0].createdAt) : new Date(0),
+    feedLinks: { rss: `${topicUrl}/feed.xml` },
+  });
+  for (const c of data.comments) {
+    const link = `${origin}/c/${c.id}`;
+    feed.addItem({
+      title: `${c.author}${c.pollQuestion ? ` on "${c.pollQuestion}"` : ""}`,
+      id: link,
+      link,
+      content: c.bodyHtml,
+      author: [{ name: c.author }],
+      date: new Date(c.createdAt),
+    });
+  }
+  return new Response(feed.rss2(), {
+    headers: { "Content-Type": "application/rss+xml; charset=utf-8", "Cache-Control": "public, max-age=60" },
+  });
+}
