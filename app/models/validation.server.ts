@@ -56,14 +56,16 @@ const body = z
 
 const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);
 
+// Honeypot: people never see it, so anything in it is a bot.
+const honeypot = z.literal("", { error: "Leave this field empty." }).optional();
+
 export const newCommentSchema = z.strictObject({
   intent: z.enum(["post", "preview"], { error: "Unknown action." }),
   body,
   stance: z.union([z.literal(""), id("That stance is not an answer to this question.")]).optional(),
   redirectTo: z.string().max(2000).optional(),
   via: z.literal("fetcher").optional(),
-  // Honeypot: people never see it, so anything in it is a bot.
-  website: z.literal("", { error: "Leave this field empty." }).optional(),
+  website: honeypot,
 });
 
 export const commentActionSchema = z.discriminatedUnion(
@@ -74,6 +76,7 @@ export const commentActionSchema = z.discriminatedUnion(
       body,
       redirectTo: z.string().max(2000).optional(),
       via: z.literal("fetcher").optional(),
+      website: honeypot,
     }),
     z.strictObject({
       intent: z.enum(["delete", "up", "down"]),
