@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { isSameOrigin } from "./app/auth/lucia.server";
 import { authenticate } from "./app/auth/session.server";
 import { config, ConfigError, type Config } from "./app/config.server";
+import { closeAllStreams } from "./app/models/results-stream.server";
 import { closeDatabase, setDatabase } from "./db/client";
 import { runMigrations } from "./db/migrate";
 import { seed } from "./db/seed";
@@ -67,7 +68,12 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
     next();
   });
   app.use(securityHeaders(production));
-  app.use(compression());
+  // Event streams must not be buffered by compression.
+  app.use(
+    compression({
+      filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res),
+    }),
+  );
 
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
@@ -128,6 +134,7 @@ export async function start(cfg: Config) {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
+    closeAllStreams();
     server.close(() => {
       closeDatabase();
       console.log("stopped");

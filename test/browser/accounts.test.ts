@@ -31,11 +31,11 @@ describe.each([
     expect(await page.getByRole("link", { name: "Will Meta change the license for LLAMA-3?" }).count()).toBe(1);
 
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect.poll(() => page.getByRole("link", { name: "Sign in", exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).count()).toBe(1);
     expect(await page.getByTestId("whoami").count()).toBe(0);
 
     // A wrong password keeps the username and says so.
-    await page.getByRole("link", { name: "Sign in", exact: true }).click();
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).click();
     await page.getByLabel("Username").fill(name);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -101,7 +101,9 @@ describe("signed out", () => {
     expect(await page.getByRole("checkbox").count()).toBe(8);
     expect(await page.getByRole("button", { name: "Vote" }).count()).toBe(0);
     await page.getByRole("link", { name: "Sign in to vote" }).click();
-    await page.getByRole("link", { name: "Create an account" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/login");
+    await page.getByRole("link", { name: "Create an account", exact: true }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/signup");
     await page.getByLabel("Username").fill("returner");
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();

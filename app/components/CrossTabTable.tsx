@@ -1,0 +1,33 @@
+import type { CrossTab } from "~/models/results.server";
+
+export function CrossTabTable({ tab }: { tab: CrossTab }) {
+  return (
+    <div className="table-scroll">
+      <table className="numbers crosstab" data-testid="crosstab">
+        <caption>
+          Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">First answer</th>
+            {tab.b.options.map((o) => (
+              <th key={o.id} scope="col">{o.label}</th>
+            ))}
+            <th scope="col">Answered both</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tab.a.options.map((o, i) => (
+            <tr key={o.id}>
+              <th scope="row">{o.label}</th>
+              {tab.cells[i].map((n, j) => (
+                <td key={tab.b.options[j].id}>{n === null ? "<5" : n}</td>
+              ))}
+              <td>{tab.rowTotals[i] === null ? "<5" : tab.rowTotals[i]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

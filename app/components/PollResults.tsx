@@ -1,0 +1,96 @@
+import { Link } from "@remix-run/react";
+import type { PollResult, Trend } from "~/models/results.server";
+import { formatDate, formatDateTime, plural } from "~/lib/format";
+import { LikertBar, OptionBars, TrendChart } from "./charts";
+
+const ci = (o: { low: number; high: number }) => `${Math.round(o.low * 100)}–${Math.round(o.high * 100)}%`;
+
+export function PollResults({ poll, topicSlug, trend }: { poll: PollResult; topicSlug: string; trend?: Trend }) {
+  const id = `r-${poll.slug}`;
+  const r = poll.resolution;
+  return (
+    <section className="card result" id={`poll-${poll.slug}`} aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="poll-question">
+        {poll.question}
+        {poll.isPrediction ? <span className="badge">prediction</span> : null}
+        {poll.closed ? <span className="badge">closed</span> : null}
+      </h2>
+      <p className="muted">
+        <span data-testid={`voters-${poll.slug}`}>{plural(poll.voters, "voter")}</span>
+        {poll.kind === "multiple" ? " · several answers allowed" : ""}
+        {" · "}
+        <Link to={`/t/${topicSlug}/p/${poll.slug}`}>{poll.closed ? "See the question" : "Answer this question"}</Link>
+      </p>
+      {poll.isPrediction && poll.resolutionCriteria ? (
+        <details className="criteria">
+          <summary>Resolution criteria</summary>
+          <p>{poll.resolutionCriteria}</p>
+        </details>
+      ) : null}
+      {r ? (
+        <div className="resolution" role="note">
+          <p>
+            <strong>Resolved: {r.optionLabel}</strong> ({formatDate(r.resolvedAt)}).{" "}
+            {r.note ? <span>{r.note} </span> : null}
+            {r.sourceUrl ? (
+              <a href={r.sourceUrl} rel="noopener noreferrer nofollow">Source</a>
+            ) : null}
+          </p>
+          <p>
+            How the community did: {r.accuracy === null ? "no ballots." : `${Math.round(r.accuracy * 100)}% picked the outcome; mean Brier score ${r.brier?.toFixed(2)} (0 is perfect, 2 is always wrong).`}
+          </p>
+        </div>
+      ) : null}
+      {!poll.visible || !poll.options ? (
+        <p className="results-hidden notice">{poll.hiddenReason}</p>
+      ) : (
+        <>
+          {poll.kind === "scale" ? (
+            <LikertBar id={id} title={poll.question} options={poll.options} voters={poll.voters} mean={poll.mean} />
+          ) : (
+            <OptionBars id={id} title={poll.question} options={poll.options} voters={poll.voters} highlight={r ? poll.options.find((o) => o.label === r.optionLabel)?.id : null} />
+          )}
+          {poll.kind === "multiple" ? (
+            <p className="muted small">Each share is of all {plural(poll.voters, "voter")}; people could pick several answers, so the shares do not add up to 100%.</p>
+          ) : null}
+          <table className="numbers">
+            <caption className="sr-only">{poll.question}: counts and shares</caption>
+            <thead>
+              <tr>
+                <th scope="col">Answer</th>
+                <th scope="col">Votes</th>
+                <th scope="col">Share</th>
+                <th scope="col">95% interval</th>
+              </tr>
+            </thead>
+            <tbody>
+              {poll.options.map((o) => (
+                <tr key={o.id}>
+                  <th scope="row">{o.value !== null ? `${o.value} · ${o.label}` : o.label}</th>
+                  <td>{o.count}</td>
+                  <td>{o.percent}%</td>
+                  <td>{poll.voters ? ci(o) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+            {poll.mean !== null ? (
+              <tfoot>
+                <tr>
+                  <th scope="row">Mean (1–5)</th>
+                  <td colSpan={3}>{poll.mean.toFixed(2)}</td>
+                </tr>
+              </tfoot>
+            ) : null}
+          </table>
+          {trend && trend.days.length ? (
+            <details className="trend">
+              <summary>Opinion over time ({plural(trend.days.length, "day")})</summary>
+              <TrendChart id={`${id}-trend`} title={`${poll.question}: share of each answer by day`} days={trend.days} series={trend.series} />
+            </details>
+          ) : null}
+          {poll.lastVoteAt ? <p className="muted small">Last vote {formatDateTime(poll.lastVoteAt)}.</p> : null}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+import { stringify } from "csv-stringify/sync";
+import type { TopicResults } from "~/models/results.server";
+
+/**
+ * RFC 4180 CSV (CRLF, quoted where needed) of the aggregates, one row per
+ * option. Cells starting with = + - @ tab or CR are prefixed with a quote so
+ * spreadsheets do not run them as formulas.
+ */
+export function resultsCsv(data: TopicResults): string {
+  const rows: (string | number)[][] = [];
+  for (const p of data.polls) {
+    if (!p.visible || !p.options) {
+      rows.push([data.topic.slug, p.slug, p.question, p.kind, p.voters, "", "", "", "", "", "", `hidden: ${p.hiddenReason ?? ""}`]);
+      continue;
+    }
+    for (const o of p.options) {
+      rows.push([
+        data.topic.slug,
+        p.slug,
+        p.question,
+        p.kind,
+        p.voters,
+        o.label,
+        o.value ?? "",
+        o.count,
+        o.share.toFixed(4),
+        o.low.toFixed(4),
+        o.high.toFixed(4),
+        "",
+      ]);
+    }
+  }
+  return stringify(rows, {
+    header: true,
+    columns: ["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note"],
+    record_delimiter: "\r\n",
+    escape_formulas: true,
+  });
+}

@@ -1,0 +1,91 @@
+import { eq } from "drizzle-orm";
+import { db } from "../../db/client";
+import { polls, topics } from "../../db/schema";
+import { events } from "./events.server";
+import { getPublicResultsById } from "./results.server";
+
+// Pushes public aggregates to connected browsers when ballots change: at most
+// once a second per topic, one computation shared by all of the topic's streams.
+
+export const MIN_INTERVAL_MS = 1000;
+
+type Listener = (json: string) => void;
+type TopicHub = { listeners: Set<Listener>; timer: NodeJS.Timeout | null; lastSent: number; slug: string; title: string };
+
+const state = globalThis as unknown as { __pulseHubs?: Map<number, TopicHub>; __pulseHubWired?: boolean };
+const hubs = (state.__pulseHubs ??= new Map());
+const pollTopic = new Map<number, number>();
+
+function topicOfPoll(pollId: number): number | null {
+  let t = pollTopic.get(pollId);
+  if (t === undefined) {
+    const row = db().select({ topicId: polls.topicId }).from(polls).where(eq(polls.id, pollId)).get();
+    if (!row) return null;
+    t = row.topicId;
+    pollTopic.set(pollId, t);
+  }
+  return t;
+}
+
+async function flush(topicId: number) {
+  const hub = hubs.get(topicId);
+  if (!hub) return;
+  hub.timer = null;
+  hub.lastSent = Date.now();
+  try {
+    const json = JSON.stringify(await getPublicResultsById(topicId, hub.slug, hub.title));
+    for (const l of hub.listeners) l(json);
+  } catch (err) {
+    console.error("results stream: could not compute results", err);
+  }
+}
+
+function onPollChanged(pollId: number) {
+  if (hubs.size === 0) return;
+  const topicId = topicOfPoll(pollId);
+  if (topicId === null) return;
+  const hub = hubs.get(topicId);
+  if (!hub || hub.timer) return;
+  const wait = Math.max(0, hub.lastSent + MIN_INTERVAL_MS - Date.now());
+  hub.timer = setTimeout(() => void flush(topicId), wait);
+}
+
+if (!state.__pulseHubWired) {
+  state.__pulseHubWired = true;
+  events.on("poll-changed", (pollId: number) => onPollChanged(pollId));
+}
+
+/** Subscribes to a topic's updates; returns the unsubscribe function. */
+export async function subscribeToResults(topicSlug: string, listener: Listener) {
+  const topic = db().select({ id: topics.id, slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.slug, topicSlug)).get();
+  if (!topic) return null;
+  let hub = hubs.get(topic.id);
+  if (!hub) {
+    hub = { listeners: new Set(), timer: null, lastSent: 0, slug: topic.slug, title: topic.title };
+    hubs.set(topic.id, hub);
+  }
+  hub.listeners.add(listener);
+  const initial = JSON.stringify(await getPublicResultsById(topic.id, topic.slug, topic.title));
+  return {
+    initial,
+    unsubscribe: () => {
+      const h = hubs.get(topic.id);
+      if (!h) return;
+      h.listeners.delete(listener);
+      if (h.listeners.size === 0) {
+        if (h.timer) clearTimeout(h.timer);
+        hubs.delete(topic.id);
+      }
+    },
+  };
+}
+
+/** Ends every open stream (graceful shutdown). */
+export function closeAllStreams() {
+  events.emit("shutdown");
+}
+
+export function onShutdown(fn: () => void): () => void {
+  events.once("shutdown", fn);
+  return () => events.off("shutdown", fn);
+}

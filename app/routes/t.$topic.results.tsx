@@ -1,0 +1,106 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { CrossTabTable } from "~/components/CrossTabTable";
+import { PollResults } from "~/components/PollResults";
+import { useHydrated } from "~/components/useHydrated";
+import { useLiveResults } from "~/components/useLiveResults";
+import { formatDateTime, plural } from "~/lib/format";
+import { getResultsPage } from "~/models/results.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  if (!data) return [{ title: "Not found — Pulse" }];
+  const title = `Results: ${data.topic.title}`;
+  const lead = data.polls.find((p) => p.visible && p.options && p.voters > 0 && p.kind === "single");
+  const top = lead?.options ? [...lead.options].sort((a, b) => b.count - a.count)[0] : null;
+  const summary = lead && top ? `${plural(lead.voters, "person", "people")} answered "${lead.question}": ${top.percent}% said "${top.label}".` : "Community results on Pulse; add your answer.";
+  return [
+    { title: `${title} — Pulse` },
+    { name: "description", content: summary },
+    { property: "og:title", content: title },
+    { property: "og:description", content: summary },
+    { property: "og:type", content: "website" },
+    { name: "twitter:card", content: "summary" },
+    { name: "twitter:title", content: title },
+    { name: "twitter:description", content: summary },
+  ];
+};
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const page = await getResultsPage(params.topic ?? "", context.auth.user, { a: url.searchParams.get("a"), b: url.searchParams.get("b") });
+  if (!page) throw new Response("Topic not found", { status: 404 });
+  return page;
+}
+
+export default function Results() {
+  const data = useLoaderData<typeof loader>();
+  const hydrated = useHydrated();
+  const [paused, setPaused] = useState(false);
+  const { live, connected } = useLiveResults(data.topic.slug, paused);
+  // The stream is public; a viewer may see more (after voting), so only take what it shows.
+  const polls = data.polls.map((p) => {
+    const l = live?.polls.find((x) => x.slug === p.slug);
+    return l && (l.visible || !p.visible) ? l : p;
+  });
+  const lastUpdate = live?.lastUpdate ?? data.lastUpdate;
+  const slug = data.topic.slug;
+  return (
+    <article>
+      <p className="crumbs">
+        <Link to={`/t/${slug}`}>← {data.topic.title}</Link>
+      </p>
+      <h1>What the community thinks</h1>
+      <div className="card honesty">
+        <p>
+          These are the answers of the people who chose to take part: a self-selected sample, not a representative survey. Intervals are 95%
+          Wilson intervals for each share.
+        </p>
+        <p className="muted" aria-live="polite">
+          <span data-testid="last-updated">{lastUpdate ? `Last vote ${formatDateTime(Date.parse(lastUpdate))}` : "No votes yet"}</span>
+          {" · "}page generated {formatDateTime(Date.parse(live?.generatedAt ?? data.generatedAt))}
+          {hydrated ? (
+            <>
+              {" · "}
+              <span data-testid="live-state">{paused ? "live updates paused" : connected ? "updating live" : "connecting…"}</span>{" "}
+              <button type="button" className="small secondary" onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
+                {paused ? "Resume live updates" : "Pause live updates"}
+              </button>
+            </>
+          ) : null}
+        </p>
+        <p className="muted small">
+          Data: <a href={`/t/${slug}/results.json`}>JSON</a> · <a href={`/t/${slug}/results.csv`}>CSV</a>
+        </p>
+      </div>
+      {polls.map((p) => (
+        <PollResults key={p.slug} poll={p} topicSlug={slug} trend={data.trends[p.slug]} />
+      ))}
+      <section className="card" id="crosstab" aria-labelledby="crosstab-h">
+        <h2 id="crosstab-h">Compare two questions</h2>
+        <p className="muted">How did the people who gave each answer to the first question answer the second? Groups of fewer than 5 people show as "&lt;5" so no one's answers can be singled out.</p>
+        <Form method="get" className="crosstab-form" preventScrollReset>
+          <label>
+            First question{" "}
+            <select name="a" defaultValue={data.cross.a ?? data.pollChoices[0]?.slug}>
+              {data.pollChoices.map((c) => (
+                <option key={c.slug} value={c.slug}>{c.question}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Second question{" "}
+            <select name="b" defaultValue={data.cross.b ?? data.pollChoices[1]?.slug}>
+              {data.pollChoices.map((c) => (
+                <option key={c.slug} value={c.slug}>{c.question}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="small">Compare</button>
+        </Form>
+        {data.crossTabError ? <p className="form-error" role="alert">{data.crossTabError}</p> : null}
+        {data.crossTab ? <CrossTabTable tab={data.crossTab} /> : null}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,11 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getTopicResults } from "~/models/results.server";
+
+// Public aggregates as data; documented in docs/results-json.md.
+export async function loader({ params }: LoaderFunctionArgs) {
+  const res = await getTopicResults(params.topic ?? "");
+  if (!res) return new Response(JSON.stringify({ error: "Topic not found" }), { status: 404, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(res.data, null, 2), {
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=5", "Access-Control-Allow-Origin": "*" },
+  });
+}

@@ -1,0 +1,63 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness";
+
+const h = useHarness();
+
+async function signUpAndVote(page: Page, name: string, label: string) {
+  await page.goto("/signup?redirectTo=/t/llama-2-license/p/license-opinion");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  await page.getByLabel(label).check();
+  await page.getByRole("button", { name: "Vote" }).click();
+  await expect.poll(() => page.getByTestId("mine").count()).toBe(1);
+}
+
+describe("the results page in a browser", () => {
+  it("renders the charts with and without JavaScript, and a vote in one tab shows up live in another", async () => {
+    const voter = await h().context({ javaScript: false });
+    await signUpAndVote(await voter.newPage(), "first_voter", "Undecided");
+
+    for (const javaScript of [false, true]) {
+      const ctx = await h().context({ javaScript });
+      const page = await ctx.newPage();
+      await page.goto("/t/llama-2-license/results");
+      const chart = page.locator("#poll-license-opinion svg.bars[role=img]");
+      expect(await chart.count()).toBe(1);
+      expect(await chart.locator("title").textContent()).toBe("What do you think of Meta's LLAMA-2 license?");
+      expect(await chart.locator("desc").textContent()).toContain("Undecided: 1 (100%");
+      const box = await chart.boundingBox();
+      expect(box!.width).toBeGreaterThan(200);
+      expect(await page.locator("#poll-statement-misleading svg.likert").count()).toBe(1);
+      expect(await page.locator("#poll-license-opinion table").count()).toBe(1);
+      expect(await page.getByTestId("last-updated").textContent()).toMatch(/Last vote \d{4}-\d\d-\d\d/);
+      await ctx.close();
+    }
+
+    // Live: a watcher with JavaScript sees a vote cast elsewhere, without reloading.
+    const watchCtx = await h().context({ javaScript: true });
+    const watcher = await watchCtx.newPage();
+    await watcher.goto("/t/llama-2-license/results");
+    await expect.poll(() => watcher.getByTestId("live-state").textContent()).toBe("updating live");
+    await watcher.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
+    expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("1 voter");
+    const other = await h().context({ javaScript: true });
+    await signUpAndVote(await other.newPage(), "second_voter", "It is open source");
+    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { timeout: 5000 }).toBe("2 voters");
+    expect(await watcher.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
+
+    // Pausing stops updates.
+    await watcher.getByRole("button", { name: "Pause live updates" }).click();
+    expect(await watcher.getByTestId("live-state").textContent()).toBe("live updates paused");
+    const third = await h().context({ javaScript: false });
+    await signUpAndVote(await third.newPage(), "third_voter", "It is open source");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("2 voters");
+    await watcher.getByRole("button", { name: "Resume live updates" }).click();
+    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { timeout: 5000 }).toBe("3 voters");
+
+    for (const c of [voter, watchCtx, other, third]) await c.close();
+  });
+});

@@ -1,0 +1,325 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { allCounts, freshDatabaseFile, makeUser, optionIds, useFreshDatabase, useTestServer, type Client } from "./helpers";
+
+const t = useFreshDatabase();
+const anon = useTestServer();
+const T = "/t/llama-2-license";
+const R = `${T}/results`;
+
+async function vote(c: Client, slug: string, fields: Record<string, string | string[]>) {
+  const res = await c.post(`${T}/p/${slug}`, { intent: "vote", ...fields });
+  expect(res.status).toBe(302);
+}
+
+async function json(c: Client, p = `${R}.json`) {
+  const res = await c.get(p);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+function parseCsv(text: string): string[][] {
+  // Enough for our output: quoted fields may contain commas and doubled quotes.
+  const rows: string[][] = [];
+  for (const line of text.split("\r\n").filter(Boolean)) {
+    const cells: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ",") {
+        cells.push(cur);
+        cur = "";
+      }
+      else cur += ch;
+    }
+    cells.push(cur);
+    rows.push(cells);
+  }
+  return rows;
+}
+
+async function castCrowd(n: number) {
+  const opinion = optionIds(t.db(), "license-opinion");
+  const implications = optionIds(t.db(), "implications");
+  const voters: Client[] = [];
+  for (let i = 0; i < n; i++) {
+    const { client } = await makeUser(anon(), `crowd${i}`);
+    await vote(client, "license-opinion", { option: String(opinion[i % 3]) });
+    await vote(client, "implications", { option: [String(implications[i % 8]), String(implications[(i + 3) % 8])] });
+    await vote(client, "statement-misleading", { value: String((i % 5) + 1) });
+    voters.push(client);
+  }
+  return voters;
+}
+
+describe("results page, JSON and CSV agree with a recount", () => {
+  it("shows the same numbers everywhere, equal to counting the ballots", async () => {
+    await castCrowd(14);
+    const data = await json(anon());
+    expect(data.version).toBe(1);
+    const recount = t.db().$client
+      .prepare("select o.id, (select count(*) from ballot_choices c where c.option_id = o.id) as n from poll_options o")
+      .all() as { id: number; n: number }[];
+    const byId = new Map(recount.map((r) => [r.id, r.n]));
+    for (const p of data.polls) {
+      for (const o of p.options) expect(o.count, `${p.slug}/${o.label}`).toBe(byId.get(o.id));
+      if (p.kind !== "multiple" && p.voters > 0) expect(p.options.reduce((s: number, o: any) => s + o.percent, 0)).toBe(100);
+    }
+    const opinion = data.polls.find((p: any) => p.slug === "license-opinion");
+    expect(opinion.voters).toBe(14);
+    expect(opinion.options.map((o: any) => o.count)).toEqual([5, 5, 4, 0]);
+    expect(opinion.options.map((o: any) => o.percent)).toEqual([36, 36, 28, 0]);
+    expect(opinion.options[0].low).toBeLessThan(opinion.options[0].share);
+    expect(opinion.options[0].high).toBeGreaterThan(opinion.options[0].share);
+    const likert = data.polls.find((p: any) => p.slug === "statement-misleading");
+    expect(likert.mean).toBeCloseTo((3 * 1 + 3 * 2 + 3 * 3 + 3 * 4 + 2 * 5) / 14, 5);
+
+    const csv = parseCsv(await (await anon().get(`${R}.csv`)).text());
+    expect(csv[0]).toEqual(["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note"]);
+    for (const p of data.polls) {
+      for (const o of p.options) {
+        const row = csv.find((r) => r[1] === p.slug && r[5] === o.label);
+        expect(row, `${p.slug}/${o.label}`).toBeDefined();
+        expect(Number(row![7])).toBe(o.count);
+      }
+    }
+    const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    expect(html).toContain('data-testid="voters-license-opinion">14 voters');
+    expect(html).toMatch(/<th scope="row">It is open source<\/th><td>5<\/td><td>36%<\/td>/);
+    expect(html).toContain("do not add up to 100%");
+    expect(html).toContain("self-selected sample");
+    expect(html).toMatch(/role="img" aria-labelledby="r-license-opinion-t r-license-opinion-d"/);
+    expect(html).toContain("mean 3.00 · n = 14".replace("3.00", likert.mean.toFixed(2)));
+    // No user names or ids in the data.
+    const raw = JSON.stringify(data) + (await (await anon().get(`${R}.csv`)).text());
+    expect(raw).not.toMatch(/crowd\d|u_crowd/);
+  });
+
+  it("RFC 4180 and formula-injection guard in the CSV", async () => {
+    t.db().$client.prepare("update poll_options set label = ? where id = ?").run('=HYPERLINK("http://evil.example","x")', optionIds(t.db(), "license-opinion")[0]);
+    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("@SUM(1)", optionIds(t.db(), "license-opinion")[1]);
+    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("-2+3", optionIds(t.db(), "license-opinion")[2]);
+    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("\tTabbed, and \"quoted\"", optionIds(t.db(), "license-opinion")[3]);
+    const res = await anon().get(`${R}.csv`);
+    expect(res.headers.get("content-type")).toContain("text/csv");
+    const text = await res.text();
+    expect(text).toContain("\r\n");
+    expect(text).not.toMatch(/[^\r]\n/);
+    const rows = parseCsv(text);
+    const labels = rows.filter((r) => r[1] === "license-opinion").map((r) => r[5]);
+    expect(labels).toEqual(["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3", "'\tTabbed, and \"quoted\""]);
+  });
+
+  it("has Open Graph and Twitter tags with a one-line summary", async () => {
+    await castCrowd(3);
+    const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    expect(html).toMatch(/<meta property="og:title" content="Results: Is Meta&#x27;s LLAMA-2 license open source\?"\/>/);
+    expect(html).toMatch(/<meta property="og:description" content="3 people answered/);
+    expect(html).toContain('<meta name="twitter:card" content="summary"/>');
+  });
+
+  it("404 for an unknown topic in every output", async () => {
+    for (const p of ["/t/nope/results", "/t/nope/results.json", "/t/nope/results.csv"]) expect((await anon().get(p)).status).toBe(404);
+  });
+});
+
+describe("visibility holds in every output", () => {
+  const settings = [
+    ["always", null, true],
+    ["after_vote", null, false],
+    ["after_close", Date.now() + 86_400_000, false],
+    ["after_close", Date.now() - 1000, true],
+  ] as const;
+  for (const [visibility, closesAt, publicVisible] of settings) {
+    it(`${visibility}${closesAt ? (closesAt > Date.now() ? " (open)" : " (closed)") : ""}: page, JSON, CSV, cross-tab, trend and stream`, async () => {
+      const voters = await castCrowd(6);
+      t.db().$client.prepare("update polls set visibility = ?, closes_at = ? where slug = 'license-opinion'").run(visibility, closesAt);
+      const c = anon();
+      // JSON
+      const data = await json(c);
+      const p = data.polls.find((x: any) => x.slug === "license-opinion");
+      expect(p.visible).toBe(publicVisible);
+      expect(p.options === null).toBe(!publicVisible);
+      if (!publicVisible) expect(p.hiddenReason.length).toBeGreaterThan(10);
+      // CSV
+      const csv = parseCsv(await (await c.get(`${R}.csv`)).text()).filter((r) => r[1] === "license-opinion");
+      expect(csv.length).toBe(publicVisible ? 4 : 1);
+      if (!publicVisible) expect(csv[0][7]).toBe("");
+      // Page (anonymous) and trend
+      const html = (await (await c.get(R)).text()).replaceAll("<!-- -->", "");
+      const section = html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf('id="poll-llama-3-prediction"'));
+      expect(section.includes("<table"), "page table").toBe(publicVisible);
+      expect(section.includes("Opinion over time"), "trend").toBe(publicVisible);
+      if (!publicVisible) expect(section).toContain("results-hidden");
+      // Page for a voter: after_vote shows them the results.
+      const voterHtml = (await (await voters[0].get(R)).text()).replaceAll("<!-- -->", "");
+      const vs = voterHtml.slice(voterHtml.indexOf('id="poll-license-opinion"'), voterHtml.indexOf('id="poll-llama-3-prediction"'));
+      expect(vs.includes("<table")).toBe(publicVisible || visibility === "after_vote");
+      // Cross-tab
+      const ct = await (await c.get(`${R}?a=license-opinion&b=statement-misleading`)).text();
+      expect(ct.includes('data-testid="crosstab"')).toBe(publicVisible);
+      if (!publicVisible) expect(ct).toContain("not public yet");
+      // Stream
+      const first = await firstStreamMessage(c.base);
+      const sp = first.polls.find((x: any) => x.slug === "license-opinion");
+      expect(sp.visible).toBe(publicVisible);
+      expect(sp.options === null).toBe(!publicVisible);
+    });
+  }
+});
+
+async function firstStreamMessage(base: string): Promise<any> {
+  const ctrl = new AbortController();
+  const res = await fetch(`${base}${R}/stream`, { signal: ctrl.signal });
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const reader = res.body!.getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("stream ended");
+    buf += new TextDecoder().decode(value);
+    const m = /event: results\ndata: (.*)\n\n/.exec(buf);
+    if (m) {
+      ctrl.abort();
+      return JSON.parse(m[1]);
+    }
+  }
+}
+
+describe("cross-tabulation", () => {
+  it("counts voters per pair of answers and hides cells under 5", async () => {
+    const opinion = optionIds(t.db(), "license-opinion");
+    for (let i = 0; i < 9; i++) {
+      const { client } = await makeUser(anon(), `x${i}`);
+      await vote(client, "license-opinion", { option: String(i < 7 ? opinion[0] : opinion[1]) });
+      await vote(client, "statement-misleading", { value: i < 6 ? "5" : "1" });
+    }
+    const html = (await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text()).replaceAll("<!-- -->", "");
+    const table = html.slice(html.indexOf('data-testid="crosstab"'), html.indexOf("</table>", html.indexOf('data-testid="crosstab"')));
+    // Row "It is open source": 6 said 5 (shown), 1 said 1 (<5), 7 answered both.
+    expect(table).toMatch(/<th scope="row">It is open source<\/th><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>6<\/td><td>7<\/td>/);
+    // Row with 2 voters: everything suppressed.
+    expect(table).toMatch(/<th scope="row">Not open source, but open enough for my use<\/th>(<td>&lt;5<\/td>){6}/);
+    expect((await anon().get(`${R}?a=license-opinion&b=license-opinion`)).status).toBe(200);
+    expect(await (await anon().get(`${R}?a=license-opinion&b=license-opinion`)).text()).toContain("Pick two different questions.");
+    expect(await (await anon().get(`${R}?a=nope&b=license-opinion`)).text()).toContain("Pick two questions of this topic.");
+  });
+});
+
+describe("predictions", () => {
+  it("shows criteria, the outcome and how the community did", async () => {
+    const opts = optionIds(t.db(), "llama-3-prediction");
+    for (let i = 0; i < 4; i++) {
+      const { client } = await makeUser(anon(), `p${i}`);
+      await vote(client, "llama-3-prediction", { option: String(i < 3 ? opts[1] : opts[2]) });
+    }
+    t.db().$client
+      .prepare("update polls set resolved_option_id = ?, resolution_note = 'Llama 3 added duties.', resolution_source_url = 'https://github.com/meta-llama/llama3/blob/main/LICENSE', resolved_at = ? where slug = 'llama-3-prediction'")
+      .run(opts[1], Date.UTC(2024, 3, 18));
+    const data = await json(anon());
+    const p = data.polls.find((x: any) => x.slug === "llama-3-prediction");
+    expect(p.resolutionCriteria).toContain("OSI");
+    expect(p.resolution).toMatchObject({ optionLabel: "Yes, loosened but still a custom license", accuracy: 0.75, brier: 0.5 });
+    const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    expect(html).toContain("Resolved: Yes, loosened but still a custom license");
+    expect(html).toContain("75% picked the outcome; mean Brier score 0.50");
+    expect(html).toContain("✓ Yes, loosened but still a custom license (outcome)");
+  });
+});
+
+describe("opinion over time", () => {
+  it("draws each option's daily share from the roll-up, carrying gaps forward", async () => {
+    const pid = (t.db().$client.prepare("select id from polls where slug = 'license-opinion'").get() as { id: number }).id;
+    const opts = optionIds(t.db(), "license-opinion");
+    const ins = t.db().$client.prepare("insert into tally_daily (poll_id, day, option_id, count, voters) values (?, ?, ?, ?, ?)");
+    opts.forEach((o, i) => ins.run(pid, "2026-01-01", o, i === 0 ? 2 : 0, 2));
+    opts.forEach((o, i) => ins.run(pid, "2026-01-04", o, i === 0 ? 2 : i === 1 ? 2 : 0, 4));
+    const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    expect(html).toContain("Opinion over time (4 days)");
+    expect(html).toContain("It is open source: 100% on the first day, 50% on the last");
+    const before = allCounts(t.db());
+    await anon().get(R);
+    expect(allCounts(t.db())).toEqual(before);
+  });
+});
+
+describe("live stream", () => {
+  it("pushes an update after a vote, at most once a second however many votes arrive", async () => {
+    const voters = [];
+    for (let i = 0; i < 20; i++) voters.push((await makeUser(anon(), `s${i}`)).client);
+    const ctrl = new AbortController();
+    const res = await fetch(`${anon().base}${R}/stream`, { signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    const messages: { at: number; data: any }[] = [];
+    let buf = "";
+    const pump = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += new TextDecoder().decode(value);
+          let m: RegExpExecArray | null;
+          while ((m = /event: results\ndata: (.*)\n\n/.exec(buf))) {
+            messages.push({ at: Date.now(), data: JSON.parse(m[1]) });
+            buf = buf.slice(m.index + m[0].length);
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    while (messages.length < 1) await new Promise((r) => setTimeout(r, 20));
+    const opts = optionIds(t.db(), "license-opinion");
+    const start = Date.now();
+    await Promise.all(voters.map((v, i) => vote(v, "license-opinion", { option: String(opts[i % 4]) })));
+    while (Date.now() - start < 2500) await new Promise((r) => setTimeout(r, 50));
+    ctrl.abort();
+    await pump;
+    const updates = messages.slice(1);
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < updates.length; i++) expect(updates[i].at - updates[i - 1].at).toBeGreaterThanOrEqual(900);
+    const last = updates[updates.length - 1].data.polls.find((p: any) => p.slug === "license-opinion");
+    expect(last.voters).toBe(20);
+    expect(last.options.map((o: any) => o.count)).toEqual([5, 5, 5, 5]);
+  });
+
+  it("the server still stops within a few seconds with stream clients connected", async () => {
+    const file = freshDatabaseFile();
+    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["server.ts"], {
+      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: file, LOG_REQUESTS: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    let port = 0;
+    for (let i = 0; i < 200 && !port; i++) {
+      port = Number(/:(\d+)\n/.exec(out)?.[1] ?? 0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const streams = await Promise.all(Array.from({ length: 5 }, () => fetch(`http://127.0.0.1:${port}${R}/stream`)));
+    const ended = streams.map(async (s) => {
+      const reader = s.body!.getReader();
+      try {
+        for (;;) if ((await reader.read()).done) return true;
+      } catch {
+        return true;
+      }
+    });
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(await Promise.all(ended)).toEqual([true, true, true, true, true]);
+  });
+});

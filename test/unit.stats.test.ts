@@ -1,0 +1,53 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { controversy, wilsonLowerBound } from "../app/lib/ranking";
+import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../app/lib/stats";
+
+describe("largestRemainder", () => {
+  it("sums to exactly 100 and stays within one point of the exact share", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { minLength: 1, maxLength: 10 }), (counts) => {
+        const pct = largestRemainder(counts);
+        const sum = counts.reduce((a, b) => a + b, 0);
+        if (sum === 0) return expect(pct.every((p) => p === 0)).toBe(true);
+        expect(pct.reduce((a, b) => a + b, 0)).toBe(100);
+        counts.forEach((c, i) => expect(Math.abs(pct[i] - (c / sum) * 100)).toBeLessThan(1));
+      }),
+    );
+  });
+  it("splits thirds 34/33/33", () => {
+    expect(largestRemainder([1, 1, 1])).toEqual([34, 33, 33]);
+    expect(largestRemainder([2, 1])).toEqual([67, 33]);
+  });
+});
+
+describe("Wilson", () => {
+  it("matches known values", () => {
+    const [lo, hi] = wilsonInterval(50, 100);
+    expect(lo).toBeCloseTo(0.4038, 3);
+    expect(hi).toBeCloseTo(0.5962, 3);
+    expect(wilsonInterval(0, 0)).toEqual([0, 0]);
+    const [lo0, hi0] = wilsonInterval(0, 10);
+    expect(lo0).toBe(0);
+    expect(hi0).toBeCloseTo(0.2775, 3);
+  });
+  it("ranks 10 up / 1 down above 1 up / 0 down", () => {
+    expect(wilsonLowerBound(10, 1)).toBeGreaterThan(wilsonLowerBound(1, 0));
+    expect(wilsonLowerBound(0, 0)).toBe(0);
+  });
+  it("controversy favours many, balanced votes", () => {
+    expect(controversy(6, 6)).toBeGreaterThan(controversy(10, 1));
+    expect(controversy(5, 0)).toBe(0);
+  });
+});
+
+describe("means and scores", () => {
+  it("weightedMean", () => {
+    expect(weightedMean([1, 2, 3, 4, 5], [0, 0, 0, 0, 0])).toBeNull();
+    expect(weightedMean([1, 2, 3, 4, 5], [1, 0, 0, 0, 1])).toBe(3);
+  });
+  it("Brier of one-hot ballots", () => {
+    expect(meanBrierOneHot(3, 4)).toBe(0.5);
+    expect(meanBrierOneHot(0, 0)).toBeNull();
+  });
+});
