@@ -80,7 +80,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <Header />
         <main id="main" className="wrap">{children}</main>
         <footer className="site-footer wrap">
-          <p>Pulse — community discussion and surveys. Results are from a self-selected sample.</p>
+          <p>
+            Pulse — community discussion and surveys. Results are from a self-selected sample. <Link to="/moderation">Moderation</Link>
+          </p>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

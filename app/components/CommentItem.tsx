@@ -1,4 +1,4 @@
-import { Link, useFetcher } from "@remix-run/react";
+import { Link, useFetcher, useRouteLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import type { CommentNode } from "~/models/comments.server";
 import { plural } from "~/lib/format";
@@ -66,8 +66,36 @@ function DeleteForm({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   );
 }
 
+/** A small form posting one intent (and an optional reason) to the comment. */
+function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: { c: CommentNode; ctx: ThreadContext; intent: string; summary: string; button: string; withReason: string | null; danger?: boolean }) {
+  const fetcher = useFetcher<{ ok?: boolean; errors?: Record<string, string[]> }>({ key: `c${intent}-${c.id}` });
+  const hydrated = useHydrated();
+  const errors = fetcher.data?.errors ? Object.values(fetcher.data.errors).flat().join(" ") : null;
+  return (
+    <details className="inline-details">
+      <summary>{summary}</summary>
+      <fetcher.Form method="post" action={`/c/${c.id}`} className="confirm">
+        <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
+        {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+        {withReason !== null ? (
+          <label>
+            {withReason} <input name="reason" maxLength={500} required={intent === "report"} />
+          </label>
+        ) : null}{" "}
+        <button type="submit" name="intent" value={intent} className={danger ? "small danger" : "small secondary"} disabled={fetcher.state !== "idle"}>
+          {button}
+        </button>
+        {fetcher.data?.ok && intent === "report" ? <span role="status"> Thanks: a moderator will look at it.</span> : null}
+        {errors ? <span className="field-error" role="alert"> {errors}</span> : null}
+      </fetcher.Form>
+    </details>
+  );
+}
+
 export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   const hydrated = useHydrated();
+  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
+  const isModerator = root?.user?.role === "moderator" || root?.user?.role === "admin";
   const [replyOpen, setReplyOpen] = useState(false);
   const [editOpen, setEditOpen] = useState(false);
   const live = c.state === "live";
@@ -137,6 +165,9 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
               <DeleteForm c={c} ctx={ctx} />
             </>
           ) : null}
+          {ctx.signedIn && live && !c.mine ? <CommentAction c={c} ctx={ctx} intent="report" summary="Report" button="Send report" withReason="What is wrong?" /> : null}
+          {isModerator && c.state === "live" ? <CommentAction c={c} ctx={ctx} intent="remove" summary="Remove" button="Remove comment" withReason="Reason" danger /> : null}
+          {isModerator && c.state === "removed" ? <CommentAction c={c} ctx={ctx} intent="restore" summary="Restore" button="Restore comment" withReason="Reason" /> : null}
         </footer>
       </article>
       {c.children.length ? (

@@ -1,4 +1,4 @@
-import { Form, Link, useFetcher, useLocation } from "@remix-run/react";
+import { Form, Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import type { CommentNode } from "~/models/comments.server";
 import type { ThreadView } from "~/models/pages.server";
@@ -14,6 +14,8 @@ type Props = { thread: ThreadView; signedIn: boolean; count: number; title: stri
 /** A discussion: sorting, stance filter, compose form, the tree and "load more". */
 export function CommentThread({ thread, signedIn, count, title }: Props) {
   const location = useLocation();
+  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
+  const isModerator = root?.user?.role === "moderator" || root?.user?.role === "admin";
   const more = useFetcher<{ thread: ThreadView }>();
   const [extra, setExtra] = useState<CommentNode[][]>([]);
   const [nextPage, setNextPage] = useState(thread.page + 1);
@@ -92,6 +94,19 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
         </Form>
       ) : null}
 
+      {isModerator ? (
+        <Form method="post" action="/admin/threads" className="inline-actions mod-lock">
+          <input type="hidden" name="topic" value={thread.topicSlug} />
+          {thread.pollSlug ? <input type="hidden" name="poll" value={thread.pollSlug} /> : null}
+          <input type="hidden" name="redirectTo" value={here} />
+          <label className="small">
+            Reason <input name="reason" maxLength={500} />
+          </label>{" "}
+          <button type="submit" name="intent" value={thread.locked ? "unlock" : "lock"} className="small secondary">
+            {thread.locked ? "Unlock this thread" : "Lock this thread"}
+          </button>
+        </Form>
+      ) : null}
       {thread.locked ? (
         <p className="notice">This discussion is locked: no new comments.</p>
       ) : signedIn ? (

@@ -63,7 +63,7 @@ export type PostInput = {
   stanceOptionId: number | null;
 };
 
-function bumpCounts(topicId: number, pollId: number | null, delta: number) {
+export function bumpCounts(topicId: number, pollId: number | null, delta: number) {
   const conn = db();
   conn.update(topics).set({ commentCount: sql`${topics.commentCount} + ${delta}` }).where(eq(topics.id, topicId)).run();
   if (pollId !== null) {

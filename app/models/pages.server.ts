@@ -166,3 +166,12 @@ export async function getTopicFeed(slug: string) {
   if (!topic) return null;
   return { topic: { slug: topic.slug, title: topic.title }, comments: await newestComments(topic.id) };
 }
+
+/** A thread by its public names: the topic's general discussion, or one poll's. */
+export async function findThread(topicSlug: string, pollSlug: string | undefined) {
+  const topic = await getTopicBySlug(topicSlug);
+  if (!topic) return null;
+  if (!pollSlug) return { topicId: topic.id, pollId: null };
+  const poll = await getPoll(topic.id, pollSlug);
+  return poll ? { topicId: topic.id, pollId: poll.id } : null;
+}

@@ -46,14 +46,14 @@ export function isUniqueViolation(err: unknown): boolean {
 
 const byUsername = prepared((conn) =>
   conn
-    .select({ id: users.id, passwordHash: users.passwordHash, deletedAt: users.deletedAt })
+    .select({ id: users.id, passwordHash: users.passwordHash, deletedAt: users.deletedAt, banned: users.banned })
     .from(users)
     .where(eq(sql`lower(${users.username})`, sql.placeholder("username")))
     .prepare(),
 );
 
-/** Returns the user id when the credentials match a live account, else null. */
-export async function verifyCredentials(username: string, password: string): Promise<string | null> {
+/** The user id when the credentials match a live account; `banned` says it may not sign in. */
+export async function verifyCredentials(username: string, password: string): Promise<{ userId: string; banned: boolean } | null> {
   const row = byUsername().get({ username: username.toLowerCase() });
   if (!row || row.deletedAt !== null) {
     dummyHash ??= hashPassword("not-a-real-password-" + Math.random());
@@ -61,7 +61,7 @@ export async function verifyCredentials(username: string, password: string): Pro
     return null;
   }
   const ok = await verify(row.passwordHash, password).catch(() => false);
-  return ok ? row.id : null;
+  return ok ? { userId: row.id, banned: row.banned } : null;
 }
 
 export async function getUserById(id: string) {
@@ -70,13 +70,4 @@ export async function getUserById(id: string) {
     .from(users)
     .where(eq(users.id, id))
     .get();
-}
-
-export async function setRole(username: string, role: Role): Promise<boolean> {
-  const res = db()
-    .update(users)
-    .set({ role })
-    .where(eq(sql`lower(${users.username})`, username.toLowerCase()))
-    .run();
-  return res.changes === 1;
 }

@@ -86,3 +86,114 @@ export const commentActionSchema = z.discriminatedUnion(
   ],
   { error: "Unknown action." },
 );
+
+// ---------------------------------------------------------------- admin forms
+
+const slug = z
+  .string({ error: "Choose a slug." })
+  .trim()
+  .min(2, "Use at least 2 characters.")
+  .max(64, "Use at most 64 characters.")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters and digits separated by single hyphens.");
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .max(2000, "Use at most 2,000 characters.")
+  .refine((s) => s === "" || /^https?:\/\/[^\s]+$/i.test(s), "Give a full http(s) link, or leave it empty.")
+  .transform((s) => (s === "" ? null : s));
+
+const reason = z.string().trim().max(500, "Keep the reason under 500 characters.").optional().transform((s) => s || null);
+
+export const topicFormSchema = z.strictObject({
+  intent: z.enum(["save", "preview"], { error: "Unknown action." }),
+  slug,
+  title: z.string({ error: "Give a title." }).trim().min(3, "Use at least 3 characters.").max(200, "Use at most 200 characters."),
+  summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters."),
+  sourceUrl: optionalUrl,
+});
+
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+const int = (label: string) => z.coerce.number<string>({ error: `${label} must be a whole number.` }).int(`${label} must be a whole number.`).min(0, `${label} cannot be negative.`).max(100, `${label} is too large.`);
+
+export const pollFormSchema = z
+  .strictObject({
+    intent: z.literal("save", { error: "Unknown action." }),
+    slug,
+    question: z.string({ error: "Write the question." }).trim().min(3, "Use at least 3 characters.").max(300, "Use at most 300 characters."),
+    descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").default(""),
+    kind: z.enum(["single", "multiple", "scale"], { error: "Pick a kind of question." }),
+    options: list.pipe(z.array(z.string().trim().max(200, "Keep each option under 200 characters.")).max(30, "Use at most 30 options.")),
+    optionIds: list.pipe(z.array(z.string().regex(/^(new|\d{1,9})$/, "That option does not belong to this poll."))),
+    minChoices: int("The minimum").default(1),
+    maxChoices: int("The maximum").default(1),
+    scaleMinLabel: z.string().trim().max(60, "Use at most 60 characters.").default(""),
+    scaleMaxLabel: z.string().trim().max(60, "Use at most 60 characters.").default(""),
+    visibility: z.enum(["always", "after_vote", "after_close"], { error: "Pick when results show." }),
+    closesAt: z
+      .string()
+      .trim()
+      .default("")
+      .refine((s) => s === "" || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(s) && !Number.isNaN(Date.parse(`${s}Z`))), "Give a date and time, or leave it empty.")
+      .transform((s) => (s === "" ? null : Date.parse(`${s}Z`))),
+    shuffle: z.literal("on").optional().transform(Boolean),
+    isPrediction: z.literal("on").optional().transform(Boolean),
+    resolutionCriteria: z.string().trim().max(3000, "Keep it under 3,000 characters.").default("").transform((s) => s || null),
+  })
+  .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] });
+
+export const pollStateSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.enum(["close", "reopen", "unresolve"]) }),
+    z.strictObject({
+      intent: z.literal("resolve"),
+      optionId: z.coerce.number<string>({ error: "Pick the outcome." }).int("Pick the outcome.").positive("Pick the outcome."),
+      note: z.string().trim().max(2000, "Keep the note under 2,000 characters.").optional().transform((s) => s || null),
+      sourceUrl: optionalUrl.optional().transform((s) => s ?? null),
+    }),
+  ],
+  { error: "Unknown action." },
+);
+
+export const threadLockSchema = z.strictObject({
+  intent: z.enum(["lock", "unlock"], { error: "Unknown action." }),
+  topic: z.string().max(100),
+  poll: z.string().max(100).optional(),
+  reason,
+  redirectTo: z.string().max(2000).optional(),
+});
+
+export const reportSchema = z.strictObject({
+  intent: z.literal("report"),
+  reason: z.string({ error: "Say what is wrong." }).trim().min(3, "Say what is wrong (at least 3 characters).").max(500, "Keep the reason under 500 characters."),
+  redirectTo: z.string().max(2000).optional(),
+  via: z.literal("fetcher").optional(),
+});
+
+export const moderateCommentSchema = z.strictObject({
+  intent: z.enum(["remove", "restore"]),
+  reason,
+  redirectTo: z.string().max(2000).optional(),
+  via: z.literal("fetcher").optional(),
+});
+
+export const reportsActionSchema = z.strictObject({
+  intent: z.enum(["dismiss", "remove"], { error: "Unknown action." }),
+  report: z.coerce.number<string>().int().positive(),
+  reason,
+});
+
+export const usersActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.literal("role"), user: z.string().min(1).max(64), role: z.enum(["member", "moderator", "admin"], { error: "Pick a role." }), reason }),
+    z.strictObject({ intent: z.literal("ban"), user: z.string().min(1).max(64), reason, withdrawBallots: z.literal("on").optional().transform(Boolean) }),
+    z.strictObject({ intent: z.literal("unban"), user: z.string().min(1).max(64), reason }),
+  ],
+  { error: "Unknown action." },
+);

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
@@ -9,7 +9,8 @@ import { formToObject, parseForm, safeRedirect } from "~/lib/form.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
 import { getCommentPage } from "~/models/pages.server";
-import { commentActionSchema } from "~/models/validation.server";
+import { reportComment, removeComment, restoreComment } from "~/models/moderation.server";
+import { commentActionSchema, moderateCommentSchema, reportSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `Comment in ${data.thread.pollQuestion ?? data.thread.topicTitle} — Pulse` }] : [{ title: "Not found — Pulse" }];
@@ -28,20 +29,39 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return { ...page, history, signedIn: !!user, now: Date.now() };
 }
 
-export async function action(args: ActionFunctionArgs) {
-  const id = commentId(args.params.id);
+/** Members edit, delete, vote and report; moderators also remove and restore. */
+async function perform(args: ActionFunctionArgs, id: number, raw: Record<string, string | string[]>) {
   const user = requireUser(args);
-  const raw = formToObject(await args.request.formData());
-  const parsed = parseForm(commentActionSchema, raw);
-  const values = { body: typeof raw.body === "string" ? raw.body : "" };
-  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
-  const input = parsed.data;
+  if (raw.intent === "report") {
+    const p = parseForm(reportSchema, raw);
+    return p.ok ? { input: p.data, result: await reportComment(user.id, id, p.data.reason) } : { errors: p.errors };
+  }
+  if (raw.intent === "remove" || raw.intent === "restore") {
+    const mod = requireRole(args, "moderator");
+    const p = parseForm(moderateCommentSchema, raw);
+    if (!p.ok) return { errors: p.errors };
+    const result = p.data.intent === "remove" ? await removeComment(mod.id, id, p.data.reason) : await restoreComment(mod.id, id, p.data.reason);
+    return { input: p.data, result };
+  }
+  const p = parseForm(commentActionSchema, raw);
+  if (!p.ok) return { errors: p.errors };
+  const input = p.data;
   const result =
     input.intent === "edit"
       ? await editComment(user.id, id, input.body)
       : input.intent === "delete"
         ? await deleteComment(user.id, id)
         : await voteOnComment(user.id, id, input.intent === "up" ? 1 : -1);
+  return { input, result };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const id = commentId(args.params.id);
+  const raw = formToObject(await args.request.formData());
+  const values = { body: typeof raw.body === "string" ? raw.body : "" };
+  const done = await perform(args, id, raw);
+  if ("errors" in done) return json({ errors: done.errors, values }, { status: 400 });
+  const { input, result } = done;
   if (!result.ok) {
     if (result.status === 404) throw new Response(result.message, { status: 404 });
     return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, { status: result.status });

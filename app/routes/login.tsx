@@ -18,14 +18,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(loginSchema, await request.formData());
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { username, password, redirectTo } = parsed.data;
-  const userId = await verifyCredentials(username, password);
-  if (!userId) {
-    return json(
-      { errors: { _form: ["Wrong username or password."] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } },
-      { status: 400 },
-    );
+  const found = await verifyCredentials(username, password);
+  if (!found || found.banned) {
+    const message = found?.banned ? "This account is suspended." : "Wrong username or password.";
+    return json({ errors: { _form: [message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } }, { status: found ? 403 : 400 });
   }
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(userId) } });
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(found.userId) } });
 }
 
 export default function Login() {

@@ -1,0 +1,29 @@
+import { Form } from "@remix-run/react";
+import { Field } from "../Field";
+import { FormErrors, TextArea } from "./fields";
+
+export type TopicFormData = { errors?: Record<string, string[]>; values?: Record<string, string>; preview?: string };
+
+export function TopicForm({ data, defaults, submitLabel }: { data?: TopicFormData | null; defaults: Record<string, string>; submitLabel: string }) {
+  const v = { ...defaults, ...(data?.values ?? {}) };
+  const e = data?.errors;
+  return (
+    <Form method="post" className="stack admin-form" noValidate>
+      <FormErrors errors={e} fields={["slug", "title", "summaryMd", "sourceUrl"]} />
+      <Field label="Title" name="title" defaultValue={v.title} errors={e?.title} required />
+      <Field label="Slug" name="slug" defaultValue={v.slug} errors={e?.slug} hint="The address: /t/slug. Lowercase letters, digits and hyphens." required />
+      <TextArea label="Summary (markdown)" name="summaryMd" defaultValue={v.summaryMd} errors={e} rows={12} required />
+      <Field label="Source link" name="sourceUrl" type="url" defaultValue={v.sourceUrl} errors={e?.sourceUrl} hint="Optional: the article or post this topic is about." />
+      {data?.preview !== undefined ? (
+        <div className="preview">
+          <p className="muted">Preview</p>
+          <div className="prose" dangerouslySetInnerHTML={{ __html: data.preview }} />
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" name="intent" value="preview" className="secondary">Preview</button>
+        <button type="submit" name="intent" value="save">{submitLabel}</button>
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,121 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { Field } from "~/components/Field";
+import { PollForm } from "~/components/admin/PollForm";
+import { Select } from "~/components/admin/fields";
+import { formToObject, parseForm } from "~/lib/form.server";
+import { formatDateTime } from "~/lib/format";
+import { toPollInput } from "~/lib/poll-form.server";
+import { adminClosePoll, adminGetPoll, adminResolvePoll, adminUnresolvePoll, adminUpdatePoll } from "~/models/admin.server";
+import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
+
+async function pollOr404(id: string | undefined) {
+  const data = /^\d{1,9}$/.test(id ?? "") ? await adminGetPoll(Number(id)) : null;
+  if (!data) throw new Response("Poll not found", { status: 404 });
+  return data;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireRole(args, "admin");
+  return pollOr404(args.params.id);
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const admin = requireRole(args, "admin");
+  const { poll } = await pollOr404(args.params.id);
+  const raw = formToObject(await args.request.formData());
+  if (raw.intent === "save") {
+    const parsed = parseForm(pollFormSchema, raw);
+    if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
+    const res = await adminUpdatePoll(admin.id, poll.id, toPollInput(parsed.data));
+    if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+    return redirect(`/admin/polls/${poll.id}?saved=1`);
+  }
+  const parsed = parseForm(pollStateSchema, raw);
+  if (!parsed.ok) return json({ form: "state", errors: parsed.errors, values: raw }, { status: 400 });
+  const d = parsed.data;
+  const res =
+    d.intent === "resolve"
+      ? await adminResolvePoll(admin.id, poll.id, { optionId: d.optionId, note: d.note, sourceUrl: d.sourceUrl })
+      : d.intent === "unresolve"
+        ? await adminUnresolvePoll(admin.id, poll.id)
+        : await adminClosePoll(admin.id, poll.id, d.intent === "close");
+  if (!res.ok) return json({ form: "state", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+  return redirect(`/admin/polls/${poll.id}`);
+}
+
+export default function EditPoll() {
+  const { poll, options, topic, hasBallots } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const closed = poll.closesAt !== null && poll.closesAt <= Date.now();
+  const stateErrors = data?.form === "state" ? data.errors : undefined;
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to={`/admin/topics/${topic.slug}`}>← {topic.title}</Link> · <Link to={`/t/${topic.slug}/p/${poll.slug}`}>View poll</Link>
+      </p>
+      <h1>{poll.question}</h1>
+      <p className="muted">
+        {poll.voterCount} voters · {closed ? `closed ${formatDateTime(poll.closesAt!)}` : poll.closesAt ? `closes ${formatDateTime(poll.closesAt)}` : "open"}
+      </p>
+      {stateErrors ? <p className="form-error" role="alert">{Object.values(stateErrors).flat().join(" ")}</p> : null}
+      <Form method="post" className="inline-actions">
+        <button type="submit" name="intent" value={closed ? "reopen" : "close"} className="small secondary">
+          {closed ? "Reopen the poll" : "Close now"}
+        </button>
+      </Form>
+      {poll.isPrediction ? (
+        <section className="card">
+          <h2>Resolution</h2>
+          {poll.resolvedAt ? (
+            <Form method="post">
+              <p>
+                Resolved {formatDateTime(poll.resolvedAt)}: <strong>{options.find((o) => o.id === poll.resolvedOptionId)?.label}</strong>. {poll.resolutionNote}
+              </p>
+              <button type="submit" name="intent" value="unresolve" className="small secondary">Undo resolution</button>
+            </Form>
+          ) : (
+            <Form method="post" className="stack" noValidate>
+              <p className="muted">Criteria: {poll.resolutionCriteria}</p>
+              <Select label="Outcome" name="optionId" errors={stateErrors} defaultValue="">
+                <option value="" disabled>Pick the outcome</option>
+                {options.map((o) => (
+                  <option key={o.id} value={o.id}>{o.label}</option>
+                ))}
+              </Select>
+              <Field label="Note" name="note" errors={stateErrors?.note} hint="Why, in a sentence or two." />
+              <Field label="Source link" name="sourceUrl" type="url" errors={stateErrors?.sourceUrl} />
+              <div className="actions">
+                <button type="submit" name="intent" value="resolve">Resolve</button>
+              </div>
+            </Form>
+          )}
+        </section>
+      ) : null}
+      <h2>Edit</h2>
+      <PollForm
+        data={data?.form === "poll" ? data : null}
+        editing
+        locked={hasBallots}
+        d={{
+          slug: poll.slug,
+          question: poll.question,
+          descriptionMd: poll.descriptionMd,
+          kind: poll.kind,
+          options: poll.kind === "scale" ? [] : options.map((o) => ({ id: o.id, label: o.label })),
+          minChoices: poll.minChoices,
+          maxChoices: poll.maxChoices,
+          scaleMinLabel: poll.scaleMinLabel ?? "",
+          scaleMaxLabel: poll.scaleMaxLabel ?? "",
+          visibility: poll.visibility,
+          closesAt: poll.closesAt,
+          shuffle: poll.shuffle,
+          isPrediction: poll.isPrediction,
+          resolutionCriteria: poll.resolutionCriteria ?? "",
+        }}
+      />
+    </section>
+  );
+}

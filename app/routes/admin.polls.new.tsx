@@ -1,0 +1,51 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { PollForm } from "~/components/admin/PollForm";
+import { formToObject, parseForm } from "~/lib/form.server";
+import { toPollInput } from "~/lib/poll-form.server";
+import { adminCreatePoll, adminGetTopic } from "~/models/admin.server";
+import { pollFormSchema } from "~/models/validation.server";
+
+async function topicOr404(request: Request) {
+  const topic = await adminGetTopic(new URL(request.url).searchParams.get("topic") ?? "");
+  if (!topic) throw new Response("Topic not found", { status: 404 });
+  return topic;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireRole(args, "admin");
+  const topic = await topicOr404(args.request);
+  return { topic: { slug: topic.slug, title: topic.title } };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const admin = requireRole(args, "admin");
+  const topic = await topicOr404(args.request);
+  const raw = formToObject(await args.request.formData());
+  const parsed = parseForm(pollFormSchema, raw);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
+  const res = await adminCreatePoll(admin.id, topic.id, toPollInput(parsed.data));
+  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+  return redirect(`/admin/polls/${res.id}`);
+}
+
+export default function NewPoll() {
+  const { topic } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to={`/admin/topics/${topic.slug}`}>← {topic.title}</Link>
+      </p>
+      <h1>New poll</h1>
+      <PollForm
+        data={data}
+        editing={false}
+        locked={false}
+        d={{ slug: "", question: "", descriptionMd: "", kind: "single", options: [], minChoices: 1, maxChoices: 3, scaleMinLabel: "", scaleMaxLabel: "", visibility: "always", closesAt: null, shuffle: false, isPrediction: false, resolutionCriteria: "" }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { parseForm } from "~/lib/form.server";
+import { formatDateTime } from "~/lib/format";
+import { dismissReport, listOpenReports, removeComment } from "~/models/moderation.server";
+import { reportsActionSchema } from "~/models/validation.server";
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireRole(args, "moderator");
+  return { reports: await listOpenReports() };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const mod = requireRole(args, "moderator");
+  const parsed = parseForm(reportsActionSchema, await args.request.formData());
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const { intent, report, reason } = parsed.data;
+  const open = (await listOpenReports()).find((r) => r.id === report);
+  if (!open) return json({ errors: { _form: ["This report was already handled."] } }, { status: 409 });
+  const res = intent === "dismiss" ? await dismissReport(mod.id, report, reason) : await removeComment(mod.id, open.comment_id, reason ?? open.reason);
+  if (!res.ok) return json({ errors: { _form: [res.message] } }, { status: res.status });
+  return redirect("/admin/reports");
+}
+
+export default function Reports() {
+  const { reports } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section>
+      <h1>Open reports</h1>
+      {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
+      {reports.length === 0 ? <p className="muted">Nothing to review.</p> : null}
+      <ol className="report-list">
+        {reports.map((r) => (
+          <li key={r.id} className="card" data-testid="report">
+            <p className="muted">
+              Reported by {r.reporter} {formatDateTime(r.created_at)} ({r.report_count} open report{r.report_count === 1 ? "" : "s"} on this comment): <strong>{r.reason}</strong>
+            </p>
+            <blockquote className="comment-body quoted" dangerouslySetInnerHTML={{ __html: r.body_html }} />
+            <p className="muted">
+              By <Link to={`/admin/users?q=${encodeURIComponent(r.author)}`}>{r.author}</Link>
+              {r.author_banned ? " (banned)" : ""} · <Link to={`/c/${r.comment_id}`}>in context</Link> · thread: {r.poll_slug ? `/t/${r.topic_slug}/p/${r.poll_slug}` : `/t/${r.topic_slug}`}
+            </p>
+            <Form method="post" className="inline-actions">
+              <input type="hidden" name="report" value={r.id} />
+              <label>
+                Note <input name="reason" maxLength={500} />
+              </label>{" "}
+              <button type="submit" name="intent" value="dismiss" className="small secondary">Dismiss</button>{" "}
+              <button type="submit" name="intent" value="remove" className="small danger">Remove comment</button>
+            </Form>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { TopicForm } from "~/components/admin/TopicForm";
+import { formToObject, parseForm } from "~/lib/form.server";
+import { formatDateTime } from "~/lib/format";
+import { renderMarkdown } from "~/lib/markdown.server";
+import { adminGetTopic, adminListPolls, adminUpdateTopic } from "~/models/admin.server";
+import { setThreadLocked } from "~/models/moderation.server";
+import { topicFormSchema } from "~/models/validation.server";
+
+async function topicOr404(slug: string | undefined) {
+  const topic = await adminGetTopic(slug ?? "");
+  if (!topic) throw new Response("Topic not found", { status: 404 });
+  return topic;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireRole(args, "admin");
+  const topic = await topicOr404(args.params.slug);
+  return { topic, polls: await adminListPolls(topic.id) };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const admin = requireRole(args, "admin");
+  const topic = await topicOr404(args.params.slug);
+  const raw = formToObject(await args.request.formData());
+  if (raw.intent === "lock" || raw.intent === "unlock") {
+    if (Object.keys(raw).length !== 1) return json({ errors: { _form: ["Unexpected fields."] } }, { status: 400 });
+    await setThreadLocked(admin.id, topic.id, null, raw.intent === "lock", null);
+    return redirect(`/admin/topics/${topic.slug}`);
+  }
+  const parsed = parseForm(topicFormSchema, raw);
+  const values = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
+  if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
+  const { intent: _intent, ...input } = parsed.data;
+  const res = await adminUpdateTopic(admin.id, topic.id, input);
+  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, { status: res.status });
+  return redirect(`/admin/topics/${res.slug}`);
+}
+
+export default function EditTopic() {
+  const { topic, polls } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/admin/topics">← Topics</Link> · <Link to={`/t/${topic.slug}`}>View topic</Link>
+      </p>
+      <h1>{topic.title}</h1>
+      <Form method="post" className="inline-actions">
+        <p>
+          {topic.locked ? "The general discussion is locked." : "The general discussion is open."}{" "}
+          <button type="submit" name="intent" value={topic.locked ? "unlock" : "lock"} className="small secondary">
+            {topic.locked ? "Unlock" : "Lock"}
+          </button>
+        </p>
+      </Form>
+      <h2>Polls</h2>
+      <ul className="admin-list">
+        {polls.map((p) => (
+          <li key={p.id}>
+            <Link to={`/admin/polls/${p.id}`}>{p.question}</Link>{" "}
+            <span className="muted">
+              {p.kind} · {p.voterCount} voters{p.closesAt ? ` · closes ${formatDateTime(p.closesAt)}` : ""}
+              {p.isPrediction ? (p.resolvedAt ? " · resolved" : " · prediction") : ""}
+            </span>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <Link to={`/admin/polls/new?topic=${topic.slug}`} className="button small">New poll</Link>
+      </p>
+      <h2>Edit topic</h2>
+      <TopicForm data={data && "values" in data ? data : null} defaults={{ title: topic.title, slug: topic.slug, summaryMd: topic.summaryMd, sourceUrl: topic.sourceUrl ?? "" }} submitLabel="Save topic" />
+    </section>
+  );
+}

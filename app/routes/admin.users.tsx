@@ -1,0 +1,103 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { parseForm } from "~/lib/form.server";
+import { formatDate } from "~/lib/format";
+import { banUser, changeRole, listUsers, unbanUser } from "~/models/moderation.server";
+import { usersActionSchema } from "~/models/validation.server";
+
+export async function loader(args: LoaderFunctionArgs) {
+  const me = requireRole(args, "moderator");
+  const q = new URL(args.request.url).searchParams.get("q") ?? "";
+  return { users: await listUsers(q.slice(0, 64)), q, myRole: me.role, myId: me.id };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const me = requireRole(args, "moderator");
+  const parsed = parseForm(usersActionSchema, await args.request.formData());
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const d = parsed.data;
+  if (d.intent === "role" && me.role !== "admin") throw new Response("Only admins change roles.", { status: 403 });
+  const res =
+    d.intent === "role"
+      ? await changeRole(me.id, d.user, d.role, d.reason)
+      : d.intent === "ban"
+        ? await banUser(me, d.user, d.reason, d.withdrawBallots)
+        : await unbanUser(me, d.user, d.reason);
+  if (!res.ok) return json({ errors: { _form: [res.message] } }, { status: res.status });
+  return redirect(new URL(args.request.url).pathname + new URL(args.request.url).search);
+}
+
+export default function Users() {
+  const { users, q, myRole, myId } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section>
+      <h1>Users</h1>
+      <Form method="get" className="inline-actions">
+        <label>
+          Find <input name="q" defaultValue={q} maxLength={64} />
+        </label>{" "}
+        <button type="submit" className="small secondary">Search</button>
+      </Form>
+      {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
+      <table className="numbers users">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Joined</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id} data-testid={`user-${u.username}`}>
+              <th scope="row">{u.username}</th>
+              <td>{formatDate(u.createdAt)}</td>
+              <td>
+                {myRole === "admin" && u.id !== myId ? (
+                  <Form method="post" className="inline-actions">
+                    <input type="hidden" name="user" value={u.id} />
+                    <select name="role" defaultValue={u.role} aria-label={`Role of ${u.username}`}>
+                      <option value="member">member</option>
+                      <option value="moderator">moderator</option>
+                      <option value="admin">admin</option>
+                    </select>{" "}
+                    <button type="submit" name="intent" value="role" className="small secondary">Set role</button>
+                  </Form>
+                ) : (
+                  u.role
+                )}
+              </td>
+              <td>
+                {u.id === myId ? (
+                  "you"
+                ) : (
+                  <Form method="post" className="inline-actions">
+                    <input type="hidden" name="user" value={u.id} />
+                    <input name="reason" placeholder="Reason" aria-label={`Reason for ${u.username}`} maxLength={500} />{" "}
+                    {u.banned ? (
+                      <>
+                        <span className="badge">banned</span>{" "}
+                        <button type="submit" name="intent" value="unban" className="small secondary">Unban</button>
+                      </>
+                    ) : (
+                      <>
+                        <label className="small">
+                          <input type="checkbox" name="withdrawBallots" /> withdraw votes
+                        </label>{" "}
+                        <button type="submit" name="intent" value="ban" className="small danger">Ban {u.username}</button>
+                      </>
+                    )}
+                  </Form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import type { MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { moderationStats } from "~/models/moderation.server";
+
+export const meta: MetaFunction = () => [{ title: "Moderation — Pulse" }];
+
+export async function loader() {
+  return { months: await moderationStats() };
+}
+
+export default function Moderation() {
+  const { months } = useLoaderData<typeof loader>();
+  return (
+    <section>
+      <h1>Moderation</h1>
+      <p>Moderators remove comments that break the rules and ban accounts that keep doing so. Every action is logged; here are the totals by month, without names.</p>
+      {months.length === 0 ? (
+        <p className="muted">No removals or bans yet.</p>
+      ) : (
+        <table className="numbers">
+          <thead>
+            <tr>
+              <th scope="col">Month</th>
+              <th scope="col">Comments removed</th>
+              <th scope="col">Accounts banned</th>
+            </tr>
+          </thead>
+          <tbody>
+            {months.map((m) => (
+              <tr key={m.month}>
+                <th scope="row">{m.month}</th>
+                <td>{m.removals}</td>
+                <td>{m.bans}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+// npm run user:role -- <username> <member|moderator|admin>
+// Makes the first admin (Pulse has no default admin and no password in the repository).
+import { config } from "../app/config.server";
+import { setRoleByUsername } from "../app/models/moderation.server";
+import { closeDatabase, setDatabase } from "./client";
+import { runMigrations } from "./migrate";
+
+const [username, role] = process.argv.slice(2);
+if (!username || !role || !["member", "moderator", "admin"].includes(role)) {
+  console.error("usage: npm run user:role -- <username> <member|moderator|admin>");
+  process.exit(2);
+}
+const conn = setDatabase(config().DATABASE_PATH);
+runMigrations(conn);
+const res = await setRoleByUsername(username, role as "member" | "moderator" | "admin");
+closeDatabase();
+if (!res.ok) {
+  console.error(res.message);
+  process.exit(1);
+}
+console.log(`${username} is now ${role}.`);

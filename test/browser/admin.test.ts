@@ -1,0 +1,88 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness";
+
+const h = useHarness();
+
+async function signUp(ctx: BrowserContext, name: string): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  return page;
+}
+
+function setRole(name: string, role: string) {
+  const res = spawnSync(path.resolve("node_modules/.bin/tsx"), ["db/user-role.ts", name, role], { env: { ...process.env, DATABASE_PATH: h().dbFile }, encoding: "utf8" });
+  expect(res.status, res.stderr).toBe(0);
+}
+
+describe("running Pulse from the browser", () => {
+  it("admin creates a topic with a poll; a member votes and comments; a moderator removes the comment and bans the member", async () => {
+    const adminCtx = await h().context({ javaScript: true });
+    const admin = await signUp(adminCtx, "boss");
+    const modCtx = await h().context({ javaScript: false });
+    const mod = await signUp(modCtx, "warden");
+    const memberCtx = await h().context({ javaScript: true });
+    const member = await signUp(memberCtx, "troll");
+    setRole("boss", "admin");
+    setRole("warden", "moderator");
+
+    // Admin: a second topic with its own poll.
+    await admin.goto("/admin");
+    await expect.poll(() => new URL(admin.url()).pathname).toBe("/admin/topics");
+    await admin.getByRole("link", { name: "New topic" }).click();
+    await admin.getByLabel("Title").fill("Should model weights count as source code?");
+    await admin.getByLabel("Slug").fill("weights-as-source");
+    await admin.getByLabel("Summary (markdown)").fill("A **second** debate.");
+    await admin.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => admin.locator(".preview strong").textContent()).toBe("second");
+    await admin.getByRole("button", { name: "Create topic" }).click();
+    await expect.poll(() => new URL(admin.url()).pathname).toBe("/admin/topics/weights-as-source");
+    await admin.getByRole("link", { name: "New poll" }).click();
+    await admin.getByLabel("Question").fill("Are weights source code?");
+    await admin.getByLabel("Slug").fill("weights-poll");
+    await admin.getByLabel("Option 1").fill("Yes");
+    await admin.getByLabel("Option 2").fill("No");
+    await admin.getByRole("button", { name: "Create poll" }).click();
+    await expect.poll(() => new URL(admin.url()).pathname).toMatch(/^\/admin\/polls\/\d+$/);
+
+    // Member votes and comments in the new topic.
+    await member.goto("/t/weights-as-source/p/weights-poll");
+    await member.getByLabel("No").check();
+    await member.getByRole("button", { name: "Vote" }).click();
+    await expect.poll(() => member.getByTestId("mine").count()).toBe(1);
+    await member.getByLabel("Add to the discussion").fill("You are all idiots.");
+    await member.getByRole("button", { name: "Post comment" }).click();
+    await expect.poll(() => member.getByText("You are all idiots.").count()).toBe(1);
+
+    // Moderator (JavaScript off) removes the comment from the thread and bans the member.
+    await mod.goto("/t/weights-as-source/p/weights-poll");
+    const item = mod.locator("li.comment").first();
+    await item.locator("summary", { hasText: "Remove" }).click();
+    await item.getByLabel("Reason").fill("personal attack");
+    await item.getByRole("button", { name: "Remove comment" }).click();
+    await expect.poll(() => mod.locator(".comment-body.gone").first().textContent()).toBe("[removed by a moderator]");
+    await mod.goto("/admin/users?q=troll");
+    const row = mod.getByTestId("user-troll");
+    await row.getByLabel("Reason for troll").fill("abuse");
+    await row.getByLabel("withdraw votes").check();
+    await row.getByRole("button", { name: "Ban troll" }).click();
+    await expect.poll(() => mod.getByTestId("user-troll").locator(".badge").textContent()).toBe("banned");
+
+    // The member's next request is anonymous; the vote is gone; the log shows it all.
+    await member.reload();
+    expect(await member.getByTestId("whoami").count()).toBe(0);
+    expect(await member.getByText("You are all idiots.").count()).toBe(0);
+    await mod.goto("/admin/log");
+    const actions = await mod.getByTestId("log-entry").locator("td:nth-child(3)").allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(["user.ban", "comment.remove", "poll.create", "topic.create"]));
+    const results = await (await member.request.get("/t/weights-as-source/results.json")).json();
+    expect(results.polls[0].voters).toBe(0);
+    for (const c of [adminCtx, modCtx, memberCtx]) await c.close();
+  });
+});
