@@ -7,6 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { isSameOrigin } from "./app/auth/lucia.server";
+import { createLimits, RateLimited, take } from "./app/auth/rate-limits.server";
 import { authenticate } from "./app/auth/session.server";
 import { config, ConfigError, type Config } from "./app/config.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
@@ -68,6 +69,20 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
     next();
   });
   app.use(securityHeaders(production));
+
+  const limits = createLimits(cfg.RATE_LIMITS === "on");
+  // Behind a proxy Express derives req.ip from X-Forwarded-For; otherwise the
+  // socket decides, so a client rotating that header gains nothing.
+  const clientIp = (req: Request) => (cfg.TRUST_PROXY ? req.ip : req.socket.remoteAddress) ?? "unknown";
+  const tooMany = (res: Response, err: RateLimited) => {
+    res.setHeader("Retry-After", String(err.retryAfter));
+    res.status(429).type("text/plain").send(err.message);
+  };
+  app.use((req, res, next) => {
+    take(limits, limits.perAddress, clientIp(req), "requests")
+      .then(() => next())
+      .catch((err) => (err instanceof RateLimited ? tooMany(res, err) : next(err)));
+  });
   // Event streams must not be buffered by compression.
   app.use(
     compression({
@@ -87,21 +102,26 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
   const handler = createRequestHandler({
     build,
     mode: production ? "production" : "development",
-    getLoadContext: (_req, res) => ({
+    getLoadContext: (req, res) => ({
       auth: res.locals.auth,
       cspNonce: res.locals.cspNonce,
       requestId: res.locals.requestId,
+      clientIp: clientIp(req),
+      limits,
     }),
   });
 
   app.all("*", (req, res, next) => {
     authenticate(req.headers.cookie)
-      .then((auth) => {
+      .then(async (auth) => {
         res.locals.auth = auth;
         if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+        if (req.method !== "GET" && req.method !== "HEAD" && auth.user) {
+          await take(limits, limits.perUserWrite, auth.user.id, "changes");
+        }
         return handler(req, res, next);
       })
-      .catch(next);
+      .catch((err) => (err instanceof RateLimited ? tooMany(res, err) : next(err)));
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -15,6 +15,8 @@ const schema = z.object({
     .enum(["true", "false", "1", "0", ""])
     .default("true")
     .transform((v) => v !== "false" && v !== "0"),
+  // Off only for benchmarks and tests that are not about limits.
+  RATE_LIMITS: z.enum(["on", "off"]).default("on"),
   LOG_REQUESTS: z
     .enum(["true", "false", "1", "0", ""])
     .default("true")

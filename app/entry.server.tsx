@@ -1,10 +1,19 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { NonceContext } from "./nonce";
+import { NonceContext, RequestIdContext } from "./nonce";
+
+/** Unexpected errors are logged with the request id the error page shows; clients never see the details. */
+export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
+  if (request.signal.aborted) return;
+  // Unmatched URLs are 404s, not failures.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`error id=${context.requestId} ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+}
 
 const ABORT_DELAY = 5_000;
 
@@ -21,7 +30,9 @@ export default function handleRequest(
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <RequestIdContext.Provider value={loadContext.requestId}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </RequestIdContext.Provider>
       </NonceContext.Provider>,
       {
         nonce,

@@ -1,3 +1,4 @@
+import type { Limits } from "./auth/rate-limits.server";
 import type { Auth } from "./auth/session.server";
 
 declare module "@remix-run/node" {
@@ -5,6 +6,9 @@ declare module "@remix-run/node" {
     auth: Auth;
     cspNonce: string;
     requestId: string;
+    /** The client's address: the socket's, or X-Forwarded-For's only when TRUST_PROXY is set. */
+    clientIp: string;
+    limits: Limits;
   }
 }
 

@@ -5,3 +5,7 @@ import { createContext, useContext } from "react";
 // because scripts are only rendered once, on the server.
 export const NonceContext = createContext<string | undefined>(undefined);
 export const useNonce = () => useContext(NonceContext);
+
+/** The request id, for error pages rendered on the server before the root loader ran. */
+export const RequestIdContext = createContext<string | undefined>(undefined);
+export const useRequestId = () => useContext(RequestIdContext);

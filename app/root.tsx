@@ -13,7 +13,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { useNonce } from "./nonce";
+import { useNonce, useRequestId } from "./nonce";
 import stylesheet from "./styles.css";
 
 export const links: LinksFunction = () => [
@@ -25,7 +25,7 @@ export const meta: MetaFunction = () => [{ title: "Pulse" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  return { user: user ? { username: user.username, role: user.role } : null };
+  return { user: user ? { username: user.username, role: user.role } : null, requestId: context.requestId };
 }
 
 function Header() {
@@ -97,6 +97,9 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const rootData = useRouteLoaderData<typeof loader>("root");
+  const fallbackId = useRequestId();
+  const requestId = rootData?.requestId ?? fallbackId;
   if (isRouteErrorResponse(error)) {
     const title = error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : `Error ${error.status}`;
     const text =
@@ -117,6 +120,11 @@ export function ErrorBoundary() {
     <section className="error-page">
       <h1>Something went wrong</h1>
       <p>We could not show this page. Please try again in a moment.</p>
+      {requestId ? (
+        <p className="muted">
+          If you report this, mention request id <code data-testid="request-id">{requestId}</code>.
+        </p>
+      ) : null}
       <p><Link to="/">Back to the topics</Link></p>
     </section>
   );

@@ -43,7 +43,8 @@ export type TestServer = { url: string; close: () => Promise<void> };
 
 /** The real Express app on 127.0.0.1, on the database useFreshDatabase opened. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const cfg = parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", ...env });
+  // Limits are off unless a test is about them: suites sign up many people from one address.
+  const cfg = parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", RATE_LIMITS: "off", ...env });
   const app = createApp(await loadBuild(), cfg);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -196,3 +197,10 @@ export function expectConsistent(conn: DB, expectFn: (a: unknown) => { toEqual: 
   expectFn(r.stored).toEqual(r.counted);
   expectFn(r.votersStored).toEqual(r.votersCounted);
 }
+
+/**
+ * Runs a TypeScript entry point in ONE node process (node --import tsx), so a
+ * signal reaches the program itself: the tsx CLI would spawn a child that
+ * SIGKILL leaves running.
+ */
+export const NODE_TS: [string, string[]] = [process.execPath, ["--import", "tsx"]];

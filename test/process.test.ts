@@ -3,12 +3,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { freshDatabaseFile } from "./helpers";
+import { freshDatabaseFile, NODE_TS } from "./helpers";
 
-const tsx = path.resolve("node_modules/.bin/tsx");
 
 function run(env: Record<string, string>) {
-  const child = spawn(tsx, ["server.ts"], {
+  const child = spawn(NODE_TS[0], [...NODE_TS[1], "server.ts"], {
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", LOG_REQUESTS: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { allCounts, freshDatabaseFile, makeUser, optionIds, useFreshDatabase, useTestServer, type Client } from "./helpers";
+import { allCounts, freshDatabaseFile, makeUser, NODE_TS, optionIds, useFreshDatabase, useTestServer, type Client } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -295,7 +294,7 @@ describe("live stream", () => {
 
   it("the server still stops within a few seconds with stream clients connected", async () => {
     const file = freshDatabaseFile();
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["server.ts"], {
+    const child = spawn(NODE_TS[0], [...NODE_TS[1], "server.ts"], {
       env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: file, LOG_REQUESTS: "false" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,6 +1,9 @@
 import type { Session, User } from "lucia";
 import { lucia } from "./lucia.server";
 
+/** However active, a session ends 90 days after sign-in. */
+export const ABSOLUTE_SESSION_MS = 90 * 24 * 3600 * 1000;
+
 export type Auth = { user: User | null; session: Session | null; setCookie: string | null };
 
 /**
@@ -20,6 +23,10 @@ export async function authenticate(cookieHeader: string | undefined): Promise<Au
     await l.invalidateUserSessions(user.id);
     return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
   }
+  if (Date.now() - session.createdAt >= ABSOLUTE_SESSION_MS) {
+    await l.invalidateSession(session.id);
+    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
+  }
   const setCookie = session.fresh ? l.createSessionCookie(session.id).serialize() : null;
   return { user, session, setCookie };
 }
@@ -36,4 +43,17 @@ export async function endSession(sessionId: string): Promise<string> {
   const l = lucia();
   await l.invalidateSession(sessionId);
   return l.createBlankSessionCookie().serialize();
+}
+
+/** Ends every session of the user, this one included. */
+export async function endAllSessions(userId: string): Promise<string> {
+  const l = lucia();
+  await l.invalidateUserSessions(userId);
+  return l.createBlankSessionCookie().serialize();
+}
+
+/** Ends every session of the user and starts a new one for this device (after a password change). */
+export async function rotateSessions(userId: string): Promise<string> {
+  await lucia().invalidateUserSessions(userId);
+  return startSession(userId);
 }

@@ -435,3 +435,28 @@ export async function suggestedStance(userId: string, pollId: number): Promise<n
 export async function findComment(id: number) {
   return q.comment().get({ id }) ?? null;
 }
+
+/** Inside a transaction: takes back every vote a user cast on comments, keeping the counters right. */
+export function removeVotesOfUserInTransaction(userId: string) {
+  const conn = db();
+  const votes = conn.select({ id: commentVotes.commentId, value: commentVotes.value }).from(commentVotes).where(eq(commentVotes.userId, userId)).all();
+  for (const v of votes) {
+    const c = conn.select({ ups: comments.ups, downs: comments.downs }).from(comments).where(eq(comments.id, v.id)).get();
+    if (!c) continue;
+    const ups = c.ups - (v.value === 1 ? 1 : 0);
+    const downs = c.downs - (v.value === -1 ? 1 : 0);
+    conn.update(comments).set({ ups, downs, best: wilsonLowerBound(ups, downs), controversy: controversy(ups, downs) }).where(eq(comments.id, v.id)).run();
+  }
+  conn.delete(commentVotes).where(eq(commentVotes.userId, userId)).run();
+}
+
+/** Inside a transaction: blanks every comment of a user; threads keep their shape. */
+export function eraseCommentsOfUserInTransaction(userId: string, now: number) {
+  const conn = db();
+  const mine = conn.select({ id: comments.id, topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt, removedAt: comments.removedAt }).from(comments).where(eq(comments.authorId, userId)).all();
+  for (const c of mine) {
+    if (c.deletedAt !== null) continue;
+    eraseText(c.id, now);
+    if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCommonPassword } from "../lib/common-passwords.server";
 
 // Input rules for accounts. Kept server-side so zod never ships to browsers.
 export const usernameSchema = z
@@ -12,13 +13,34 @@ export const usernameSchema = z
 export const passwordSchema = z
   .string({ error: "Choose a password." })
   .min(8, "Use at least 8 characters.")
-  .max(256, "Use at most 256 characters.");
+  .max(256, "Use at most 256 characters.")
+  .refine((p) => !isCommonPassword(p), "This is one of the 10,000 most common passwords; choose another.");
+
+// Honeypot: people never see it, so anything in it is a bot.
+const honeypotField = z.literal("", { error: "Leave this field empty." }).optional();
 
 export const signupSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
   redirectTo: z.string().optional(),
+  website: honeypotField,
 });
+
+export const passwordChangeSchema = z.strictObject({
+  intent: z.literal("password"),
+  current: z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(256),
+  password: passwordSchema,
+});
+
+export const settingsActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    passwordChangeSchema,
+    z.strictObject({ intent: z.literal("signout-everywhere") }),
+    z.strictObject({ intent: z.literal("delete"), current: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256), confirm: z.literal("delete my account", { error: 'Type "delete my account" to confirm.' }) }),
+  ],
+  { error: "Unknown action." },
+);
 
 export const loginSchema = z.strictObject({
   username: z.string().trim().min(1, "Enter your username.").max(64, "Use at most 64 characters."),
@@ -57,7 +79,7 @@ const body = z
 const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);
 
 // Honeypot: people never see it, so anything in it is a bot.
-const honeypot = z.literal("", { error: "Leave this field empty." }).optional();
+const honeypot = honeypotField;
 
 export const newCommentSchema = z.strictObject({
   intent: z.enum(["post", "preview"], { error: "Unknown action." }),

@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { check, give, RateLimited, recordLoginFailure, take } from "~/auth/rate-limits.server";
 import { startSession } from "~/auth/session.server";
+import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { parseForm, safeRedirect } from "~/lib/form.server";
 import { verifyCredentials } from "~/models/users.server";
@@ -14,11 +16,26 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export const headers = keepRetryAfter;
+
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(loginSchema, await request.formData());
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { username, password, redirectTo } = parsed.data;
+  const { limits, clientIp } = context;
+  const account = username.toLowerCase();
+  try {
+    await take(limits, limits.loginPerAddress, clientIp, "sign-in attempts from your address");
+    // A locked account answers 429 even to the right password.
+    await check(limits, limits.loginFailures, account, "failed sign-ins for this account");
+  } catch (err) {
+    if (!(err instanceof RateLimited)) throw err;
+    const body = { errors: { _form: [err.message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } };
+    return json(body, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
+  }
   const found = await verifyCredentials(username, password);
+  if (!found) await recordLoginFailure(limits, account);
+  else await give(limits, limits.loginFailures, account);
   if (!found || found.banned) {
     const message = found?.banned ? "This account is suspended." : "Wrong username or password.";
     return json({ errors: { _form: [message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } }, { status: found ? 403 : 400 });

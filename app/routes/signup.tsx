@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { RateLimited, take } from "~/auth/rate-limits.server";
 import { startSession } from "~/auth/session.server";
+import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { parseForm, safeRedirect } from "~/lib/form.server";
 import { createUser } from "~/models/users.server";
@@ -14,12 +16,24 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export const headers = keepRetryAfter;
+
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(signupSchema, await request.formData());
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { username, password, redirectTo } = parsed.data;
+  const { limits, clientIp } = context;
+  try {
+    await take(limits, limits.signupPerAddress, clientIp, "new accounts from your address");
+  } catch (err) {
+    if (!(err instanceof RateLimited)) throw err;
+    const body = { errors: { _form: [err.message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> };
+    return json(body, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
+  }
   const created = await createUser(username, password);
   if (!created.ok) {
+    // Only accounts actually created count against the address.
+    if (limits.enabled) await limits.signupPerAddress.reward(clientIp);
     return json(
       { errors: { [created.field]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
       { status: 400 },
@@ -62,6 +76,11 @@ export default function Signup() {
           errors={errors.password}
         />
         {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        <div className="hp" aria-hidden="true">
+          <label>
+            Leave this empty <input type="text" name="website" tabIndex={-1} autoComplete="off" defaultValue="" />
+          </label>
+        </div>
         <button type="submit" disabled={busy}>{busy ? "Creating…" : "Sign up"}</button>
       </Form>
       <p>

@@ -117,7 +117,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-bench-"));
   const file = path.join(dir, "bench.db");
   const { cookies, smallOpts, largeOpts } = await prepare(file);
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["test/bench/server.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/bench/server.ts"], {
     env: { ...process.env, DATABASE_PATH: file, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -24,7 +24,7 @@ const build: ServerBuild = {
     },
   },
 };
-const app = createApp(build, parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false" }));
+const app = createApp(build, parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off" }));
 const server = http.createServer(app);
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { NODE_TS } from "../helpers";
 import { useHarness } from "./harness";
 
 const h = useHarness();
@@ -17,7 +17,7 @@ async function signUp(ctx: BrowserContext, name: string): Promise<Page> {
 }
 
 function setRole(name: string, role: string) {
-  const res = spawnSync(path.resolve("node_modules/.bin/tsx"), ["db/user-role.ts", name, role], { env: { ...process.env, DATABASE_PATH: h().dbFile }, encoding: "utf8" });
+  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "db/user-role.ts", name, role], { env: { ...process.env, DATABASE_PATH: h().dbFile }, encoding: "utf8" });
   expect(res.status, res.stderr).toBe(0);
 }
 

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { freshDatabaseFile } from "../helpers";
+import { freshDatabaseFile, NODE_TS } from "../helpers";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -21,7 +20,7 @@ export function useHarness(): () => Harness {
   let harness: Harness | undefined;
   beforeAll(async () => {
     const dbFile = freshDatabaseFile();
-    server = spawn(path.resolve("node_modules/.bin/tsx"), ["server.ts"], {
+    server = spawn(NODE_TS[0], [...NODE_TS[1], "server.ts"], {
       env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: dbFile, LOG_REQUESTS: "false" },
       stdio: ["ignore", "pipe", "inherit"],
     });

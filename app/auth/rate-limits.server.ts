@@ -1,0 +1,70 @@
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+
+// In-memory counters (rate-limiter-flexible): one process serves Pulse, and
+// losing the counts on restart is acceptable (docs/decisions/006).
+
+export type Limits = ReturnType<typeof createLimits>;
+
+export function createLimits(enabled: boolean) {
+  const make = (points: number, duration: number, blockDuration = 0) => new RateLimiterMemory({ points, duration, blockDuration });
+  return {
+    enabled,
+    /** Every request, per client address: 600 a minute. */
+    perAddress: make(600, 60),
+    /** Every non-GET request, per signed-in user: 60 a minute. */
+    perUserWrite: make(60, 60),
+    /** Sign-in attempts per address: 30 an hour. */
+    loginPerAddress: make(30, 3600),
+    /** Failed sign-ins per account: after 10 in 15 minutes, locked for 15 minutes. */
+    loginFailures: make(10, 15 * 60, 15 * 60),
+    /** New accounts per address: 3 a day. */
+    signupPerAddress: make(3, 24 * 3600),
+  };
+}
+
+export class RateLimited extends Error {
+  constructor(readonly retryAfter: number, message: string) {
+    super(message);
+  }
+}
+
+function secondsOf(res: unknown): number {
+  return res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 60;
+}
+
+/** Takes a point; throws RateLimited (with seconds to wait) when none is left. */
+export async function take(limits: Limits, limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
+  if (!limits.enabled) return;
+  try {
+    await limiter.consume(key);
+  } catch (res) {
+    if (res instanceof Error) throw res;
+    const s = secondsOf(res);
+    throw new RateLimited(s, `Too many ${what}. Try again in ${s} second${s === 1 ? "" : "s"}.`);
+  }
+}
+
+/** Throws RateLimited when `key` has no points left, without taking one. */
+export async function check(limits: Limits, limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
+  if (!limits.enabled) return;
+  const res = await limiter.get(key);
+  if (res && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) {
+    const s = secondsOf(res);
+    throw new RateLimited(s, `Too many ${what}. Try again in ${s} second${s === 1 ? "" : "s"}.`);
+  }
+}
+
+export async function give(limits: Limits, limiter: RateLimiterMemory, key: string): Promise<void> {
+  if (limits.enabled) await limiter.delete(key);
+}
+
+/** A failed sign-in: the tenth within 15 minutes locks the account for 15 minutes. */
+export async function recordLoginFailure(limits: Limits, account: string): Promise<void> {
+  if (!limits.enabled) return;
+  try {
+    const res = await limits.loginFailures.consume(account);
+    if (res.remainingPoints <= 0) await limits.loginFailures.block(account, 15 * 60);
+  } catch (res) {
+    if (res instanceof Error) throw res;
+  }
+}

@@ -1,0 +1,4 @@
+declare module "dumb-passwords" {
+  const api: { check(password: string): boolean };
+  export default api;
+}

@@ -1,0 +1,16 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireUser } from "~/auth/guards.server";
+import { exportUserData } from "~/models/account.server";
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const data = await exportUserData(user.id);
+  if (!data) throw new Response("Not found", { status: 404 });
+  return new Response(JSON.stringify(data, null, 2), {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="pulse-${user.username}.json"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
