@@ -159,6 +159,25 @@ describe("rate limits", () => {
     expect(count(t.db(), "sessions")).toBe(1);
   });
 
+  it("keeps the lock for 15 minutes from the tenth failure, then lets the right password in (controllable clock)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const t0 = Date.now();
+      await limited().signup("slowtarget");
+      for (let i = 0; i < 9; i++) expect((await limited().login("slowtarget", `wrong ${i} guess`)).status).toBe(400);
+      vi.setSystemTime(t0 + 14 * 60_000);
+      expect((await limited().login("slowtarget", "wrong again, tenth")).status).toBe(400);
+      vi.setSystemTime(t0 + 16 * 60_000);
+      expect((await limited().login("slowtarget")).status).toBe(429);
+      vi.setSystemTime(t0 + 28 * 60_000);
+      expect((await limited().login("slowtarget")).status).toBe(429);
+      vi.setSystemTime(t0 + 30 * 60_000);
+      expect((await limited().login("slowtarget")).status).toBe(302);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("allows 30 sign-in attempts an hour per address; rotating X-Forwarded-For does not help", async () => {
     for (let i = 0; i < 30; i++) {
       const res = await limited().post("/login", { username: `nobody${i}`, password: "whatever it is" }, { headers: { "X-Forwarded-For": `10.0.0.${i}` } });
