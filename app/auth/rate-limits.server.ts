@@ -48,7 +48,8 @@ export async function take(limits: Limits, limiter: RateLimiterMemory, key: stri
 export async function check(limits: Limits, limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
   if (!limits.enabled) return;
   const res = await limiter.get(key);
-  if (res && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) {
+  // An expired window may linger until its timer fires: it limits nothing.
+  if (res && res.msBeforeNext > 0 && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) {
     const s = secondsOf(res);
     throw new RateLimited(s, `Too many ${what}. Try again in ${s} second${s === 1 ? "" : "s"}.`);
   }
