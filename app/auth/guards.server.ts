@@ -1,4 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
+import { safeRedirect } from "../lib/form.server";
 import type { User } from "lucia";
 
 type Args = { request: Request; context: AppLoadContext };
@@ -26,4 +27,10 @@ export function requireRole(args: Args, role: "moderator" | "admin"): User {
     throw new Response("You do not have permission to do that.", { status: 403 });
   }
   return user;
+}
+
+/** Sign-in and sign-up pages send a signed-in visitor on to where they were going. */
+export function redirectSignedIn({ request, context }: Args): null {
+  if (context.auth.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
 }

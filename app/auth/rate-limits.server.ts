@@ -1,3 +1,4 @@
+import { json } from "@remix-run/node";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 // In-memory counters (rate-limiter-flexible): one process serves Pulse, and
@@ -68,4 +69,9 @@ export async function recordLoginFailure(limits: Limits, account: string): Promi
   } catch (res) {
     if (res instanceof Error) throw res;
   }
+}
+
+/** The 429 a form gets: the message where form errors go, the typed values kept, Retry-After set. */
+export function limitedFormResponse(err: RateLimited, values: Record<string, string>) {
+  return json({ errors: { _form: [err.message] } as Record<string, string[]>, values }, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
 }

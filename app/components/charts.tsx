@@ -76,7 +76,7 @@ export function LikertBar({ id, title, options, voters, mean }: { id: string; ti
         w > 0 ? (
           <g key={o.id}>
             <rect x={sx} y="24" width={w} height="30" className={`likert-seg ${LIKERT_CLASS[i]}`} />
-            {w > 26 ? (
+            {w > 50 ? (
               <text x={sx + w / 2} y="44" textAnchor="middle" className="seg-label">
                 {o.value}: {o.percent}%
               </text>

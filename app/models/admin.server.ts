@@ -6,24 +6,20 @@ import { isUniqueViolation } from "./users.server";
 import { logAction, type Failure, type Ok } from "./moderation.server";
 import { DEFAULT_SCALE_LABELS, type PollKind, type Visibility } from "./polls.server";
 import { notifyPollChanged } from "./events.server";
+import { insertTopic, type TopicInput } from "./topics.server";
 
 const fail = (status: Failure["status"], message: string, field?: string): Failure => ({ ok: false, status, message, field });
 const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 // ---------------------------------------------------------------- topics
 
-export type TopicForm = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
+export type TopicForm = TopicInput;
 
 export async function adminCreateTopic(adminId: string, input: TopicForm): Promise<{ ok: true; slug: string } | Failure> {
   try {
     return tx(() => {
-      const now = Date.now();
-      const row = db()
-        .insert(topics)
-        .values({ ...input, summaryHtml: renderMarkdown(input.summaryMd), createdAt: now, updatedAt: now })
-        .returning({ id: topics.id })
-        .get();
-      logAction(adminId, "topic.create", "topic", row.id, null, { slug: input.slug });
+      const id = insertTopic(input);
+      logAction(adminId, "topic.create", "topic", id, null, { slug: input.slug });
       return { ok: true as const, slug: input.slug };
     });
   } catch (err) {

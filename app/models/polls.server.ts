@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
+import { db, prepared, type DB } from "../../db/client";
 import { pollOptions, polls, tallies } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 
@@ -114,37 +114,26 @@ const pollBySlug = prepared((conn) =>
     .prepare(),
 );
 
-const optionsOfPolls = (ids: number[]) =>
-  db()
-    .select({
-      id: pollOptions.id,
-      pollId: pollOptions.pollId,
-      position: pollOptions.position,
-      label: pollOptions.label,
-      value: pollOptions.value,
-      count: tallies.count,
-    })
-    .from(pollOptions)
-    .innerJoin(tallies, eq(tallies.optionId, pollOptions.id))
-    .where(inArray(pollOptions.pollId, ids))
+const optionColumns = {
+  id: pollOptions.id,
+  pollId: pollOptions.pollId,
+  position: pollOptions.position,
+  label: pollOptions.label,
+  value: pollOptions.value,
+  count: tallies.count,
+};
+
+const optionsFrom = (conn: DB) => conn.select(optionColumns).from(pollOptions).innerJoin(tallies, eq(tallies.optionId, pollOptions.id));
+
+const optionsOfTopic = prepared((conn) =>
+  optionsFrom(conn)
+    .where(inArray(pollOptions.pollId, conn.select({ id: polls.id }).from(polls).where(eq(polls.topicId, sql.placeholder("topicId")))))
     .orderBy(asc(pollOptions.pollId), asc(pollOptions.position))
-    .all();
+    .prepare(),
+);
 
 const optionsOfPoll = prepared((conn) =>
-  conn
-    .select({
-      id: pollOptions.id,
-      pollId: pollOptions.pollId,
-      position: pollOptions.position,
-      label: pollOptions.label,
-      value: pollOptions.value,
-      count: tallies.count,
-    })
-    .from(pollOptions)
-    .innerJoin(tallies, eq(tallies.optionId, pollOptions.id))
-    .where(eq(pollOptions.pollId, sql.placeholder("pollId")))
-    .orderBy(asc(pollOptions.position))
-    .prepare(),
+  optionsFrom(conn).where(eq(pollOptions.pollId, sql.placeholder("pollId"))).orderBy(asc(pollOptions.position)).prepare(),
 );
 
 type PollRow = NonNullable<ReturnType<ReturnType<typeof pollBySlug>["get"]>>;
@@ -155,7 +144,7 @@ export type Poll = PollRow & { options: PollOption[] };
 export async function getPollsOfTopic(topicId: number): Promise<Poll[]> {
   const rows = pollsOfTopic().all({ topicId });
   if (rows.length === 0) return [];
-  const options = optionsOfPolls(rows.map((r) => r.id));
+  const options = optionsOfTopic().all({ topicId });
   return rows.map((r) => ({ ...r, options: options.filter((o) => o.pollId === r.id) }));
 }
 

@@ -5,7 +5,8 @@ import { renderMarkdown } from "../lib/markdown.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
 
-export async function createTopic(input: TopicInput): Promise<number> {
+/** Inserts a topic (usable inside a caller's transaction); a taken slug throws SQLITE_CONSTRAINT_UNIQUE. */
+export function insertTopic(input: TopicInput): number {
   const now = Date.now();
   const row = db()
     .insert(topics)
@@ -13,6 +14,10 @@ export async function createTopic(input: TopicInput): Promise<number> {
     .returning({ id: topics.id })
     .get();
   return row.id;
+}
+
+export async function createTopic(input: TopicInput): Promise<number> {
+  return insertTopic(input);
 }
 
 const listQuery = prepared((conn) =>

@@ -1,5 +1,5 @@
 import type { MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listTopics } from "~/models/topics.server";
 import { plural } from "~/lib/format";
 
@@ -14,8 +14,10 @@ export async function loader() {
 
 export default function Index() {
   const { topics } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   return (
     <>
+      {params.get("deleted") ? <p className="notice" role="status">Your account was deleted.</p> : null}
       <h1>Topics</h1>
       {topics.length === 0 ? (
         <p>No topics yet.</p>

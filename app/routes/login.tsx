@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { check, give, RateLimited, recordLoginFailure, take } from "~/auth/rate-limits.server";
+import { check, give, limitedFormResponse, RateLimited, recordLoginFailure, take } from "~/auth/rate-limits.server";
+import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
@@ -11,9 +12,8 @@ import { loginSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — Pulse" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (context.auth.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return null;
+export async function loader(args: LoaderFunctionArgs) {
+  return redirectSignedIn(args);
 }
 
 export const headers = keepRetryAfter;
@@ -30,8 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await check(limits, limits.loginFailures, account, "failed sign-ins for this account");
   } catch (err) {
     if (!(err instanceof RateLimited)) throw err;
-    const body = { errors: { _form: [err.message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } };
-    return json(body, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
+    return limitedFormResponse(err, { username, redirectTo: redirectTo ?? "" });
   }
   const found = await verifyCredentials(username, password);
   if (!found) await recordLoginFailure(limits, account);

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { RateLimited, take } from "~/auth/rate-limits.server";
+import { limitedFormResponse, RateLimited, take } from "~/auth/rate-limits.server";
+import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
@@ -11,9 +12,8 @@ import { signupSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up — Pulse" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (context.auth.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return null;
+export async function loader(args: LoaderFunctionArgs) {
+  return redirectSignedIn(args);
 }
 
 export const headers = keepRetryAfter;
@@ -27,8 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await take(limits, limits.signupPerAddress, clientIp, "new accounts from your address");
   } catch (err) {
     if (!(err instanceof RateLimited)) throw err;
-    const body = { errors: { _form: [err.message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> };
-    return json(body, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
+    return limitedFormResponse(err, { username, redirectTo: redirectTo ?? "" });
   }
   const created = await createUser(username, password);
   if (!created.ok) {

@@ -1,20 +1,9 @@
 import { spawnSync } from "node:child_process";
-import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { NODE_TS } from "../helpers";
-import { useHarness } from "./harness";
+import { signUp, useHarness } from "./harness";
 
 const h = useHarness();
-
-async function signUp(ctx: BrowserContext, name: string): Promise<Page> {
-  const page = await ctx.newPage();
-  await page.goto("/signup");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("a long passphrase");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
-  return page;
-}
 
 function setRole(name: string, role: string) {
   const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "db/user-role.ts", name, role], { env: { ...process.env, DATABASE_PATH: h().dbFile }, encoding: "utf8" });
@@ -24,11 +13,11 @@ function setRole(name: string, role: string) {
 describe("running Pulse from the browser", () => {
   it("admin creates a topic with a poll; a member votes and comments; a moderator removes the comment and bans the member", async () => {
     const adminCtx = await h().context({ javaScript: true });
-    const admin = await signUp(adminCtx, "boss");
+    const admin = await signUp(await adminCtx.newPage(), "boss");
     const modCtx = await h().context({ javaScript: false });
-    const mod = await signUp(modCtx, "warden");
+    const mod = await signUp(await modCtx.newPage(), "warden");
     const memberCtx = await h().context({ javaScript: true });
-    const member = await signUp(memberCtx, "troll");
+    const member = await signUp(await memberCtx.newPage(), "troll");
     setRole("boss", "admin");
     setRole("warden", "moderator");
 

@@ -1,14 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./harness";
-
-async function signUp(page: Page, name: string, back = "/t/llama-2-license/p/license-opinion") {
-  await page.goto(`/signup?redirectTo=${encodeURIComponent(back)}`);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("a long passphrase");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
-}
+import { signUp, useHarness } from "./harness";
 
 // The <li> of the comment whose own body says `text` (articles do not nest; replies sit beside them).
 const comment = (page: Page, text: string) =>
@@ -30,8 +22,8 @@ describe.each([
       p.on("pageerror", (e) => errors.push(e.message));
       p.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && errors.push(m.text()));
     }
-    await signUp(a, "alice");
-    await signUp(b, "bruno");
+    await signUp(a, "alice", "/t/llama-2-license/p/license-opinion");
+    await signUp(b, "bruno", "/t/llama-2-license/p/license-opinion");
 
     // Alice answers, then comments with her answer as stance (prefilled).
     await a.locator("#poll-license-opinion").getByLabel("Not open source, but open enough for my use").check();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
 import { freshDatabaseFile, NODE_TS } from "../helpers";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -74,4 +74,14 @@ export function useHarness(): () => Harness {
     if (!harness) throw new Error("harness not started");
     return harness;
   };
+}
+
+/** Signs up through the form (optionally coming back to `back`) and waits until signed in. */
+export async function signUp(page: Page, name: string, back?: string): Promise<Page> {
+  await page.goto(back ? `/signup?redirectTo=${encodeURIComponent(back)}` : "/signup");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  return page;
 }

@@ -1,15 +1,11 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./harness";
+import { signUp, useHarness } from "./harness";
 
 const h = useHarness();
 
 async function signUpAndVote(page: Page, name: string, label: string) {
-  await page.goto("/signup?redirectTo=/t/llama-2-license/p/license-opinion");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("a long passphrase");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  await signUp(page, name, "/t/llama-2-license/p/license-opinion");
   await page.getByLabel(label).check();
   await page.getByRole("button", { name: "Vote" }).click();
   await expect.poll(() => page.getByTestId("mine").count()).toBe(1);

@@ -1,14 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./harness";
-
-async function signUp(page: Page, name: string) {
-  await page.goto("/signup?redirectTo=/t/llama-2-license");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("a long passphrase");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
-}
+import { signUp, useHarness } from "./harness";
 
 const card = (page: Page, slug: string) => page.locator(`#poll-${slug}`);
 const shareText = (page: Page, slug: string, label: string) =>
@@ -25,7 +17,7 @@ describe.each([
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await signUp(page, javaScript ? "voter_js" : "voter_nojs");
+    await signUp(page, javaScript ? "voter_js" : "voter_nojs", "/t/llama-2-license");
     await expect.poll(() => page.url()).toContain("/t/llama-2-license");
 
     // With JavaScript, votes must update in place: a full page load would drop this marker.
@@ -71,7 +63,7 @@ describe.each([
     // A second person's vote shows up for the first after a reload.
     const other = await h().context({ javaScript });
     const p2 = await other.newPage();
-    await signUp(p2, javaScript ? "second_js" : "second_nojs");
+    await signUp(p2, javaScript ? "second_js" : "second_nojs", "/t/llama-2-license");
     await card(p2, "license-opinion").getByLabel("Undecided").check();
     await card(p2, "license-opinion").getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => card(p2, "license-opinion").getByTestId("mine").count()).toBe(1);
