@@ -16,6 +16,7 @@ import { runMigrations } from "./db/migrate";
 import { seed } from "./db/seed";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+const MAX_BODY_BYTES = 256 * 1024;
 
 export async function loadBuild(): Promise<ServerBuild> {
   return (await import(pathToFileURL(path.join(root, "build/index.js")).href)) as ServerBuild;
@@ -93,6 +94,15 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
 
+  // Forms are small; refuse big bodies before anything reads them.
+  app.use((req, res, next) => {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+      res.status(413).type("text/plain").send("That request is too large.");
+      return;
+    }
+    next();
+  });
+
   // CSRF: every state-changing request must carry our own Origin.
   app.use((req, res, next) => {
     if (isSameOrigin(req.method, req.headers.origin, req.headers.host)) return next();
@@ -125,8 +135,13 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error(`error id=${res.locals.requestId}`, err);
     if (res.headersSent) return res.end();
+    // Errors Express raises about the request itself (a malformed %-escape, say) are the client's.
+    const status = (err as { status?: unknown })?.status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return res.status(status).type("text/plain").send("Bad request.");
+    }
+    console.error(`error id=${res.locals.requestId}`, err);
     res.status(500).type("text/plain").send(`Something went wrong. Request id: ${res.locals.requestId}`);
   });
   return app;

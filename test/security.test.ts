@@ -365,3 +365,23 @@ describe("errors in production", () => {
     expect(logged.some((l) => l.includes(`id=${id}`) && l.includes("ballot_history"))).toBe(true);
   });
 });
+
+describe("hostile requests get 4xx, never 500", () => {
+  it("non-form bodies, oversized bodies, malformed escapes, control characters", async () => {
+    const { client } = await makeUser(anon(), "hostile");
+    const before = allCounts(t.db());
+    for (const p of ["/signup", "/login", "/logout", `${T}/comment`, `${T}/p/license-opinion`, "/settings"]) {
+      const json = await client.request(p, { method: "POST", body: '{"a":1}', headers: { "Content-Type": "application/json" } });
+      expect(json.status, `${p} json`).toBe(400);
+      const multipart = await client.request(p, { method: "POST", body: "garbage", headers: { "Content-Type": "multipart/form-data; boundary=xx" } });
+      expect(multipart.status, `${p} multipart`).toBe(400);
+    }
+    const big = await client.post("/login", { username: "x", password: "y".repeat(300_000) });
+    expect(big.status).toBe(413);
+    expect((await anon().get("/t/%E0%A4%A")).status).toBe(400);
+    expect(allCounts(t.db())).toEqual(before);
+    const nul = await client.post(`${T}/comment`, { intent: "post", body: "\u0000\u0001\u0007" });
+    expect(nul.status).toBe(400);
+    expect(allCounts(t.db())).toEqual(before);
+  });
+});

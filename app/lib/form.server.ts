@@ -50,3 +50,12 @@ export function safeRedirect(to: unknown, fallback = "/"): string {
   if (/[\u0000-\u001f]/.test(to)) return fallback;
   return to;
 }
+
+/** The request's form; a body that is not a form is the client's error (400), never a 500. */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("Send the form as application/x-www-form-urlencoded or multipart/form-data.", { status: 400 });
+  }
+}

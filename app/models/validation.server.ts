@@ -71,9 +71,13 @@ export const voteSchema = z.strictObject({
   via: z.literal("fetcher").optional(),
 });
 
+// Control characters (but tabs and line breaks) carry no meaning in a comment.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
 const body = z
   .string({ error: "Write something first." })
-  .transform((s) => s.trim())
+  .transform((s) => s.replace(CONTROL, "").trim())
   .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters."));
 
 const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);

@@ -5,7 +5,7 @@ import { requireRole } from "~/auth/guards.server";
 import { Field } from "~/components/Field";
 import { PollForm } from "~/components/admin/PollForm";
 import { Select } from "~/components/admin/fields";
-import { formToObject, parseForm } from "~/lib/form.server";
+import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { toPollInput } from "~/lib/poll-form.server";
 import { adminClosePoll, adminGetPoll, adminResolvePoll, adminUnresolvePoll, adminUpdatePoll } from "~/models/admin.server";
@@ -25,7 +25,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const { poll } = await pollOr404(args.params.id);
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   if (raw.intent === "save") {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { PollForm } from "~/components/admin/PollForm";
-import { formToObject, parseForm } from "~/lib/form.server";
+import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { toPollInput } from "~/lib/poll-form.server";
 import { adminCreatePoll, adminGetTopic } from "~/models/admin.server";
 import { pollFormSchema } from "~/models/validation.server";
@@ -23,7 +23,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const topic = await topicOr404(args.request);
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
   const res = await adminCreatePoll(admin.id, topic.id, toPollInput(parsed.data));

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { parseForm } from "~/lib/form.server";
+import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { dismissReport, listOpenReports, removeComment } from "~/models/moderation.server";
 import { reportsActionSchema } from "~/models/validation.server";
@@ -14,7 +14,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const mod = requireRole(args, "moderator");
-  const parsed = parseForm(reportsActionSchema, await args.request.formData());
+  const parsed = parseForm(reportsActionSchema, await readForm(args.request));
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const { intent, report, reason } = parsed.data;
   const open = (await listOpenReports()).find((r) => r.id === report);

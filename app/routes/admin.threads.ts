@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { requireRole } from "~/auth/guards.server";
-import { parseForm, safeRedirect } from "~/lib/form.server";
+import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { setThreadLocked } from "~/models/moderation.server";
 import { findThread } from "~/models/pages.server";
 import { threadLockSchema } from "~/models/validation.server";
@@ -9,7 +9,7 @@ import { threadLockSchema } from "~/models/validation.server";
 // Moderators lock or unlock a thread from the thread itself.
 export async function action(args: ActionFunctionArgs) {
   const mod = requireRole(args, "moderator");
-  const parsed = parseForm(threadLockSchema, await args.request.formData());
+  const parsed = parseForm(threadLockSchema, await readForm(args.request));
   if (!parsed.ok) throw new Response(Object.values(parsed.errors).flat().join(" "), { status: 400 });
   const { intent, topic, poll, reason, redirectTo } = parsed.data;
   const thread = await findThread(topic, poll);

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
-import { formToObject, parseForm } from "~/lib/form.server";
+import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { adminGetTopic, adminListPolls, adminUpdateTopic } from "~/models/admin.server";
@@ -25,7 +25,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const topic = await topicOr404(args.params.slug);
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   if (raw.intent === "lock" || raw.intent === "unlock") {
     if (Object.keys(raw).length !== 1) return json({ errors: { _form: ["Unexpected fields."] } }, { status: 400 });
     await setThreadLocked(admin.id, topic.id, null, raw.intent === "lock", null);

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { useActionData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
-import { formToObject, parseForm } from "~/lib/form.server";
+import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { adminCreateTopic } from "~/models/admin.server";
 import { topicFormSchema } from "~/models/validation.server";
@@ -15,7 +15,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   const parsed = parseForm(topicFormSchema, raw);
   const values = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string")) as Record<string, string>;
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { parseForm } from "~/lib/form.server";
+import { parseForm, readForm } from "~/lib/form.server";
 import { formatDate } from "~/lib/format";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/moderation.server";
 import { usersActionSchema } from "~/models/validation.server";
@@ -15,7 +15,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const me = requireRole(args, "moderator");
-  const parsed = parseForm(usersActionSchema, await args.request.formData());
+  const parsed = parseForm(usersActionSchema, await readForm(args.request));
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const d = parsed.data;
   if (d.intent === "role" && me.role !== "admin") throw new Response("Only admins change roles.", { status: 403 });

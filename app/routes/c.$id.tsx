@@ -5,7 +5,7 @@ import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
-import { formToObject, parseForm, safeRedirect } from "~/lib/form.server";
+import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
 import { getCommentPage } from "~/models/pages.server";
@@ -57,7 +57,7 @@ async function perform(args: ActionFunctionArgs, id: number, raw: Record<string,
 
 export async function action(args: ActionFunctionArgs) {
   const id = commentId(args.params.id);
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   const values = { body: typeof raw.body === "string" ? raw.body : "" };
   const done = await perform(args, id, raw);
   if ("errors" in done) return json({ errors: done.errors, values }, { status: 400 });

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { endSession } from "~/auth/session.server";
-import { safeRedirect } from "~/lib/form.server";
+import { readForm, safeRedirect } from "~/lib/form.server";
 
 // POST only: a GET must never sign anyone out (links can be prefetched).
 export async function loader() {
@@ -9,7 +9,7 @@ export async function loader() {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const to = safeRedirect(form.get("redirectTo"));
   const session = context.auth.session;
   if (!session) return redirect(to);

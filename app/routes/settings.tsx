@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { requireUser } from "~/auth/guards.server";
 import { endAllSessions, rotateSessions } from "~/auth/session.server";
 import { Field } from "~/components/Field";
-import { parseForm } from "~/lib/form.server";
+import { parseForm, readForm } from "~/lib/form.server";
 import { changePassword, deleteAccount } from "~/models/account.server";
 import { settingsActionSchema } from "~/models/validation.server";
 
@@ -17,7 +17,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
-  const parsed = parseForm(settingsActionSchema, await args.request.formData());
+  const parsed = parseForm(settingsActionSchema, await readForm(args.request));
   if (!parsed.ok) return json({ form: String(parsed.values.intent ?? ""), errors: parsed.errors }, { status: 400 });
   const d = parsed.data;
   switch (d.intent) {

@@ -6,7 +6,7 @@ import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
-import { parseForm, safeRedirect } from "~/lib/form.server";
+import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { createUser } from "~/models/users.server";
 import { signupSchema } from "~/models/validation.server";
 
@@ -19,7 +19,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export const headers = keepRetryAfter;
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseForm(signupSchema, await request.formData());
+  const parsed = parseForm(signupSchema, await readForm(request));
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { username, password, redirectTo } = parsed.data;
   const { limits, clientIp } = context;

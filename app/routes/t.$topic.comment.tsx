@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { CommentForm, composeUrl } from "~/components/CommentForm";
-import { formToObject, parseForm } from "~/lib/form.server";
+import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
@@ -32,7 +32,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const url = new URL(args.request.url);
-  const raw = formToObject(await args.request.formData());
+  const raw = formToObject(await readForm(args.request));
   // The thread is named in the URL, so a re-rendered form (400, preview) keeps it.
   const ctx = await getComposeContext(args.params.topic ?? "", url.searchParams.get("poll") ?? undefined, num(url.searchParams.get("parent")));
   if (!ctx) throw new Response("Thread not found", { status: 404 });

@@ -5,7 +5,7 @@ import { requireUser } from "~/auth/guards.server";
 import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
-import { parseForm, safeRedirect } from "~/lib/form.server";
+import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { withParams } from "~/lib/http.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
 import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
@@ -27,7 +27,7 @@ export async function action(args: ActionFunctionArgs) {
   const { request, params } = args;
   const target = await findPollForVote(params.topic ?? "", params.poll ?? "");
   if (!target) throw new Response("Poll not found", { status: 404 });
-  const parsed = parseForm(voteSchema, await request.formData());
+  const parsed = parseForm(voteSchema, await readForm(request));
   if (!parsed.ok) return json({ ok: false, errors: parsed.errors }, { status: 400 });
   const { intent, option, value, redirectTo, via } = parsed.data;
 
