@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { useHydrated } from "./useHydrated";
 
@@ -107,6 +107,11 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
       {otherErrors.length ? (
         <p className="form-error" role="alert">
           {otherErrors.join(" ")}
+        </p>
+      ) : null}
+      {intent === "post" && fetcher.state === "idle" && fetcher.data?.ok && fetcher.data.id ? (
+        <p className="notice" role="status">
+          Posted. <Link to={`/c/${fetcher.data.id}`}>See your comment in its thread</Link>.
         </p>
       ) : null}
       {data?.preview !== undefined && !data.errors ? (
