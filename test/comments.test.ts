@@ -375,3 +375,17 @@ describe("a long thread", () => {
     expect(page).toContain("Load more comments");
   });
 });
+
+describe("counts", () => {
+  it("the general discussion counts its own comments; the topic counts all", async () => {
+    const { id } = await makeUser(anon(), "counter");
+    await seedComment(id, "general one");
+    await seedComment(id, "on a poll", { pollId: pollId(t.db(), "license-opinion") });
+    const page = (await html(anon(), T)).replaceAll("<!-- -->", "");
+    expect(page).toContain("General discussion <span class=\"muted count\">(1 comment)</span>");
+    const home = (await html(anon(), "/")).replaceAll("<!-- -->", "");
+    expect(home).toContain("2 comments");
+    const poll = (await html(anon(), P)).replaceAll("<!-- -->", "");
+    expect(poll).toContain("(1 comment)");
+  });
+});

@@ -59,6 +59,8 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       sourceUrl: topic.sourceUrl,
       locked: topic.locked,
       commentCount: topic.commentCount,
+      // The topic counts every thread; the general discussion is what the polls' threads leave.
+      generalCommentCount: topic.commentCount - polls.reduce((n, p) => n + p.commentCount, 0),
     },
     polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now)),
   };

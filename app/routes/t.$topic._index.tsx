@@ -39,7 +39,7 @@ export default function TopicPage() {
           ))}
         </div>
       </section>
-      <CommentThread thread={thread} signedIn={signedIn} count={topic.commentCount} title="General discussion" />
+      <CommentThread thread={thread} signedIn={signedIn} count={topic.generalCommentCount} title="General discussion" />
     </article>
   );
 }
