@@ -8,7 +8,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { isSameOrigin } from "./app/auth/lucia.server";
 import { createLimits, RateLimited, take } from "./app/auth/rate-limits.server";
-import { authenticate } from "./app/auth/session.server";
+import { authenticate, purgeExpiredSessions } from "./app/auth/session.server";
 import { config, ConfigError, type Config } from "./app/config.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { closeDatabase, setDatabase } from "./db/client";
@@ -160,6 +160,9 @@ export async function start(cfg: Config) {
   const app = createApp(await loadBuild(), cfg);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
+  await purgeExpiredSessions();
+  const purge = setInterval(() => void purgeExpiredSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
+  purge.unref();
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : cfg.PORT;
   console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
@@ -169,6 +172,7 @@ export async function start(cfg: Config) {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
+    clearInterval(purge);
     closeAllStreams();
     server.close(() => {
       closeDatabase();

@@ -60,3 +60,21 @@ describe("the server process", () => {
     expect(fs.statSync(file).size).toBe(sizeBefore);
   });
 });
+
+describe("session housekeeping", () => {
+  it("deletes expired sessions at startup", async () => {
+    const file = freshDatabaseFile();
+    const { openDatabase } = await import("../db/client");
+    const conn = openDatabase(file);
+    conn.$client.prepare("insert into users (id, username, password_hash, created_at) values ('u1', 'old', 'x', 0)").run();
+    conn.$client.prepare("insert into sessions (id, user_id, expires_at, created_at) values ('gone', 'u1', 1, 0), ('live', 'u1', ?, 0)").run(Math.floor(Date.now() / 1000) + 3600);
+    conn.$client.close();
+    const p = run({ DATABASE_PATH: file, PORT: "0" });
+    await p.listening();
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    const after = openDatabase(file);
+    expect(after.$client.prepare("select id from sessions order by id").pluck().all()).toEqual(["live"]);
+    after.$client.close();
+  });
+});

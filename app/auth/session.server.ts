@@ -57,3 +57,8 @@ export async function rotateSessions(userId: string): Promise<string> {
   await lucia().invalidateUserSessions(userId);
   return startSession(userId);
 }
+
+/** Deletes sessions past their expiry (they are refused anyway; this keeps the table small). */
+export async function purgeExpiredSessions(): Promise<void> {
+  await lucia().deleteExpiredSessions();
+}
