@@ -172,7 +172,10 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
       </article>
       {c.children.length ? (
         <details className="replies" open>
-          <summary>{plural(c.replyCount, "reply", "replies")}</summary>
+          <summary>
+            <span className="when-open">Hide {plural(c.replyCount, "reply", "replies")}</span>
+            <span className="when-closed">Show {plural(c.replyCount, "hidden reply", "hidden replies")}</span>
+          </summary>
           <ol className="comment-list">
             {c.children.map((child) => (
               <CommentItem key={child.id} c={child} ctx={ctx} />
