@@ -146,18 +146,37 @@ async function main() {
     { name: "results page, 100,000 ballots", method: "GET", path: "/t/bench-large/results" },
   );
 
+  // The server's resident memory, read from /proc (Linux), in MB.
+  const rss = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      return m ? Number(m[1]) / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  };
   for (const s of scenarios) await run(port, s, Math.min(500, REQUESTS)); // warm-up
-  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
-  for (const s of scenarios) results[s.name] = await run(port, s, REQUESTS);
+  const results: Record<string, Awaited<ReturnType<typeof run>> & { rss: number }> = {};
+  for (const s of scenarios) results[s.name] = { ...(await run(port, s, REQUESTS)), rss: rss() };
   child.kill("SIGTERM");
 
   const ceiling = results[scenarios[0].name].rps;
   console.log(`\n${REQUESTS} requests per scenario, ${CONCURRENCY} concurrent, ${os.cpus().length} cores\n`);
-  console.log("scenario".padEnd(44), "req/s".padStart(9), "p99 ms".padStart(9), "x ceiling".padStart(10), "failed".padStart(7));
+  const baseRss = results[scenarios[0].name].rss;
+  console.log("scenario".padEnd(44), "req/s".padStart(9), "p99 ms".padStart(9), "x ceiling".padStart(10), "RSS MB".padStart(8), "x base".padStart(7), "failed".padStart(7));
   for (const s of scenarios) {
     const r = results[s.name];
-    console.log(s.name.padEnd(44), r.rps.toFixed(0).padStart(9), r.p99.toFixed(2).padStart(9), (r.rps / ceiling).toFixed(2).padStart(10), String(r.failures).padStart(7));
+    console.log(
+      s.name.padEnd(44),
+      r.rps.toFixed(0).padStart(9),
+      r.p99.toFixed(2).padStart(9),
+      (r.rps / ceiling).toFixed(2).padStart(10),
+      r.rss.toFixed(0).padStart(8),
+      (r.rss / baseRss).toFixed(2).padStart(7),
+      String(r.failures).padStart(7),
+    );
   }
+  console.log("(RSS: the server's resident memory after each scenario; x base: against the first scenario, the do-nothing route.)");
   const small = results[scenarios[1].name].rps;
   const large = results[scenarios[2].name].rps;
   const ratio = small / large;
