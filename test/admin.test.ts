@@ -332,3 +332,14 @@ describe("npm run user:role", () => {
     expect(usage.status).toBe(2);
   });
 });
+
+describe("poll rules", () => {
+  it("a multiple-choice minimum below 1 is refused", async () => {
+    const { admin } = await people();
+    const before = allCounts(t.db());
+    const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ kind: "multiple", options: ["a", "b", "c"], minChoices: "0", maxChoices: "2" }));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The minimum must be at least 1");
+    expect(allCounts(t.db())).toEqual(before);
+  });
+});

@@ -78,7 +78,7 @@ function checkRules(input: PollForm, labels: string[], now: number, currentClose
   if (input.kind !== "scale" && labels.length < 2) return fail(400, "Give at least two options.", "options");
   if (new Set(labels.map((l) => l.toLowerCase())).size !== labels.length) return fail(400, "Options must differ from each other.", "options");
   if (input.kind === "multiple") {
-    if (input.minChoices < 0) return fail(400, "The minimum cannot be negative.", "minChoices");
+    if (input.minChoices < 1) return fail(400, "The minimum must be at least 1 (withdrawing is how people answer nothing).", "minChoices");
     if (input.minChoices > input.maxChoices) return fail(400, "The minimum cannot be above the maximum.", "minChoices");
     if (input.maxChoices > labels.length) return fail(400, "The maximum cannot be above the number of options.", "maxChoices");
     if (input.maxChoices < 1) return fail(400, "The maximum must be at least 1.", "maxChoices");

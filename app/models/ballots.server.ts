@@ -146,7 +146,9 @@ function resolveChoice(poll: PollRule, options: { id: number; value: number | nu
     if (ids.length !== 1) return fail(400, ids.length === 0 ? "Pick an option." : "Pick only one option.", "option");
     return ids;
   }
-  if (ids.length < poll.min) return fail(400, poll.min === 1 ? "Pick at least one option." : `Pick at least ${poll.min} options.`, "option");
+  // An empty ballot is a withdrawal, not a vote: at least one option, whatever the minimum says.
+  const min = Math.max(1, poll.min);
+  if (ids.length < min) return fail(400, min === 1 ? "Pick at least one option." : `Pick at least ${min} options.`, "option");
   if (ids.length > poll.max) return fail(400, `Pick at most ${poll.max} options.`, "option");
   return ids;
 }
