@@ -235,7 +235,10 @@ describe("reports and moderation", () => {
     const other = await makeUser(anon(), "reporter2");
     const c1 = await comment(member.id, "rude words xyzzy");
     const c2 = await comment(member.id, "fine words");
-    expect((await other.client.post(`/c/${c1}`, { intent: "report", reason: "This is rude" })).status).toBe(302);
+    const reported = await other.client.post(`/c/${c1}`, { intent: "report", reason: "This is rude", redirectTo: T });
+    expect(reported.status).toBe(302);
+    expect(reported.headers.get("location")).toBe(`${T}?reported=${c1}#c-${c1}`);
+    expect(await (await other.client.get(`${T}?reported=${c1}`)).text()).toContain("Thanks: a moderator will look at it.");
     const again = await other.client.post(`/c/${c1}`, { intent: "report", reason: "Again" });
     expect(again.status).toBe(409);
     expect((await member.client.post(`/c/${c1}`, { intent: "report", reason: "my own" })).status).toBe(400);

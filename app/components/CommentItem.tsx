@@ -1,4 +1,4 @@
-import { Link, useFetcher, useRouteLoaderData } from "@remix-run/react";
+import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import type { CommentNode } from "~/models/comments.server";
 import { plural } from "~/lib/format";
@@ -71,8 +71,10 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
   const fetcher = useFetcher<{ ok?: boolean; errors?: Record<string, string[]> }>({ key: `c${intent}-${c.id}` });
   const hydrated = useHydrated();
   const errors = fetcher.data?.errors ? Object.values(fetcher.data.errors).flat().join(" ") : null;
+  const location = useLocation();
+  const reported = intent === "report" && (fetcher.data?.ok || new URLSearchParams(location.search).get("reported") === String(c.id));
   return (
-    <details className="inline-details">
+    <details className="inline-details" open={reported || undefined}>
       <summary>{summary}</summary>
       <fetcher.Form method="post" action={`/c/${c.id}`} className="confirm">
         <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
@@ -85,7 +87,7 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
         <button type="submit" name="intent" value={intent} className={danger ? "small danger" : "small secondary"} disabled={fetcher.state !== "idle"}>
           {button}
         </button>
-        {fetcher.data?.ok && intent === "report" ? <span role="status"> Thanks: a moderator will look at it.</span> : null}
+        {reported ? <span role="status"> Thanks: a moderator will look at it.</span> : null}
         {errors ? <span className="field-error" role="alert"> {errors}</span> : null}
       </fetcher.Form>
     </details>

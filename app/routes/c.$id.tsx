@@ -6,6 +6,7 @@ import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
+import { withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
 import { getCommentPage } from "~/models/pages.server";
@@ -67,7 +68,9 @@ export async function action(args: ActionFunctionArgs) {
     return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, { status: result.status });
   }
   if (input.via === "fetcher") return json({ ok: true });
-  return redirect(safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0] + `#c-${id}`);
+  const back = safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0];
+  // Without JavaScript the thank-you for a report travels in the URL.
+  return redirect(input.intent === "report" ? withParams(back, { reported: String(id) }, `c-${id}`) : `${back}#c-${id}`);
 }
 
 export default function CommentPage() {
