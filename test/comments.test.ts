@@ -389,3 +389,26 @@ describe("counts", () => {
     expect(poll).toContain("(1 comment)");
   });
 });
+
+describe("concurrency", () => {
+  it("simultaneous posts by one person: exactly one gets through the 5-second limit", async () => {
+    const { client } = await makeUser(anon(), "burst");
+    const res = await Promise.all(Array.from({ length: 10 }, (_, i) => client.post(`${T}/comment`, { intent: "post", body: `burst ${i}` })));
+    expect(res.filter((r) => r.status === 302)).toHaveLength(1);
+    expect(res.filter((r) => r.status === 429)).toHaveLength(9);
+    expect(count(t.db(), "comments")).toBe(1);
+    expect(t.db().$client.prepare("select comment_count from topics where id = 1").pluck().get()).toBe(1);
+  });
+
+  it("simultaneous votes on a comment leave one vote and counters equal to a recount", async () => {
+    const { id: author } = await makeUser(anon(), "target_author");
+    const c = await seedComment(author, "vote storm");
+    const voters = [];
+    for (let i = 0; i < 20; i++) voters.push((await makeUser(anon(), `storm${i}`)).client);
+    await Promise.all(voters.flatMap((v, i) => [v.post(`/c/${c}`, { intent: i % 3 ? "up" : "down" }), v.post(`/c/${c}`, { intent: i % 3 ? "up" : "down" })]));
+    const votes = t.db().$client.prepare("select coalesce(sum(value = 1), 0) as ups, coalesce(sum(value = -1), 0) as downs, count(*) as n from comment_votes where comment_id = ?").get(c) as { ups: number; downs: number; n: number };
+    expect(row(c)).toMatchObject({ ups: votes.ups, downs: votes.downs });
+    // Each voter clicked twice: the second click withdrew the first.
+    expect(votes.n).toBe(0);
+  });
+});
