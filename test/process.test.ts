@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../db/client";
 import { freshDatabaseFile, NODE_TS } from "./helpers";
 
 
@@ -52,12 +53,18 @@ describe("the server process", () => {
 
   it("a second start on the same file changes nothing (SIGINT works too)", async () => {
     const file = freshDatabaseFile();
-    const sizeBefore = fs.statSync(file).size;
+    const snapshot = () => {
+      const conn = openDatabase(file);
+      const dump = JSON.stringify(["topics", "polls", "poll_options", "tallies", "__drizzle_migrations"].map((t) => conn.$client.prepare(`select * from ${t} order by 1`).all()));
+      conn.$client.close();
+      return dump;
+    };
+    const before = snapshot();
     const p = run({ DATABASE_PATH: file, PORT: "0" });
     await p.listening();
     p.child.kill("SIGINT");
     expect(await p.exited).toBe(0);
-    expect(fs.statSync(file).size).toBe(sizeBefore);
+    expect(snapshot()).toBe(before);
   });
 });
 

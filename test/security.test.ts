@@ -70,7 +70,6 @@ describe("sessions with a controllable clock", () => {
     const start = Date.now();
     const c = anon();
     await c.signup("slider");
-    const first = c.cookieHeader();
     vi.setSystemTime(start + 16 * DAY);
     const refreshed = await c.get("/");
     expect(refreshed.headers.get("set-cookie")).toMatch(/pulse_session=.+Max-Age=2592000/);
@@ -83,7 +82,6 @@ describe("sessions with a controllable clock", () => {
     // ...but not past the 90-day cap.
     vi.setSystemTime(start + 90 * DAY + 1000);
     expect(await whoami(c)).toBeNull();
-    expect(first).toBeTruthy();
   });
 
   it("expire after 30 idle days", async () => {

@@ -131,6 +131,15 @@ describe("bad input is refused and writes nothing", () => {
     expect(allCounts(t.db())).toEqual(before);
   });
 
+  it("an open poll says when it closes; forms come back to the page without one-shot notices", async () => {
+    t.db().$client.prepare("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.UTC(2099, 0, 1, 12));
+    const page = (await (await anon().get(`${T}/p/license-opinion`)).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain("Open until 2099-01-01 12:00 UTC.");
+    const { client } = await makeUser(anon(), "returner");
+    const back = await (await client.get(`${T}?voted=license-opinion&sort=new`)).text();
+    expect(back).toContain(`name="redirectTo" value="${T}?sort=new"`);
+  });
+
   it("a closed poll -> 409 for votes and withdrawals", async () => {
     const { client } = await makeUser(anon(), "hal");
     const [a, b] = optionIds(t.db(), "license-opinion");

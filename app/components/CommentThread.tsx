@@ -6,6 +6,7 @@ import { plural } from "~/lib/format";
 import { SORTS } from "~/lib/thread-params";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { CommentItem, type ThreadContext } from "./CommentItem";
+import { useHere } from "./useHere";
 
 const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
 
@@ -44,12 +45,11 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
       if (v === null) p.delete(k);
       else p.set(k, v);
     }
-    p.delete("voted");
-    p.delete("withdrawn");
+    for (const n of ["voted", "withdrawn", "reported"]) p.delete(n);
     const s = p.toString();
     return `${location.pathname}${s ? `?${s}` : ""}#discussion`;
   };
-  const here = location.pathname + location.search.replace(/[?&](voted|withdrawn)=[^&]*/g, "");
+  const here = useHere();
   const ctx: ThreadContext = {
     topicSlug: thread.topicSlug,
     pollSlug: thread.pollSlug,

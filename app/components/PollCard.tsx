@@ -2,6 +2,7 @@ import { Link, useFetcher, useLocation } from "@remix-run/react";
 import type { PollView } from "~/models/pages.server";
 import { formatDateTime, plural } from "~/lib/format";
 import { ShareBar } from "./ShareBar";
+import { useHere } from "./useHere";
 import { useHydrated } from "./useHydrated";
 
 type Props = {
@@ -75,7 +76,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
   const inputName = poll.kind === "scale" ? "value" : "option";
   const inputType = poll.kind === "multiple" ? "checkbox" : "radio";
-  const here = location.pathname + location.search.replace(/[?&](voted|withdrawn)=[^&]*/g, "");
+  const here = useHere();
 
   return (
     <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={headingId}>

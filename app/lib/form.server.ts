@@ -36,7 +36,8 @@ export function parseForm<S extends z.ZodType>(schema: S, input: FormData | Reco
   }
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (typeof v === "string" && !/password/i.test(k)) values[k] = v;
+    // Secrets are never sent back: the form asks for them again.
+    if (typeof v === "string" && !/password|current/i.test(k)) values[k] = v;
   }
   return { ok: false, errors, values };
 }

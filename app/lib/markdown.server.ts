@@ -54,3 +54,10 @@ export function renderMarkdown(source: string): string {
   const raw = marked.parse(source) as string;
   return sanitize(raw).trim();
 }
+
+/** Plain text of rendered HTML, cut to `max` characters (React escapes it again when shown). */
+export function textExcerpt(html: string, max: number): string {
+  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, " ").trim();
+  const decoded = text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return decoded.length > max ? `${decoded.slice(0, max - 1)}…` : decoded;
+}

@@ -2,6 +2,11 @@ import { formatDateTime } from "./format";
 
 export type Visibility = "always" | "after_vote" | "after_close";
 
+/** The one rule for "closed": a close time that has come. */
+export function isClosed(poll: { closesAt: number | null }, now: number = Date.now()): boolean {
+  return poll.closesAt !== null && poll.closesAt <= now;
+}
+
 export type Viewer = { signedIn: boolean; hasVoted: boolean };
 
 export type VisibilityDecision = { visible: true } | { visible: false; reason: string };
@@ -25,7 +30,7 @@ export function resultsVisibility(
         reason: viewer.signedIn ? "Results show once you have answered." : "Results show to people who have answered: sign in and vote to see them.",
       };
     case "after_close":
-      if (poll.closesAt !== null && poll.closesAt <= now) return { visible: true };
+      if (isClosed(poll, now)) return { visible: true };
       return {
         visible: false,
         reason:

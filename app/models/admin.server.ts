@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { db } from "../../db/client";
 import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
+import { isClosed } from "../lib/visibility";
 import { isUniqueViolation } from "./users.server";
 import { logAction, type Failure, type Ok } from "./moderation.server";
 import { DEFAULT_SCALE_LABELS, type PollKind, type Visibility } from "./polls.server";
@@ -197,7 +198,7 @@ export async function adminGetPoll(pollId: number) {
   if (!poll) return null;
   const options = db().select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
   const topic = db().select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId)).get()!;
-  return { poll, options, topic, hasBallots: hasBallots(pollId) };
+  return { poll, options, topic, hasBallots: hasBallots(pollId), closed: isClosed(poll) };
 }
 
 export async function adminListPolls(topicId: number) {
@@ -214,7 +215,7 @@ export async function adminClosePoll(adminId: string, pollId: number, close: boo
     const p = db().select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)).get();
     if (!p) return fail(404, "No such poll.");
     const now = Date.now();
-    const closed = p.closesAt !== null && p.closesAt <= now;
+    const closed = isClosed(p, now);
     if (close === closed) return fail(409, close ? "The poll is already closed." : "The poll is already open.");
     db().update(polls).set({ closesAt: close ? now : null, updatedAt: now }).where(eq(polls.id, pollId)).run();
     logAction(adminId, close ? "poll.close" : "poll.reopen", "poll", pollId, null);
@@ -240,7 +241,7 @@ export async function adminResolvePoll(adminId: string, pollId: number, input: {
         resolutionNote: input.note,
         resolutionSourceUrl: input.sourceUrl,
         resolvedAt: now,
-        closesAt: p.closesAt !== null && p.closesAt <= now ? p.closesAt : now,
+        closesAt: isClosed(p, now) ? p.closesAt : now,
         updatedAt: now,
       })
       .where(eq(polls.id, pollId))

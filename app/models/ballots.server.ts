@@ -1,9 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema";
+import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 
-export type VoteInput = { optionIds: number[] } | { scaleValue: number };
+/** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
+export type VoteInput = { optionIds?: number[]; scaleValue?: number };
 
 export type VoteFailure = { ok: false; status: 400 | 404 | 409; field?: string; message: string };
 export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | VoteFailure;
@@ -133,13 +135,12 @@ type PollRule = NonNullable<ReturnType<ReturnType<typeof q.poll>["get"]>>;
 
 function resolveChoice(poll: PollRule, options: { id: number; value: number | null }[], input: VoteInput): number[] | VoteFailure {
   if (poll.kind === "scale") {
-    if (!("scaleValue" in input)) return fail(400, "Pick a value from 1 to 5.", "value");
+    if (input.scaleValue === undefined) return fail(400, "Pick a value from 1 to 5.", "value");
     const opt = options.find((o) => o.value === input.scaleValue);
     if (!opt) return fail(400, "Pick a value from 1 to 5.", "value");
     return [opt.id];
   }
-  if (!("optionIds" in input)) return fail(400, "Pick an option.", "option");
-  const ids = [...new Set(input.optionIds)];
+  const ids = [...new Set(input.optionIds ?? [])];
   const valid = new Set(options.map((o) => o.id));
   if (ids.some((id) => !valid.has(id))) return fail(400, "That option does not belong to this question.", "option");
   if (poll.kind === "single") {
@@ -154,7 +155,7 @@ function resolveChoice(poll: PollRule, options: { id: number; value: number | nu
 }
 
 function closedFailure(poll: PollRule, now: number): VoteFailure | null {
-  return poll.closesAt !== null && poll.closesAt <= now ? fail(409, "This poll is closed: answers can no longer be changed.") : null;
+  return isClosed(poll, now) ? fail(409, "This poll is closed: answers can no longer be changed.") : null;
 }
 
 function afterChange(pollId: number, userId: string, action: "cast" | "change" | "withdraw", optionIds: number[], now: number, voters: number) {

@@ -79,7 +79,15 @@ export async function listOpenReports() {
     limit 200`);
 }
 
-export async function dismissReport(modId: string, reportId: number, reason: string | null): Promise<Ok | Failure> {
+/** A moderator's answer to an open report: dismiss it, or remove the comment (which closes every report on it). */
+export async function handleReport(modId: string, reportId: number, action: "dismiss" | "remove", reason: string | null): Promise<Ok | Failure> {
+  const r = db().select({ commentId: reports.commentId, status: reports.status, reason: reports.reason }).from(reports).where(eq(reports.id, reportId)).get();
+  if (!r) return fail(404, "No such report.");
+  if (r.status !== "open") return fail(409, "This report was already handled.");
+  return action === "dismiss" ? dismissReport(modId, reportId, reason) : removeComment(modId, r.commentId, reason ?? r.reason);
+}
+
+async function dismissReport(modId: string, reportId: number, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const r = db().select({ status: reports.status }).from(reports).where(eq(reports.id, reportId)).get();
     if (!r) return fail(404, "No such report.");

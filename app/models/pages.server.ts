@@ -1,10 +1,13 @@
-import type { User } from "lucia";
+import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
 import { resultsVisibility } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
 import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./comments.server";
+
+/** Who is looking: models need only the id, never the auth library's types. */
+type User = { id: string };
 
 // Page-shaped reads: what a route needs, in one call, so routes stay thin.
 // Counts a viewer may not see never leave the server.
@@ -83,7 +86,7 @@ export async function findPollForVote(topicSlug: string, pollSlug: string) {
   const topic = await getTopicBySlug(topicSlug);
   if (!topic) return null;
   const poll = await getPoll(topic.id, pollSlug);
-  return poll ? { topicSlug: topic.slug, pollId: poll.id, kind: poll.kind, slug: poll.slug } : null;
+  return poll ? { topicSlug: topic.slug, pollId: poll.id, slug: poll.slug } : null;
 }
 
 export type ThreadParams = { sort: Sort; page: number; stanceOptionId: number | null };
@@ -149,18 +152,12 @@ export async function getCommentPage(id: number, user: User | null, sort: Sort) 
     ancestors: view.ancestors.map((a) => ({
       id: a.id,
       author: a.author,
-      excerpt: a.state === "live" ? excerpt(a.bodyHtml) : a.state === "removed" ? "[removed by a moderator]" : "[deleted]",
+      excerpt: a.state === "live" ? textExcerpt(a.bodyHtml, 140) : a.state === "removed" ? "[removed by a moderator]" : "[deleted]",
     })),
     thread: view.thread,
     locked: (topic?.locked ?? false) || (poll?.commentsLocked ?? false),
     stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
   };
-}
-
-function excerpt(html: string): string {
-  const text = html.replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
-  const t = text.replace(/\s+/g, " ").trim();
-  return t.length > 140 ? `${t.slice(0, 139)}…` : t;
 }
 
 export async function getTopicFeed(slug: string) {

@@ -154,6 +154,4 @@ export async function getPoll(topicId: number, slug: string): Promise<Poll | nul
   return { ...row, options: optionsOfPoll().all({ pollId: row.id }) };
 }
 
-export function isClosed(poll: { closesAt: number | null }, now = Date.now()): boolean {
-  return poll.closesAt !== null && poll.closesAt <= now;
-}
+export { isClosed } from "../lib/visibility";

@@ -239,7 +239,6 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
   }
   return {
     ...res.data,
-    topicSummary: res.polls.length,
     trends: Object.fromEntries(trends),
     crossTab,
     crossTabError,

@@ -1,6 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import { eq, sql } from "drizzle-orm";
-import { generateIdFromEntropySize } from "lucia";
+import crypto from "node:crypto";
 import { db, prepared } from "../../db/client";
 import { users } from "../../db/schema";
 
@@ -23,7 +23,8 @@ export type CreateUserResult =
 
 export async function createUser(username: string, password: string): Promise<CreateUserResult> {
   const passwordHash = await hashPassword(password);
-  const id = generateIdFromEntropySize(10);
+  // 80 random bits; Lucia stays inside app/auth.
+  const id = crypto.randomBytes(10).toString("hex");
   try {
     db().insert(users).values({ id, username, passwordHash, createdAt: Date.now() }).run();
   } catch (err) {
@@ -62,12 +63,4 @@ export async function verifyCredentials(username: string, password: string): Pro
   }
   const ok = await verify(row.passwordHash, password).catch(() => false);
   return ok ? { userId: row.id, banned: row.banned } : null;
-}
-
-export async function getUserById(id: string) {
-  return db()
-    .select({ id: users.id, username: users.username, role: users.role, banned: users.banned })
-    .from(users)
-    .where(eq(users.id, id))
-    .get();
 }

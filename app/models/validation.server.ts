@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isCommonPassword } from "../lib/common-passwords.server";
+import type { PollForm } from "./admin.server";
 
 // Input rules for accounts. Kept server-side so zod never ships to browsers.
 export const usernameSchema = z
@@ -139,6 +140,8 @@ export const topicFormSchema = z.strictObject({
   sourceUrl: optionalUrl,
 });
 
+export const topicLockSchema = z.strictObject({ intent: z.enum(["lock", "unlock"]), reason });
+
 const list = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -170,7 +173,13 @@ export const pollFormSchema = z
     isPrediction: z.literal("on").optional().transform(Boolean),
     resolutionCriteria: z.string().trim().max(3000, "Keep it under 3,000 characters.").default("").transform((s) => s || null),
   })
-  .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] });
+  .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] })
+  .transform(
+    ({ intent: _intent, options, optionIds, ...rest }): PollForm => ({
+      ...rest,
+      options: options.map((label, i) => ({ id: optionIds[i] === "new" ? null : Number(optionIds[i]), label })),
+    }),
+  );
 
 export const pollStateSchema = z.discriminatedUnion(
   "intent",

@@ -7,7 +7,6 @@ import { PollForm } from "~/components/admin/PollForm";
 import { Select } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
-import { toPollInput } from "~/lib/poll-form.server";
 import { adminClosePoll, adminGetPoll, adminResolvePoll, adminUnresolvePoll, adminUpdatePoll } from "~/models/admin.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
 
@@ -29,7 +28,7 @@ export async function action(args: ActionFunctionArgs) {
   if (raw.intent === "save") {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
-    const res = await adminUpdatePoll(admin.id, poll.id, toPollInput(parsed.data));
+    const res = await adminUpdatePoll(admin.id, poll.id, parsed.data);
     if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
     return redirect(`/admin/polls/${poll.id}?saved=1`);
   }
@@ -47,9 +46,8 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function EditPoll() {
-  const { poll, options, topic, hasBallots } = useLoaderData<typeof loader>();
+  const { poll, options, topic, hasBallots, closed } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const closed = poll.closesAt !== null && poll.closesAt <= Date.now();
   const stateErrors = data?.form === "state" ? data.errors : undefined;
   return (
     <section>

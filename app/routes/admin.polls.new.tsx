@@ -4,7 +4,6 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { PollForm } from "~/components/admin/PollForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
-import { toPollInput } from "~/lib/poll-form.server";
 import { adminCreatePoll, adminGetTopic } from "~/models/admin.server";
 import { pollFormSchema } from "~/models/validation.server";
 
@@ -26,7 +25,7 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
-  const res = await adminCreatePoll(admin.id, topic.id, toPollInput(parsed.data));
+  const res = await adminCreatePoll(admin.id, topic.id, parsed.data);
   if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
   return redirect(`/admin/polls/${res.id}`);
 }

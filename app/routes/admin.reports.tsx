@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
-import { dismissReport, listOpenReports, removeComment } from "~/models/moderation.server";
+import { handleReport, listOpenReports } from "~/models/moderation.server";
 import { reportsActionSchema } from "~/models/validation.server";
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -17,9 +17,7 @@ export async function action(args: ActionFunctionArgs) {
   const parsed = parseForm(reportsActionSchema, await readForm(args.request));
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const { intent, report, reason } = parsed.data;
-  const open = (await listOpenReports()).find((r) => r.id === report);
-  if (!open) return json({ errors: { _form: ["This report was already handled."] } }, { status: 409 });
-  const res = intent === "dismiss" ? await dismissReport(mod.id, report, reason) : await removeComment(mod.id, open.comment_id, reason ?? open.reason);
+  const res = await handleReport(mod.id, report, intent, reason);
   if (!res.ok) return json({ errors: { _form: [res.message] } }, { status: res.status });
   return redirect("/admin/reports");
 }

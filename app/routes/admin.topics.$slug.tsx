@@ -8,7 +8,7 @@ import { formatDateTime } from "~/lib/format";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { adminGetTopic, adminListPolls, adminUpdateTopic } from "~/models/admin.server";
 import { setThreadLocked } from "~/models/moderation.server";
-import { topicFormSchema } from "~/models/validation.server";
+import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
 
 async function topicOr404(slug: string | undefined) {
   const topic = await adminGetTopic(slug ?? "");
@@ -27,8 +27,9 @@ export async function action(args: ActionFunctionArgs) {
   const topic = await topicOr404(args.params.slug);
   const raw = formToObject(await readForm(args.request));
   if (raw.intent === "lock" || raw.intent === "unlock") {
-    if (Object.keys(raw).length !== 1) return json({ errors: { _form: ["Unexpected fields."] } }, { status: 400 });
-    await setThreadLocked(admin.id, topic.id, null, raw.intent === "lock", null);
+    const lock = parseForm(topicLockSchema, raw);
+    if (!lock.ok) return json({ errors: lock.errors }, { status: 400 });
+    await setThreadLocked(admin.id, topic.id, null, lock.data.intent === "lock", lock.data.reason);
     return redirect(`/admin/topics/${topic.slug}`);
   }
   const parsed = parseForm(topicFormSchema, raw);

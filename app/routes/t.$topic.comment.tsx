@@ -1,8 +1,9 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { CommentForm, composeUrl } from "~/components/CommentForm";
+import { keepRetryAfter } from "~/lib/headers";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
@@ -14,8 +15,7 @@ import { newCommentSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Write a comment — Pulse" }];
 
-// Keeps Retry-After (and the like) from the action on the rendered page.
-export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Retry-After") ? actionHeaders : loaderHeaders);
+export const headers = keepRetryAfter;
 
 function num(v: unknown): number | undefined {
   return typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : undefined;

@@ -34,7 +34,7 @@ export async function action(args: ActionFunctionArgs) {
   const result =
     intent === "withdraw"
       ? await withdrawVote(user.id, target.pollId)
-      : await castVote(user.id, target.pollId, target.kind === "scale" ? { scaleValue: value ?? NaN } : { optionIds: option });
+      : await castVote(user.id, target.pollId, { optionIds: option, scaleValue: value });
   if (!result.ok) {
     return json({ ok: false, errors: { [result.field ?? "_form"]: [result.message] } }, { status: result.status });
   }
