@@ -2,14 +2,16 @@ import crypto from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { isSameOrigin } from "./app/auth/lucia.server";
+import getRawBody from "raw-body";
+import { isAllowedOrigin } from "./app/auth/origin.server";
 import { createLimits, RateLimited, take } from "./app/auth/rate-limits.server";
 import { authenticate, purgeExpiredSessions } from "./app/auth/session.server";
-import { config, ConfigError, type Config } from "./app/config.server";
+import { allowedOrigins, config, ConfigError, type Config } from "./app/config.server";
+import { sitePath } from "./app/lib/form.server";
+import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { closeDatabase, setDatabase } from "./db/client";
 import { runMigrations } from "./db/migrate";
@@ -50,9 +52,86 @@ function securityHeaders(production: boolean) {
   };
 }
 
-export function createApp(build: ServerBuild, cfg: Config = config()) {
+/**
+ * Remix behind Express, as @remix-run/express does it, with two differences
+ * (docs/decisions/010): the request URL is built on PUBLIC_ORIGIN, never on
+ * the Host header, and the body is the one the size-checked reader buffered.
+ */
+function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, context: (req: Request, res: Response) => AppLoadContext) {
+  const handle = createRequestHandler(build, mode);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const controller = new AbortController();
+      // Loaders and streams learn that the client left: `close` without `finish`.
+      res.on("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      const body = res.locals.body as Buffer | undefined;
+      const request = new Request(publicOrigin + req.originalUrl, {
+        method: req.method,
+        headers: requestHeaders(req),
+        signal: controller.signal,
+        ...(body && req.method !== "GET" && req.method !== "HEAD" ? { body: new Uint8Array(body) } : {}),
+      });
+      const response = await handle(request, context(req, res));
+      const location = response.headers.get("Location");
+      // Belt and braces: whatever a route did, Pulse only redirects within itself.
+      if (location !== null && !isLocalLocation(location, publicOrigin)) response.headers.set("Location", "/");
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [key, value] of response.headers.entries()) res.append(key, value);
+      if (response.headers.get("Content-Type")?.includes("text/event-stream")) res.flushHeaders();
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function requestHeaders(req: Request): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  return headers;
+}
+
+function isLocalLocation(location: string, publicOrigin: string): boolean {
+  if (location.startsWith("/")) return sitePath(location) !== null;
+  try {
+    return new URL(location).origin === publicOrigin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a request body into memory, counting bytes as they arrive whatever
+ * the transfer encoding, and stops at `limit` with a 413.
+ */
+function readBody(limit: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    const length = req.headers["content-length"];
+    getRawBody(req, { limit, length: length && /^\d+$/.test(length) ? Number(length) : undefined }, (err, body) => {
+      if (!err) {
+        res.locals.body = body;
+        return next();
+      }
+      // The rest of the body is not read: close the connection after answering.
+      res.setHeader("Connection", "close");
+      const tooLarge = (err as { type?: string }).type === "entity.too.large";
+      res.status(tooLarge ? 413 : 400).type("text/plain").send(tooLarge ? "That request is too large." : "The request body could not be read.");
+    });
+  };
+}
+
+export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg.PORT) {
   const app = express();
   const production = cfg.NODE_ENV === "production";
+  const { publicOrigin, origins, hosts } = allowedOrigins(cfg, port);
   app.disable("x-powered-by");
   app.set("trust proxy", cfg.TRUST_PROXY);
 
@@ -70,6 +149,13 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
     next();
   });
   app.use(securityHeaders(production));
+
+  // Only our own host names: a forged Host could otherwise reach caches and
+  // logs. Load balancers probe /healthz by address, so it answers any Host.
+  app.use((req, res, next) => {
+    if (req.path === "/healthz" || hosts.has(String(req.headers.host ?? "").toLowerCase())) return next();
+    res.status(400).type("text/plain").send("Unknown host.");
+  });
 
   const limits = createLimits(cfg.RATE_LIMITS === "on");
   // Behind a proxy Express derives req.ip from X-Forwarded-For; otherwise the
@@ -94,32 +180,23 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
 
-  // Forms are small; refuse big bodies before anything reads them.
+  // CSRF: every state-changing request must carry our own Origin (scheme, host and port).
   app.use((req, res, next) => {
-    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
-      res.status(413).type("text/plain").send("That request is too large.");
-      return;
-    }
-    next();
-  });
-
-  // CSRF: every state-changing request must carry our own Origin.
-  app.use((req, res, next) => {
-    if (isSameOrigin(req.method, req.headers.origin, req.headers.host)) return next();
+    if (isAllowedOrigin(req.method, req.headers.origin, origins)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from this site.");
   });
 
-  const handler = createRequestHandler({
-    build,
-    mode: production ? "production" : "development",
-    getLoadContext: (req, res) => ({
-      auth: res.locals.auth,
-      cspNonce: res.locals.cspNonce,
-      requestId: res.locals.requestId,
-      clientIp: clientIp(req),
-      limits,
-    }),
-  });
+  // Forms are small: no body beyond this is read, whatever its framing.
+  app.use(readBody(MAX_BODY_BYTES));
+
+  const handler = remixHandler(build, production ? "production" : "development", publicOrigin, (req, res) => ({
+    auth: res.locals.auth,
+    cspNonce: res.locals.cspNonce,
+    requestId: res.locals.requestId,
+    clientIp: clientIp(req),
+    limits,
+    settings: cfg,
+  }));
 
   app.all("*", (req, res, next) => {
     authenticate(req.headers.cookie)
@@ -135,6 +212,7 @@ export function createApp(build: ServerBuild, cfg: Config = config()) {
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    noteFailure(err);
     if (res.headersSent) return res.end();
     // Errors Express raises about the request itself (a malformed %-escape, say) are the client's.
     const status = (err as { status?: unknown })?.status;
@@ -155,16 +233,57 @@ export async function prepareDatabase(cfg: Config) {
   return conn;
 }
 
+/**
+ * The HTTP server with explicit timeouts (a slow client cannot hold a request
+ * open for long) and, unless behind a proxy, a cap on connections per address.
+ * The app is attached once it listens, when the port is known.
+ */
+export function createHttpServer(cfg: Config): http.Server {
+  const server = http.createServer({
+    headersTimeout: Math.min(cfg.HEADERS_TIMEOUT_MS, cfg.REQUEST_TIMEOUT_MS),
+    requestTimeout: cfg.REQUEST_TIMEOUT_MS,
+    // How often Node looks for requests past those timeouts.
+    connectionsCheckingInterval: Math.min(1000, cfg.REQUEST_TIMEOUT_MS),
+  });
+  server.keepAliveTimeout = cfg.KEEP_ALIVE_TIMEOUT_MS;
+  if (!cfg.TRUST_PROXY) {
+    const open = new Map<string, number>();
+    const cap = cfg.MAX_CONNECTIONS_PER_ADDRESS;
+    server.prependListener("connection", (socket) => {
+      const ip = socket.remoteAddress ?? "";
+      const n = (open.get(ip) ?? 0) + 1;
+      if (n > cap) {
+        const body = "Too many connections from your address.\n";
+        socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        return;
+      }
+      open.set(ip, n);
+      socket.once("close", () => {
+        const left = (open.get(ip) ?? 1) - 1;
+        if (left > 0) open.set(ip, left);
+        else open.delete(ip);
+      });
+    });
+  }
+  return server;
+}
+
+/** Listens, then attaches the app with the port it got (PORT=0 picks one). */
+export async function listen(cfg: Config, build: ServerBuild): Promise<{ server: http.Server; port: number }> {
+  const server = createHttpServer(cfg);
+  await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : cfg.PORT;
+  server.on("request", createApp(build, cfg, port));
+  return { server, port };
+}
+
 export async function start(cfg: Config) {
   await prepareDatabase(cfg);
-  const app = createApp(await loadBuild(), cfg);
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(cfg.PORT, cfg.HOST, resolve));
+  const { server, port } = await listen(cfg, await loadBuild());
   await purgeExpiredSessions();
   const purge = setInterval(() => void purgeExpiredSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
   purge.unref();
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : cfg.PORT;
   console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
 
   let stopping = false;

@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+function isOrigin(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === v.replace(/\/$/, "") && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}
+
 // Every setting comes from the environment and is parsed exactly once, so a
 // typo stops startup with the variable's name instead of failing later.
 const schema = z.object({
@@ -17,6 +26,25 @@ const schema = z.object({
     .transform((v) => v !== "false" && v !== "0"),
   // Off only for benchmarks and tests that are not about limits.
   RATE_LIMITS: z.enum(["on", "off"]).default("on"),
+  // The site's own address: every absolute URL (feeds, Open Graph) and the
+  // Host and Origin checks use it. Default: http://localhost:PORT.
+  PUBLIC_ORIGIN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || isOrigin(v), "must be an origin such as https://pulse.example (scheme, host, optional port; no path)")
+    .transform((v) => (v ? new URL(v).origin : undefined)),
+  // Live-result streams held open at once, in total and per client address.
+  MAX_STREAMS: z.coerce.number().int().min(1).default(5000),
+  MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  // Open TCP connections per client address (not applied with TRUST_PROXY: every
+  // connection then comes from the proxy, which should cap them itself).
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+  // A request's headers, and the whole request, must arrive within these.
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  // /healthz proves the database takes writes at most this often (a tiny write).
+  HEALTH_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_REQUESTS: z
     .enum(["true", "false", "1", "0", ""])
     .default("true")
@@ -40,4 +68,21 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The origins this Pulse answers to: PUBLIC_ORIGIN (or http://localhost:PORT),
+ * and, when that is a loopback address, the other loopback names on the same
+ * scheme and port, so http://127.0.0.1:3000 works in development too.
+ */
+export function allowedOrigins(cfg: Config, port: number): { publicOrigin: string; origins: Set<string>; hosts: Set<string> } {
+  const publicOrigin = cfg.PUBLIC_ORIGIN ?? `http://localhost:${port}`;
+  const url = new URL(publicOrigin);
+  const origins = new Set([publicOrigin]);
+  if (LOOPBACK.has(url.hostname)) {
+    for (const name of LOOPBACK) origins.add(`${url.protocol}//${name}${url.port ? `:${url.port}` : ""}`);
+  }
+  return { publicOrigin, origins, hosts: new Set([...origins].map((o) => new URL(o).host)) };
 }

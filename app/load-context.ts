@@ -1,5 +1,6 @@
 import type { Limits } from "./auth/rate-limits.server";
 import type { Auth } from "./auth/session.server";
+import type { Config } from "./config.server";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -9,6 +10,8 @@ declare module "@remix-run/node" {
     /** The client's address: the socket's, or X-Forwarded-For's only when TRUST_PROXY is set. */
     clientIp: string;
     limits: Limits;
+    /** The settings this server was started with. */
+    settings: Config;
   }
 }
 

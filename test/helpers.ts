@@ -1,12 +1,10 @@
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, inject } from "vitest";
 import { closeDatabase, setDatabase, type DB } from "../db/client";
 import { parseConfig } from "../app/config.server";
-import { createApp, loadBuild } from "../server";
+import { listen, loadBuild } from "../server";
 
 let counter = 0;
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-db-"));
@@ -45,10 +43,7 @@ export type TestServer = { url: string; close: () => Promise<void> };
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   // Limits are off unless a test is about them: suites sign up many people from one address.
   const cfg = parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", RATE_LIMITS: "off", ...env });
-  const app = createApp(await loadBuild(), cfg);
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { server, port } = await listen({ ...cfg, PORT: 0, HOST: "127.0.0.1" }, await loadBuild());
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>

@@ -1,5 +1,5 @@
 import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
-import { Lucia, TimeSpan, verifyRequestOrigin } from "lucia";
+import { Lucia, TimeSpan } from "lucia";
 import { db, type DB } from "../../db/client";
 import { sessions, users } from "../../db/schema";
 import { config } from "../config.server";
@@ -44,10 +44,3 @@ export function lucia() {
 }
 
 export type { Session, User } from "lucia";
-
-/** A non-GET request must come from our own origin (CSRF defence). */
-export function isSameOrigin(method: string, origin: string | undefined, host: string | undefined): boolean {
-  if (method === "GET" || method === "HEAD" || method === "OPTIONS") return true;
-  if (!origin || !host) return false;
-  return verifyRequestOrigin(origin, [host]);
-}

@@ -18,8 +18,11 @@ export function createLimits(enabled: boolean) {
     loginPerAddress: make(30, 3600),
     /** Failed sign-ins per account: after 10 in 15 minutes, locked for 15 minutes. */
     loginFailures: make(10, 15 * 60, 15 * 60),
-    /** New accounts per address: 3 a day. */
-    signupPerAddress: make(3, 24 * 3600),
+    /**
+     * Sign-up attempts per address, failed ones included (each "that name is
+     * taken" costs an argon2 hash and tells whether a name exists): 20 an hour.
+     */
+    signupPerAddress: make(20, 3600),
   };
 }
 

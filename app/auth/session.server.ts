@@ -13,7 +13,13 @@ export type Auth = { user: User | null; session: Session | null; setCookie: stri
  */
 export async function authenticate(cookieHeader: string | undefined): Promise<Auth> {
   const l = lucia();
-  const sessionId = l.readSessionCookie(cookieHeader ?? "");
+  let sessionId: string | null;
+  try {
+    sessionId = l.readSessionCookie(cookieHeader ?? "");
+  } catch {
+    // A malformed header (`x=%ZZ` fails to decode) is an anonymous request, not an error.
+    sessionId = null;
+  }
   if (!sessionId) return { user: null, session: null, setCookie: null };
   const { session, user } = await l.validateSession(sessionId);
   if (!session || !user) {

@@ -1,10 +1,14 @@
 import { stringify } from "csv-stringify/sync";
 import type { TopicResults } from "~/models/results.server";
 
+const QUOTE = /[,;\t\r\n"]|^[=+\-@]/;
+
 /**
- * RFC 4180 CSV (CRLF, quoted where needed) of the aggregates, one row per
- * option. Cells starting with = + - @ tab or CR are prefixed with a quote so
- * spreadsheets do not run them as formulas.
+ * RFC 4180 CSV (CRLF) of the aggregates, one row per option. Cells starting
+ * with = + - @ tab or CR are prefixed with a quote so spreadsheets do not run
+ * them as formulas. Every cell holding a separator of any common locale
+ * (`,` `;` tab), or starting with a formula character, is quoted: a
+ * semicolon-locale spreadsheet would otherwise split `x;=1+1` and run `=1+1`.
  */
 export function resultsCsv(data: TopicResults): string {
   const rows: (string | number)[][] = [];
@@ -35,5 +39,6 @@ export function resultsCsv(data: TopicResults): string {
     columns: ["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note"],
     record_delimiter: "\r\n",
     escape_formulas: true,
+    quoted_match: QUOTE,
   });
 }

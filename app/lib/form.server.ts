@@ -42,14 +42,30 @@ export function parseForm<S extends z.ZodType>(schema: S, input: FormData | Reco
   return { ok: false, errors, values };
 }
 
-/** Keeps redirects on this site: a path, never `//host` or `/\host`. */
-export function safeRedirect(to: unknown, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
-    return fallback;
-  }
+const SITE = "http://pulse.invalid";
+
+/**
+ * A path on this site, or null. The check is made on the URL a browser would
+ * resolve, after normalisation: `/.//evil`, `/%2e//evil` and `/./\\evil` all
+ * resolve to `//evil`, which browsers read as another host.
+ */
+export function sitePath(to: string): string | null {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
-  if (/[\u0000-\u001f]/.test(to)) return fallback;
-  return to;
+  if (!to.startsWith("/") || /[\u0000-\u001f\\]/.test(to)) return null;
+  let url: URL;
+  try {
+    url = new URL(to, SITE);
+  } catch {
+    return null;
+  }
+  const path = url.pathname + url.search + url.hash;
+  if (url.origin !== SITE || !path.startsWith("/") || path.startsWith("//")) return null;
+  return path;
+}
+
+/** Keeps redirects on this site: a normalised path, never `//host` or `/\\host`. */
+export function safeRedirect(to: unknown, fallback = "/"): string {
+  return (typeof to === "string" && sitePath(to)) || fallback;
 }
 
 /** The request's form; a body that is not a form is the client's error (400), never a 500. */

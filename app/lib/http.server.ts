@@ -1,7 +1,9 @@
-/** Adds query parameters and a hash to a same-site path. */
+import { sitePath } from "./form.server";
+
+/** Adds query parameters and a hash to a same-site path; anything else becomes "/" first. */
 export function withParams(path: string, params: Record<string, string>, hash?: string): string {
-  const url = new URL(path, "http://x");
+  const url = new URL(sitePath(path) ?? "/", "http://pulse.invalid");
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   if (hash) url.hash = hash;
-  return url.pathname + url.search + url.hash;
+  return sitePath(url.pathname + url.search + url.hash) ?? "/";
 }

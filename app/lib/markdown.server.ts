@@ -49,9 +49,52 @@ export function sanitize(html: string): string {
   return sanitizeHtml(html, sanitizeOptions);
 }
 
-/** Markdown source -> safe HTML. Run once when text is written, stored with it. */
+/**
+ * Quotes and lists nested deeper than this are refused: marked recurses once
+ * per level, so 2,000 `>` overflow its stack, and a few hundred levels take
+ * seconds of CPU. No real comment nests this deep.
+ */
+export const MAX_MARKDOWN_DEPTH = 16;
+
+const CONTAINER = /^[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/;
+
+/** The deepest nesting of block quotes and lists on any line (markers plus indentation steps). */
+export function markdownDepth(source: string): number {
+  let deepest = 0;
+  for (const line of source.split("\n")) {
+    let rest = line;
+    let depth = 0;
+    const indent = /^[ \t]*/.exec(rest)![0].replace(/\t/g, "    ").length;
+    for (let m = CONTAINER.exec(rest); m; m = CONTAINER.exec(rest)) {
+      depth++;
+      rest = rest.slice(m[0].length);
+      if (depth > MAX_MARKDOWN_DEPTH) return depth;
+    }
+    deepest = Math.max(deepest, depth + Math.floor(indent / 2));
+  }
+  return deepest;
+}
+
+export class MarkdownTooDeep extends Error {
+  constructor() {
+    super(`Quotes and lists can nest at most ${MAX_MARKDOWN_DEPTH} levels deep.`);
+  }
+}
+
+/**
+ * Markdown source -> safe HTML. Run once when text is written, stored with it.
+ * Throws MarkdownTooDeep for input the forms refuse anyway (markdownDepth), and
+ * for any other input that still overflows the parser's stack.
+ */
 export function renderMarkdown(source: string): string {
-  const raw = marked.parse(source) as string;
+  if (markdownDepth(source) > MAX_MARKDOWN_DEPTH) throw new MarkdownTooDeep();
+  let raw: string;
+  try {
+    raw = marked.parse(source) as string;
+  } catch (err) {
+    if (err instanceof RangeError) throw new MarkdownTooDeep();
+    throw err;
+  }
   return sanitize(raw).trim();
 }
 

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
 import { commentRevisions, comments, commentVotes, pollOptions, polls, topics, users } from "../../db/schema";
-import { renderMarkdown } from "../lib/markdown.server";
+import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import type { Sort } from "../lib/thread-params";
 
@@ -71,12 +71,29 @@ export function bumpCounts(topicId: number, pollId: number | null, delta: number
   }
 }
 
+function render(body: string): string | Failure {
+  try {
+    return renderMarkdown(body);
+  } catch (err) {
+    if (err instanceof MarkdownTooDeep) return fail(400, err.message, "body");
+    throw err;
+  }
+}
+
+/** Inside a transaction: a locked thread is frozen (no comments, edits or votes); moderators still remove. */
+function lockedThread(topicId: number, pollId: number | null): Failure | null {
+  if (q.topic().get({ id: topicId })?.locked) return fail(409, "This discussion is locked.");
+  if (pollId !== null && q.poll().get({ id: pollId })?.locked) return fail(409, "This thread is locked.");
+  return null;
+}
+
 /** Posts a comment or reply. Rate limit, lock and thread checks happen in the write transaction. */
 export async function postComment(input: PostInput, now = Date.now()): Promise<{ ok: true; id: number } | Failure> {
   const body = input.body.trim();
   if (body.length === 0) return fail(400, "Write something first.", "body");
   if (body.length > 10_000) return fail(400, "Keep it under 10,000 characters.", "body");
-  const html = renderMarkdown(body);
+  const html = render(body);
+  if (typeof html !== "string") return html;
   const conn = db();
   return conn.transaction(
     (): { ok: true; id: number } | Failure => {
@@ -142,7 +159,8 @@ export async function editComment(userId: string, id: number, rawBody: string, n
   const body = rawBody.trim();
   if (body.length === 0) return fail(400, "Write something first.", "body");
   if (body.length > 10_000) return fail(400, "Keep it under 10,000 characters.", "body");
-  const html = renderMarkdown(body);
+  const html = render(body);
+  if (typeof html !== "string") return html;
   const conn = db();
   return conn.transaction(
     (): { ok: true } | Failure => {
@@ -150,6 +168,8 @@ export async function editComment(userId: string, id: number, rawBody: string, n
       if (!c) return fail(404, "No such comment.");
       if (c.authorId !== userId) return fail(403, "Only the author can edit this comment.");
       if (c.deletedAt !== null || c.removedAt !== null) return fail(409, "A deleted comment cannot be edited.");
+      const locked = lockedThread(c.topicId, c.pollId);
+      if (locked) return locked;
       if (c.bodyMd === body) return { ok: true };
       conn.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now }).where(eq(comments.id, id)).run();
       conn.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now }).run();
@@ -192,6 +212,8 @@ export async function voteOnComment(userId: string, id: number, value: 1 | -1, n
       if (!c) return fail(404, "No such comment.");
       if (c.authorId === userId) return fail(403, "You cannot vote on your own comment.");
       if (c.deletedAt !== null || c.removedAt !== null) return fail(409, "This comment was deleted.");
+      const locked = lockedThread(c.topicId, c.pollId);
+      if (locked) return locked;
       const existing = conn
         .select({ value: commentVotes.value })
         .from(commentVotes)

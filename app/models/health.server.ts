@@ -1,11 +1,55 @@
 import { sql } from "drizzle-orm";
 import { db } from "../../db/client";
+import { healthChecks } from "../../db/schema";
 
-export async function checkDatabase(): Promise<boolean> {
-  try {
-    const row = db().get<{ ok: number }>(sql`select 1 as ok`);
-    return row?.ok === 1;
-  } catch {
-    return false;
+// Whether the database takes writes is known two ways: a tiny committed write
+// at most every `intervalMs` (so probes do not write each time), and any write
+// the app itself saw fail for lack of space or permission since then.
+
+const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean; failedAt: number } };
+const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true, failedAt: 0 });
+
+const STORAGE_ERRORS = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
+
+/** True for errors that mean the database cannot store anything (disk full, read-only, I/O). */
+export function isStorageError(err: unknown): boolean {
+  for (let e = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && STORAGE_ERRORS.test(code)) return true;
   }
+  return false;
+}
+
+/** Called with any unexpected error; storage failures mark the database unwritable until a probe succeeds. */
+export function noteFailure(err: unknown, now = Date.now()): void {
+  if (!isStorageError(err)) return;
+  health.writable = false;
+  health.failedAt = now;
+  health.lastProbe = now;
+}
+
+export type DatabaseHealth = { readable: boolean; writable: boolean };
+
+export async function checkDatabase(intervalMs: number, now = Date.now()): Promise<DatabaseHealth> {
+  let readable = false;
+  try {
+    readable = db().get<{ ok: number }>(sql`select 1 as ok`)?.ok === 1;
+  } catch {
+    readable = false;
+  }
+  if (readable && now - health.lastProbe >= intervalMs) {
+    health.lastProbe = now;
+    try {
+      db()
+        .insert(healthChecks)
+        .values({ id: 1, checkedAt: now })
+        .onConflictDoUpdate({ target: healthChecks.id, set: { checkedAt: now } })
+        .run();
+      health.writable = true;
+    } catch {
+      health.writable = false;
+      health.failedAt = now;
+    }
+  }
+  return { readable, writable: readable && health.writable };
 }

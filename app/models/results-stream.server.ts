@@ -55,6 +55,47 @@ if (!state.__pulseHubWired) {
   events.on("poll-changed", (pollId: number) => onPollChanged(pollId));
 }
 
+// Open streams, counted from the moment one is admitted until it closes, in
+// total and per client address, so a flood cannot hold unbounded memory.
+const slots = (globalThis as unknown as { __pulseStreamSlots?: { total: number; byAddress: Map<string, number> } });
+const open = (slots.__pulseStreamSlots ??= { total: 0, byAddress: new Map() });
+
+export type StreamCaps = { total: number; perAddress: number };
+export type Admission = { ok: true; release: () => void } | { ok: false; code: "rate_limited" | "unavailable"; message: string };
+
+/** Admits one more stream for `address`, or says which cap it would pass. `release` is idempotent. */
+export function admitStream(address: string, caps: StreamCaps): Admission {
+  const mine = open.byAddress.get(address) ?? 0;
+  if (mine >= caps.perAddress) return { ok: false, code: "rate_limited", message: "Too many live-result streams from your address." };
+  if (open.total >= caps.total) return { ok: false, code: "unavailable", message: "Too many live-result streams are open; try again shortly." };
+  open.total++;
+  open.byAddress.set(address, mine + 1);
+  let released = false;
+  return {
+    ok: true,
+    release: () => {
+      if (released) return;
+      released = true;
+      open.total--;
+      const left = (open.byAddress.get(address) ?? 1) - 1;
+      if (left > 0) open.byAddress.set(address, left);
+      else open.byAddress.delete(address);
+    },
+  };
+}
+
+/** Streams admitted and not yet closed. */
+export function openStreamCount(): number {
+  return open.total;
+}
+
+/** Listeners subscribed to any topic (each open stream holds one). */
+export function subscriberCount(): number {
+  let n = 0;
+  for (const hub of hubs.values()) n += hub.listeners.size;
+  return n;
+}
+
 /** Subscribes to a topic's updates; returns the unsubscribe function. */
 export async function subscribeToResults(topicSlug: string, listener: Listener) {
   const topic = db().select({ id: topics.id, slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.slug, topicSlug)).get();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./admin.server";
+import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
 
 // Input rules for accounts. Kept server-side so zod never ships to browsers.
 export const usernameSchema = z
@@ -20,8 +21,20 @@ export const passwordSchema = z
 // Honeypot: people never see it, so anything in it is a bot.
 const honeypotField = z.literal("", { error: "Leave this field empty." }).optional();
 
+/**
+ * Names that would pass for Pulse itself or its staff. Compared without
+ * digits, '_' and '-', so `admin1` and `mod-erator` are refused too.
+ */
+export const RESERVED_USERNAMES = [
+  "admin", "administrator", "root", "moderator", "mod", "mods", "system", "pulse", "support", "staff",
+  "official", "help", "security", "abuse", "postmaster", "webmaster", "hostmaster", "api", "www", "null",
+  "undefined", "anonymous", "deleted", "removed", "nobody", "owner", "sysop",
+];
+const reserved = new Set(RESERVED_USERNAMES);
+export const isReservedUsername = (name: string) => reserved.has(name.toLowerCase().replace(/[\d_-]/g, ""));
+
 export const signupSchema = z.strictObject({
-  username: usernameSchema,
+  username: usernameSchema.refine((u) => !isReservedUsername(u), "That name is reserved; choose another."),
   password: passwordSchema,
   redirectTo: z.string().optional(),
   website: honeypotField,
@@ -76,10 +89,14 @@ export const voteSchema = z.strictObject({
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
+/** Markdown the renderer can take: not nested past MAX_MARKDOWN_DEPTH. */
+const shallow = (s: string) => markdownDepth(s) <= MAX_MARKDOWN_DEPTH;
+const tooDeep = `Quotes and lists can nest at most ${MAX_MARKDOWN_DEPTH} levels deep.`;
+
 const body = z
   .string({ error: "Write something first." })
   .transform((s) => s.replace(CONTROL, "").trim())
-  .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters."));
+  .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters.").refine(shallow, tooDeep));
 
 const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);
 
@@ -136,7 +153,7 @@ export const topicFormSchema = z.strictObject({
   intent: z.enum(["save", "preview"], { error: "Unknown action." }),
   slug,
   title: z.string({ error: "Give a title." }).trim().min(3, "Use at least 3 characters.").max(200, "Use at most 200 characters."),
-  summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters."),
+  summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
   sourceUrl: optionalUrl,
 });
 
@@ -154,7 +171,7 @@ export const pollFormSchema = z
     intent: z.literal("save", { error: "Unknown action." }),
     slug,
     question: z.string({ error: "Write the question." }).trim().min(3, "Use at least 3 characters.").max(300, "Use at most 300 characters."),
-    descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").default(""),
+    descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").refine(shallow, tooDeep).default(""),
     kind: z.enum(["single", "multiple", "scale"], { error: "Pick a kind of question." }),
     options: list.pipe(z.array(z.string().trim().max(200, "Keep each option under 200 characters.")).max(30, "Use at most 30 options.")),
     optionIds: list.pipe(z.array(z.string().regex(/^(new|\d{1,9})$/, "That option does not belong to this poll."))),

@@ -1,8 +1,13 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { checkDatabase } from "~/models/health.server";
+import { openStreamCount } from "~/models/results-stream.server";
 
-export async function loader() {
-  const ok = await checkDatabase();
-  return new Response(JSON.stringify({ status: ok ? "ok" : "unavailable", database: ok }), {
+// For load balancers: 503 when the database cannot be read or written, so the
+// instance is taken out instead of failing every vote.
+export async function loader({ context }: LoaderFunctionArgs) {
+  const database = await checkDatabase(context.settings.HEALTH_WRITE_INTERVAL_MS);
+  const ok = database.readable && database.writable;
+  return new Response(JSON.stringify({ status: ok ? "ok" : "unavailable", database, streams: openStreamCount() }), {
     status: ok ? 200 : 503,
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
   });

@@ -31,8 +31,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const created = await createUser(username, password);
   if (!created.ok) {
-    // Only accounts actually created count against the address.
-    if (limits.enabled) await limits.signupPerAddress.reward(clientIp);
     return json(
       { errors: { [created.field]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
       { status: 400 },

@@ -1,13 +1,50 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { onShutdown, subscribeToResults } from "~/models/results-stream.server";
+import { admitStream, onShutdown, subscribeToResults } from "~/models/results-stream.server";
+
+const HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  "X-Accel-Buffering": "no",
+};
 
 // Server-sent events: `results` messages carry the same JSON as results.json.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  // A HEAD has no body to stream into: answering it must not subscribe.
+  if (request.method === "HEAD") return new Response(null, { headers: HEADERS });
+  const admission = admitStream(context.clientIp, { total: context.settings.MAX_STREAMS, perAddress: context.settings.MAX_STREAMS_PER_ADDRESS });
+  if (!admission.ok) {
+    return new Response(admission.message, {
+      status: admission.code === "rate_limited" ? 429 : 503,
+      headers: { "Retry-After": "30", "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
   const encoder = new TextEncoder();
-  let cleanup = () => {};
+  let close = () => {};
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       let open = true;
+      let unsubscribe = () => {};
+      let offShutdown = () => {};
+      let ping: NodeJS.Timeout | undefined;
+      close = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(ping);
+        unsubscribe();
+        offShutdown();
+        admission.release();
+        request.signal.removeEventListener("abort", close);
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+      };
+      // Registered before any await: a client that leaves during the first
+      // computation must still release everything it holds.
+      request.signal.addEventListener("abort", close);
+      offShutdown = onShutdown(close);
+      if (request.signal.aborted) return close();
       const send = (chunk: string) => {
         if (!open) return;
         try {
@@ -16,39 +53,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           close();
         }
       };
-      const sub = await subscribeToResults(params.topic ?? "", (json) => send(`event: results\ndata: ${json}\n\n`));
-      if (!sub) {
-        controller.close();
-        return;
-      }
+      const sub = await subscribeToResults(params.topic ?? "", (json) => send(`event: results\ndata: ${json}\n\n`)).catch(() => null);
+      if (!sub) return close();
+      unsubscribe = sub.unsubscribe;
+      if (!open) return unsubscribe();
       // Comments keep proxies from closing an idle connection.
-      const ping = setInterval(() => send(": ping\n\n"), 25_000);
-      const offShutdown = onShutdown(() => close());
-      function close() {
-        if (!open) return;
-        open = false;
-        clearInterval(ping);
-        sub!.unsubscribe();
-        offShutdown();
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      }
-      cleanup = close;
-      request.signal.addEventListener("abort", close);
+      ping = setInterval(() => send(": ping\n\n"), 25_000);
       send(`retry: 5000\nevent: results\ndata: ${sub.initial}\n\n`);
     },
     cancel() {
-      cleanup();
+      close();
     },
   });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
-      "X-Accel-Buffering": "no",
-    },
-  });
+  return new Response(stream, { headers: HEADERS });
 }

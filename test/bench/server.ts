@@ -1,11 +1,9 @@
-// The real Pulse app (server.ts's createApp, real build, real database file)
+// The real Pulse app (server.ts's listen, real build, real database file)
 // plus one extra Remix route that does nothing, as the framework's ceiling.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { ServerBuild } from "@remix-run/node";
 import { parseConfig } from "../../app/config.server";
 import { setDatabase } from "../../db/client";
-import { createApp, loadBuild } from "../../server";
+import { listen, loadBuild } from "../../server";
 
 const file = process.env.DATABASE_PATH!;
 setDatabase(file);
@@ -24,11 +22,8 @@ const build: ServerBuild = {
     },
   },
 };
-const app = createApp(build, parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off" }));
-const server = http.createServer(app);
-server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-});
+const { server, port } = await listen(parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off", PORT: "0" }), build);
+process.stdout.write(`PORT ${port}\n`);
 process.on("SIGTERM", () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));
