@@ -66,6 +66,8 @@ function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, co
       res.on("close", () => {
         if (!res.writableFinished) controller.abort();
       });
+      // The client may have gone while the session was checked: `close` has fired already.
+      if (res.destroyed || req.socket.destroyed) controller.abort();
       const body = res.locals.body as Buffer | undefined;
       const request = new Request(publicOrigin + req.originalUrl, {
         method: req.method,
@@ -92,6 +94,8 @@ function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, co
 function requestHeaders(req: Request): Headers {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
+    // Pulse's host is PUBLIC_ORIGIN's; a forwarded host would only mislead Remix's own origin check.
+    if (key === "x-forwarded-host") continue;
     if (Array.isArray(value)) for (const v of value) headers.append(key, v);
     else if (value !== undefined) headers.set(key, value);
   }
@@ -182,7 +186,7 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
 
   // CSRF: every state-changing request must carry our own Origin (scheme, host and port).
   app.use((req, res, next) => {
-    if (isAllowedOrigin(req.method, req.headers.origin, origins)) return next();
+    if (isAllowedOrigin(req.method, req.headers.origin, req.headers.host, origins)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from this site.");
   });
 

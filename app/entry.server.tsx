@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { noteFailure } from "./models/health.server";
 import { NonceContext, RequestIdContext } from "./nonce";
 
 /** Unexpected errors are logged with the request id the error page shows; clients never see the details. */
@@ -11,6 +12,8 @@ export function handleError(error: unknown, { request, context }: { request: Req
   if (request.signal.aborted) return;
   // Unmatched URLs are 404s, not failures.
   if (isRouteErrorResponse(error) && error.status < 500) return;
+  // A write that failed for lack of space or permission takes /healthz down.
+  noteFailure(error);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   console.error(`error id=${context.requestId} ${request.method} ${new URL(request.url).pathname}: ${detail}`);
 }

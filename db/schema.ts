@@ -294,27 +294,6 @@ export const moderationLog = sqliteTable(
   (t) => [index("moderation_log_created").on(t.createdAt)],
 );
 
-/**
- * The cross-tab is published from snapshots refreshed at most hourly, so that
- * comparing it before and after one person's change tells nothing
- * (docs/decisions/009). One row per ordered pair of polls.
- */
-export const crosstabSnapshots = sqliteTable(
-  "crosstab_snapshots",
-  {
-    pollA: integer("poll_a")
-      .notNull()
-      .references(() => polls.id, { onDelete: "cascade" }),
-    pollB: integer("poll_b")
-      .notNull()
-      .references(() => polls.id, { onDelete: "cascade" }),
-    computedAt: integer("computed_at").notNull(),
-    // JSON: { cells: (number|null)[][], rowTotals: (number|null)[], optionsA: number[], optionsB: number[] }
-    data: text("data").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.pollA, t.pollB] })],
-);
-
 /** One row that /healthz rewrites now and then to prove the database takes writes. */
 export const healthChecks = sqliteTable("health_checks", {
   id: integer("id").primaryKey(),

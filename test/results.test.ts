@@ -166,7 +166,7 @@ describe("visibility holds in every output", () => {
       // Cross-tab
       const ct = await (await c.get(`${R}?a=license-opinion&b=statement-misleading`)).text();
       expect(ct.includes('data-testid="crosstab"')).toBe(publicVisible);
-      if (!publicVisible) expect(ct).toContain("not public yet");
+      if (!publicVisible) expect(ct).toContain("Only questions whose results are public to everyone can be compared.");
       // Stream
       const first = await firstStreamMessage(c.base);
       const sp = first.polls.find((x: any) => x.slug === "license-opinion");
@@ -195,22 +195,70 @@ async function firstStreamMessage(base: string): Promise<any> {
 }
 
 describe("cross-tabulation", () => {
-  it("counts voters per pair of answers and hides cells under 5", async () => {
+  const table = (html: string) => {
+    const h = html.replaceAll("<!-- -->", "");
+    return h.slice(h.indexOf('data-testid="crosstab"'), h.indexOf("</table>", h.indexOf('data-testid="crosstab"')));
+  };
+  /** Moves every ballot event back two hours: into the snapshot the table shows. */
+  const age = () => t.db().$client.prepare("update ballot_history set at = at - 7200000").run();
+
+  it("counts people per pair of answers as of the hour, rounded to 5, with cells under 5 hidden", async () => {
     const opinion = optionIds(t.db(), "license-opinion");
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 14; i++) {
       const { client } = await makeUser(anon(), `x${i}`);
-      await vote(client, "license-opinion", { option: String(i < 7 ? opinion[0] : opinion[1]) });
-      await vote(client, "statement-misleading", { value: i < 6 ? "5" : "1" });
+      await vote(client, "license-opinion", { option: String(i < 12 ? opinion[0] : opinion[1]) });
+      await vote(client, "statement-misleading", { value: i < 9 ? "5" : "1" });
     }
-    const html = (await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text()).replaceAll("<!-- -->", "");
-    const table = html.slice(html.indexOf('data-testid="crosstab"'), html.indexOf("</table>", html.indexOf('data-testid="crosstab"')));
-    // Row "It is open source": 6 said 5 (shown), 1 said 1 (<5), 7 answered both.
-    expect(table).toMatch(/<th scope="row">It is open source<\/th><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>6<\/td><td>7<\/td>/);
-    // Row with 2 voters: everything suppressed.
-    expect(table).toMatch(/<th scope="row">Not open source, but open enough for my use<\/th>(<td>&lt;5<\/td>){6}/);
-    expect((await anon().get(`${R}?a=license-opinion&b=license-opinion`)).status).toBe(200);
+    // Votes of this hour are not in the table yet.
+    expect(table(await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text())).toMatch(
+      /<th scope="row">It is open source<\/th>(<td>&lt;5<\/td>){6}/,
+    );
+    age();
+    const html = table(await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text());
+    // Row "It is open source": 9 said 5 (shown as 10), 3 said 1 (<5), 12 answered both (shown as 10).
+    expect(html).toMatch(/<th scope="row">It is open source<\/th><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>10<\/td><td>10<\/td>/);
+    // Row with 2 people: everything suppressed.
+    expect(html).toMatch(/<th scope="row">Not open source, but open enough for my use<\/th>(<td>&lt;5<\/td>){6}/);
     expect(await (await anon().get(`${R}?a=license-opinion&b=license-opinion`)).text()).toContain("Pick two different questions.");
     expect(await (await anon().get(`${R}?a=nope&b=license-opinion`)).text()).toContain("Pick two questions of this topic.");
+  });
+
+  it("the recorded differencing attack tells the watcher nothing: one person's change does not move the table", async () => {
+    const opinion = optionIds(t.db(), "license-opinion");
+    const people = [];
+    for (let i = 0; i < 20; i++) {
+      const { client } = await makeUser(anon(), `d${i}`);
+      await vote(client, "license-opinion", { option: String(opinion[i % 2]) });
+      await vote(client, "statement-misleading", { value: String(1 + (i % 5)) });
+      people.push(client);
+    }
+    age();
+    const watcher = people[0];
+    const url = `${R}?a=license-opinion&b=statement-misleading`;
+    const before = table(await (await watcher.get(url)).text());
+    // Another person changes both answers; the watcher looks again at once.
+    await vote(people[7], "license-opinion", { option: String(opinion[2]) });
+    await vote(people[7], "statement-misleading", { value: "3" });
+    expect(table(await (await watcher.get(url)).text())).toBe(before);
+    expect(table(await (await anon().get(url)).text())).toBe(before);
+  });
+
+  it("never crosses a poll whose results are hidden from the public, even for someone who may see them", async () => {
+    t.db().$client.prepare("update polls set visibility = 'after_vote' where slug = 'statement-misleading'").run();
+    const opinion = optionIds(t.db(), "license-opinion");
+    const voters = [];
+    for (let i = 0; i < 12; i++) {
+      const { client } = await makeUser(anon(), `h${i}`);
+      await vote(client, "license-opinion", { option: String(opinion[0]) });
+      await vote(client, "statement-misleading", { value: "4" });
+      voters.push(client);
+    }
+    age();
+    const html = await (await voters[0].get(`${R}?a=license-opinion&b=statement-misleading`)).text();
+    expect(html).not.toContain('data-testid="crosstab"');
+    expect(html).toContain("Only questions whose results are public to everyone can be compared.");
+    // Nor is it offered in the form.
+    expect(html).not.toMatch(/<option value="statement-misleading"/);
   });
 });
 

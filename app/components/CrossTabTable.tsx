@@ -1,3 +1,4 @@
+import { formatDateTime } from "~/lib/format";
 import type { CrossTab } from "~/models/results.server";
 
 export function CrossTabTable({ tab }: { tab: CrossTab }) {
@@ -5,7 +6,7 @@ export function CrossTabTable({ tab }: { tab: CrossTab }) {
     <div className="table-scroll">
       <table className="numbers crosstab" data-testid="crosstab">
         <caption>
-          Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers.
+          Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers, as of {formatDateTime(tab.asOf)}, rounded to the nearest 5.
         </caption>
         <thead>
           <tr>

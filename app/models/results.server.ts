@@ -10,7 +10,7 @@ import { getTopicBySlug } from "./topics.server";
 /** Version of the JSON shape of /t/:topic/results.json; bump on breaking changes. */
 export const RESULTS_VERSION = 1;
 
-/** Cross-tab cells below this many voters are shown as "<5". */
+/** Cross-tab cells below this many people are shown as "<5". */
 export const MIN_CELL = 5;
 
 export type OptionResult = {
@@ -187,37 +187,80 @@ export async function getTrends(polls: Poll[]): Promise<Map<string, Trend>> {
 export type CrossTab = {
   a: { slug: string; question: string; options: { id: number; label: string }[] };
   b: { slug: string; question: string; options: { id: number; label: string }[] };
-  /** rows follow a.options, columns b.options; null means fewer than MIN_CELL voters. */
+  /** rows follow a.options, columns b.options; rounded to CROSSTAB_BASE; null means fewer than MIN_CELL voters. */
   cells: (number | null)[][];
   rowTotals: (number | null)[];
+  /** The answers as they stood at this time (the start of an hour). */
+  asOf: number;
 };
 
-/** How the voters of each answer of poll A answered poll B, with small cells suppressed. */
-export async function getCrossTab(a: Poll, b: Poll): Promise<CrossTab> {
+/** Cross-tab cells are rounded to a multiple of this, as statistics offices publish tables. */
+export const CROSSTAB_BASE = 5;
+const HOUR = 3_600_000;
+
+/** Start of the hour `now` falls in: the cross-tab shows the answers as they stood then. */
+export const crossTabSnapshotTime = (now: number) => Math.floor(now / HOUR) * HOUR;
+
+/** Suppressed under MIN_CELL, otherwise rounded to the nearest multiple of CROSSTAB_BASE (never below MIN_CELL). */
+export function publishedCell(n: number): number | null {
+  if (n < MIN_CELL) return null;
+  return Math.max(MIN_CELL, Math.round(n / CROSSTAB_BASE) * CROSSTAB_BASE);
+}
+
+/**
+ * Raw counts of people by (answer to A, answer to B), from each person's last
+ * ballot event before `asOf`: a snapshot that cannot move until the next hour,
+ * so watching it while one person changes an answer tells nothing.
+ */
+function crossCounts(a: number, b: number, asOf: number) {
   const conn = db();
+  const standing = (poll: number) => sql`select h.user_id, h.option_ids from ballot_history h
+    where h.id in (select max(id) from ballot_history where poll_id = ${poll} and at < ${asOf} group by user_id)`;
   const pairs = conn.all<{ a: number; b: number; n: number }>(sql`
-    select ca.option_id as a, cb.option_id as b, count(distinct ba.user_id) as n
-    from ballots ba
-    join ballot_choices ca on ca.ballot_id = ba.id
-    join ballots bb on bb.user_id = ba.user_id and bb.poll_id = ${b.id}
-    join ballot_choices cb on cb.ballot_id = bb.id
-    where ba.poll_id = ${a.id}
+    with la as (${standing(a)}), lb as (${standing(b)})
+    select ja.value as a, jb.value as b, count(*) as n
+    from la join lb on lb.user_id = la.user_id, json_each(la.option_ids) ja, json_each(lb.option_ids) jb
     group by 1, 2`);
   const totals = conn.all<{ a: number; n: number }>(sql`
-    select ca.option_id as a, count(distinct ba.user_id) as n
-    from ballots ba
-    join ballot_choices ca on ca.ballot_id = ba.id
-    join ballots bb on bb.user_id = ba.user_id and bb.poll_id = ${b.id}
-    where ba.poll_id = ${a.id}
+    with la as (${standing(a)}), lb as (${standing(b)})
+    select ja.value as a, count(*) as n
+    from la join lb on lb.user_id = la.user_id, json_each(la.option_ids) ja
+    where json_array_length(lb.option_ids) > 0
     group by 1`);
-  const suppress = (n: number) => (n < MIN_CELL ? null : n);
-  const cell = new Map(pairs.map((p) => [`${p.a}:${p.b}`, p.n]));
-  const total = new Map(totals.map((t) => [t.a, t.n]));
+  return { pairs, totals };
+}
+
+// Snapshots are deterministic (the same on every instance), so each process
+// keeps the few it has computed until their hour passes. The key also holds
+// the last event before the hour, in case history before it was rewritten.
+const snapshots = new Map<string, ReturnType<typeof crossCounts>>();
+const lastEventBefore = prepared((c) =>
+  c
+    .select({ id: sql<number | null>`max(${ballotHistory.id})` })
+    .from(ballotHistory)
+    .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")} and ${ballotHistory.at} < ${sql.placeholder("asOf")}`)
+    .prepare(),
+);
+
+/** How the voters of each answer of poll A answered poll B, as of the start of the hour, rounded and suppressed. */
+export async function getCrossTab(a: Poll, b: Poll, now = Date.now()): Promise<CrossTab> {
+  const asOf = crossTabSnapshotTime(now);
+  const last = (pollId: number) => lastEventBefore().get({ pollId, asOf })?.id ?? 0;
+  const key = `${a.id}:${b.id}:${last(a.id)}:${last(b.id)}:${asOf}`;
+  let counts = snapshots.get(key);
+  if (!counts) {
+    counts = crossCounts(a.id, b.id, asOf);
+    for (const k of snapshots.keys()) if (!k.endsWith(`:${asOf}`) || snapshots.size > 200) snapshots.delete(k);
+    snapshots.set(key, counts);
+  }
+  const cell = new Map(counts.pairs.map((p) => [`${p.a}:${p.b}`, p.n]));
+  const total = new Map(counts.totals.map((t) => [t.a, t.n]));
   return {
     a: { slug: a.slug, question: a.question, options: a.options.map((o) => ({ id: o.id, label: o.label })) },
     b: { slug: b.slug, question: b.question, options: b.options.map((o) => ({ id: o.id, label: o.label })) },
-    cells: a.options.map((ao) => b.options.map((bo) => suppress(cell.get(`${ao.id}:${bo.id}`) ?? 0))),
-    rowTotals: a.options.map((ao) => suppress(total.get(ao.id) ?? 0)),
+    cells: a.options.map((ao) => b.options.map((bo) => publishedCell(cell.get(`${ao.id}:${bo.id}`) ?? 0))),
+    rowTotals: a.options.map((ao) => publishedCell(total.get(ao.id) ?? 0)),
+    asOf,
   };
 }
 
@@ -227,6 +270,10 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
   if (!res) return null;
   const visible = new Set(res.data.polls.filter((p) => p.visible).map((p) => p.slug));
   const trends = await getTrends(res.polls.filter((p) => visible.has(p.slug)));
+  // Only polls whose results everyone may see are crossed, whoever asks: a
+  // voter's own view of an after-vote poll must not leak through the table.
+  const now = Date.now();
+  const crossable = res.polls.filter((p) => resultsVisibility(p, PUBLIC_VIEWER, now).visible);
   let crossTab: CrossTab | null = null;
   let crossTabError: string | null = null;
   if (cross.a || cross.b) {
@@ -234,8 +281,8 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
     const b = res.polls.find((p) => p.slug === cross.b);
     if (!a || !b) crossTabError = "Pick two questions of this topic.";
     else if (a.id === b.id) crossTabError = "Pick two different questions.";
-    else if (!visible.has(a.slug) || !visible.has(b.slug)) crossTabError = "The results of one of these questions are not public yet.";
-    else crossTab = await getCrossTab(a, b);
+    else if (!crossable.includes(a) || !crossable.includes(b)) crossTabError = "Only questions whose results are public to everyone can be compared.";
+    else crossTab = await getCrossTab(a, b, now);
   }
   return {
     ...res.data,
@@ -243,6 +290,6 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
     crossTab,
     crossTabError,
     cross,
-    pollChoices: res.polls.map((p) => ({ slug: p.slug, question: p.question })),
+    pollChoices: crossable.map((p) => ({ slug: p.slug, question: p.question })),
   };
 }

@@ -78,8 +78,13 @@ export default function Results() {
       ))}
       <section className="card" id="crosstab" aria-labelledby="crosstab-h">
         <h2 id="crosstab-h">Compare two questions</h2>
-        <p className="muted">How did the people who gave each answer to the first question answer the second? Groups of fewer than 5 people show as "&lt;5" so no one's answers can be singled out.</p>
-        <Form method="get" className="crosstab-form" preventScrollReset>
+        <p className="muted">
+          How did the people who gave each answer to the first question answer the second? So that no one&apos;s answers can be singled out,
+          the table shows the answers as they stood at the start of the hour (it changes once an hour, not with each vote), counts are rounded
+          to the nearest 5, groups of fewer than 5 people show as &quot;&lt;5&quot;, and only questions whose results are public to everyone can be
+          compared.
+        </p>
+        {data.pollChoices.length < 2 ? <p>Fewer than two questions have public results yet.</p> : <Form method="get" className="crosstab-form" preventScrollReset>
           <label>
             First question{" "}
             <select name="a" defaultValue={data.cross.a ?? data.pollChoices[0]?.slug}>
@@ -97,7 +102,7 @@ export default function Results() {
             </select>
           </label>
           <button type="submit" className="small">Compare</button>
-        </Form>
+        </Form>}
         {data.crossTabError ? <p className="form-error" role="alert">{data.crossTabError}</p> : null}
         {data.crossTab ? <CrossTabTable tab={data.crossTab} /> : null}
       </section>
