@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       let open = true;
       let unsubscribe = () => {};
       let offShutdown = () => {};
-      let ping: NodeJS.Timeout | undefined;
+      let ping: NodeJS.Timeout | undefined = undefined;
       close = () => {
         if (!open) return;
         open = false;
