@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
@@ -57,7 +59,7 @@ function securityHeaders(production: boolean) {
  * (docs/decisions/010): the request URL is built on PUBLIC_ORIGIN, never on
  * the Host header, and the body is the one the size-checked reader buffered.
  */
-function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, context: (req: Request, res: Response) => AppLoadContext) {
+function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, context: (req: Request, res: Response, clientGone: AbortSignal) => AppLoadContext) {
   const handle = createRequestHandler(build, mode);
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -75,7 +77,7 @@ function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, co
         signal: controller.signal,
         ...(body && req.method !== "GET" && req.method !== "HEAD" ? { body: new Uint8Array(body) } : {}),
       });
-      const response = await handle(request, context(req, res));
+      const response = await handle(request, context(req, res, controller.signal));
       const location = response.headers.get("Location");
       // Belt and braces: whatever a route did, Pulse only redirects within itself.
       if (location !== null && !isLocalLocation(location, publicOrigin)) response.headers.set("Location", "/");
@@ -193,13 +195,14 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
   // Forms are small: no body beyond this is read, whatever its framing.
   app.use(readBody(MAX_BODY_BYTES));
 
-  const handler = remixHandler(build, production ? "production" : "development", publicOrigin, (req, res) => ({
+  const handler = remixHandler(build, production ? "production" : "development", publicOrigin, (req, res, clientGone) => ({
     auth: res.locals.auth,
     cspNonce: res.locals.cspNonce,
     requestId: res.locals.requestId,
     clientIp: clientIp(req),
     limits,
     settings: cfg,
+    clientGone,
   }));
 
   app.all("*", (req, res, next) => {
@@ -272,6 +275,41 @@ export function createHttpServer(cfg: Config): http.Server {
   return server;
 }
 
+/**
+ * V8 keeps its heap at its high-water mark until something allocates again,
+ * so a server that goes quiet after a burst (2,000 streams, a flood) would
+ * hold its peak memory for good. When a busy spell ends, collect a few times: the
+ * heap shrinks and its pages go back to the system. Never while busy.
+ */
+function releaseMemoryWhenQuiet(server: http.Server, windowMs = 5000) {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  let recent = 0;
+  let busy = 0;
+  let collections = 0;
+  server.on("request", () => {
+    recent++;
+    busy++;
+  });
+  const timer = setInterval(() => {
+    // A load balancer's health checks are not a busy spell.
+    const quiet = recent <= 2;
+    recent = 0;
+    if (!quiet) return;
+    if (busy > 100) {
+      busy = 0;
+      collections = 3;
+    }
+    // V8 shrinks its heap step by step, over a few collections.
+    if (collections > 0) {
+      collections--;
+      gc();
+    }
+  }, windowMs);
+  timer.unref();
+  server.on("close", () => clearInterval(timer));
+}
+
 /** Listens, then attaches the app with the port it got (PORT=0 picks one). */
 export async function listen(cfg: Config, build: ServerBuild): Promise<{ server: http.Server; port: number }> {
   const server = createHttpServer(cfg);
@@ -279,6 +317,7 @@ export async function listen(cfg: Config, build: ServerBuild): Promise<{ server:
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : cfg.PORT;
   server.on("request", createApp(build, cfg, port));
+  releaseMemoryWhenQuiet(server);
   return { server, port };
 }
 

@@ -12,6 +12,13 @@ declare module "@remix-run/node" {
     limits: Limits;
     /** The settings this server was started with. */
     settings: Config;
+    /**
+     * Aborted when the client goes away before the response ends. Long-lived
+     * responses listen to this, not to request.signal: Remix hands loaders a
+     * copy of the request whose signal follows the original only weakly, and
+     * some aborts never arrived (issue 10's stream leak).
+     */
+    clientGone: AbortSignal;
   }
 }
 

@@ -72,6 +72,18 @@ describe("1. live-result streams", () => {
         // aborted before the answer: exactly the case that leaked
       }
     });
+    // Streams fully open, then dropped by their clients.
+    const port = Number(new URL(c.base).port);
+    const held = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => new Promise<http.ClientRequest>((resolve) => {
+        const req = http.get({ host: "127.0.0.1", port, path: `${T}/results/stream`, localAddress: `127.0.0.${10 + (i % 10)}`, agent: false }, (res) => {
+          res.once("data", () => resolve(req));
+        });
+        req.on("error", () => {});
+      })),
+    );
+    expect((await health(c)).streams).toBe(100);
+    for (const req of held) req.destroy();
     const settled = await until(async () => (await health(c)).streams === 0);
     expect({ settled, streams: openStreamCount(), subscribers: subscriberCount() }).toEqual({ settled: true, streams: 0, subscribers: 0 });
     expect(openStreamCount()).toBe(0);

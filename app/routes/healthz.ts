@@ -7,7 +7,9 @@ import { openStreamCount } from "~/models/results-stream.server";
 export async function loader({ context }: LoaderFunctionArgs) {
   const database = await checkDatabase(context.settings.HEALTH_WRITE_INTERVAL_MS);
   const ok = database.readable && database.writable;
-  return new Response(JSON.stringify({ status: ok ? "ok" : "unavailable", database, streams: openStreamCount() }), {
+  const mem = process.memoryUsage();
+  const memory = { rssMb: Math.round(mem.rss / 1048576), heapUsedMb: Math.round(mem.heapUsed / 1048576) };
+  return new Response(JSON.stringify({ status: ok ? "ok" : "unavailable", database, streams: openStreamCount(), memory }), {
     status: ok ? 200 : 503,
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
   });

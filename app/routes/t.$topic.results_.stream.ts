@@ -18,6 +18,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       headers: { "Retry-After": "30", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  const gone = context.clientGone;
   const encoder = new TextEncoder();
   let close = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -33,7 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         unsubscribe();
         offShutdown();
         admission.release();
-        request.signal.removeEventListener("abort", close);
+        gone.removeEventListener("abort", close);
         try {
           controller.close();
         } catch {
@@ -42,9 +43,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       };
       // Registered before any await: a client that leaves during the first
       // computation must still release everything it holds.
-      request.signal.addEventListener("abort", close);
+      gone.addEventListener("abort", close);
       offShutdown = onShutdown(close);
-      if (request.signal.aborted) return close();
+      if (gone.aborted) return close();
       const send = (chunk: string) => {
         if (!open) return;
         try {
