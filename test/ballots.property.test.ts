@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
-import { users } from "../db/schema";
+import { users } from "../db/schema/sqlite";
 import { count, optionIds, pollId, recount, useFreshDatabase } from "./helpers";
 
 const t = useFreshDatabase();

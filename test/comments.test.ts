@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
-import { users } from "../db/schema";
+import { users } from "../db/schema/sqlite";
 import { allCounts, count, makeUser, optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
 
 const t = useFreshDatabase();

@@ -5,10 +5,13 @@ import type { TestProject } from "vitest/node";
 import { closeDatabase, setDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { seed } from "../db/seed";
+import { startPostgres } from "./postgres";
 
 declare module "vitest" {
   export interface ProvidedContext {
     templateDb: string;
+    /** A real PostgreSQL started for this run (an empty database). */
+    pgUrl: string;
   }
 }
 
@@ -22,5 +25,10 @@ export default async function setup(project: TestProject) {
   conn.$client.pragma("wal_checkpoint(TRUNCATE)");
   closeDatabase();
   project.provide("templateDb", template);
-  return () => fs.rmSync(dir, { recursive: true, force: true });
+  const postgres = await startPostgres();
+  project.provide("pgUrl", postgres.url);
+  return async () => {
+    await postgres.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
 }

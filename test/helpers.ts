@@ -147,7 +147,7 @@ export async function makeUser(
   const { hashPassword } = await import("../app/models/users.server");
   const { startSession } = await import("../app/auth/session.server");
   const { db } = await import("../db/client");
-  const { users } = await import("../db/schema");
+  const { users } = await import("../db/schema/sqlite");
   sharedHash ??= hashPassword(TEST_PASSWORD);
   const id = `u_${username}`;
   db().insert(users).values({ id, username, passwordHash: await sharedHash, role, createdAt: Date.now() }).run();

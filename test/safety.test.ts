@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, sanitize } from "../app/lib/markdown.server";
 import { postComment } from "../app/models/comments.server";
-import { users } from "../db/schema";
+import { users } from "../db/schema/sqlite";
 import { XSS_VECTORS } from "./fixtures/xss-vectors";
 import { unsafeMarkup } from "./html-safety";
 import { useFreshDatabase, useTestServer } from "./helpers";

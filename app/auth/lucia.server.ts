@@ -1,7 +1,7 @@
 import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { Lucia, TimeSpan } from "lucia";
 import { db, type DB } from "../../db/client";
-import { sessions, users } from "../../db/schema";
+import { sessions, users } from "../../db/schema/sqlite";
 import { config } from "../config.server";
 
 // Lucia is deprecated upstream; everything that touches it lives in app/auth

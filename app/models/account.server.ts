@@ -1,7 +1,7 @@
 import { verify } from "@node-rs/argon2";
 import { eq, sql } from "drizzle-orm";
 import { db } from "../../db/client";
-import { ballotHistory, sessions, users } from "../../db/schema";
+import { ballotHistory, sessions, users } from "../../db/schema/sqlite";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";

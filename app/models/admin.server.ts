@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { db } from "../../db/client";
-import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema";
+import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { isUniqueViolation } from "./users.server";

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema";
+import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema/sqlite";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 

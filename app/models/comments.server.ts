@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { commentRevisions, comments, commentVotes, pollOptions, polls, topics, users } from "../../db/schema";
+import { commentRevisions, comments, commentVotes, pollOptions, polls, topics, users } from "../../db/schema/sqlite";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import type { Sort } from "../lib/thread-params";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db } from "../../db/client";
-import { healthChecks } from "../../db/schema";
+import { healthChecks } from "../../db/schema/sqlite";
 
 // Whether the database takes writes is known two ways: a tiny committed write
 // at most every `intervalMs` (so probes do not write each time), and any write

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { db } from "../../db/client";
-import { comments, moderationLog, polls, reports, sessions, topics, users } from "../../db/schema";
+import { comments, moderationLog, polls, reports, sessions, topics, users } from "../../db/schema/sqlite";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { bumpCounts } from "./comments.server";
 import { notifyPollChanged } from "./events.server";

