@@ -3,6 +3,11 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/** Forbids a layer's upward (or sideways) imports; type-only imports pass where a pattern allows them. */
+function layer(files, patterns) {
+  return [{ files: [files], rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns }] } }];
+}
+
 export default tseslint.config(
   { ignores: ["build/**", "public/build/**", "node_modules/**", "migrations/**", "data/**"] },
   js.configs.recommended,
@@ -19,6 +24,30 @@ export default tseslint.config(
     plugins: { "react-hooks": reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
+  // Layers (DESIGN.md): data flows down, never up. Each block names what a
+  // layer may not import.
+  ...layer("app/routes/**", [
+    { group: ["drizzle-orm", "drizzle-orm/*", "better-sqlite3", "pg", "**/db/*", "**/db/**"], message: "Routes call models; SQL and the connection live in app/models." },
+    { group: ["lucia"], message: "Lucia stays behind app/auth." },
+  ]),
+  ...layer("app/models/**", [
+    { group: ["@remix-run/*"], message: "Models never speak HTTP: return an outcome, the route maps it." },
+    { group: ["~/routes/*", "../routes/*", "~/components/*", "../components/*"], message: "Models sit below routes and components." },
+    { group: ["lucia", "~/auth/*", "../auth/*"], message: "Models do not depend on the auth layer." },
+  ]),
+  ...layer("app/components/**", [
+    { group: ["~/models/*", "../models/*", "../../models/*"], message: "Components may import only types from models.", allowTypeImports: true },
+    { group: ["drizzle-orm", "drizzle-orm/*", "better-sqlite3", "pg", "**/db/*", "**/db/**", "~/auth/*", "lucia"], message: "Components render; data comes from loaders." },
+  ]),
+  ...layer("app/lib/**", [
+    { group: ["~/models/*", "../models/*", "~/routes/*", "../routes/*", "~/components/*", "../components/*", "~/auth/*", "../auth/*", "**/db/*", "**/db/**", "drizzle-orm", "drizzle-orm/*", "lucia"], message: "app/lib holds pure functions: no models, database, auth or UI.", allowTypeImports: true },
+  ]),
+  ...layer("app/auth/**", [
+    { group: ["~/routes/*", "../routes/*", "~/components/*", "../components/*"], message: "Auth sits below routes and components." },
+  ]),
+  ...layer("{db,scripts}/**", [
+    { group: ["**/app/routes/*", "**/app/components/*", "~/routes/*", "~/components/*"], message: "Scripts and the database layer call models, never routes or UI." },
+  ]),
   {
     // Tests poke at raw rows.
     files: ["test/**"],

@@ -322,14 +322,14 @@ describe("npm run user:role", () => {
   it("makes the first admin from the command line", async () => {
     await makeUser(anon(), "founder");
     const env = { ...process.env, DATABASE_PATH: t.file() };
-    const ok = spawnSync(NODE_TS[0], [...NODE_TS[1], "db/user-role.ts", "Founder", "admin"], { env, encoding: "utf8" });
+    const ok = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "Founder", "admin"], { env, encoding: "utf8" });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("Founder is now admin.");
     t.db().$client.prepare("select 1").get();
     expect(q("select role from users where username = 'founder'").role).toBe("admin");
-    const missing = spawnSync(NODE_TS[0], [...NODE_TS[1], "db/user-role.ts", "nobody", "admin"], { env, encoding: "utf8" });
+    const missing = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "nobody", "admin"], { env, encoding: "utf8" });
     expect(missing.status).toBe(1);
-    const usage = spawnSync(NODE_TS[0], [...NODE_TS[1], "db/user-role.ts", "founder", "king"], { env, encoding: "utf8" });
+    const usage = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "founder", "king"], { env, encoding: "utf8" });
     expect(usage.status).toBe(2);
   });
 });

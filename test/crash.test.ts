@@ -123,7 +123,7 @@ describe("backups", () => {
     for (let i = 0; i < 500; i++) expect((await castVote(`b${2999 - i}`, poll, { optionIds: [opts[i % 4]] })).ok).toBe(true);
     const before = conn.$client.prepare("select count(*) from ballots").pluck().get() as number;
     const target = path.join(path.dirname(t.file()), `backup-${process.pid}-${Date.now()}.db`);
-    const child = spawn(NODE_TS[0], [...NODE_TS[1], "db/backup.ts", target], { env: { ...process.env, DATABASE_PATH: t.file() }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE_TS[0], [...NODE_TS[1], "scripts/backup.ts", target], { env: { ...process.env, DATABASE_PATH: t.file() }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));

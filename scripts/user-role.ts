@@ -2,8 +2,8 @@
 // Makes the first admin (Pulse has no default admin and no password in the repository).
 import { config } from "../app/config.server";
 import { setRoleByUsername } from "../app/models/moderation.server";
-import { closeDatabase, setDatabase } from "./client";
-import { runMigrations } from "./migrate";
+import { closeDatabase, setDatabase } from "../db/client";
+import { runMigrations } from "../db/migrate";
 
 const [username, role] = process.argv.slice(2);
 if (!username || !role || !["member", "moderator", "admin"].includes(role)) {

@@ -9,9 +9,9 @@ import { postComment } from "../app/models/comments.server";
 import { getPollsOfTopic } from "../app/models/polls.server";
 import { getTopicBySlug } from "../app/models/topics.server";
 import { createUser } from "../app/models/users.server";
-import { closeDatabase, setDatabase } from "./client";
-import { runMigrations } from "./migrate";
-import { LLAMA_TOPIC, seed } from "./seed";
+import { closeDatabase, setDatabase } from "../db/client";
+import { runMigrations } from "../db/migrate";
+import { LLAMA_TOPIC, seed } from "../db/seed";
 
 const DEMO_PASSWORD = "demo passphrase";
 const NAMES = ["demo_ada", "demo_grace", "demo_linus", "demo_margaret", "demo_ken", "demo_barbara", "demo_dennis", "demo_frances"];
