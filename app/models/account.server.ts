@@ -6,8 +6,8 @@ import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
 import { hashPassword } from "./users.server";
+import type { Failure } from "./outcome";
 
-type Failure = { ok: false; status: 400 | 404; field?: string; message: string };
 
 async function checkPassword(userId: string, password: string): Promise<boolean> {
   const row = db().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
@@ -16,7 +16,7 @@ async function checkPassword(userId: string, password: string): Promise<boolean>
 
 /** Needs the current password. The caller ends the other sessions. */
 export async function changePassword(userId: string, current: string, next: string): Promise<{ ok: true } | Failure> {
-  if (!(await checkPassword(userId, current))) return { ok: false, status: 400, field: "current", message: "That is not your current password." };
+  if (!(await checkPassword(userId, current))) return { ok: false, code: "invalid", field: "current", message: "That is not your current password." };
   const hash = await hashPassword(next);
   db().update(users).set({ passwordHash: hash }).where(eq(users.id, userId)).run();
   return { ok: true };
@@ -28,7 +28,7 @@ export async function changePassword(userId: string, current: string, next: stri
  * back, sessions end. The username stays reserved (docs/decisions/007).
  */
 export async function deleteAccount(userId: string, password: string): Promise<{ ok: true } | Failure> {
-  if (!(await checkPassword(userId, password))) return { ok: false, status: 400, field: "current", message: "That is not your password." };
+  if (!(await checkPassword(userId, password))) return { ok: false, code: "invalid", field: "current", message: "That is not your password." };
   const now = Date.now();
   const touched = db().transaction(
     () => {

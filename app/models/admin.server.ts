@@ -4,12 +4,12 @@ import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sq
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { isUniqueViolation } from "./users.server";
-import { logAction, type Failure, type Ok } from "./moderation.server";
+import { logAction } from "./moderation.server";
 import { DEFAULT_SCALE_LABELS, type PollKind, type Visibility } from "./polls.server";
 import { notifyPollChanged } from "./events.server";
 import { insertTopic, type TopicInput } from "./topics.server";
+import { fail, type Failure, type Ok } from "./outcome";
 
-const fail = (status: Failure["status"], message: string, field?: string): Failure => ({ ok: false, status, message, field });
 const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 // ---------------------------------------------------------------- topics
@@ -24,7 +24,7 @@ export async function adminCreateTopic(adminId: string, input: TopicForm): Promi
       return { ok: true as const, slug: input.slug };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) return fail(400, "That slug is taken.", "slug");
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken.", "slug");
     throw err;
   }
 }
@@ -37,12 +37,12 @@ export async function adminUpdateTopic(adminId: string, topicId: number, input: 
         .set({ ...input, summaryHtml: renderMarkdown(input.summaryMd), updatedAt: Date.now() })
         .where(eq(topics.id, topicId))
         .run();
-      if (res.changes === 0) return fail(404, "No such topic.");
+      if (res.changes === 0) return fail("not_found", "No such topic.");
       logAction(adminId, "topic.edit", "topic", topicId, null, { slug: input.slug });
       return { ok: true as const, slug: input.slug };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) return fail(400, "That slug is taken.", "slug");
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken.", "slug");
     throw err;
   }
 }
@@ -76,18 +76,18 @@ export type PollForm = {
 };
 
 function checkRules(input: PollForm, labels: string[], now: number, currentClosesAt: number | null | undefined): Failure | null {
-  if (input.kind !== "scale" && labels.length < 2) return fail(400, "Give at least two options.", "options");
-  if (new Set(labels.map((l) => l.toLowerCase())).size !== labels.length) return fail(400, "Options must differ from each other.", "options");
+  if (input.kind !== "scale" && labels.length < 2) return fail("invalid", "Give at least two options.", "options");
+  if (new Set(labels.map((l) => l.toLowerCase())).size !== labels.length) return fail("invalid", "Options must differ from each other.", "options");
   if (input.kind === "multiple") {
-    if (input.minChoices < 1) return fail(400, "The minimum must be at least 1 (withdrawing is how people answer nothing).", "minChoices");
-    if (input.minChoices > input.maxChoices) return fail(400, "The minimum cannot be above the maximum.", "minChoices");
-    if (input.maxChoices > labels.length) return fail(400, "The maximum cannot be above the number of options.", "maxChoices");
-    if (input.maxChoices < 1) return fail(400, "The maximum must be at least 1.", "maxChoices");
+    if (input.minChoices < 1) return fail("invalid", "The minimum must be at least 1 (withdrawing is how people answer nothing).", "minChoices");
+    if (input.minChoices > input.maxChoices) return fail("invalid", "The minimum cannot be above the maximum.", "minChoices");
+    if (input.maxChoices > labels.length) return fail("invalid", "The maximum cannot be above the number of options.", "maxChoices");
+    if (input.maxChoices < 1) return fail("invalid", "The maximum must be at least 1.", "maxChoices");
   }
   if (input.closesAt !== null && input.closesAt <= now && input.closesAt !== currentClosesAt) {
-    return fail(400, "The close time must be in the future (use Close now to close a poll).", "closesAt");
+    return fail("invalid", "The close time must be in the future (use Close now to close a poll).", "closesAt");
   }
-  if (input.isPrediction && !input.resolutionCriteria) return fail(400, "A prediction needs written resolution criteria.", "resolutionCriteria");
+  if (input.isPrediction && !input.resolutionCriteria) return fail("invalid", "A prediction needs written resolution criteria.", "resolutionCriteria");
   return null;
 }
 
@@ -142,7 +142,7 @@ export async function adminCreatePoll(adminId: string, topicId: number, input: P
       return { ok: true as const, id: poll.id };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) return fail(400, "That slug is taken in this topic.", "slug");
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken in this topic.", "slug");
     throw err;
   }
 }
@@ -158,20 +158,20 @@ function hasBallots(pollId: number): boolean {
 export async function adminUpdatePoll(adminId: string, pollId: number, input: PollForm): Promise<Ok | Failure> {
   const result = tx((): Ok | Failure => {
     const current = db().select().from(polls).where(eq(polls.id, pollId)).get();
-    if (!current) return fail(404, "No such poll.");
+    if (!current) return fail("not_found", "No such poll.");
     const existing = db().select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
     const voted = hasBallots(pollId);
-    if (voted && input.kind !== current.kind) return fail(400, "The kind of a poll cannot change once people have voted.", "kind");
+    if (voted && input.kind !== current.kind) return fail("invalid", "The kind of a poll cannot change once people have voted.", "kind");
     const scale = input.kind === "scale";
     let wanted = scale ? scaleLabels(input).map((label, i) => ({ id: current.kind === "scale" ? (existing[i]?.id ?? null) : null, label })) : input.options;
     const ids = new Set(existing.map((e) => e.id));
-    if (wanted.some((o) => o.id !== null && !ids.has(o.id))) return fail(400, "That option does not belong to this poll.", "options");
+    if (wanted.some((o) => o.id !== null && !ids.has(o.id))) return fail("invalid", "That option does not belong to this poll.", "options");
     if (voted) {
       const kept = wanted.filter((o) => o.id !== null);
-      if (kept.length !== existing.length || kept.some((o) => !o.label)) return fail(400, "Options cannot be removed once people have voted; rename them instead.", "options");
-      if (kept.some((o, i) => o.id !== existing[i].id)) return fail(400, "Options cannot be reordered once people have voted.", "options");
+      if (kept.length !== existing.length || kept.some((o) => !o.label)) return fail("invalid", "Options cannot be removed once people have voted; rename them instead.", "options");
+      if (kept.some((o, i) => o.id !== existing[i].id)) return fail("invalid", "Options cannot be reordered once people have voted.", "options");
       const firstNew = wanted.findIndex((o) => o.id === null);
-      if (firstNew !== -1 && wanted.slice(firstNew).some((o) => o.id !== null)) return fail(400, "New options go after the existing ones.", "options");
+      if (firstNew !== -1 && wanted.slice(firstNew).some((o) => o.id !== null)) return fail("invalid", "New options go after the existing ones.", "options");
     }
     wanted = wanted.filter((o) => o.label);
     const broken = checkRules(input, wanted.map((o) => o.label), Date.now(), current.closesAt);
@@ -213,10 +213,10 @@ export async function adminListPolls(topicId: number) {
 export async function adminClosePoll(adminId: string, pollId: number, close: boolean): Promise<Ok | Failure> {
   const res = tx((): Ok | Failure => {
     const p = db().select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)).get();
-    if (!p) return fail(404, "No such poll.");
+    if (!p) return fail("not_found", "No such poll.");
     const now = Date.now();
     const closed = isClosed(p, now);
-    if (close === closed) return fail(409, close ? "The poll is already closed." : "The poll is already open.");
+    if (close === closed) return fail("conflict", close ? "The poll is already closed." : "The poll is already open.");
     db().update(polls).set({ closesAt: close ? now : null, updatedAt: now }).where(eq(polls.id, pollId)).run();
     logAction(adminId, close ? "poll.close" : "poll.reopen", "poll", pollId, null);
     return { ok: true };
@@ -229,10 +229,10 @@ export async function adminClosePoll(adminId: string, pollId: number, close: boo
 export async function adminResolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
   const res = tx((): Ok | Failure => {
     const p = db().select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)).get();
-    if (!p) return fail(404, "No such poll.");
-    if (!p.isPrediction) return fail(400, "Only predictions can be resolved.");
+    if (!p) return fail("not_found", "No such poll.");
+    if (!p.isPrediction) return fail("invalid", "Only predictions can be resolved.");
     const opt = db().select({ id: pollOptions.id }).from(pollOptions).where(and(eq(pollOptions.id, input.optionId), eq(pollOptions.pollId, pollId))).get();
-    if (!opt) return fail(400, "That option does not belong to this poll.", "optionId");
+    if (!opt) return fail("invalid", "That option does not belong to this poll.", "optionId");
     const now = Date.now();
     db()
       .update(polls)
@@ -256,8 +256,8 @@ export async function adminResolvePoll(adminId: string, pollId: number, input: {
 export async function adminUnresolvePoll(adminId: string, pollId: number): Promise<Ok | Failure> {
   const res = tx((): Ok | Failure => {
     const p = db().select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)).get();
-    if (!p) return fail(404, "No such poll.");
-    if (p.resolvedAt === null) return fail(409, "This poll is not resolved.");
+    if (!p) return fail("not_found", "No such poll.");
+    if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");
     db().update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId)).run();
     logAction(adminId, "poll.unresolve", "poll", pollId, null);
     return { ok: true };

@@ -3,13 +3,13 @@ import { db, prepared } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema/sqlite";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
+import { fail, type Failure } from "./outcome";
 
 /** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
 export type VoteInput = { optionIds?: number[]; scaleValue?: number };
 
-export type VoteFailure = { ok: false; status: 400 | 404 | 409; field?: string; message: string };
-export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | VoteFailure;
-export type WithdrawResult = { ok: true; withdrawn: boolean } | VoteFailure;
+export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | Failure;
+export type WithdrawResult = { ok: true; withdrawn: boolean } | Failure;
 
 const q = {
   poll: prepared((c) =>
@@ -127,35 +127,34 @@ const q = {
   ),
 };
 
-const fail = (status: VoteFailure["status"], message: string, field?: string): VoteFailure => ({ ok: false, status, message, field });
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 type PollRule = NonNullable<ReturnType<ReturnType<typeof q.poll>["get"]>>;
 
-function resolveChoice(poll: PollRule, options: { id: number; value: number | null }[], input: VoteInput): number[] | VoteFailure {
+function resolveChoice(poll: PollRule, options: { id: number; value: number | null }[], input: VoteInput): number[] | Failure {
   if (poll.kind === "scale") {
-    if (input.scaleValue === undefined) return fail(400, "Pick a value from 1 to 5.", "value");
+    if (input.scaleValue === undefined) return fail("invalid", "Pick a value from 1 to 5.", "value");
     const opt = options.find((o) => o.value === input.scaleValue);
-    if (!opt) return fail(400, "Pick a value from 1 to 5.", "value");
+    if (!opt) return fail("invalid", "Pick a value from 1 to 5.", "value");
     return [opt.id];
   }
   const ids = [...new Set(input.optionIds ?? [])];
   const valid = new Set(options.map((o) => o.id));
-  if (ids.some((id) => !valid.has(id))) return fail(400, "That option does not belong to this question.", "option");
+  if (ids.some((id) => !valid.has(id))) return fail("invalid", "That option does not belong to this question.", "option");
   if (poll.kind === "single") {
-    if (ids.length !== 1) return fail(400, ids.length === 0 ? "Pick an option." : "Pick only one option.", "option");
+    if (ids.length !== 1) return fail("invalid", ids.length === 0 ? "Pick an option." : "Pick only one option.", "option");
     return ids;
   }
   // An empty ballot is a withdrawal, not a vote: at least one option, whatever the minimum says.
   const min = Math.max(1, poll.min);
-  if (ids.length < min) return fail(400, min === 1 ? "Pick at least one option." : `Pick at least ${min} options.`, "option");
-  if (ids.length > poll.max) return fail(400, `Pick at most ${poll.max} options.`, "option");
+  if (ids.length < min) return fail("invalid", min === 1 ? "Pick at least one option." : `Pick at least ${min} options.`, "option");
+  if (ids.length > poll.max) return fail("invalid", `Pick at most ${poll.max} options.`, "option");
   return ids;
 }
 
-function closedFailure(poll: PollRule, now: number): VoteFailure | null {
-  return isClosed(poll, now) ? fail(409, "This poll is closed: answers can no longer be changed.") : null;
+function closedFailure(poll: PollRule, now: number): Failure | null {
+  return isClosed(poll, now) ? fail("conflict", "This poll is closed: answers can no longer be changed.") : null;
 }
 
 function afterChange(pollId: number, userId: string, action: "cast" | "change" | "withdraw", optionIds: number[], now: number, voters: number) {
@@ -168,7 +167,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
   const result = db().transaction(
     (): VoteResult => {
       const poll = q.poll().get({ pollId });
-      if (!poll) return fail(404, "No such poll.");
+      if (!poll) return fail("not_found", "No such poll.");
       const closed = closedFailure(poll, now);
       if (closed) return closed;
       const chosen = resolveChoice(poll, q.options().all({ pollId }), input);
@@ -216,7 +215,7 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
   const result = db().transaction(
     (): WithdrawResult => {
       const poll = q.poll().get({ pollId });
-      if (!poll) return fail(404, "No such poll.");
+      if (!poll) return fail("not_found", "No such poll.");
       const closed = closedFailure(poll, now);
       if (closed) return closed;
       if (!removeBallot(userId, pollId, now)) return { ok: true, withdrawn: false };

@@ -4,6 +4,7 @@ import { commentRevisions, comments, commentVotes, pollOptions, polls, topics, u
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import type { Sort } from "../lib/thread-params";
+import { fail, type Failure } from "./outcome";
 
 export type { Sort };
 
@@ -14,14 +15,6 @@ export const MAX_DEPTH = 6;
 export const REPLY_LIMIT = 10;
 export const COMMENT_INTERVAL_MS = 5_000;
 
-export type Failure = { ok: false; status: 400 | 403 | 404 | 409 | 429; message: string; field?: string; retryAfter?: number };
-const fail = (status: Failure["status"], message: string, field?: string, retryAfter?: number): Failure => ({
-  ok: false,
-  status,
-  message,
-  field,
-  retryAfter,
-});
 
 const ORDER: Record<Sort, string> = {
   best: "c.best desc, c.created_at asc, c.id asc",
@@ -75,58 +68,58 @@ function render(body: string): string | Failure {
   try {
     return renderMarkdown(body);
   } catch (err) {
-    if (err instanceof MarkdownTooDeep) return fail(400, err.message, "body");
+    if (err instanceof MarkdownTooDeep) return fail("invalid", err.message, "body");
     throw err;
   }
 }
 
 /** Inside a transaction: a locked thread is frozen (no comments, edits or votes); moderators still remove. */
 function lockedThread(topicId: number, pollId: number | null): Failure | null {
-  if (q.topic().get({ id: topicId })?.locked) return fail(409, "This discussion is locked.");
-  if (pollId !== null && q.poll().get({ id: pollId })?.locked) return fail(409, "This thread is locked.");
+  if (q.topic().get({ id: topicId })?.locked) return fail("conflict", "This discussion is locked.");
+  if (pollId !== null && q.poll().get({ id: pollId })?.locked) return fail("conflict", "This thread is locked.");
   return null;
 }
 
 /** Posts a comment or reply. Rate limit, lock and thread checks happen in the write transaction. */
 export async function postComment(input: PostInput, now = Date.now()): Promise<{ ok: true; id: number } | Failure> {
   const body = input.body.trim();
-  if (body.length === 0) return fail(400, "Write something first.", "body");
-  if (body.length > 10_000) return fail(400, "Keep it under 10,000 characters.", "body");
+  if (body.length === 0) return fail("invalid", "Write something first.", "body");
+  if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
   const html = render(body);
   if (typeof html !== "string") return html;
   const conn = db();
   return conn.transaction(
     (): { ok: true; id: number } | Failure => {
       const topic = q.topic().get({ id: input.topicId });
-      if (!topic) return fail(404, "No such topic.");
-      if (topic.locked) return fail(409, "This discussion is locked: no new comments.");
+      if (!topic) return fail("not_found", "No such topic.");
+      if (topic.locked) return fail("conflict", "This discussion is locked: no new comments.");
       if (input.pollId !== null) {
         const poll = q.poll().get({ id: input.pollId });
-        if (!poll || poll.topicId !== input.topicId) return fail(404, "No such poll.");
-        if (poll.locked) return fail(409, "This thread is locked: no new comments.");
+        if (!poll || poll.topicId !== input.topicId) return fail("not_found", "No such poll.");
+        if (poll.locked) return fail("conflict", "This thread is locked: no new comments.");
       }
       let depth = 0;
       if (input.parentId !== null) {
         const parent = q.comment().get({ id: input.parentId });
         if (!parent || parent.topicId !== input.topicId || parent.pollId !== input.pollId) {
-          return fail(404, "The comment you are replying to is not in this thread.", "parent");
+          return fail("not_found", "The comment you are replying to is not in this thread.", "parent");
         }
-        if (parent.deletedAt !== null || parent.removedAt !== null) return fail(409, "You cannot reply to a deleted comment.");
+        if (parent.deletedAt !== null || parent.removedAt !== null) return fail("conflict", "You cannot reply to a deleted comment.");
         depth = parent.depth + 1;
       }
       if (input.stanceOptionId !== null) {
-        if (input.pollId === null) return fail(400, "A stance needs a poll's thread.", "stance");
+        if (input.pollId === null) return fail("invalid", "A stance needs a poll's thread.", "stance");
         const opt = conn
           .select({ pollId: pollOptions.pollId })
           .from(pollOptions)
           .where(eq(pollOptions.id, input.stanceOptionId))
           .get();
-        if (!opt || opt.pollId !== input.pollId) return fail(400, "That stance is not an answer to this question.", "stance");
+        if (!opt || opt.pollId !== input.pollId) return fail("invalid", "That stance is not an answer to this question.", "stance");
       }
       const last = q.lastByAuthor().get({ userId: input.userId });
       if (last && now - last.createdAt < COMMENT_INTERVAL_MS) {
         const wait = Math.ceil((COMMENT_INTERVAL_MS - (now - last.createdAt)) / 1000);
-        return fail(429, `You are posting too fast. Try again in ${wait} second${wait === 1 ? "" : "s"}.`, "body", wait);
+        return fail("rate_limited", `You are posting too fast. Try again in ${wait} second${wait === 1 ? "" : "s"}.`, "body", wait);
       }
       const row = conn
         .insert(comments)
@@ -157,17 +150,17 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
 /** Only the author edits; every version is kept. */
 export async function editComment(userId: string, id: number, rawBody: string, now = Date.now()): Promise<{ ok: true } | Failure> {
   const body = rawBody.trim();
-  if (body.length === 0) return fail(400, "Write something first.", "body");
-  if (body.length > 10_000) return fail(400, "Keep it under 10,000 characters.", "body");
+  if (body.length === 0) return fail("invalid", "Write something first.", "body");
+  if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
   const html = render(body);
   if (typeof html !== "string") return html;
   const conn = db();
   return conn.transaction(
     (): { ok: true } | Failure => {
       const c = q.comment().get({ id });
-      if (!c) return fail(404, "No such comment.");
-      if (c.authorId !== userId) return fail(403, "Only the author can edit this comment.");
-      if (c.deletedAt !== null || c.removedAt !== null) return fail(409, "A deleted comment cannot be edited.");
+      if (!c) return fail("not_found", "No such comment.");
+      if (c.authorId !== userId) return fail("forbidden", "Only the author can edit this comment.");
+      if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "A deleted comment cannot be edited.");
       const locked = lockedThread(c.topicId, c.pollId);
       if (locked) return locked;
       if (c.bodyMd === body) return { ok: true };
@@ -185,8 +178,8 @@ export async function deleteComment(userId: string, id: number, now = Date.now()
   return conn.transaction(
     (): { ok: true } | Failure => {
       const c = q.comment().get({ id });
-      if (!c) return fail(404, "No such comment.");
-      if (c.authorId !== userId) return fail(403, "Only the author can delete this comment.");
+      if (!c) return fail("not_found", "No such comment.");
+      if (c.authorId !== userId) return fail("forbidden", "Only the author can delete this comment.");
       if (c.deletedAt !== null) return { ok: true };
       eraseText(id, now);
       if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
@@ -209,9 +202,9 @@ export async function voteOnComment(userId: string, id: number, value: 1 | -1, n
   return conn.transaction(
     (): { ok: true; myVote: -1 | 0 | 1; ups: number; downs: number } | Failure => {
       const c = q.comment().get({ id });
-      if (!c) return fail(404, "No such comment.");
-      if (c.authorId === userId) return fail(403, "You cannot vote on your own comment.");
-      if (c.deletedAt !== null || c.removedAt !== null) return fail(409, "This comment was deleted.");
+      if (!c) return fail("not_found", "No such comment.");
+      if (c.authorId === userId) return fail("forbidden", "You cannot vote on your own comment.");
+      if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "This comment was deleted.");
       const locked = lockedThread(c.topicId, c.pollId);
       if (locked) return locked;
       const existing = conn

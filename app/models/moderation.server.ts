@@ -4,13 +4,11 @@ import { comments, moderationLog, polls, reports, sessions, topics, users } from
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { bumpCounts } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
+import { fail, type Failure, type Ok } from "./outcome";
 
 export type Role = "member" | "moderator" | "admin";
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 
-export type Failure = { ok: false; status: 400 | 403 | 404 | 409; message: string; field?: string };
-export type Ok = { ok: true };
-const fail = (status: Failure["status"], message: string, field?: string): Failure => ({ ok: false, status, message, field });
 
 /** Inside the action's transaction: who did what to which target, why, when. */
 export function logAction(actorId: string | null, action: string, targetType: string, targetId: string | number, reason: string | null, details?: unknown) {
@@ -35,13 +33,13 @@ const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" }
 export async function reportComment(userId: string, commentId: number, reason: string): Promise<Ok | Failure> {
   return tx(() => {
     const c = db().select({ authorId: comments.authorId, deletedAt: comments.deletedAt, removedAt: comments.removedAt }).from(comments).where(eq(comments.id, commentId)).get();
-    if (!c) return fail(404, "No such comment.");
-    if (c.authorId === userId) return fail(400, "You cannot report your own comment.");
-    if (c.deletedAt !== null || c.removedAt !== null) return fail(409, "This comment is already gone.");
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.authorId === userId) return fail("invalid", "You cannot report your own comment.");
+    if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "This comment is already gone.");
     try {
       db().insert(reports).values({ commentId, reporterId: userId, reason, createdAt: Date.now() }).run();
     } catch (err) {
-      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return fail(409, "You have already reported this comment.");
+      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return fail("conflict", "You have already reported this comment.");
       throw err;
     }
     return { ok: true as const };
@@ -82,16 +80,16 @@ export async function listOpenReports() {
 /** A moderator's answer to an open report: dismiss it, or remove the comment (which closes every report on it). */
 export async function handleReport(modId: string, reportId: number, action: "dismiss" | "remove", reason: string | null): Promise<Ok | Failure> {
   const r = db().select({ commentId: reports.commentId, status: reports.status, reason: reports.reason }).from(reports).where(eq(reports.id, reportId)).get();
-  if (!r) return fail(404, "No such report.");
-  if (r.status !== "open") return fail(409, "This report was already handled.");
+  if (!r) return fail("not_found", "No such report.");
+  if (r.status !== "open") return fail("conflict", "This report was already handled.");
   return action === "dismiss" ? dismissReport(modId, reportId, reason) : removeComment(modId, r.commentId, reason ?? r.reason);
 }
 
 async function dismissReport(modId: string, reportId: number, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const r = db().select({ status: reports.status }).from(reports).where(eq(reports.id, reportId)).get();
-    if (!r) return fail(404, "No such report.");
-    if (r.status !== "open") return fail(409, "This report was already handled.");
+    if (!r) return fail("not_found", "No such report.");
+    if (r.status !== "open") return fail("conflict", "This report was already handled.");
     db().update(reports).set({ status: "dismissed", handledBy: modId, handledAt: Date.now() }).where(eq(reports.id, reportId)).run();
     logAction(modId, "report.dismiss", "report", reportId, reason);
     return { ok: true as const };
@@ -103,8 +101,8 @@ async function dismissReport(modId: string, reportId: number, reason: string | n
 export async function removeComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
-    if (!c) return fail(404, "No such comment.");
-    if (c.removedAt !== null) return fail(409, "This comment was already removed.");
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
     const now = Date.now();
     db().update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId)).run();
     if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, -1);
@@ -121,8 +119,8 @@ export async function removeComment(modId: string, commentId: number, reason: st
 export async function restoreComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
-    if (!c) return fail(404, "No such comment.");
-    if (c.removedAt === null) return fail(409, "This comment is not removed.");
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
     db().update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId)).run();
     if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, 1);
     logAction(modId, "comment.restore", "comment", commentId, reason);
@@ -137,11 +135,11 @@ export async function setThreadLocked(modId: string, topicId: number, pollId: nu
   return tx(() => {
     if (pollId === null) {
       const res = db().update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId)).run();
-      if (res.changes === 0) return fail(404, "No such topic.");
+      if (res.changes === 0) return fail("not_found", "No such topic.");
       logAction(modId, locked ? "thread.lock" : "thread.unlock", "topic", topicId, reason);
     } else {
       const res = db().update(polls).set({ commentsLocked: locked }).where(and(eq(polls.id, pollId), eq(polls.topicId, topicId))).run();
-      if (res.changes === 0) return fail(404, "No such poll.");
+      if (res.changes === 0) return fail("not_found", "No such poll.");
       logAction(modId, locked ? "thread.lock" : "thread.unlock", "poll", pollId, reason);
     }
     return { ok: true as const };
@@ -162,10 +160,10 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
   const touched: number[] = [];
   const res = tx((): Ok | Failure => {
     const u = target(userId);
-    if (!u) return fail(404, "No such user.");
-    if (u.id === mod.id) return fail(400, "You cannot ban yourself.");
-    if (RANK[u.role] >= RANK[mod.role]) return fail(403, "You can only ban people with a lower role than yours.");
-    if (u.banned) return fail(409, "This user is already banned.");
+    if (!u) return fail("not_found", "No such user.");
+    if (u.id === mod.id) return fail("invalid", "You cannot ban yourself.");
+    if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only ban people with a lower role than yours.");
+    if (u.banned) return fail("conflict", "This user is already banned.");
     db().update(users).set({ banned: true }).where(eq(users.id, userId)).run();
     db().delete(sessions).where(eq(sessions.userId, userId)).run();
     if (withdrawBallots) touched.push(...withdrawAllBallotsInTransaction(userId));
@@ -179,9 +177,9 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
 export async function unbanUser(mod: { id: string; role: Role }, userId: string, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const u = target(userId);
-    if (!u) return fail(404, "No such user.");
-    if (!u.banned) return fail(409, "This user is not banned.");
-    if (RANK[u.role] >= RANK[mod.role]) return fail(403, "You can only unban people with a lower role than yours.");
+    if (!u) return fail("not_found", "No such user.");
+    if (!u.banned) return fail("conflict", "This user is not banned.");
+    if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only unban people with a lower role than yours.");
     db().update(users).set({ banned: false }).where(eq(users.id, userId)).run();
     logAction(mod.id, "user.unban", "user", userId, reason);
     return { ok: true as const };
@@ -191,8 +189,8 @@ export async function unbanUser(mod: { id: string; role: Role }, userId: string,
 export async function changeRole(adminId: string, userId: string, role: Role, reason: string | null): Promise<Ok | Failure> {
   return tx(() => {
     const u = target(userId);
-    if (!u) return fail(404, "No such user.");
-    if (u.id === adminId) return fail(400, "You cannot change your own role.", "role");
+    if (!u) return fail("not_found", "No such user.");
+    if (u.id === adminId) return fail("invalid", "You cannot change your own role.", "role");
     if (u.role === role) return { ok: true as const };
     db().update(users).set({ role }).where(eq(users.id, userId)).run();
     // A new role must take effect on the next request; sessions carry no role, so nothing to end.
@@ -237,7 +235,7 @@ export async function moderationStats() {
 export async function setRoleByUsername(username: string, role: Role): Promise<Ok | Failure> {
   return tx(() => {
     const u = db().select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).get();
-    if (!u) return fail(404, `No user named "${username}".`);
+    if (!u) return fail("not_found", `No user named "${username}".`);
     db().update(users).set({ role }).where(eq(users.id, u.id)).run();
     logAction(null, "user.role", "user", u.id, "set from the command line", { from: u.role, to: role });
     return { ok: true as const };

@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import { db, prepared } from "../../db/client";
 import { users } from "../../db/schema/sqlite";
+import { fail, type Failure, type Ok } from "./outcome";
 
 export type Role = "member" | "moderator" | "admin";
 
@@ -17,11 +18,7 @@ export function hashPassword(password: string): Promise<string> {
 // as much time as a wrong password and does not reveal which accounts exist.
 let dummyHash: Promise<string> | undefined;
 
-export type CreateUserResult =
-  | { ok: true; userId: string }
-  | { ok: false; field: "username"; message: string };
-
-export async function createUser(username: string, password: string): Promise<CreateUserResult> {
+export async function createUser(username: string, password: string): Promise<Ok<{ userId: string }> | Failure> {
   const passwordHash = await hashPassword(password);
   // 80 random bits; Lucia stays inside app/auth.
   const id = crypto.randomBytes(10).toString("hex");
@@ -29,7 +26,7 @@ export async function createUser(username: string, password: string): Promise<Cr
     db().insert(users).values({ id, username, passwordHash, createdAt: Date.now() }).run();
   } catch (err) {
     if (isUniqueViolation(err)) {
-      return { ok: false, field: "username", message: "That username is taken." };
+      return fail("invalid", "That username is taken.", "username");
     }
     throw err;
   }

@@ -9,6 +9,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { adminClosePoll, adminGetPoll, adminResolvePoll, adminUnresolvePoll, adminUpdatePoll } from "~/models/admin.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
+import { failureInit } from "~/lib/http.server";
 
 async function pollOr404(id: string | undefined) {
   const data = /^\d{1,9}$/.test(id ?? "") ? await adminGetPoll(Number(id)) : null;
@@ -29,7 +30,7 @@ export async function action(args: ActionFunctionArgs) {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
     const res = await adminUpdatePoll(admin.id, poll.id, parsed.data);
-    if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+    if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
     return redirect(`/admin/polls/${poll.id}?saved=1`);
   }
   const parsed = parseForm(pollStateSchema, raw);
@@ -41,7 +42,7 @@ export async function action(args: ActionFunctionArgs) {
       : d.intent === "unresolve"
         ? await adminUnresolvePoll(admin.id, poll.id)
         : await adminClosePoll(admin.id, poll.id, d.intent === "close");
-  if (!res.ok) return json({ form: "state", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+  if (!res.ok) return json({ form: "state", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
   return redirect(`/admin/polls/${poll.id}`);
 }
 

@@ -6,6 +6,7 @@ import { PollForm } from "~/components/admin/PollForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { adminCreatePoll, adminGetTopic } from "~/models/admin.server";
 import { pollFormSchema } from "~/models/validation.server";
+import { failureInit } from "~/lib/http.server";
 
 async function topicOr404(request: Request) {
   const topic = await adminGetTopic(new URL(request.url).searchParams.get("topic") ?? "");
@@ -26,7 +27,7 @@ export async function action(args: ActionFunctionArgs) {
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
   const res = await adminCreatePoll(admin.id, topic.id, parsed.data);
-  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, { status: res.status });
+  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
   return redirect(`/admin/polls/${res.id}`);
 }
 

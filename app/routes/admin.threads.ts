@@ -5,6 +5,7 @@ import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { setThreadLocked } from "~/models/moderation.server";
 import { findThread } from "~/models/pages.server";
 import { threadLockSchema } from "~/models/validation.server";
+import { failureInit } from "~/lib/http.server";
 
 // Moderators lock or unlock a thread from the thread itself.
 export async function action(args: ActionFunctionArgs) {
@@ -15,6 +16,6 @@ export async function action(args: ActionFunctionArgs) {
   const thread = await findThread(topic, poll);
   if (!thread) throw new Response("Thread not found", { status: 404 });
   const res = await setThreadLocked(mod.id, thread.topicId, thread.pollId, intent === "lock", reason);
-  if (!res.ok) throw new Response(res.message, { status: res.status });
+  if (!res.ok) throw new Response(res.message, failureInit(res));
   return redirect(safeRedirect(redirectTo, "/"));
 }

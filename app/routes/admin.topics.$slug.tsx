@@ -9,6 +9,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { adminGetTopic, adminListPolls, adminUpdateTopic } from "~/models/admin.server";
 import { setThreadLocked } from "~/models/moderation.server";
 import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
+import { failureInit } from "~/lib/http.server";
 
 async function topicOr404(slug: string | undefined) {
   const topic = await adminGetTopic(slug ?? "");
@@ -38,7 +39,7 @@ export async function action(args: ActionFunctionArgs) {
   if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
   const { intent: _intent, ...input } = parsed.data;
   const res = await adminUpdateTopic(admin.id, topic.id, input);
-  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, { status: res.status });
+  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, failureInit(res));
   return redirect(`/admin/topics/${res.slug}`);
 }
 

@@ -6,7 +6,7 @@ import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { withParams } from "~/lib/http.server";
+import { failureInit, withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
 import { getCommentPage } from "~/models/pages.server";
@@ -64,8 +64,8 @@ export async function action(args: ActionFunctionArgs) {
   if ("errors" in done) return json({ errors: done.errors, values }, { status: 400 });
   const { input, result } = done;
   if (!result.ok) {
-    if (result.status === 404) throw new Response(result.message, { status: 404 });
-    return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, { status: result.status });
+    if (result.code === "not_found") throw new Response(result.message, failureInit(result));
+    return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, failureInit(result));
   }
   if (input.via === "fetcher") return json({ ok: true });
   const back = safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0];

@@ -7,6 +7,7 @@ import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
+import { failureInit } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";
 import { signupSchema } from "~/models/validation.server";
 
@@ -32,8 +33,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const created = await createUser(username, password);
   if (!created.ok) {
     return json(
-      { errors: { [created.field]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
-      { status: 400 },
+      { errors: { [created.field ?? "_form"]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
+      failureInit(created),
     );
   }
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(created.userId) } });

@@ -9,6 +9,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
 import { newCommentSchema } from "~/models/validation.server";
+import { failureInit } from "~/lib/http.server";
 
 // Where comment forms post. With JavaScript the thread's fetchers get JSON;
 // without it, errors and previews render here with the text kept.
@@ -53,7 +54,7 @@ export async function action(args: ActionFunctionArgs) {
   if (!result.ok) {
     return json(
       { errors: { [result.field ?? "_form"]: [result.message] }, values },
-      { status: result.status, headers: result.retryAfter ? { "Retry-After": String(result.retryAfter) } : undefined },
+      failureInit(result),
     );
   }
   if (via === "fetcher") return json({ ok: true, id: result.id });

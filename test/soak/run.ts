@@ -153,6 +153,7 @@ async function reader(i: number) {
 }
 
 const openStreams = new Map<http.ClientRequest, string>();
+let streamErrors = 0;
 function openStream(from: string) {
   if (!running) return;
   const req = http.get({ host: "127.0.0.1", port, path: `${T}/results/stream`, localAddress: from, agent: false }, (res) => {
@@ -162,7 +163,12 @@ function openStream(from: string) {
     res.on("close", () => openStreams.delete(req));
   });
   openStreams.set(req, from);
-  req.on("error", () => openStreams.delete(req));
+  req.on("error", () => {
+    // Refused while the listen queue was full, say: come back, as a browser's EventSource does.
+    streamErrors++;
+    openStreams.delete(req);
+    setTimeout(() => openStream(from), 500);
+  });
   req.on("close", () => openStreams.delete(req));
 }
 
@@ -170,7 +176,7 @@ async function streams() {
   // 20 per address (the default cap) from STREAMS / 20 addresses.
   for (let i = 0; i < STREAMS; i++) {
     openStream(`127.0.4.${1 + Math.floor(i / 20)}`);
-    if (i % 100 === 99) await sleep(50);
+    if (i % 50 === 49) await sleep(100);
   }
   // Churn: some leave, others come, some leave at once.
   while (running) {
@@ -359,7 +365,7 @@ if (missingComments) failures.push(`${missingComments} of ${comments.size} ackno
 if (tallyMismatches) failures.push(`${tallyMismatches} tallies differ from their ballots`);
 if (checkedVotes < VOTERS || comments.size < COMMENTERS) failures.push(`too little was acknowledged to judge: ${checkedVotes} votes, ${comments.size} comments`);
 
-console.log(`requests: ${total} (${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(", ")}); transport errors: ${transportErrors}`);
+console.log(`requests: ${total} (${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(", ")}); transport errors: ${transportErrors}; streams refused before an answer and reopened: ${streamErrors}`);
 console.log(
   `memory: RSS cold ${coldRss.toFixed(0)} MB, start (warm) ${start.rss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB, after ${after.rss.toFixed(0)} MB (limit ${(start.rss * 1.2).toFixed(0)} MB); heap in use ${start.heap} MB at start, ${after.heap} MB after`,
 );
