@@ -4,15 +4,16 @@ import { config } from "../app/config.server";
 import { setRoleByUsername } from "../app/models/moderation.server";
 import { closeDatabase, setDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
+import { ROLES, type Role } from "../db/schema/domain";
 
 const [username, role] = process.argv.slice(2);
-if (!username || !role || !["member", "moderator", "admin"].includes(role)) {
+if (!username || !role || !(ROLES as readonly string[]).includes(role)) {
   console.error("usage: npm run user:role -- <username> <member|moderator|admin>");
   process.exit(2);
 }
 const conn = setDatabase(config().DATABASE_PATH);
 runMigrations(conn);
-const res = await setRoleByUsername(username, role as "member" | "moderator" | "admin");
+const res = await setRoleByUsername(username, role as Role);
 closeDatabase();
 if (!res.ok) {
   console.error(res.message);

@@ -3,6 +3,7 @@ import { Lucia, TimeSpan } from "lucia";
 import { db, type DB } from "../../db/client";
 import { sessions, users } from "../../db/schema/sqlite";
 import { config } from "../config.server";
+import type { Role } from "../../db/schema/domain";
 
 // Lucia is deprecated upstream; everything that touches it lives in app/auth
 // so it can be replaced in one place (docs/decisions/003).
@@ -26,7 +27,7 @@ function createLucia(conn: DB) {
 declare module "lucia" {
   interface Register {
     Lucia: ReturnType<typeof createLucia>;
-    DatabaseUserAttributes: { username: string; role: "member" | "moderator" | "admin"; banned: boolean };
+    DatabaseUserAttributes: { username: string; role: Role; banned: boolean };
     DatabaseSessionAttributes: { createdAt: number };
   }
 }

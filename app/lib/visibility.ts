@@ -1,6 +1,8 @@
 import { formatDateTime } from "./format";
 
-export type Visibility = "always" | "after_vote" | "after_close";
+import type { Visibility } from "../../db/schema/domain";
+
+export type { Visibility };
 
 /** The one rule for "closed": a close time that has come. */
 export function isClosed(poll: { closesAt: number | null }, now: number = Date.now()): boolean {

@@ -6,7 +6,7 @@ import { bumpCounts } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
-export type Role = "member" | "moderator" | "admin";
+import type { Role } from "../../db/schema/domain";
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 
 

@@ -3,8 +3,8 @@ import { db, prepared, type DB } from "../../db/client";
 import { pollOptions, polls, tallies } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 
-export type PollKind = "single" | "multiple" | "scale";
-export type Visibility = "always" | "after_vote" | "after_close";
+export type { PollKind, Visibility } from "../../db/schema/domain";
+import type { PollKind, Visibility } from "../../db/schema/domain";
 
 export const DEFAULT_SCALE_LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
 

@@ -4,7 +4,7 @@ import { ballotHistory, tallyDaily } from "../../db/schema/sqlite";
 import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
-import { getPollsOfTopic, isClosed, type Poll } from "./polls.server";
+import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
 
 /** Version of the JSON shape of /t/:topic/results.json; bump on breaking changes. */
@@ -30,7 +30,7 @@ export type OptionResult = {
 export type PollResult = {
   slug: string;
   question: string;
-  kind: "single" | "multiple" | "scale";
+  kind: PollKind;
   isPrediction: boolean;
   closesAt: number | null;
   closed: boolean;

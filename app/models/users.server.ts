@@ -5,7 +5,7 @@ import { db, prepared } from "../../db/client";
 import { users } from "../../db/schema/sqlite";
 import { fail, type Failure, type Ok } from "./outcome";
 
-export type Role = "member" | "moderator" | "admin";
+export type { Role } from "../../db/schema/domain";
 
 // OWASP's argon2id minimum: m=19456 KiB, t=2, p=1.
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./admin.server";
 import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
@@ -172,14 +173,14 @@ export const pollFormSchema = z
     slug,
     question: z.string({ error: "Write the question." }).trim().min(3, "Use at least 3 characters.").max(300, "Use at most 300 characters."),
     descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").refine(shallow, tooDeep).default(""),
-    kind: z.enum(["single", "multiple", "scale"], { error: "Pick a kind of question." }),
+    kind: z.enum(POLL_KINDS, { error: "Pick a kind of question." }),
     options: list.pipe(z.array(z.string().trim().max(200, "Keep each option under 200 characters.")).max(30, "Use at most 30 options.")),
     optionIds: list.pipe(z.array(z.string().regex(/^(new|\d{1,9})$/, "That option does not belong to this poll."))),
     minChoices: int("The minimum").default(1),
     maxChoices: int("The maximum").default(1),
     scaleMinLabel: z.string().trim().max(60, "Use at most 60 characters.").default(""),
     scaleMaxLabel: z.string().trim().max(60, "Use at most 60 characters.").default(""),
-    visibility: z.enum(["always", "after_vote", "after_close"], { error: "Pick when results show." }),
+    visibility: z.enum(VISIBILITIES, { error: "Pick when results show." }),
     closesAt: z
       .string()
       .trim()
@@ -243,7 +244,7 @@ export const reportsActionSchema = z.strictObject({
 export const usersActionSchema = z.discriminatedUnion(
   "intent",
   [
-    z.strictObject({ intent: z.literal("role"), user: z.string().min(1).max(64), role: z.enum(["member", "moderator", "admin"], { error: "Pick a role." }), reason }),
+    z.strictObject({ intent: z.literal("role"), user: z.string().min(1).max(64), role: z.enum(ROLES, { error: "Pick a role." }), reason }),
     z.strictObject({ intent: z.literal("ban"), user: z.string().min(1).max(64), reason, withdrawBallots: z.literal("on").optional().transform(Boolean) }),
     z.strictObject({ intent: z.literal("unban"), user: z.string().min(1).max(64), reason }),
   ],

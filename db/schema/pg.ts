@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -9,7 +10,7 @@ export const users = pgTable(
     id: text("id").primaryKey(),
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["member", "moderator", "admin"] }).notNull().default("member"),
+    role: text("role", { enum: ROLES }).notNull().default("member"),
     banned: boolean("banned").notNull().default(false),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     deletedAt: bigint("deleted_at", { mode: "number" }),
@@ -60,12 +61,12 @@ export const polls = pgTable(
     question: text("question").notNull(),
     descriptionMd: text("description_md").notNull().default(""),
     descriptionHtml: text("description_html").notNull().default(""),
-    kind: text("kind", { enum: ["single", "multiple", "scale"] }).notNull(),
+    kind: text("kind", { enum: POLL_KINDS }).notNull(),
     minChoices: integer("min_choices").notNull().default(1),
     maxChoices: integer("max_choices").notNull().default(1),
     scaleMinLabel: text("scale_min_label"),
     scaleMaxLabel: text("scale_max_label"),
-    visibility: text("visibility", { enum: ["always", "after_vote", "after_close"] })
+    visibility: text("visibility", { enum: VISIBILITIES })
       .notNull()
       .default("always"),
     closesAt: bigint("closes_at", { mode: "number" }),

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
 import {
   check,
   index,
@@ -18,7 +19,7 @@ export const users = sqliteTable(
     id: text("id").primaryKey(),
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["member", "moderator", "admin"] }).notNull().default("member"),
+    role: text("role", { enum: ROLES }).notNull().default("member"),
     banned: integer("banned", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
     deletedAt: integer("deleted_at"),
@@ -69,12 +70,12 @@ export const polls = sqliteTable(
     question: text("question").notNull(),
     descriptionMd: text("description_md").notNull().default(""),
     descriptionHtml: text("description_html").notNull().default(""),
-    kind: text("kind", { enum: ["single", "multiple", "scale"] }).notNull(),
+    kind: text("kind", { enum: POLL_KINDS }).notNull(),
     minChoices: integer("min_choices").notNull().default(1),
     maxChoices: integer("max_choices").notNull().default(1),
     scaleMinLabel: text("scale_min_label"),
     scaleMaxLabel: text("scale_max_label"),
-    visibility: text("visibility", { enum: ["always", "after_vote", "after_close"] })
+    visibility: text("visibility", { enum: VISIBILITIES })
       .notNull()
       .default("always"),
     closesAt: integer("closes_at"),

@@ -1,0 +1,12 @@
+// The closed sets of the domain, defined once: both schema modules build
+// their columns from these lists, and the rest of Pulse takes its types
+// from them (users.server re-exports Role, polls.server PollKind and Visibility).
+
+export const ROLES = ["member", "moderator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const POLL_KINDS = ["single", "multiple", "scale"] as const;
+export type PollKind = (typeof POLL_KINDS)[number];
+
+export const VISIBILITIES = ["always", "after_vote", "after_close"] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
