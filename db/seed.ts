@@ -1,4 +1,4 @@
-import { createPoll, getPoll, type PollInput } from "../app/models/polls.server";
+import { createPoll, getPoll, pollForm, type PollInput } from "../app/models/polls.server";
 import { createTopic, getTopicBySlug } from "../app/models/topics.server";
 
 // The first topic. The summary is our own paraphrase of the post; it links the
@@ -113,14 +113,16 @@ export async function seed(): Promise<{ created: string[] }> {
   const created: string[] = [];
   let topic = await getTopicBySlug(LLAMA_TOPIC.slug);
   if (!topic) {
-    await createTopic(LLAMA_TOPIC);
+    const made = await createTopic(LLAMA_TOPIC);
+    if (!made.ok) throw new Error(`seed: ${made.message}`);
     created.push(`topic ${LLAMA_TOPIC.slug}`);
     topic = await getTopicBySlug(LLAMA_TOPIC.slug);
   }
   if (!topic) throw new Error("seed: topic missing after insert");
   for (const [i, poll] of LLAMA_POLLS.entries()) {
     if (await getPoll(topic.id, poll.slug)) continue;
-    await createPoll(topic.id, { ...poll, position: i });
+    const made = await createPoll(topic.id, pollForm(poll), { position: i });
+    if (!made.ok) throw new Error(`seed: poll ${poll.slug}: ${made.message}`);
     created.push(`poll ${poll.slug}`);
   }
   return { created };

@@ -1,13 +1,19 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { db, prepared, type DB } from "../../db/client";
-import { pollOptions, polls, tallies } from "../../db/schema/sqlite";
+import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
+import { isClosed } from "../lib/visibility";
+import { notifyPollChanged } from "./events.server";
+import { logAction } from "./moderation.server";
+import { fail, type Failure, type Ok } from "./outcome";
+import { isUniqueViolation } from "./users.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";
 
 export const DEFAULT_SCALE_LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
 
+/** A poll written in short, for the seed and tests; `pollForm` turns it into the form. */
 export type PollInput = {
   slug: string;
   question: string;
@@ -23,52 +29,7 @@ export type PollInput = {
   shuffle?: boolean;
   isPrediction?: boolean;
   resolutionCriteria?: string | null;
-  position?: number;
 };
-
-export async function createPoll(topicId: number, input: PollInput): Promise<number> {
-  const conn = db();
-  const now = Date.now();
-  const scale = input.kind === "scale";
-  const labels = scale ? (input.scaleLabels ?? DEFAULT_SCALE_LABELS) : input.options;
-  const min = scale || input.kind === "single" ? 1 : (input.minChoices ?? 1);
-  const max = scale || input.kind === "single" ? 1 : (input.maxChoices ?? labels.length);
-  return conn.transaction((tx) => {
-    const poll = tx
-      .insert(polls)
-      .values({
-        topicId,
-        slug: input.slug,
-        position: input.position ?? 0,
-        question: input.question,
-        descriptionMd: input.descriptionMd ?? "",
-        descriptionHtml: input.descriptionMd ? renderMarkdown(input.descriptionMd) : "",
-        kind: input.kind,
-        minChoices: min,
-        maxChoices: max,
-        scaleMinLabel: scale ? labels[0] : null,
-        scaleMaxLabel: scale ? labels[labels.length - 1] : null,
-        visibility: input.visibility ?? "always",
-        closesAt: input.closesAt ?? null,
-        shuffle: !scale && (input.shuffle ?? false),
-        isPrediction: input.isPrediction ?? false,
-        resolutionCriteria: input.resolutionCriteria ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: polls.id })
-      .get();
-    labels.forEach((label, i) => {
-      const opt = tx
-        .insert(pollOptions)
-        .values({ pollId: poll.id, position: i, label, value: scale ? i + 1 : null })
-        .returning({ id: pollOptions.id })
-        .get();
-      tx.insert(tallies).values({ optionId: opt.id, pollId: poll.id, count: 0 }).run();
-    });
-    return poll.id;
-  });
-}
 
 const pollColumns = {
   id: polls.id,
@@ -155,3 +116,245 @@ export async function getPoll(topicId: number, slug: string): Promise<Poll | nul
 }
 
 export { isClosed } from "../lib/visibility";
+
+// ---------------------------------------------------------------- writes
+
+const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
+
+export type PollForm = {
+  slug: string;
+  question: string;
+  descriptionMd: string;
+  kind: PollKind;
+  /** In order; `id` null for a new option. An empty label removes an option (only before any ballot). */
+  options: { id: number | null; label: string }[];
+  minChoices: number;
+  maxChoices: number;
+  scaleMinLabel: string;
+  scaleMaxLabel: string;
+  visibility: Visibility;
+  closesAt: number | null;
+  shuffle: boolean;
+  isPrediction: boolean;
+  resolutionCriteria: string | null;
+};
+
+function checkRules(input: PollForm, labels: string[], now: number, currentClosesAt: number | null | undefined): Failure | null {
+  if (input.kind !== "scale" && labels.length < 2) return fail("invalid", "Give at least two options.", "options");
+  if (new Set(labels.map((l) => l.toLowerCase())).size !== labels.length) return fail("invalid", "Options must differ from each other.", "options");
+  if (input.kind === "multiple") {
+    if (input.minChoices < 1) return fail("invalid", "The minimum must be at least 1 (withdrawing is how people answer nothing).", "minChoices");
+    if (input.minChoices > input.maxChoices) return fail("invalid", "The minimum cannot be above the maximum.", "minChoices");
+    if (input.maxChoices > labels.length) return fail("invalid", "The maximum cannot be above the number of options.", "maxChoices");
+    if (input.maxChoices < 1) return fail("invalid", "The maximum must be at least 1.", "maxChoices");
+  }
+  if (input.closesAt !== null && input.closesAt <= now && input.closesAt !== currentClosesAt) {
+    return fail("invalid", "The close time must be in the future (use Close now to close a poll).", "closesAt");
+  }
+  if (input.isPrediction && !input.resolutionCriteria) return fail("invalid", "A prediction needs written resolution criteria.", "resolutionCriteria");
+  return null;
+}
+
+function scaleLabels(input: PollForm): string[] {
+  const l = [...DEFAULT_SCALE_LABELS];
+  if (input.scaleMinLabel) l[0] = input.scaleMinLabel;
+  if (input.scaleMaxLabel) l[4] = input.scaleMaxLabel;
+  return l;
+}
+
+function formColumns(input: PollForm) {
+  const scale = input.kind === "scale";
+  const single = input.kind === "single";
+  return {
+    question: input.question,
+    descriptionMd: input.descriptionMd,
+    descriptionHtml: input.descriptionMd ? renderMarkdown(input.descriptionMd) : "",
+    kind: input.kind,
+    minChoices: scale || single ? 1 : input.minChoices,
+    maxChoices: scale || single ? 1 : input.maxChoices,
+    scaleMinLabel: scale ? scaleLabels(input)[0] : null,
+    scaleMaxLabel: scale ? scaleLabels(input)[4] : null,
+    visibility: input.visibility,
+    closesAt: input.closesAt,
+    shuffle: !scale && input.shuffle,
+    isPrediction: input.isPrediction,
+    resolutionCriteria: input.isPrediction ? input.resolutionCriteria : null,
+    updatedAt: Date.now(),
+  };
+}
+
+function insertOption(pollId: number, position: number, label: string, value: number | null) {
+  const opt = db().insert(pollOptions).values({ pollId, position, label, value }).returning({ id: pollOptions.id }).get();
+  db().insert(tallies).values({ optionId: opt.id, pollId, count: 0 }).run();
+}
+
+/**
+ * The one way a poll is made: from the admin form (actorId set, logged) or by
+ * the seed (actorId null). The close-time rule guards the form; a seed may
+ * create a poll that has already closed.
+ */
+export async function createPoll(topicId: number, input: PollForm, opts: { actorId?: string | null; position?: number } = {}): Promise<Ok<{ id: number }> | Failure> {
+  const actorId = opts.actorId ?? null;
+  const labels = input.kind === "scale" ? scaleLabels(input) : input.options.map((o) => o.label).filter(Boolean);
+  const broken = checkRules(input, labels, Date.now(), actorId === null ? input.closesAt : undefined);
+  if (broken) return broken;
+  try {
+    return tx(() => {
+      const position = opts.position ?? db().get<{ n: number }>(sql`select coalesce(max(position), -1) + 1 as n from polls where topic_id = ${topicId}`)!.n;
+      const now = Date.now();
+      const poll = db()
+        .insert(polls)
+        .values({ topicId, slug: input.slug, position, createdAt: now, ...formColumns(input) })
+        .returning({ id: polls.id })
+        .get();
+      labels.forEach((label, i) => insertOption(poll.id, i, label, input.kind === "scale" ? i + 1 : null));
+      if (actorId !== null) logAction(actorId, "poll.create", "poll", poll.id, null, { slug: input.slug });
+      return { ok: true as const, id: poll.id };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken in this topic.", "slug");
+    throw err;
+  }
+}
+
+/** A poll written in short (seed, benchmarks, tests) as the full form createPoll takes. */
+export function pollForm(input: PollInput): PollForm {
+  const scale = input.kind === "scale";
+  const labels = input.scaleLabels ?? DEFAULT_SCALE_LABELS;
+  return {
+    slug: input.slug,
+    question: input.question,
+    descriptionMd: input.descriptionMd ?? "",
+    kind: input.kind,
+    options: scale ? [] : input.options.map((label) => ({ id: null, label })),
+    minChoices: input.minChoices ?? 1,
+    maxChoices: input.maxChoices ?? (input.kind === "multiple" ? input.options.length : 1),
+    scaleMinLabel: scale ? labels[0] : "",
+    scaleMaxLabel: scale ? labels[labels.length - 1] : "",
+    visibility: input.visibility ?? "always",
+    closesAt: input.closesAt ?? null,
+    shuffle: input.shuffle ?? false,
+    isPrediction: input.isPrediction ?? false,
+    resolutionCriteria: input.resolutionCriteria ?? null,
+  };
+}
+
+function hasBallots(pollId: number): boolean {
+  return db().select({ id: ballots.id }).from(ballots).where(eq(ballots.pollId, pollId)).limit(1).get() !== undefined;
+}
+
+/**
+ * Edits a poll. Once it has ballots, options may be renamed or added, never
+ * removed or reordered, and its kind is fixed: the meaning of cast votes must not change.
+ */
+export async function updatePoll(adminId: string, pollId: number, input: PollForm): Promise<Ok | Failure> {
+  const result = tx((): Ok | Failure => {
+    const current = db().select().from(polls).where(eq(polls.id, pollId)).get();
+    if (!current) return fail("not_found", "No such poll.");
+    const existing = db().select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
+    const voted = hasBallots(pollId);
+    if (voted && input.kind !== current.kind) return fail("invalid", "The kind of a poll cannot change once people have voted.", "kind");
+    const scale = input.kind === "scale";
+    let wanted = scale ? scaleLabels(input).map((label, i) => ({ id: current.kind === "scale" ? (existing[i]?.id ?? null) : null, label })) : input.options;
+    const ids = new Set(existing.map((e) => e.id));
+    if (wanted.some((o) => o.id !== null && !ids.has(o.id))) return fail("invalid", "That option does not belong to this poll.", "options");
+    if (voted) {
+      const kept = wanted.filter((o) => o.id !== null);
+      if (kept.length !== existing.length || kept.some((o) => !o.label)) return fail("invalid", "Options cannot be removed once people have voted; rename them instead.", "options");
+      if (kept.some((o, i) => o.id !== existing[i].id)) return fail("invalid", "Options cannot be reordered once people have voted.", "options");
+      const firstNew = wanted.findIndex((o) => o.id === null);
+      if (firstNew !== -1 && wanted.slice(firstNew).some((o) => o.id !== null)) return fail("invalid", "New options go after the existing ones.", "options");
+    }
+    wanted = wanted.filter((o) => o.label);
+    const broken = checkRules(input, wanted.map((o) => o.label), Date.now(), current.closesAt);
+    if (broken) return broken;
+
+    db().update(polls).set(formColumns(input)).where(eq(polls.id, pollId)).run();
+    const keep = new Set(wanted.filter((o) => o.id !== null).map((o) => o.id));
+    for (const e of existing) if (!keep.has(e.id)) db().delete(pollOptions).where(eq(pollOptions.id, e.id)).run();
+    // Two passes so the unique (poll, position) index never sees a clash.
+    db().update(pollOptions).set({ position: sql`-1 - ${pollOptions.position}` }).where(eq(pollOptions.pollId, pollId)).run();
+    wanted.forEach((o, i) => {
+      if (o.id !== null) db().update(pollOptions).set({ label: o.label, position: i, value: scale ? i + 1 : null }).where(eq(pollOptions.id, o.id)).run();
+      else insertOption(pollId, i, o.label, scale ? i + 1 : null);
+    });
+    logAction(adminId, "poll.edit", "poll", pollId, null, { slug: current.slug });
+    return { ok: true };
+  });
+  if (result.ok) notifyPollChanged(pollId);
+  return result;
+}
+
+/** A poll with its options and topic, for its edit form. */
+export async function getPollForEdit(pollId: number) {
+  const poll = db().select().from(polls).where(eq(polls.id, pollId)).get();
+  if (!poll) return null;
+  const options = db().select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
+  const topic = db().select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId)).get()!;
+  return { poll, options, topic, hasBallots: hasBallots(pollId), closed: isClosed(poll) };
+}
+
+export async function listPollsForAdmin(topicId: number) {
+  return db()
+    .select({ id: polls.id, slug: polls.slug, question: polls.question, kind: polls.kind, voterCount: polls.voterCount, closesAt: polls.closesAt, resolvedAt: polls.resolvedAt, isPrediction: polls.isPrediction, commentsLocked: polls.commentsLocked })
+    .from(polls)
+    .where(eq(polls.topicId, topicId))
+    .orderBy(asc(polls.position))
+    .all();
+}
+
+export async function closePoll(adminId: string, pollId: number, close: boolean): Promise<Ok | Failure> {
+  const res = tx((): Ok | Failure => {
+    const p = db().select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)).get();
+    if (!p) return fail("not_found", "No such poll.");
+    const now = Date.now();
+    const closed = isClosed(p, now);
+    if (close === closed) return fail("conflict", close ? "The poll is already closed." : "The poll is already open.");
+    db().update(polls).set({ closesAt: close ? now : null, updatedAt: now }).where(eq(polls.id, pollId)).run();
+    logAction(adminId, close ? "poll.close" : "poll.reopen", "poll", pollId, null);
+    return { ok: true };
+  });
+  if (res.ok) notifyPollChanged(pollId);
+  return res;
+}
+
+/** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
+export async function resolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
+  const res = tx((): Ok | Failure => {
+    const p = db().select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)).get();
+    if (!p) return fail("not_found", "No such poll.");
+    if (!p.isPrediction) return fail("invalid", "Only predictions can be resolved.");
+    const opt = db().select({ id: pollOptions.id }).from(pollOptions).where(and(eq(pollOptions.id, input.optionId), eq(pollOptions.pollId, pollId))).get();
+    if (!opt) return fail("invalid", "That option does not belong to this poll.", "optionId");
+    const now = Date.now();
+    db()
+      .update(polls)
+      .set({
+        resolvedOptionId: input.optionId,
+        resolutionNote: input.note,
+        resolutionSourceUrl: input.sourceUrl,
+        resolvedAt: now,
+        closesAt: isClosed(p, now) ? p.closesAt : now,
+        updatedAt: now,
+      })
+      .where(eq(polls.id, pollId))
+      .run();
+    logAction(adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
+    return { ok: true };
+  });
+  if (res.ok) notifyPollChanged(pollId);
+  return res;
+}
+
+export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok | Failure> {
+  const res = tx((): Ok | Failure => {
+    const p = db().select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)).get();
+    if (!p) return fail("not_found", "No such poll.");
+    if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");
+    db().update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId)).run();
+    logAction(adminId, "poll.unresolve", "poll", pollId, null);
+    return { ok: true };
+  });
+  if (res.ok) notifyPollChanged(pollId);
+  return res;
+}

@@ -2,11 +2,14 @@ import { asc, eq, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
 import { topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
+import { logAction } from "./moderation.server";
+import { fail, type Failure, type Ok } from "./outcome";
+import { isUniqueViolation } from "./users.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
 
-/** Inserts a topic (usable inside a caller's transaction); a taken slug throws SQLITE_CONSTRAINT_UNIQUE. */
-export function insertTopic(input: TopicInput): number {
+/** Inserts a topic inside the caller's transaction; a taken slug throws SQLITE_CONSTRAINT_UNIQUE. */
+function insertTopic(input: TopicInput): number {
   const now = Date.now();
   const row = db()
     .insert(topics)
@@ -16,8 +19,47 @@ export function insertTopic(input: TopicInput): number {
   return row.id;
 }
 
-export async function createTopic(input: TopicInput): Promise<number> {
-  return insertTopic(input);
+const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
+
+/** The one way a topic is made: by an admin (logged) or by the seed (actorId null). */
+export async function createTopic(input: TopicInput, actorId: string | null = null): Promise<Ok<{ id: number; slug: string }> | Failure> {
+  try {
+    return tx(() => {
+      const id = insertTopic(input);
+      if (actorId !== null) logAction(actorId, "topic.create", "topic", id, null, { slug: input.slug });
+      return { ok: true as const, id, slug: input.slug };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken.", "slug");
+    throw err;
+  }
+}
+
+export async function updateTopic(adminId: string, topicId: number, input: TopicInput): Promise<{ ok: true; slug: string } | Failure> {
+  try {
+    return tx(() => {
+      const res = db()
+        .update(topics)
+        .set({ ...input, summaryHtml: renderMarkdown(input.summaryMd), updatedAt: Date.now() })
+        .where(eq(topics.id, topicId))
+        .run();
+      if (res.changes === 0) return fail("not_found", "No such topic.");
+      logAction(adminId, "topic.edit", "topic", topicId, null, { slug: input.slug });
+      return { ok: true as const, slug: input.slug };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return fail("invalid", "That slug is taken.", "slug");
+    throw err;
+  }
+}
+
+/** Every column of a topic, for its edit form. */
+export async function getTopicForEdit(slug: string) {
+  return db().select().from(topics).where(eq(topics.slug, slug)).get() ?? null;
+}
+
+export async function listTopicsForAdmin() {
+  return db().select({ id: topics.id, slug: topics.slug, title: topics.title, locked: topics.locked }).from(topics).orderBy(asc(topics.id)).all();
 }
 
 const listQuery = prepared((conn) =>

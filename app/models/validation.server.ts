@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { isCommonPassword } from "../lib/common-passwords.server";
-import type { PollForm } from "./admin.server";
+import type { PollForm } from "./polls.server";
 import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
 
 // Input rules for accounts. Kept server-side so zod never ships to browsers.

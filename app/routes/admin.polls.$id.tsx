@@ -7,12 +7,12 @@ import { PollForm } from "~/components/admin/PollForm";
 import { Select } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
-import { adminClosePoll, adminGetPoll, adminResolvePoll, adminUnresolvePoll, adminUpdatePoll } from "~/models/admin.server";
+import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 
 async function pollOr404(id: string | undefined) {
-  const data = /^\d{1,9}$/.test(id ?? "") ? await adminGetPoll(Number(id)) : null;
+  const data = /^\d{1,9}$/.test(id ?? "") ? await getPollForEdit(Number(id)) : null;
   if (!data) throw new Response("Poll not found", { status: 404 });
   return data;
 }
@@ -29,7 +29,7 @@ export async function action(args: ActionFunctionArgs) {
   if (raw.intent === "save") {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
-    const res = await adminUpdatePoll(admin.id, poll.id, parsed.data);
+    const res = await updatePoll(admin.id, poll.id, parsed.data);
     if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
     return redirect(`/admin/polls/${poll.id}?saved=1`);
   }
@@ -38,10 +38,10 @@ export async function action(args: ActionFunctionArgs) {
   const d = parsed.data;
   const res =
     d.intent === "resolve"
-      ? await adminResolvePoll(admin.id, poll.id, { optionId: d.optionId, note: d.note, sourceUrl: d.sourceUrl })
+      ? await resolvePoll(admin.id, poll.id, { optionId: d.optionId, note: d.note, sourceUrl: d.sourceUrl })
       : d.intent === "unresolve"
-        ? await adminUnresolvePoll(admin.id, poll.id)
-        : await adminClosePoll(admin.id, poll.id, d.intent === "close");
+        ? await unresolvePoll(admin.id, poll.id)
+        : await closePoll(admin.id, poll.id, d.intent === "close");
   if (!res.ok) return json({ form: "state", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
   return redirect(`/admin/polls/${poll.id}`);
 }

@@ -4,12 +4,13 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { PollForm } from "~/components/admin/PollForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
-import { adminCreatePoll, adminGetTopic } from "~/models/admin.server";
+import { createPoll } from "~/models/polls.server";
+import { getTopicForEdit } from "~/models/topics.server";
 import { pollFormSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 
 async function topicOr404(request: Request) {
-  const topic = await adminGetTopic(new URL(request.url).searchParams.get("topic") ?? "");
+  const topic = await getTopicForEdit(new URL(request.url).searchParams.get("topic") ?? "");
   if (!topic) throw new Response("Topic not found", { status: 404 });
   return topic;
 }
@@ -26,7 +27,7 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
-  const res = await adminCreatePoll(admin.id, topic.id, parsed.data);
+  const res = await createPoll(topic.id, parsed.data, { actorId: admin.id });
   if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
   return redirect(`/admin/polls/${res.id}`);
 }

@@ -6,13 +6,14 @@ import { TopicForm } from "~/components/admin/TopicForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { renderMarkdown } from "~/lib/markdown.server";
-import { adminGetTopic, adminListPolls, adminUpdateTopic } from "~/models/admin.server";
+import { listPollsForAdmin } from "~/models/polls.server";
+import { getTopicForEdit, updateTopic } from "~/models/topics.server";
 import { setThreadLocked } from "~/models/moderation.server";
 import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 
 async function topicOr404(slug: string | undefined) {
-  const topic = await adminGetTopic(slug ?? "");
+  const topic = await getTopicForEdit(slug ?? "");
   if (!topic) throw new Response("Topic not found", { status: 404 });
   return topic;
 }
@@ -20,7 +21,7 @@ async function topicOr404(slug: string | undefined) {
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
   const topic = await topicOr404(args.params.slug);
-  return { topic, polls: await adminListPolls(topic.id) };
+  return { topic, polls: await listPollsForAdmin(topic.id) };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -38,7 +39,7 @@ export async function action(args: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
   const { intent: _intent, ...input } = parsed.data;
-  const res = await adminUpdateTopic(admin.id, topic.id, input);
+  const res = await updateTopic(admin.id, topic.id, input);
   if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, failureInit(res));
   return redirect(`/admin/topics/${res.slug}`);
 }

@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { adminListTopics } from "~/models/admin.server";
+import { listTopicsForAdmin } from "~/models/topics.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
-  return { topics: await adminListTopics() };
+  return { topics: await listTopicsForAdmin() };
 }
 
 export default function AdminTopics() {

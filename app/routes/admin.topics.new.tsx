@@ -5,7 +5,7 @@ import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
-import { adminCreateTopic } from "~/models/admin.server";
+import { createTopic } from "~/models/topics.server";
 import { topicFormSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 
@@ -22,7 +22,7 @@ export async function action(args: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
   const { intent: _intent, ...input } = parsed.data;
-  const res = await adminCreateTopic(admin.id, input);
+  const res = await createTopic(input, admin.id);
   if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, failureInit(res));
   return redirect(`/admin/topics/${res.slug}`);
 }

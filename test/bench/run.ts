@@ -8,7 +8,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { startSession } from "../../app/auth/session.server";
 import { castVote } from "../../app/models/ballots.server";
-import { createPoll } from "../../app/models/polls.server";
+import { createPoll, pollForm, type PollInput } from "../../app/models/polls.server";
 import { createTopic } from "../../app/models/topics.server";
 import { closeDatabase, db, setDatabase } from "../../db/client";
 import { runMigrations } from "../../db/migrate";
@@ -33,11 +33,17 @@ async function prepare(file: string) {
   const conn = setup(file);
   await seed();
   // Two topics, so each results page has exactly one poll behind it.
-  const smallTopic = await createTopic({ slug: "bench-small", title: "Benchmark, 1k", summaryMd: "Benchmark topic.", sourceUrl: null });
-  const largeTopic = await createTopic({ slug: "bench-large", title: "Benchmark, 100k", summaryMd: "Benchmark topic.", sourceUrl: null });
+  const made = <T extends object>(r: ({ ok: true } & T) | { ok: false; message: string }): T => {
+    if (!r.ok) throw new Error(r.message);
+    return r;
+  };
+  const topic = async (slug: string, title: string) => made(await createTopic({ slug, title, summaryMd: "Benchmark topic.", sourceUrl: null })).id;
+  const poll = async (topicId: number, input: PollInput) => made(await createPoll(topicId, pollForm(input))).id;
+  const smallTopic = await topic("bench-small", "Benchmark, 1k");
+  const largeTopic = await topic("bench-large", "Benchmark, 100k");
   const options = ["A", "B", "C", "D"];
-  const small = await createPoll(smallTopic, { slug: "small", question: "Small poll", kind: "single", options });
-  const large = await createPoll(largeTopic, { slug: "large", question: "Large poll", kind: "single", options });
+  const small = await poll(smallTopic, { slug: "small", question: "Small poll", kind: "single", options });
+  const large = await poll(largeTopic, { slug: "large", question: "Large poll", kind: "single", options });
   const now = Date.now();
   const insertUsers = (from: number, to: number) =>
     conn.transaction(() => {
