@@ -1,7 +1,7 @@
 // npm run user:role -- <username> <member|moderator|admin>
 // Makes the first admin (Pulse has no default admin and no password in the repository).
 import { config } from "../app/config.server";
-import { setRoleByUsername } from "../app/models/moderation.server";
+import { setRoleByUsername } from "../app/models/users.server";
 import { closeDatabase, setDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { ROLES, type Role } from "../db/schema/domain";

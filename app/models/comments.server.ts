@@ -1,10 +1,11 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
-import { commentRevisions, comments, commentVotes, pollOptions, polls, topics, users } from "../../db/schema/sqlite";
+import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics, users } from "../../db/schema/sqlite";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import type { Sort } from "../lib/thread-params";
-import { fail, type Failure } from "./outcome";
+import { fail, type Failure, type Ok } from "./outcome";
+import { logAction } from "./reports.server";
 
 export type { Sort };
 
@@ -474,4 +475,54 @@ export function eraseCommentsOfUserInTransaction(userId: string, now: number) {
     eraseText(c.id, now);
     if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
   }
+}
+
+// ---------------------------------------------------------------- moderation
+
+const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
+
+export async function removeComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
+  return tx(() => {
+    const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
+    const now = Date.now();
+    db().update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId)).run();
+    if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, -1);
+    db()
+      .update(reports)
+      .set({ status: "actioned", handledBy: modId, handledAt: now })
+      .where(and(eq(reports.commentId, commentId), eq(reports.status, "open")))
+      .run();
+    logAction(modId, "comment.remove", "comment", commentId, reason);
+    return { ok: true as const };
+  });
+}
+
+export async function restoreComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
+  return tx(() => {
+    const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
+    db().update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId)).run();
+    if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, 1);
+    logAction(modId, "comment.restore", "comment", commentId, reason);
+    return { ok: true as const };
+  });
+}
+
+/** Locks or unlocks a thread: the topic's general discussion (pollId null) or one poll's. */
+export async function setThreadLocked(modId: string, topicId: number, pollId: number | null, locked: boolean, reason: string | null): Promise<Ok | Failure> {
+  return tx(() => {
+    if (pollId === null) {
+      const res = db().update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId)).run();
+      if (res.changes === 0) return fail("not_found", "No such topic.");
+      logAction(modId, locked ? "thread.lock" : "thread.unlock", "topic", topicId, reason);
+    } else {
+      const res = db().update(polls).set({ commentsLocked: locked }).where(and(eq(polls.id, pollId), eq(polls.topicId, topicId))).run();
+      if (res.changes === 0) return fail("not_found", "No such poll.");
+      logAction(modId, locked ? "thread.lock" : "thread.unlock", "poll", pollId, reason);
+    }
+    return { ok: true as const };
+  });
 }

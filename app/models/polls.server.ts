@@ -4,7 +4,7 @@ import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sq
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
-import { logAction } from "./moderation.server";
+import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { isUniqueViolation } from "./users.server";
 

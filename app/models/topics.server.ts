@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { db, prepared } from "../../db/client";
 import { topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
-import { logAction } from "./moderation.server";
+import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { isUniqueViolation } from "./users.server";
 

@@ -1,8 +1,12 @@
 import { hash, verify } from "@node-rs/argon2";
-import { eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import { db, prepared } from "../../db/client";
-import { users } from "../../db/schema/sqlite";
+import type { Role } from "../../db/schema/domain";
+import { sessions, users } from "../../db/schema/sqlite";
+import { withdrawAllBallotsInTransaction } from "./ballots.server";
+import { notifyPollChanged } from "./events.server";
+import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
 export type { Role } from "../../db/schema/domain";
@@ -60,4 +64,82 @@ export async function verifyCredentials(username: string, password: string): Pro
   }
   const ok = await verify(row.passwordHash, password).catch(() => false);
   return ok ? { userId: row.id, banned: row.banned } : null;
+}
+
+// ---------------------------------------------------------------- moderation of people
+
+const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
+const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
+
+function target(userId: string) {
+  return db().select({ id: users.id, role: users.role, banned: users.banned, username: users.username }).from(users).where(eq(users.id, userId)).get();
+}
+
+/**
+ * Bans a user: every session ends at once (their next request is anonymous)
+ * and, if asked, their ballots are withdrawn with the tallies, all in one transaction.
+ */
+export async function banUser(mod: { id: string; role: Role }, userId: string, reason: string | null, withdrawBallots: boolean): Promise<Ok | Failure> {
+  const touched: number[] = [];
+  const res = tx((): Ok | Failure => {
+    const u = target(userId);
+    if (!u) return fail("not_found", "No such user.");
+    if (u.id === mod.id) return fail("invalid", "You cannot ban yourself.");
+    if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only ban people with a lower role than yours.");
+    if (u.banned) return fail("conflict", "This user is already banned.");
+    db().update(users).set({ banned: true }).where(eq(users.id, userId)).run();
+    db().delete(sessions).where(eq(sessions.userId, userId)).run();
+    if (withdrawBallots) touched.push(...withdrawAllBallotsInTransaction(userId));
+    logAction(mod.id, "user.ban", "user", userId, reason, { withdrawnBallots: touched.length });
+    return { ok: true };
+  });
+  for (const p of touched) notifyPollChanged(p);
+  return res;
+}
+
+export async function unbanUser(mod: { id: string; role: Role }, userId: string, reason: string | null): Promise<Ok | Failure> {
+  return tx(() => {
+    const u = target(userId);
+    if (!u) return fail("not_found", "No such user.");
+    if (!u.banned) return fail("conflict", "This user is not banned.");
+    if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only unban people with a lower role than yours.");
+    db().update(users).set({ banned: false }).where(eq(users.id, userId)).run();
+    logAction(mod.id, "user.unban", "user", userId, reason);
+    return { ok: true as const };
+  });
+}
+
+export async function changeRole(adminId: string, userId: string, role: Role, reason: string | null): Promise<Ok | Failure> {
+  return tx(() => {
+    const u = target(userId);
+    if (!u) return fail("not_found", "No such user.");
+    if (u.id === adminId) return fail("invalid", "You cannot change your own role.", "role");
+    if (u.role === role) return { ok: true as const };
+    db().update(users).set({ role }).where(eq(users.id, userId)).run();
+    // A new role must take effect on the next request; sessions carry no role, so nothing to end.
+    logAction(adminId, "user.role", "user", userId, reason, { from: u.role, to: role });
+    return { ok: true as const };
+  });
+}
+
+export async function listUsers(query: string, limit = 50) {
+  const q = query.trim().toLowerCase();
+  return db()
+    .select({ id: users.id, username: users.username, role: users.role, banned: users.banned, createdAt: users.createdAt })
+    .from(users)
+    .where(q ? sql`lower(${users.username}) like ${`%${q.replace(/[%_\\]/g, "\\$&")}%`} escape '\\'` : sql`${users.deletedAt} is null`)
+    .orderBy(desc(users.createdAt))
+    .limit(limit)
+    .all();
+}
+
+/** For the command line (`npm run user:role`): sets a role by username, logged with no actor. */
+export async function setRoleByUsername(username: string, role: Role): Promise<Ok | Failure> {
+  return tx(() => {
+    const u = db().select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).get();
+    if (!u) return fail("not_found", `No user named "${username}".`);
+    db().update(users).set({ role }).where(eq(users.id, u.id)).run();
+    logAction(null, "user.role", "user", u.id, "set from the command line", { from: u.role, to: role });
+    return { ok: true as const };
+  });
 }

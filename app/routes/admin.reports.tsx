@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
-import { handleReport, listOpenReports } from "~/models/moderation.server";
+import { handleReport, listOpenReports } from "~/models/reports.server";
 import { reportsActionSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { setThreadLocked } from "~/models/moderation.server";
+import { setThreadLocked } from "~/models/comments.server";
 import { findThread } from "~/models/pages.server";
 import { threadLockSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";

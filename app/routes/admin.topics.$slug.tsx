@@ -8,7 +8,7 @@ import { formatDateTime } from "~/lib/format";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { listPollsForAdmin } from "~/models/polls.server";
 import { getTopicForEdit, updateTopic } from "~/models/topics.server";
-import { setThreadLocked } from "~/models/moderation.server";
+import { setThreadLocked } from "~/models/comments.server";
 import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 

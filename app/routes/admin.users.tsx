@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDate } from "~/lib/format";
-import { banUser, changeRole, listUsers, unbanUser } from "~/models/moderation.server";
+import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
 import { usersActionSchema } from "~/models/validation.server";
 import { failureInit } from "~/lib/http.server";
 

@@ -8,9 +8,9 @@ import { RelativeTime } from "~/components/RelativeTime";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureInit, withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
-import { deleteComment, editComment, getRevisions, voteOnComment } from "~/models/comments.server";
+import { deleteComment, editComment, getRevisions, removeComment, restoreComment, voteOnComment } from "~/models/comments.server";
 import { getCommentPage } from "~/models/pages.server";
-import { reportComment, removeComment, restoreComment } from "~/models/moderation.server";
+import { reportComment } from "~/models/reports.server";
 import { commentActionSchema, moderateCommentSchema, reportSchema } from "~/models/validation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
