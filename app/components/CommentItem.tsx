@@ -1,6 +1,6 @@
 import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useState } from "react";
-import type { CommentNode } from "~/models/comments.server";
+import type { CommentNode } from "~/models/threads.server";
 import { plural } from "~/lib/format";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { RelativeTime } from "./RelativeTime";

@@ -1,6 +1,6 @@
 import { Form, Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import type { CommentNode } from "~/models/comments.server";
+import type { CommentNode } from "~/models/threads.server";
 import type { ThreadView } from "~/models/pages.server";
 import { plural } from "~/lib/format";
 import { SORTS } from "~/lib/thread-params";

@@ -4,7 +4,7 @@ import { resultsVisibility } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
-import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./comments.server";
+import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./threads.server";
 
 /** Who is looking: models need only the id, never the auth library's types. */
 type User = { id: string };
