@@ -42,6 +42,36 @@ export function closeDatabase(): void {
   if (current?.$client.open) current.$client.close();
 }
 
+/** Thrown when a transaction's function returns a promise: its awaited part would run after COMMIT. */
+export class AsyncTransactionError extends Error {
+  constructor() {
+    super("A SQLite transaction's function must be synchronous: what it awaits would run after COMMIT, outside the transaction.");
+  }
+}
+
+/**
+ * The one way models write atomically: BEGIN IMMEDIATE (the write lock up
+ * front, so two writers never deadlock upgrading a read lock), the function,
+ * COMMIT; ROLLBACK if it throws. better-sqlite3 transactions are synchronous,
+ * so an `await` inside one would resume after COMMIT and its writes would
+ * escape. A function that returns a promise is therefore refused: the
+ * transaction rolls back and AsyncTransactionError is thrown.
+ */
+export function transaction<T>(fn: () => T): T {
+  return db().transaction(
+    () => {
+      const out = fn();
+      if (out !== null && typeof out === "object" && typeof (out as { then?: unknown }).then === "function") {
+        // The promise may still reject later; nobody waits for it.
+        (out as unknown as Promise<unknown>).catch(() => {});
+        throw new AsyncTransactionError();
+      }
+      return out;
+    },
+    { behavior: "immediate" },
+  );
+}
+
 /**
  * Caches a prepared statement per connection, so hot paths skip query
  * building (30-80 µs each here) and a swapped connection gets fresh ones.

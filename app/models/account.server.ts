@@ -1,6 +1,6 @@
 import { verify } from "@node-rs/argon2";
 import { eq, sql } from "drizzle-orm";
-import { db } from "../../db/client";
+import { db, transaction } from "../../db/client";
 import { ballotHistory, sessions, users } from "../../db/schema/sqlite";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
@@ -30,7 +30,7 @@ export async function changePassword(userId: string, current: string, next: stri
 export async function deleteAccount(userId: string, password: string): Promise<{ ok: true } | Failure> {
   if (!(await checkPassword(userId, password))) return { ok: false, code: "invalid", field: "current", message: "That is not your password." };
   const now = Date.now();
-  const touched = db().transaction(
+  const touched = transaction(
     () => {
       const polls = withdrawAllBallotsInTransaction(userId, now);
       db().delete(ballotHistory).where(eq(ballotHistory.userId, userId)).run();
@@ -41,7 +41,6 @@ export async function deleteAccount(userId: string, password: string): Promise<{
       db().update(users).set({ deletedAt: now, passwordHash: "!deleted" }).where(eq(users.id, userId)).run();
       return polls;
     },
-    { behavior: "immediate" },
   );
   for (const p of touched) notifyPollChanged(p);
   return { ok: true };

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
+import { db, prepared, transaction } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema/sqlite";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
@@ -164,7 +164,7 @@ function afterChange(pollId: number, userId: string, action: "cast" | "change" |
 
 /** Casts or replaces the user's ballot; ballot, tallies, history and roll-up change in one transaction. */
 export async function castVote(userId: string, pollId: number, input: VoteInput, now = Date.now()): Promise<VoteResult> {
-  const result = db().transaction(
+  const result = transaction(
     (): VoteResult => {
       const poll = q.poll().get({ pollId });
       if (!poll) return fail("not_found", "No such poll.");
@@ -204,7 +204,6 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
       afterChange(pollId, userId, "change", chosen, now, voters);
       return { ok: true, changed: true, optionIds: chosen };
     },
-    { behavior: "immediate" },
   );
   if (result.ok && result.changed) notifyPollChanged(pollId);
   return result;
@@ -212,7 +211,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
 
 /** Removes the user's ballot, if any, and takes it out of the tallies. */
 export async function withdrawVote(userId: string, pollId: number, now = Date.now()): Promise<WithdrawResult> {
-  const result = db().transaction(
+  const result = transaction(
     (): WithdrawResult => {
       const poll = q.poll().get({ pollId });
       if (!poll) return fail("not_found", "No such poll.");
@@ -221,7 +220,6 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
       if (!removeBallot(userId, pollId, now)) return { ok: true, withdrawn: false };
       return { ok: true, withdrawn: true };
     },
-    { behavior: "immediate" },
   );
   if (result.ok && result.withdrawn) notifyPollChanged(pollId);
   return result;

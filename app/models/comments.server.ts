@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
+import { db, prepared, transaction } from "../../db/client";
 import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics } from "../../db/schema/sqlite";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
@@ -76,7 +76,7 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
   const html = render(body);
   if (typeof html !== "string") return html;
   const conn = db();
-  return conn.transaction(
+  return transaction(
     (): { ok: true; id: number } | Failure => {
       const topic = q.topic().get({ id: input.topicId });
       if (!topic) return fail("not_found", "No such topic.");
@@ -131,7 +131,6 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
       bumpCounts(input.topicId, input.pollId, 1);
       return { ok: true, id: row.id };
     },
-    { behavior: "immediate" },
   );
 }
 
@@ -143,7 +142,7 @@ export async function editComment(userId: string, id: number, rawBody: string, n
   const html = render(body);
   if (typeof html !== "string") return html;
   const conn = db();
-  return conn.transaction(
+  return transaction(
     (): { ok: true } | Failure => {
       const c = q.comment().get({ id });
       if (!c) return fail("not_found", "No such comment.");
@@ -156,14 +155,12 @@ export async function editComment(userId: string, id: number, rawBody: string, n
       conn.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now }).run();
       return { ok: true };
     },
-    { behavior: "immediate" },
   );
 }
 
 /** Soft delete by the author: the text and its history are erased; replies keep their place. */
 export async function deleteComment(userId: string, id: number, now = Date.now()): Promise<{ ok: true } | Failure> {
-  const conn = db();
-  return conn.transaction(
+  return transaction(
     (): { ok: true } | Failure => {
       const c = q.comment().get({ id });
       if (!c) return fail("not_found", "No such comment.");
@@ -173,7 +170,6 @@ export async function deleteComment(userId: string, id: number, now = Date.now()
       if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
       return { ok: true };
     },
-    { behavior: "immediate" },
   );
 }
 
@@ -187,7 +183,7 @@ export function eraseText(id: number, now: number) {
 /** Up or down; the same vote again withdraws it; never on your own comment. */
 export async function voteOnComment(userId: string, id: number, value: 1 | -1, now = Date.now()) {
   const conn = db();
-  return conn.transaction(
+  return transaction(
     (): { ok: true; myVote: -1 | 0 | 1; ups: number; downs: number } | Failure => {
       const c = q.comment().get({ id });
       if (!c) return fail("not_found", "No such comment.");
@@ -222,7 +218,6 @@ export async function voteOnComment(userId: string, id: number, value: 1 | -1, n
         .run();
       return { ok: true, myVote, ups, downs };
     },
-    { behavior: "immediate" },
   );
 }
 
@@ -252,10 +247,9 @@ export function eraseCommentsOfUserInTransaction(userId: string, now: number) {
 
 // ---------------------------------------------------------------- moderation
 
-const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 export async function removeComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
@@ -273,7 +267,7 @@ export async function removeComment(modId: string, commentId: number, reason: st
 }
 
 export async function restoreComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
@@ -286,7 +280,7 @@ export async function restoreComment(modId: string, commentId: number, reason: s
 
 /** Locks or unlocks a thread: the topic's general discussion (pollId null) or one poll's. */
 export async function setThreadLocked(modId: string, topicId: number, pollId: number | null, locked: boolean, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     if (pollId === null) {
       const res = db().update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId)).run();
       if (res.changes === 0) return fail("not_found", "No such topic.");

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { db, prepared, type DB } from "../../db/client";
+import { db, prepared, type DB, transaction } from "../../db/client";
 import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
@@ -119,7 +119,6 @@ export { isClosed } from "../lib/visibility";
 
 // ---------------------------------------------------------------- writes
 
-const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 export type PollForm = {
   slug: string;
@@ -199,7 +198,7 @@ export async function createPoll(topicId: number, input: PollForm, opts: { actor
   const broken = checkRules(input, labels, Date.now(), actorId === null ? input.closesAt : undefined);
   if (broken) return broken;
   try {
-    return tx(() => {
+    return transaction(() => {
       const position = opts.position ?? db().get<{ n: number }>(sql`select coalesce(max(position), -1) + 1 as n from polls where topic_id = ${topicId}`)!.n;
       const now = Date.now();
       const poll = db()
@@ -248,7 +247,7 @@ function hasBallots(pollId: number): boolean {
  * removed or reordered, and its kind is fixed: the meaning of cast votes must not change.
  */
 export async function updatePoll(adminId: string, pollId: number, input: PollForm): Promise<Ok | Failure> {
-  const result = tx((): Ok | Failure => {
+  const result = transaction((): Ok | Failure => {
     const current = db().select().from(polls).where(eq(polls.id, pollId)).get();
     if (!current) return fail("not_found", "No such poll.");
     const existing = db().select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
@@ -304,7 +303,7 @@ export async function listPollsForAdmin(topicId: number) {
 }
 
 export async function closePoll(adminId: string, pollId: number, close: boolean): Promise<Ok | Failure> {
-  const res = tx((): Ok | Failure => {
+  const res = transaction((): Ok | Failure => {
     const p = db().select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)).get();
     if (!p) return fail("not_found", "No such poll.");
     const now = Date.now();
@@ -320,7 +319,7 @@ export async function closePoll(adminId: string, pollId: number, close: boolean)
 
 /** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
 export async function resolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
-  const res = tx((): Ok | Failure => {
+  const res = transaction((): Ok | Failure => {
     const p = db().select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)).get();
     if (!p) return fail("not_found", "No such poll.");
     if (!p.isPrediction) return fail("invalid", "Only predictions can be resolved.");
@@ -347,7 +346,7 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
 }
 
 export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok | Failure> {
-  const res = tx((): Ok | Failure => {
+  const res = transaction((): Ok | Failure => {
     const p = db().select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)).get();
     if (!p) return fail("not_found", "No such poll.");
     if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");

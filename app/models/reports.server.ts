@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { db } from "../../db/client";
+import { db, transaction } from "../../db/client";
 import { comments, moderationLog, reports } from "../../db/schema/sqlite";
 import { removeComment } from "./comments.server";
 import { fail, type Failure, type Ok } from "./outcome";
@@ -23,10 +23,9 @@ export function logAction(actorId: string | null, action: string, targetType: st
     .run();
 }
 
-const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 export async function reportComment(userId: string, commentId: number, reason: string): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const c = db().select({ authorId: comments.authorId, deletedAt: comments.deletedAt, removedAt: comments.removedAt }).from(comments).where(eq(comments.id, commentId)).get();
     if (!c) return fail("not_found", "No such comment.");
     if (c.authorId === userId) return fail("invalid", "You cannot report your own comment.");
@@ -81,7 +80,7 @@ export async function handleReport(modId: string, reportId: number, action: "dis
 }
 
 async function dismissReport(modId: string, reportId: number, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const r = db().select({ status: reports.status }).from(reports).where(eq(reports.id, reportId)).get();
     if (!r) return fail("not_found", "No such report.");
     if (r.status !== "open") return fail("conflict", "This report was already handled.");

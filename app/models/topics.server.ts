@@ -1,5 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
+import { db, prepared, transaction } from "../../db/client";
 import { topics } from "../../db/schema/sqlite";
 import { renderMarkdown } from "../lib/markdown.server";
 import { logAction } from "./reports.server";
@@ -19,12 +19,11 @@ function insertTopic(input: TopicInput): number {
   return row.id;
 }
 
-const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 /** The one way a topic is made: by an admin (logged) or by the seed (actorId null). */
 export async function createTopic(input: TopicInput, actorId: string | null = null): Promise<Ok<{ id: number; slug: string }> | Failure> {
   try {
-    return tx(() => {
+    return transaction(() => {
       const id = insertTopic(input);
       if (actorId !== null) logAction(actorId, "topic.create", "topic", id, null, { slug: input.slug });
       return { ok: true as const, id, slug: input.slug };
@@ -37,7 +36,7 @@ export async function createTopic(input: TopicInput, actorId: string | null = nu
 
 export async function updateTopic(adminId: string, topicId: number, input: TopicInput): Promise<{ ok: true; slug: string } | Failure> {
   try {
-    return tx(() => {
+    return transaction(() => {
       const res = db()
         .update(topics)
         .set({ ...input, summaryHtml: renderMarkdown(input.summaryMd), updatedAt: Date.now() })

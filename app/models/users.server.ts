@@ -1,7 +1,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import { desc, eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
-import { db, prepared } from "../../db/client";
+import { db, prepared, transaction } from "../../db/client";
 import type { Role } from "../../db/schema/domain";
 import { sessions, users } from "../../db/schema/sqlite";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
@@ -69,7 +69,6 @@ export async function verifyCredentials(username: string, password: string): Pro
 // ---------------------------------------------------------------- moderation of people
 
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
-const tx = <T>(fn: () => T): T => db().transaction(fn, { behavior: "immediate" });
 
 function target(userId: string) {
   return db().select({ id: users.id, role: users.role, banned: users.banned, username: users.username }).from(users).where(eq(users.id, userId)).get();
@@ -81,7 +80,7 @@ function target(userId: string) {
  */
 export async function banUser(mod: { id: string; role: Role }, userId: string, reason: string | null, withdrawBallots: boolean): Promise<Ok | Failure> {
   const touched: number[] = [];
-  const res = tx((): Ok | Failure => {
+  const res = transaction((): Ok | Failure => {
     const u = target(userId);
     if (!u) return fail("not_found", "No such user.");
     if (u.id === mod.id) return fail("invalid", "You cannot ban yourself.");
@@ -98,7 +97,7 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
 }
 
 export async function unbanUser(mod: { id: string; role: Role }, userId: string, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const u = target(userId);
     if (!u) return fail("not_found", "No such user.");
     if (!u.banned) return fail("conflict", "This user is not banned.");
@@ -110,7 +109,7 @@ export async function unbanUser(mod: { id: string; role: Role }, userId: string,
 }
 
 export async function changeRole(adminId: string, userId: string, role: Role, reason: string | null): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const u = target(userId);
     if (!u) return fail("not_found", "No such user.");
     if (u.id === adminId) return fail("invalid", "You cannot change your own role.", "role");
@@ -135,7 +134,7 @@ export async function listUsers(query: string, limit = 50) {
 
 /** For the command line (`npm run user:role`): sets a role by username, logged with no actor. */
 export async function setRoleByUsername(username: string, role: Role): Promise<Ok | Failure> {
-  return tx(() => {
+  return transaction(() => {
     const u = db().select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).get();
     if (!u) return fail("not_found", `No user named "${username}".`);
     db().update(users).set({ role }).where(eq(users.id, u.id)).run();
