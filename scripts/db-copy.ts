@@ -10,11 +10,10 @@ import { fileURLToPath } from "node:url";
 import { getTableConfig as pgTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle as pgDrizzle } from "drizzle-orm/node-postgres";
-import { migrate as pgMigrate } from "drizzle-orm/node-postgres/migrator";
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
 import { openDatabase, type DB } from "../db/client";
-import { runMigrations } from "../db/migrate";
+import { runMigrations, runPgMigrations } from "../db/migrate";
 import * as pgSchema from "../db/schema/pg";
 import * as sqliteSchema from "../db/schema/sqlite";
 
@@ -39,8 +38,6 @@ export const TABLE_ORDER = [
 ] as const;
 
 const CHUNK = 1000;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const PG_MIGRATIONS = path.resolve(here, "../migrations/pg");
 
 type Row = Record<string, unknown>;
 
@@ -97,9 +94,9 @@ function sqliteSide(file: string): Side {
 
 async function pgSide(url: string): Promise<Side> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await runPgMigrations(pool);
   const client = await pool.connect();
   const db = pgDrizzle(client);
-  await pgMigrate(db, { migrationsFolder: PG_MIGRATIONS });
   return {
     tables: () => [...pgTables.keys()],
     count: async (table) => Number((await client.query(`select count(*) as n from "${table}"`)).rows[0].n),

@@ -1,6 +1,7 @@
 // The two engines' schemas cannot drift apart (issue 11): the drizzle schema
 // modules are compared table by table, and so are the databases their
 // migrations build, a real SQLite file and a real PostgreSQL.
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { is, SQL } from "drizzle-orm";
@@ -10,6 +11,7 @@ import { getTableConfig as pgConfig, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { runPgMigrations } from "../db/migrate";
 import * as pgSchema from "../db/schema/pg";
 import * as sqliteSchema from "../db/schema/sqlite";
 
@@ -107,7 +109,6 @@ describe("the databases their migrations build", () => {
   const pool = new pg.Pool({ connectionString: url.href, max: 2 });
   afterAll(async () => {
     await pool.end();
-    await admin.query(`drop database if exists ${name}`);
     await admin.end();
   });
 
@@ -135,5 +136,27 @@ describe("the databases their migrations build", () => {
       expect(pIdx, table).toEqual(sIdx);
     }
     live.close();
+  });
+});
+
+describe("PostgreSQL migrations at startup", () => {
+  it("three instances migrating at once migrate once, and all come up", async () => {
+    const admin = new pg.Pool({ connectionString: inject("pgUrl"), max: 1 });
+    admin.on("error", () => {});
+    const name = `migrate_${process.pid}`;
+    await admin.query(`create database ${name}`);
+    const url = new URL(inject("pgUrl"));
+    url.pathname = `/${name}`;
+    const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: url.href, max: 1 }));
+    try {
+      await Promise.all(pools.map((p) => runPgMigrations(p)));
+      const applied = (await pools[0].query("select count(*) as n from drizzle.__drizzle_migrations")).rows[0].n;
+      const journal = JSON.parse(fs.readFileSync(path.resolve("migrations/pg/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+      expect(Number(applied)).toBe(journal.entries.length);
+    } finally {
+      // The database goes with the test run's PostgreSQL.
+      for (const p of pools) await p.end();
+      await admin.end();
+    }
   });
 });
