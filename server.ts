@@ -62,6 +62,11 @@ function securityHeaders(production: boolean) {
 function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, context: (req: Request, res: Response, clientGone: AbortSignal) => AppLoadContext) {
   const handle = createRequestHandler(build, mode);
   return async (req: Request, res: Response, next: NextFunction) => {
+    // Only origin-form targets ("/path?query"): "*" and absolute URLs name nothing here.
+    if (!req.originalUrl.startsWith("/")) {
+      res.status(400).type("text/plain").send("Bad request target.");
+      return;
+    }
     try {
       const controller = new AbortController();
       // Loaders and streams learn that the client left: `close` without `finish`.

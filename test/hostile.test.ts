@@ -234,6 +234,20 @@ describe("5. no input produces a 500", () => {
     expect(t.db().$client.prepare("select count(*) as n from comments").get()).toEqual(before);
   });
 
+  it("request targets that are not a path (absolute URLs, \"*\") get a 400", async () => {
+    const port = Number(new URL(anon().base).port);
+    for (const line of ["GET http://evil.example/ HTTP/1.1", "OPTIONS * HTTP/1.1", `GET http://127.0.0.1:${port}/ HTTP/1.1`]) {
+      const reply = await new Promise<string>((resolve) => {
+        const s = net.connect({ port, host: "127.0.0.1" }, () => s.write(`${line}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+        let got = "";
+        s.on("data", (d) => (got += d));
+        s.on("close", () => resolve(got));
+        s.on("error", () => resolve(got));
+      });
+      expect(reply, line).toMatch(/^HTTP\/1.1 4\d\d/);
+    }
+  });
+
   it("fuzz: cookie headers, markdown bodies and query strings", async () => {
     const c = anon();
     const { client } = await makeUser(c, "fuzzer");
