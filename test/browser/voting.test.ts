@@ -100,7 +100,8 @@ describe("signed out", () => {
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/t/llama-2-license/p/implications");
-    expect(await page.getByRole("button", { name: "Vote" }).count()).toBe(1);
+    // The address changes as the navigation commits; the page renders just after.
+    await expect.poll(() => page.getByRole("button", { name: "Vote" }).count(), { timeout: 10_000 }).toBe(1);
     await ctx.close();
   });
 });
