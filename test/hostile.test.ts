@@ -299,6 +299,8 @@ describe("6. the site's own origin never comes from the request", () => {
       expect(feed.status).toBe(200);
       expect(feed.body).toContain("https://pulse.example/t/llama-2-license");
       expect(feed.body).not.toContain("127.0.0.1");
+      const results = await raw(server.url, `${T}/results`, { headers: { Host: "pulse.example" } });
+      expect(results.body).toContain('property="og:url" content="https://pulse.example/t/llama-2-license/results"');
       // Load balancers probe by address.
       expect((await raw(server.url, "/healthz", { headers: { Host: "10.1.2.3:3000" } })).status).toBe(200);
     } finally {

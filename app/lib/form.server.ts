@@ -42,7 +42,8 @@ export function parseForm<S extends z.ZodType>(schema: S, input: FormData | Reco
   return { ok: false, errors, values };
 }
 
-const SITE = "http://pulse.invalid";
+/** A base no real request has: paths are resolved against it to see where a browser would go. */
+export const SITE = "http://pulse.invalid";
 
 /**
  * A path on this site, or null. The check is made on the URL a browser would

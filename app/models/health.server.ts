@@ -6,8 +6,8 @@ import { healthChecks } from "../../db/schema/sqlite";
 // at most every `intervalMs` (so probes do not write each time), and any write
 // the app itself saw fail for lack of space or permission since then.
 
-const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean; failedAt: number } };
-const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true, failedAt: 0 });
+const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean } };
+const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true });
 
 const STORAGE_ERRORS = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
 
@@ -24,7 +24,7 @@ export function isStorageError(err: unknown): boolean {
 export function noteFailure(err: unknown, now = Date.now()): void {
   if (!isStorageError(err)) return;
   health.writable = false;
-  health.failedAt = now;
+  // The next probe comes a full interval later, so the failure is reported meanwhile.
   health.lastProbe = now;
 }
 
@@ -48,7 +48,6 @@ export async function checkDatabase(intervalMs: number, now = Date.now()): Promi
       health.writable = true;
     } catch {
       health.writable = false;
-      health.failedAt = now;
     }
   }
   return { readable, writable: readable && health.writable };

@@ -3,6 +3,7 @@ import { db } from "../../db/client";
 import { polls, topics } from "../../db/schema/sqlite";
 import { events } from "./events.server";
 import { getPublicResultsById } from "./results.server";
+import { fail, type Failure, type Ok } from "./outcome";
 
 // Pushes public aggregates to connected browsers when ballots change: at most
 // once a second per topic, one computation shared by all of the topic's streams.
@@ -61,13 +62,16 @@ const slots = (globalThis as unknown as { __pulseStreamSlots?: { total: number; 
 const open = (slots.__pulseStreamSlots ??= { total: 0, byAddress: new Map() });
 
 export type StreamCaps = { total: number; perAddress: number };
-export type Admission = { ok: true; release: () => void } | { ok: false; code: "rate_limited" | "unavailable"; message: string };
+export type Admission = Ok<{ release: () => void }> | Failure;
+
+/** How long a refused client should wait before trying again, in seconds. */
+const RETRY_AFTER = 30;
 
 /** Admits one more stream for `address`, or says which cap it would pass. `release` is idempotent. */
 export function admitStream(address: string, caps: StreamCaps): Admission {
   const mine = open.byAddress.get(address) ?? 0;
-  if (mine >= caps.perAddress) return { ok: false, code: "rate_limited", message: "Too many live-result streams from your address." };
-  if (open.total >= caps.total) return { ok: false, code: "unavailable", message: "Too many live-result streams are open; try again shortly." };
+  if (mine >= caps.perAddress) return fail("rate_limited", "Too many live-result streams from your address.", undefined, RETRY_AFTER);
+  if (open.total >= caps.total) return fail("unavailable", "Too many live-result streams are open; try again shortly.", undefined, RETRY_AFTER);
   open.total++;
   open.byAddress.set(address, mine + 1);
   let released = false;

@@ -9,7 +9,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 async function pollOr404(id: string | undefined) {
   const data = /^\d{1,9}$/.test(id ?? "") ? await getPollForEdit(Number(id)) : null;
@@ -30,7 +30,7 @@ export async function action(args: ActionFunctionArgs) {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
     const res = await updatePoll(admin.id, poll.id, parsed.data);
-    if (!res.ok) return json({ form: "poll", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
+    if (!res.ok) return failureJson(res, { form: "poll", values: raw });
     return redirect(`/admin/polls/${poll.id}?saved=1`);
   }
   const parsed = parseForm(pollStateSchema, raw);
@@ -42,7 +42,7 @@ export async function action(args: ActionFunctionArgs) {
       : d.intent === "unresolve"
         ? await unresolvePoll(admin.id, poll.id)
         : await closePoll(admin.id, poll.id, d.intent === "close");
-  if (!res.ok) return json({ form: "state", errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
+  if (!res.ok) return failureJson(res, { form: "state", values: raw });
   return redirect(`/admin/polls/${poll.id}`);
 }
 

@@ -7,7 +7,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { createPoll } from "~/models/polls.server";
 import { getTopicForEdit } from "~/models/topics.server";
 import { pollFormSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 async function topicOr404(request: Request) {
   const topic = await getTopicForEdit(new URL(request.url).searchParams.get("topic") ?? "");
@@ -28,7 +28,7 @@ export async function action(args: ActionFunctionArgs) {
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
   const res = await createPoll(topic.id, parsed.data, { actorId: admin.id });
-  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values: raw }, failureInit(res));
+  if (!res.ok) return failureJson(res, { values: raw });
   return redirect(`/admin/polls/${res.id}`);
 }
 

@@ -6,7 +6,7 @@ import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
 import { reportsActionSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");
@@ -19,7 +19,7 @@ export async function action(args: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const { intent, report, reason } = parsed.data;
   const res = await handleReport(mod.id, report, intent, reason);
-  if (!res.ok) return json({ errors: { _form: [res.message] } }, failureInit(res));
+  if (!res.ok) return failureJson(res);
   return redirect("/admin/reports");
 }
 

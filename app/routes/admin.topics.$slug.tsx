@@ -10,7 +10,7 @@ import { listPollsForAdmin } from "~/models/polls.server";
 import { getTopicForEdit, updateTopic } from "~/models/topics.server";
 import { setThreadLocked } from "~/models/comments.server";
 import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 async function topicOr404(slug: string | undefined) {
   const topic = await getTopicForEdit(slug ?? "");
@@ -40,7 +40,7 @@ export async function action(args: ActionFunctionArgs) {
   if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
   const { intent: _intent, ...input } = parsed.data;
   const res = await updateTopic(admin.id, topic.id, input);
-  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, failureInit(res));
+  if (!res.ok) return failureJson(res, { values });
   return redirect(`/admin/topics/${res.slug}`);
 }
 

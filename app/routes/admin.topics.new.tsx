@@ -7,7 +7,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { createTopic } from "~/models/topics.server";
 import { topicFormSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
@@ -23,7 +23,7 @@ export async function action(args: ActionFunctionArgs) {
   if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
   const { intent: _intent, ...input } = parsed.data;
   const res = await createTopic(input, admin.id);
-  if (!res.ok) return json({ errors: { [res.field ?? "_form"]: [res.message] }, values }, failureInit(res));
+  if (!res.ok) return failureJson(res, { values });
   return redirect(`/admin/topics/${res.slug}`);
 }
 

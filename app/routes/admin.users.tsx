@@ -6,7 +6,7 @@ import { parseForm, readForm } from "~/lib/form.server";
 import { formatDate } from "~/lib/format";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
 import { usersActionSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   const me = requireRole(args, "moderator");
@@ -26,7 +26,7 @@ export async function action(args: ActionFunctionArgs) {
       : d.intent === "ban"
         ? await banUser(me, d.user, d.reason, d.withdrawBallots)
         : await unbanUser(me, d.user, d.reason);
-  if (!res.ok) return json({ errors: { _form: [res.message] } }, failureInit(res));
+  if (!res.ok) return failureJson(res);
   return redirect(new URL(args.request.url).pathname + new URL(args.request.url).search);
 }
 

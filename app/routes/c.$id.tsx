@@ -6,7 +6,7 @@ import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureInit, withParams } from "~/lib/http.server";
+import { failureInit, failureJson, withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, removeComment, restoreComment, voteOnComment } from "~/models/comments.server";
 import { getRevisions } from "~/models/threads.server";
@@ -66,7 +66,7 @@ export async function action(args: ActionFunctionArgs) {
   const { input, result } = done;
   if (!result.ok) {
     if (result.code === "not_found") throw new Response(result.message, failureInit(result));
-    return json({ errors: { [result.field ?? "_form"]: [result.message] }, values }, failureInit(result));
+    return failureJson(result, { values });
   }
   if (input.via === "fetcher") return json({ ok: true });
   const back = safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0];

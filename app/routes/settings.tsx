@@ -7,7 +7,7 @@ import { Field } from "~/components/Field";
 import { parseForm, readForm } from "~/lib/form.server";
 import { changePassword, deleteAccount } from "~/models/account.server";
 import { settingsActionSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings — Pulse" }];
 
@@ -24,7 +24,7 @@ export async function action(args: ActionFunctionArgs) {
   switch (d.intent) {
     case "password": {
       const res = await changePassword(user.id, d.current, d.password);
-      if (!res.ok) return json({ form: "password", errors: { [res.field ?? "_form"]: [res.message] } }, failureInit(res));
+      if (!res.ok) return failureJson(res, { form: "password" });
       // Every other session ends; this device gets a new one.
       return redirect("/settings?changed=1", { headers: { "Set-Cookie": await rotateSessions(user.id) } });
     }
@@ -32,7 +32,7 @@ export async function action(args: ActionFunctionArgs) {
       return redirect("/login", { headers: { "Set-Cookie": await endAllSessions(user.id) } });
     case "delete": {
       const res = await deleteAccount(user.id, d.current);
-      if (!res.ok) return json({ form: "delete", errors: { [res.field ?? "_form"]: [res.message] } }, failureInit(res));
+      if (!res.ok) return failureJson(res, { form: "delete" });
       return redirect("/?deleted=1", { headers: { "Set-Cookie": await endAllSessions(user.id) } });
     }
   }

@@ -7,7 +7,7 @@ import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";
 import { signupSchema } from "~/models/validation.server";
 
@@ -32,10 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const created = await createUser(username, password);
   if (!created.ok) {
-    return json(
-      { errors: { [created.field ?? "_form"]: [created.message] }, values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> },
-      failureInit(created),
-    );
+    return failureJson(created, { values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> });
   }
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(created.userId) } });
 }

@@ -9,7 +9,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
 import { newCommentSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureJson } from "~/lib/http.server";
 
 // Where comment forms post. With JavaScript the thread's fetchers get JSON;
 // without it, errors and previews render here with the text kept.
@@ -52,10 +52,7 @@ export async function action(args: ActionFunctionArgs) {
     stanceOptionId: typeof stance === "number" ? stance : null,
   });
   if (!result.ok) {
-    return json(
-      { errors: { [result.field ?? "_form"]: [result.message] }, values },
-      failureInit(result),
-    );
+    return failureJson(result, { values });
   }
   if (via === "fetcher") return json({ ok: true, id: result.id });
   const thread = ctx.poll ? `/t/${ctx.topic.slug}/p/${ctx.poll.slug}` : `/t/${ctx.topic.slug}`;

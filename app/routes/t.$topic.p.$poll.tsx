@@ -6,7 +6,7 @@ import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureInit, withParams } from "~/lib/http.server";
+import { failureJson, withParams } from "~/lib/http.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
 import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
 import { voteSchema } from "~/models/validation.server";
@@ -36,7 +36,7 @@ export async function action(args: ActionFunctionArgs) {
       ? await withdrawVote(user.id, target.pollId)
       : await castVote(user.id, target.pollId, { optionIds: option, scaleValue: value });
   if (!result.ok) {
-    return json({ ok: false, errors: { [result.field ?? "_form"]: [result.message] } }, failureInit(result));
+    return failureJson(result, { ok: false });
   }
   const message = intent === "withdraw" ? "Your answer was withdrawn." : "Your answer was recorded.";
   if (via === "fetcher") return json({ ok: true, message });

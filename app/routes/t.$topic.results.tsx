@@ -20,6 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     { property: "og:title", content: title },
     { property: "og:description", content: summary },
     { property: "og:type", content: "website" },
+    { property: "og:url", content: data.url },
     { name: "twitter:card", content: "summary" },
     { name: "twitter:title", content: title },
     { name: "twitter:description", content: summary },
@@ -30,7 +31,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const page = await getResultsPage(params.topic ?? "", context.auth.user, { a: url.searchParams.get("a"), b: url.searchParams.get("b") });
   if (!page) throw new Response("Topic not found", { status: 404 });
-  return page;
+  // request.url is built on PUBLIC_ORIGIN by server.ts, never on the Host header.
+  return { ...page, url: `${url.origin}${url.pathname}` };
 }
 
 export default function Results() {

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { failureInit } from "~/lib/http.server";
 import { admitStream, onShutdown, subscribeToResults } from "~/models/results-stream.server";
 
 const HEADERS = {
@@ -12,12 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // A HEAD has no body to stream into: answering it must not subscribe.
   if (request.method === "HEAD") return new Response(null, { headers: HEADERS });
   const admission = admitStream(context.clientIp, { total: context.settings.MAX_STREAMS, perAddress: context.settings.MAX_STREAMS_PER_ADDRESS });
-  if (!admission.ok) {
-    return new Response(admission.message, {
-      status: admission.code === "rate_limited" ? 429 : 503,
-      headers: { "Retry-After": "30", "Content-Type": "text/plain; charset=utf-8" },
-    });
-  }
+  if (!admission.ok) return new Response(admission.message, failureInit(admission));
   const gone = context.clientGone;
   const encoder = new TextEncoder();
   let close = () => {};
