@@ -15,8 +15,8 @@ import { allowedOrigins, config, ConfigError, type Config } from "./app/config.s
 import { sitePath } from "./app/lib/form.server";
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
-import { closeDatabase, setDatabase } from "./db/client";
-import { runMigrations } from "./db/migrate";
+import { closeDatabase, engine, exclusively, pgPool, setDatabase } from "./db/client";
+import { migrateOpenDatabase } from "./db/migrate";
 import { seed } from "./db/seed";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -168,7 +168,7 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
     res.status(400).type("text/plain").send("Unknown host.");
   });
 
-  const limits = createLimits(cfg.RATE_LIMITS === "on");
+  const limits = createLimits(cfg.RATE_LIMITS === "on", engine() === "pg" ? pgPool() : undefined);
   // Behind a proxy Express derives req.ip from X-Forwarded-For; otherwise the
   // socket decides, so a client rotating that header gains nothing.
   const clientIp = (req: Request) => (cfg.TRUST_PROXY ? req.ip : req.socket.remoteAddress) ?? "unknown";
@@ -237,13 +237,22 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
   return app;
 }
 
-/** Opens, migrates and (unless SEED=false) seeds the configured database. */
+/**
+ * Opens the configured database (PostgreSQL if DATABASE_URL is set, else the
+ * SQLite file), migrates it and, unless SEED=false, seeds it. On PostgreSQL
+ * the whole step runs under an advisory lock: instances starting together
+ * migrate and seed once.
+ */
 export async function prepareDatabase(cfg: Config) {
-  const conn = setDatabase(cfg.DATABASE_PATH);
-  runMigrations(conn);
-  if (cfg.SEED) await seed();
-  return conn;
+  setDatabase(cfg.DATABASE_URL ?? cfg.DATABASE_PATH, { poolSize: cfg.DATABASE_POOL_SIZE });
+  await migrateOpenDatabase(async () => {
+    if (cfg.SEED) await seed();
+  });
 }
+
+/** The hourly purge has one owner at a time: with several instances, whichever holds the lock. */
+const PURGE_LOCK = 7_011_2025;
+const purgeSessions = () => exclusively(PURGE_LOCK, purgeExpiredSessions);
 
 /**
  * The HTTP server with explicit timeouts (a slow client cannot hold a request
@@ -329,8 +338,8 @@ export async function listen(cfg: Config, build: ServerBuild): Promise<{ server:
 export async function start(cfg: Config) {
   await prepareDatabase(cfg);
   const { server, port } = await listen(cfg, await loadBuild());
-  await purgeExpiredSessions();
-  const purge = setInterval(() => void purgeExpiredSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
+  await purgeSessions();
+  const purge = setInterval(() => void purgeSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
   purge.unref();
   console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
 
@@ -342,17 +351,15 @@ export async function start(cfg: Config) {
     clearInterval(purge);
     closeAllStreams();
     server.close(() => {
-      closeDatabase();
-      console.log("stopped");
-      process.exit(0);
+      void closeDatabase().finally(() => {
+        console.log("stopped");
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
     // Long-lived responses (event streams) get a moment, then are cut.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
-    setTimeout(() => {
-      closeDatabase();
-      process.exit(1);
-    }, 8000).unref();
+    setTimeout(() => process.exit(1), 8000).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

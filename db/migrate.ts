@@ -4,34 +4,56 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as pgDrizzle } from "drizzle-orm/node-postgres";
 import { migrate as pgMigrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
-import type { DB } from "./client";
+import { engine, pgPool, sqliteConnections, type SqliteDB } from "./client";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const migrationsFolder = path.resolve(here, "../migrations/sqlite");
 export const pgMigrationsFolder = path.resolve(here, "../migrations/pg");
 
-export function runMigrations(conn: DB): void {
+export function runMigrations(conn: SqliteDB): void {
   migrate(conn, { migrationsFolder });
 }
 
 /** Any fixed number: the advisory lock every Pulse instance takes to migrate. */
-const MIGRATION_LOCK = 7_011_2024;
+export const MIGRATION_LOCK = 7_011_2024;
 
 /**
- * Migrates a PostgreSQL database under an advisory lock, so instances that
- * start together migrate once: the first applies the migrations, the others
- * wait for the lock, then find nothing left to do.
+ * Runs `fn` while holding a PostgreSQL session advisory lock, so instances
+ * that start together take turns: the first migrates, the others wait, then
+ * find nothing left to do.
  */
-export async function runPgMigrations(pool: pg.Pool): Promise<void> {
+export async function underLock<T>(pool: pg.Pool, key: number, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query("select pg_advisory_lock($1)", [key]);
     try {
-      await pgMigrate(pgDrizzle(client), { migrationsFolder: pgMigrationsFolder });
+      return await fn(client);
     } finally {
-      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+      await client.query("select pg_advisory_unlock($1)", [key]);
     }
   } finally {
     client.release();
   }
+}
+
+/** Migrates a PostgreSQL database under the migration lock. */
+export async function runPgMigrations(pool: pg.Pool): Promise<void> {
+  await underLock(pool, MIGRATION_LOCK, (client) => pgMigrate(pgDrizzle(client), { migrationsFolder: pgMigrationsFolder }));
+}
+
+/**
+ * Migrates the open database, then runs `after` (the seed), as one step no
+ * two instances take at once.
+ */
+export async function migrateOpenDatabase(after: () => Promise<void> = async () => {}): Promise<void> {
+  if (engine() === "sqlite") {
+    runMigrations(sqliteConnections().writer);
+    await after();
+    return;
+  }
+  const pool = pgPool();
+  await underLock(pool, MIGRATION_LOCK, async (client) => {
+    await pgMigrate(pgDrizzle(client), { migrationsFolder: pgMigrationsFolder });
+    await after();
+  });
 }

@@ -12,6 +12,10 @@ if (!target) {
   console.error("usage: npm run db:backup -- <file>");
   process.exit(2);
 }
+if (config().DATABASE_URL) {
+  console.error("Pulse runs on PostgreSQL here (DATABASE_URL): back it up with pg_dump or your provider's backups (docs/scaling.md).");
+  process.exit(2);
+}
 const source = config().DATABASE_PATH;
 if (!fs.existsSync(source)) {
   console.error(`No database at ${source}`);

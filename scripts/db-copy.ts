@@ -12,7 +12,7 @@ import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle as pgDrizzle } from "drizzle-orm/node-postgres";
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
-import { openDatabase, type DB } from "../db/client";
+import { openSqlite, type SqliteDB } from "../db/client";
 import { runMigrations, runPgMigrations } from "../db/migrate";
 import * as pgSchema from "../db/schema/pg";
 import * as sqliteSchema from "../db/schema/sqlite";
@@ -68,7 +68,7 @@ function keyOrder(table: string): SQL {
 }
 
 function sqliteSide(file: string): Side {
-  const conn: DB = openDatabase(file);
+  const conn: SqliteDB = openSqlite(file);
   runMigrations(conn);
   return {
     tables: () => [...sqliteTables.keys()],

@@ -10,7 +10,7 @@ import { getPollsOfTopic } from "../app/models/polls.server";
 import { getTopicBySlug } from "../app/models/topics.server";
 import { createUser } from "../app/models/users.server";
 import { closeDatabase, setDatabase } from "../db/client";
-import { runMigrations } from "../db/migrate";
+import { migrateOpenDatabase } from "../db/migrate";
 import { LLAMA_TOPIC, seed } from "../db/seed";
 
 const DEMO_PASSWORD = "demo passphrase";
@@ -23,9 +23,10 @@ const COMMENTS = [
 ];
 
 async function main() {
-  const conn = setDatabase(config().DATABASE_PATH);
-  runMigrations(conn);
-  await seed();
+  setDatabase(config().DATABASE_URL ?? config().DATABASE_PATH);
+  await migrateOpenDatabase(async () => {
+    await seed();
+  });
   const topic = await getTopicBySlug(LLAMA_TOPIC.slug);
   if (!topic) throw new Error("seed topic missing");
   const polls = await getPollsOfTopic(topic.id);
@@ -50,7 +51,7 @@ async function main() {
     console.log(`created ${name}`);
   }
   console.log(`Demo users share the password "${DEMO_PASSWORD}".`);
-  closeDatabase();
+  await closeDatabase();
 }
 
 main().catch((err) => {

@@ -3,7 +3,7 @@
 import { config } from "../app/config.server";
 import { setRoleByUsername } from "../app/models/users.server";
 import { closeDatabase, setDatabase } from "../db/client";
-import { runMigrations } from "../db/migrate";
+import { migrateOpenDatabase } from "../db/migrate";
 import { ROLES, type Role } from "../db/schema/domain";
 
 const [username, role] = process.argv.slice(2);
@@ -11,10 +11,10 @@ if (!username || !role || !(ROLES as readonly string[]).includes(role)) {
   console.error("usage: npm run user:role -- <username> <member|moderator|admin>");
   process.exit(2);
 }
-const conn = setDatabase(config().DATABASE_PATH);
-runMigrations(conn);
+setDatabase(config().DATABASE_URL ?? config().DATABASE_PATH);
+await migrateOpenDatabase();
 const res = await setRoleByUsername(username, role as Role);
-closeDatabase();
+await closeDatabase();
 if (!res.ok) {
   console.error(res.message);
   process.exit(1);

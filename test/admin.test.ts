@@ -7,8 +7,8 @@ const t = useFreshDatabase();
 const anon = useTestServer();
 const T = "/t/llama-2-license";
 
-const q = (sql: string, ...args: unknown[]) => t.db().$client.prepare(sql).get(...args) as Record<string, any>;
-const log = () => t.db().$client.prepare("select action, target_type, target_id, reason, actor_id from moderation_log order by id").all() as Record<string, any>[];
+const q = async (sql: string, ...args: unknown[]) => (await t.sql(sql).get(...args)) as Record<string, any>;
+const log = async () => (await t.sql("select action, target_type, target_id, reason, actor_id from moderation_log order by id").all()) as Record<string, any>[];
 
 async function people() {
   const admin = await makeUser(anon(), "root_admin", "admin");
@@ -52,7 +52,7 @@ describe("access control matrix", () => {
     const clients: Record<Who, Client> = { anonymous: anon(), member: member.client, moderator: mod.client, admin: admin.client };
     for (const [who, c] of Object.entries(clients) as [Who, Client][]) {
       for (const p of [...adminOnlyGets, ...modGets, "/admin"]) {
-        const before = allCounts(t.db());
+        const before = (await allCounts(t.db()));
         const res = await c.get(p);
         const allowed = who === "admin" || (who === "moderator" && (modGets.includes(p) || p === "/admin"));
         if (who === "anonymous") {
@@ -64,7 +64,7 @@ describe("access control matrix", () => {
         } else {
           expect(res.status, `${who} ${p}`).toBe(allowed ? 200 : 403);
         }
-        expect(allCounts(t.db())).toEqual(before);
+        expect((await allCounts(t.db()))).toEqual(before);
       }
     }
   });
@@ -72,15 +72,15 @@ describe("access control matrix", () => {
   it("POST: every action refused for the wrong role, and nothing written", async () => {
     const { admin, mod, member } = await people();
     const c = await comment(member.id, "reported comment");
-    t.db().$client.prepare("insert into reports (comment_id, reporter_id, reason, created_at) values (?, ?, 'spam', 0)").run(c, admin.id);
-    const report = (q("select id from reports") as { id: number }).id;
+    await t.sql("insert into reports (comment_id, reporter_id, reason, created_at) values (?, ?, 'spam', 0)").run(c, admin.id);
+    const report = ((await q("select id from reports")) as { id: number }).id;
     const actions: [string, Record<string, string | string[]>, "admin" | "moderator"][] = [
       ["/admin/topics/new", { intent: "save", slug: "x-topic", title: "A topic", summaryMd: "Text", sourceUrl: "" }, "admin"],
       ["/admin/topics/llama-2-license", { intent: "lock" }, "admin"],
       ["/admin/topics/llama-2-license", { intent: "save", slug: "llama-2-license", title: "Renamed", summaryMd: "Text", sourceUrl: "" }, "admin"],
       ["/admin/polls/new?topic=llama-2-license", pollForm(), "admin"],
       ["/admin/polls/1", { intent: "close" }, "admin"],
-      ["/admin/polls/2", { intent: "resolve", optionId: String(optionIds(t.db(), "llama-3-prediction")[1]) }, "admin"],
+      ["/admin/polls/2", { intent: "resolve", optionId: String((await optionIds(t.db(), "llama-3-prediction"))[1]) }, "admin"],
       ["/admin/users", { intent: "role", user: member.id, role: "moderator" }, "admin"],
       ["/admin/reports", { intent: "dismiss", report: String(report) }, "moderator"],
       ["/admin/users", { intent: "ban", user: member.id }, "moderator"],
@@ -90,8 +90,8 @@ describe("access control matrix", () => {
     const refused: Record<string, Client[]> = { admin: [anon(), member.client, mod.client], moderator: [anon(), member.client] };
     for (const [p, fields, needs] of actions) {
       for (const who of refused[needs]) {
-        const before = allCounts(t.db());
-        const snapshot = JSON.stringify([q("select * from topics where id = 1"), q("select * from polls where id = 1"), q("select role, banned from users where id = ?", member.id)]);
+        const before = (await allCounts(t.db()));
+        const snapshot = JSON.stringify([(await q("select * from topics where id = 1")), (await q("select * from polls where id = 1")), (await q("select role, banned from users where id = ?", member.id))]);
         const res = await who.post(p, fields);
         if (who === refused[needs][0]) {
           expect(res.status, `anonymous ${p}`).toBe(302);
@@ -99,8 +99,8 @@ describe("access control matrix", () => {
         } else {
           expect(res.status, `${p} ${JSON.stringify(fields)}`).toBe(403);
         }
-        expect(allCounts(t.db())).toEqual(before);
-        expect(JSON.stringify([q("select * from topics where id = 1"), q("select * from polls where id = 1"), q("select role, banned from users where id = ?", member.id)])).toBe(snapshot);
+        expect((await allCounts(t.db()))).toEqual(before);
+        expect(JSON.stringify([(await q("select * from topics where id = 1")), (await q("select * from polls where id = 1")), (await q("select role, banned from users where id = ?", member.id))])).toBe(snapshot);
       }
     }
     // The allowed roles succeed (each writes a log line).
@@ -110,7 +110,7 @@ describe("access control matrix", () => {
       const res = await allowedClient(needs).post(p, fields);
       expect(res.status, `${needs} ${p} ${fields.intent}`).toBe(302);
     }
-    expect(log().length).toBeGreaterThanOrEqual(actions.length - 1);
+    expect((await log()).length).toBeGreaterThanOrEqual(actions.length - 1);
   });
 });
 
@@ -121,7 +121,7 @@ describe("topics and polls", () => {
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).toBe("/admin/topics/second-topic");
     expect((await anon().get("/t/second-topic")).status).toBe(200);
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const dup = await admin.client.post("/admin/topics/new", { intent: "save", slug: "second-topic", title: "Again", summaryMd: "x", sourceUrl: "" });
     expect(dup.status).toBe(400);
     expect(await dup.text()).toContain("That slug is taken.");
@@ -131,11 +131,11 @@ describe("topics and polls", () => {
     expect(text).toContain("Use lowercase letters");
     expect(text).toContain("Give a full http(s) link");
     expect(text).toContain("Write a summary.");
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const preview = await admin.client.post("/admin/topics/new", { intent: "preview", slug: "p-topic", title: "Preview me", summaryMd: "**bold**", sourceUrl: "" });
     expect(preview.status).toBe(200);
     expect(await preview.text()).toContain("<strong>bold</strong>");
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it.each([
@@ -149,11 +149,11 @@ describe("topics and polls", () => {
     ["an unknown kind", { kind: "ranked" }, "Pick a kind"],
   ])("refuses a poll with %s", async (_n, over, message) => {
     const { admin } = await people();
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm(over as Record<string, string | string[]>));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(message);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("creates every kind; once voted, options can be renamed or added, never removed or reordered", async () => {
@@ -165,16 +165,16 @@ describe("topics and polls", () => {
       const r = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug, kind, options: ["a", "b", "c"], optionIds: ["new", "new", "new"], maxChoices: "2", scaleMinLabel: "Nope", scaleMaxLabel: "Yes!" }));
       expect(r.status, slug).toBe(302);
     }
-    expect(q("select scale_min_label as a, scale_max_label as b from polls where slug = 's-scale'")).toEqual({ a: "Nope", b: "Yes!" });
+    expect((await q("select scale_min_label as a, scale_max_label as b from polls where slug = 's-scale'"))).toEqual({ a: "Nope", b: "Yes!" });
     const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ closesAt: "2099-01-01T12:00" }));
     expect(res.status).toBe(302);
     const id = Number(res.headers.get("location")!.split("/").pop());
-    expect(q("select closes_at from polls where id = ?", id).closes_at).toBe(Date.UTC(2099, 0, 1, 12));
-    const [yes, no] = optionIds(t.db(), "new-poll");
+    expect((await q("select closes_at from polls where id = ?", id)).closes_at).toBe(Date.UTC(2099, 0, 1, 12));
+    const [yes, no] = (await optionIds(t.db(), "new-poll"));
     expect((await member.client.post(`${T}/p/new-poll`, { intent: "vote", option: String(yes) })).status).toBe(302);
 
     const edit = (over: Record<string, string | string[]>) => admin.client.post(`/admin/polls/${id}`, pollForm({ closesAt: "2099-01-01T12:00", ...over }));
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const removed = await edit({ options: ["Yes"], optionIds: [String(yes)] });
     expect(removed.status).toBe(400);
     expect(await removed.text()).toContain("cannot be removed");
@@ -183,28 +183,28 @@ describe("topics and polls", () => {
     expect(await reordered.text()).toContain("cannot be reordered");
     const kind = await edit({ kind: "multiple", options: ["Yes", "No"], optionIds: [String(yes), String(no)] });
     expect(kind.status).toBe(400);
-    const foreign = await edit({ options: ["Yes", "No"], optionIds: [String(yes), String(optionIds(t.db(), "license-opinion")[0])] });
+    const foreign = await edit({ options: ["Yes", "No"], optionIds: [String(yes), String((await optionIds(t.db(), "license-opinion"))[0])] });
     expect(foreign.status).toBe(400);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const ok = await edit({ options: ["Yes, definitely", "No", "Maybe"], optionIds: [String(yes), String(no), "new"] });
     expect(ok.status).toBe(302);
-    expect(optionIds(t.db(), "new-poll").slice(0, 2)).toEqual([yes, no]);
-    expect(q("select label from poll_options where id = ?", yes).label).toBe("Yes, definitely");
-    expect(q("select count from tallies where option_id = ?", yes).count).toBe(1);
-    expect(optionIds(t.db(), "new-poll")).toHaveLength(3);
-    expect(log().map((l) => l.action)).toEqual(expect.arrayContaining(["poll.create", "poll.edit"]));
+    expect((await optionIds(t.db(), "new-poll")).slice(0, 2)).toEqual([yes, no]);
+    expect((await q("select label from poll_options where id = ?", yes)).label).toBe("Yes, definitely");
+    expect((await q("select count from tallies where option_id = ?", yes)).count).toBe(1);
+    expect((await optionIds(t.db(), "new-poll"))).toHaveLength(3);
+    expect((await log()).map((l) => l.action)).toEqual(expect.arrayContaining(["poll.create", "poll.edit"]));
   });
 
   it("closes, reopens, resolves and un-resolves; results show how the community did", async () => {
     const { admin, member } = await people();
-    const pid = pollId(t.db(), "llama-3-prediction");
-    const opts = optionIds(t.db(), "llama-3-prediction");
+    const pid = (await pollId(t.db(), "llama-3-prediction"));
+    const opts = (await optionIds(t.db(), "llama-3-prediction"));
     await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[1]) });
-    const before = allCounts(t.db());
-    const foreign = await admin.client.post(`/admin/polls/${pid}`, { intent: "resolve", optionId: String(optionIds(t.db(), "license-opinion")[0]), note: "x", sourceUrl: "" });
+    const before = (await allCounts(t.db()));
+    const foreign = await admin.client.post(`/admin/polls/${pid}`, { intent: "resolve", optionId: String((await optionIds(t.db(), "license-opinion"))[0]), note: "x", sourceUrl: "" });
     expect(foreign.status).toBe(400);
     expect(await foreign.text()).toContain("does not belong to this poll");
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const ok = await admin.client.post(`/admin/polls/${pid}`, {
       intent: "resolve",
       optionId: String(opts[1]),
@@ -218,12 +218,12 @@ describe("topics and polls", () => {
     expect(p.resolution).toMatchObject({ optionLabel: "Yes, loosened but still a custom license", accuracy: 1, brier: 0 });
     expect((await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(409);
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "unresolve" })).status).toBe(302);
-    expect(q("select resolved_at from polls where id = ?", pid).resolved_at).toBeNull();
+    expect((await q("select resolved_at from polls where id = ?", pid)).resolved_at).toBeNull();
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "reopen" })).status).toBe(302);
     expect((await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(302);
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "close" })).status).toBe(302);
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "close" })).status).toBe(409);
-    expect(log().map((l) => l.action)).toEqual(["poll.resolve", "poll.unresolve", "poll.reopen", "poll.close"]);
+    expect((await log()).map((l) => l.action)).toEqual(["poll.resolve", "poll.unresolve", "poll.reopen", "poll.close"]);
   });
 });
 
@@ -245,22 +245,22 @@ describe("reports and moderation", () => {
     const page = await (await mod.client.get("/admin/reports")).text();
     expect(page).toContain("rude words xyzzy");
     expect(page).toContain("This is rude");
-    const r1 = q("select id from reports where comment_id = ?", c1).id;
-    const r2 = q("select id from reports where comment_id = ?", c2).id;
+    const r1 = (await q("select id from reports where comment_id = ?", c1)).id;
+    const r2 = (await q("select id from reports where comment_id = ?", c2)).id;
     expect((await mod.client.post("/admin/reports", { intent: "dismiss", report: String(r2), reason: "fine" })).status).toBe(302);
     expect((await mod.client.post("/admin/reports", { intent: "remove", report: String(r1), reason: "insults" })).status).toBe(302);
-    expect(q("select status from reports where id = ?", r1).status).toBe("actioned");
-    expect(q("select status from reports where id = ?", r2).status).toBe("dismissed");
+    expect((await q("select status from reports where id = ?", r1)).status).toBe("actioned");
+    expect((await q("select status from reports where id = ?", r2)).status).toBe("dismissed");
     for (const p of [T, `/c/${c1}`, `${T}/feed.xml`]) {
       const text = await (await anon().get(p)).text();
       expect(text, p).not.toContain("xyzzy");
     }
     expect(await (await anon().get(T)).text()).toContain("[removed by a moderator]");
-    expect(q("select comment_count as n from topics where id = 1").n).toBe(1);
+    expect((await q("select comment_count as n from topics where id = 1")).n).toBe(1);
     expect((await mod.client.post(`/c/${c1}`, { intent: "restore", reason: "on appeal" })).status).toBe(302);
     expect(await (await anon().get(T)).text()).toContain("rude words xyzzy");
-    expect(q("select comment_count as n from topics where id = 1").n).toBe(2);
-    expect(log().map((l) => [l.action, l.reason])).toEqual([
+    expect((await q("select comment_count as n from topics where id = 1")).n).toBe(2);
+    expect((await log()).map((l) => [l.action, l.reason])).toEqual([
       ["report.dismiss", "fine"],
       ["comment.remove", "insults"],
       ["comment.restore", "on appeal"],
@@ -277,23 +277,23 @@ describe("reports and moderation", () => {
     expect((await member.client.post(`${T}/comment`, { intent: "post", body: "general is open" })).status).toBe(302);
     expect((await mod.client.post("/admin/threads", { intent: "unlock", topic: "llama-2-license", poll: "license-opinion", redirectTo: T })).status).toBe(302);
     expect((await mod.client.post("/admin/threads", { intent: "lock", topic: "nope", redirectTo: T })).status).toBe(404);
-    expect(log().map((l) => l.action)).toEqual(["thread.lock", "thread.unlock"]);
+    expect((await log()).map((l) => l.action)).toEqual(["thread.lock", "thread.unlock"]);
   });
 
   it("a ban ends every session, withdraws ballots with the tallies, and blocks sign-in", async () => {
     const { admin, mod, member } = await people();
     const second = member.client.fork();
     second.cookies = new Map(member.client.cookies);
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     await member.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[0]) });
-    expect(q("select count from tallies where option_id = ?", opts[0]).count).toBe(1);
+    expect((await q("select count from tallies where option_id = ?", opts[0])).count).toBe(1);
     expect((await mod.client.post("/admin/users", { intent: "ban", user: admin.id, reason: "coup" })).status).toBe(403);
     const res = await mod.client.post("/admin/users", { intent: "ban", user: member.id, reason: "spam", withdrawBallots: "on" });
     expect(res.status).toBe(302);
-    expect(q("select banned from users where id = ?", member.id).banned).toBe(1);
-    expect(q("select count(*) as n from sessions where user_id = ?", member.id).n).toBe(0);
-    expect(q("select count from tallies where option_id = ?", opts[0]).count).toBe(0);
-    expect(q("select voter_count as n from polls where slug = 'license-opinion'").n).toBe(0);
+    expect(Boolean((await q("select banned from users where id = ?", member.id)).banned)).toBe(true);
+    expect((await q("select count(*) as n from sessions where user_id = ?", member.id)).n).toBe(0);
+    expect((await q("select count from tallies where option_id = ?", opts[0])).count).toBe(0);
+    expect((await q("select voter_count as n from polls where slug = 'license-opinion'")).n).toBe(0);
     const next = await (await member.client.get(T)).text();
     expect(next).not.toContain("whoami");
     const vote = await member.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[1]) });
@@ -301,7 +301,7 @@ describe("reports and moderation", () => {
     const login = await anon().login("plain_member");
     expect(login.status).toBe(403);
     expect(await login.text()).toContain("This account is suspended.");
-    expect(q("select action, reason from moderation_log where action = 'user.ban'")).toEqual({ action: "user.ban", reason: "spam" });
+    expect((await q("select action, reason from moderation_log where action = 'user.ban'"))).toEqual({ action: "user.ban", reason: "spam" });
     expect((await mod.client.post("/admin/users", { intent: "unban", user: member.id })).status).toBe(302);
     expect((await anon().login("plain_member")).status).toBe(302);
   });
@@ -314,7 +314,7 @@ describe("reports and moderation", () => {
     const self = await admin.client.post("/admin/users", { intent: "role", user: admin.id, role: "member" });
     expect(self.status).toBe(400);
     expect((await admin.client.post("/admin/users", { intent: "role", user: member.id, role: "owner" })).status).toBe(400);
-    expect(q("select details from moderation_log where action = 'user.role'").details).toBe('{"from":"member","to":"moderator"}');
+    expect((await q("select details from moderation_log where action = 'user.role'")).details).toBe('{"from":"member","to":"moderator"}');
   });
 });
 
@@ -325,8 +325,8 @@ describe("npm run user:role", () => {
     const ok = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "Founder", "admin"], { env, encoding: "utf8" });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("Founder is now admin.");
-    t.db().$client.prepare("select 1").get();
-    expect(q("select role from users where username = 'founder'").role).toBe("admin");
+    await t.sql("select 1").get();
+    expect((await q("select role from users where username = 'founder'")).role).toBe("admin");
     const missing = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "nobody", "admin"], { env, encoding: "utf8" });
     expect(missing.status).toBe(1);
     const usage = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "founder", "king"], { env, encoding: "utf8" });
@@ -337,10 +337,10 @@ describe("npm run user:role", () => {
 describe("poll rules", () => {
   it("a multiple-choice minimum below 1 is refused", async () => {
     const { admin } = await people();
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ kind: "multiple", options: ["a", "b", "c"], minChoices: "0", maxChoices: "2" }));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("The minimum must be at least 1");
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import { closeDatabase } from "../db/client";
 import { describe, expect, it } from "vitest";
 import { allCounts, count, useFreshDatabase, useTestServer } from "./helpers";
 
@@ -18,7 +19,7 @@ describe("sign up", () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).toMatch(/Path=\//);
-    const row = t.db().$client.prepare("select username, password_hash, role from users").get() as any;
+    const row = await t.sql("select username, password_hash, role from users").get() as any;
     expect(row.username).toBe("alice");
     expect(row.role).toBe("member");
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -28,20 +29,20 @@ describe("sign up", () => {
 
   it("refuses a taken username without regard to case, with a field message", async () => {
     expect((await client().signup("alice")).status).toBe(302);
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await client().signup("ALICE");
     expect(res.status).toBe(400);
     const page = await html(res);
     expect(page).toContain("That username is taken.");
     expect(page).toContain('value="alice"');
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("lets the unique index decide between simultaneous sign-ups", async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => client().signup("racer")));
     expect(results.filter((r) => r.status === 302)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(7);
-    expect(count(t.db(), "users")).toBe(1);
+    expect(await count(t.db(), "users")).toBe(1);
   });
 
   it.each([
@@ -52,7 +53,7 @@ describe("sign up", () => {
     [{ username: "good", password: "y".repeat(257) }, "password", "at most 256"],
     [{ username: "", password: "" }, "username", "at least 3"],
   ])("400 for %j with a message on %s, nothing written", async (fields, field, message) => {
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await client().post("/signup", fields);
     expect(res.status).toBe(400);
     const page = await html(res);
@@ -60,14 +61,14 @@ describe("sign up", () => {
     expect(page).toContain(message);
     // The password is never echoed back into the form.
     if (fields.password) expect(page).not.toContain(`value="${fields.password}"`);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("400 when fields are missing or unknown", async () => {
     expect((await client().post("/signup", {})).status).toBe(400);
     const res = await client().post("/signup", { username: "mallory", password: "long enough", role: "admin" });
     expect(res.status).toBe(400);
-    expect(count(t.db(), "users")).toBe(0);
+    expect(await count(t.db(), "users")).toBe(0);
   });
 });
 
@@ -79,7 +80,7 @@ describe("sign in and out", () => {
     expect((await a.login("bob")).status).toBe(302);
     expect((await b.login("BOB")).status).toBe(302);
     expect(a.cookieHeader()).not.toBe(b.cookieHeader());
-    expect(count(t.db(), "sessions")).toBe(3);
+    expect(await count(t.db(), "sessions")).toBe(3);
   });
 
   it("gives one generic message for a wrong password or an unknown user", async () => {
@@ -103,7 +104,7 @@ describe("sign in and out", () => {
     expect(await html(await c.get("/"))).toContain('data-testid="whoami">dave<');
     const out = await c.post("/logout", {});
     expect(out.status).toBe(302);
-    expect(count(t.db(), "sessions")).toBe(0);
+    expect(await count(t.db(), "sessions")).toBe(0);
     const replay = await fetch(c.base + "/", { headers: { Cookie: stolen } });
     const page = await replay.text();
     expect(page).not.toContain("whoami");
@@ -115,7 +116,7 @@ describe("sign in and out", () => {
     await c.signup("erin");
     const res = await c.get("/logout");
     expect(res.status).toBe(405);
-    expect(count(t.db(), "sessions")).toBe(1);
+    expect(await count(t.db(), "sessions")).toBe(1);
   });
 
   it("redirectTo stays on this site", async () => {
@@ -132,10 +133,10 @@ describe("sign in and out", () => {
 
 describe("Origin check", () => {
   it.each([null, "https://evil.example", "null"])("403 for a POST with Origin %j, nothing written", async (origin) => {
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await client().post("/signup", { username: "zed", password: "long enough" }, { origin });
     expect(res.status).toBe(403);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });
 
@@ -167,7 +168,7 @@ describe("pages", () => {
   it("healthz answers 200 with the database and 503 without", async () => {
     const c = client();
     expect((await c.get("/healthz")).status).toBe(200);
-    t.db().$client.close();
+    await closeDatabase();
     expect((await c.get("/healthz")).status).toBe(503);
   });
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
-import { users } from "../db/schema/sqlite";
+import { transaction } from "../db/client";
+import { users } from "../db/schema";
 import { count, optionIds, pollId, recount, useFreshDatabase } from "./helpers";
 
 const t = useFreshDatabase();
@@ -26,11 +27,14 @@ describe("tallies always equal a recount (property)", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), async (ops) => {
         const conn = t.db();
-        conn.$client.exec("delete from ballots; delete from ballot_history; delete from tally_daily; update tallies set count = 0; update polls set voter_count = 0; delete from users;");
-        for (let i = 0; i < 8; i++) {
-          conn.insert(users).values({ id: `p${i}`, username: `prop${i}`, passwordHash: "x", createdAt: 0 }).run();
+        for (const stmt of ["delete from ballots", "delete from ballot_history", "delete from tally_daily", "update tallies set count = 0", "update polls set voter_count = 0", "delete from users"]) {
+          await t.sql(stmt).run();
         }
-        const ids = POLLS.map((p) => ({ ...p, id: pollId(conn, p.slug), options: optionIds(conn, p.slug) }));
+        for (let i = 0; i < 8; i++) {
+          await transaction((tx) => tx.insert(users).values({ id: `p${i}`, username: `prop${i}`, passwordHash: "x", createdAt: 0 }));
+        }
+        const ids = [];
+        for (const p of POLLS) ids.push({ ...p, id: await pollId(conn, p.slug), options: await optionIds(conn, p.slug) });
         // The expected state, kept independently of the code under test.
         const expected = new Map<string, number[]>();
         let changes = 0;
@@ -65,23 +69,23 @@ describe("tallies always equal a recount (property)", () => {
               expected.set(key, chosen);
             }
           }
-          const r = recount(conn);
+          const r = await recount(conn);
           expect(r.stored).toEqual(r.counted);
           expect(r.votersStored).toEqual(r.votersCounted);
-          expect(count(conn, "ballots")).toBe(expected.size);
-          expect(count(conn, "ballot_history")).toBe(changes);
+          expect(await count(conn, "ballots")).toBe(expected.size);
+          expect(await count(conn, "ballot_history")).toBe(changes);
         }
         // Each ballot holds exactly the expected choices.
         for (const [key, choices] of expected) {
           const [userId, pid] = key.split(":");
-          const rows = conn.$client
-            .prepare("select c.option_id as id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ? and b.poll_id = ? order by 1")
-            .all(userId, Number(pid)) as { id: number }[];
+          const rows = (await t
+            .sql("select c.option_id as id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ? and b.poll_id = ? order by 1")
+            .all(userId, Number(pid))) as { id: number }[];
           expect(rows.map((r) => r.id)).toEqual([...choices].sort((a, b) => a - b));
         }
         // Today's roll-up equals the tallies.
-        const rollup = conn.$client.prepare("select option_id as id, count from tally_daily order by option_id").all() as { id: number; count: number }[];
-        const tallies = new Map((conn.$client.prepare("select option_id as id, count from tallies").all() as { id: number; count: number }[]).map((x) => [x.id, x.count]));
+        const rollup = (await t.sql("select option_id as id, count from tally_daily order by option_id").all()) as { id: number; count: number }[];
+        const tallies = new Map(((await t.sql("select option_id as id, count from tallies").all()) as { id: number; count: number }[]).map((x) => [x.id, x.count]));
         for (const row of rollup) expect(row.count).toBe(tallies.get(row.id));
       }),
       { numRuns: 60 },

@@ -5,8 +5,8 @@ import http from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
-import { openDatabase } from "../db/client";
-import { freshDatabaseFile, NODE_TS, optionIds, pollId, recount, useFreshDatabase } from "./helpers";
+import { openSqlite } from "../db/client";
+import { freshDatabaseFile, NODE_TS, optionIds, pollId, useFreshDatabase } from "./helpers";
 
 
 function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
@@ -53,7 +53,7 @@ function post(port: number, p: string, body: string, cookie: string): Promise<{ 
 describe("crash safety", () => {
   it("every vote that got a success response survives SIGKILL; tallies equal a recount; integrity ok", async () => {
     const file = freshDatabaseFile();
-    const setup = openDatabase(file);
+    const setup = openSqlite(file);
     const now = Date.now();
     const users: { id: string; cookie: string }[] = [];
     const insertUser = setup.$client.prepare("insert into users (id, username, password_hash, created_at) values (?, ?, 'x', ?)");
@@ -92,7 +92,7 @@ describe("crash safety", () => {
     again.child.kill("SIGTERM");
     await stopped;
 
-    const conn = openDatabase(file);
+    const conn = openSqlite(file);
     expect(conn.$client.pragma("integrity_check", { simple: true })).toBe("ok");
     const ballot = conn.$client.prepare("select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id join polls p on p.id = b.poll_id where p.slug = 'license-opinion' and b.user_id = ?");
     for (const v of ok) expect(ballot.pluck().get(v.userId), v.userId).toBe(v.option);
@@ -111,11 +111,11 @@ describe("backups", () => {
   const t = useFreshDatabase();
 
   it("npm run db:backup makes a consistent copy under write load that opens in Pulse", async () => {
-    const conn = t.db();
+    const conn = t.sqlite();
     const insertUser = conn.$client.prepare("insert into users (id, username, password_hash, created_at) values (?, ?, 'x', 0)");
     for (let i = 0; i < 3000; i++) insertUser.run(`b${i}`, `backup${i}`);
-    const opts = optionIds(conn, "license-opinion");
-    const poll = pollId(conn, "license-opinion");
+    const opts = await optionIds(conn, "license-opinion");
+    const poll = await pollId(conn, "license-opinion");
     // Votes committed before the backup starts must all be in it, even while
     // they are only in the WAL (no checkpoint has copied them to the main file).
     conn.$client.pragma("wal_checkpoint(TRUNCATE)");
@@ -144,12 +144,12 @@ describe("backups", () => {
     expect(await exit, out).toBe(0);
     expect(out).toContain("integrity ok");
     expect(writes).toBeGreaterThan(0);
-    const copy = openDatabase(target);
+    const copy = openSqlite(target);
     expect(copy.$client.pragma("integrity_check", { simple: true })).toBe("ok");
     expect(copy.$client.prepare("select count(*) from ballots").pluck().get()).toBeGreaterThanOrEqual(before);
-    const r = recount(copy);
-    expect(r.stored).toEqual(r.counted);
-    expect(r.votersStored).toEqual(r.votersCounted);
+    const tallies = copy.$client.prepare("select option_id as id, count from tallies order by option_id").all();
+    const counted = copy.$client.prepare("select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count from tallies t order by t.option_id").all();
+    expect(tallies).toEqual(counted);
     copy.$client.close();
     const { child: server, port } = await startServer(target);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

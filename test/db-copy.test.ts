@@ -8,6 +8,8 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { getTopicResults } from "../app/models/results.server";
+import { setDatabase } from "../db/client";
 import { copyDatabase, TABLE_ORDER } from "../scripts/db-copy";
 import { makeUser, optionIds, useFreshDatabase, useTestServer } from "./helpers";
 
@@ -47,12 +49,12 @@ async function populate() {
   const a = await makeUser(anon(), "alice");
   const b = await makeUser(anon(), "bob");
   const mod = await makeUser(anon(), "mod", "moderator");
-  const opts = optionIds(t.db(), "license-opinion");
+  const opts = await optionIds(t.db(), "license-opinion");
   await a.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[0]) });
   await a.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[1]) });
   await b.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[2]) });
   await b.client.post(`${T}/p/statement-misleading`, { intent: "vote", value: "4" });
-  await b.client.post(`${T}/p/implications`, { intent: "vote", option: optionIds(t.db(), "implications").slice(0, 2).map(String) });
+  await b.client.post(`${T}/p/implications`, { intent: "vote", option: (await optionIds(t.db(), "implications")).slice(0, 2).map(String) });
   await b.client.post(`${T}/p/statement-misleading`, { intent: "withdraw" });
   const { postComment } = await import("../app/models/comments.server");
   const first = await postComment({ userId: a.id, topicId: 1, pollId: null, parentId: null, body: "First *thoughts*", stanceOptionId: null }, Date.now() - 60_000);
@@ -63,7 +65,7 @@ async function populate() {
   await b.client.post(`/c/${first.id}`, { intent: "up" });
   await b.client.post(`/c/${first.id}`, { intent: "report", reason: "testing reports" });
   await mod.client.post(`/c/${first.id + 2}`, { intent: "remove", reason: "off topic" });
-  await t.db().$client.prepare("update polls set visibility = 'after_close', closes_at = ? where slug = 'implications'").run(Date.now() - 1000);
+  await t.sql("update polls set visibility = 'after_close', closes_at = ? where slug = 'implications'").run(Date.now() - 1000);
   const counts = dump(t.file());
   for (const table of TABLE_ORDER.filter((x) => x !== "health_checks")) expect(counts[table].length, table).toBeGreaterThan(0);
 }
@@ -71,8 +73,15 @@ async function populate() {
 describe("npm run db:copy", () => {
   it("SQLite -> PostgreSQL -> SQLite gives back every row, and new rows number after the copied ones", async () => {
     await populate();
-    t.db().$client.pragma("wal_checkpoint(TRUNCATE)");
+    t.sqlite().$client.pragma("wal_checkpoint(TRUNCATE)");
     const original = dump(t.file());
+    // The public results, computed by the same models on each engine, at one fixed moment.
+    const now = Date.now();
+    const results = async (target: string) => {
+      setDatabase(target);
+      return JSON.stringify(await getTopicResults("llama-2-license", null, now).then((r) => r?.data));
+    };
+    const onSqlite = await results(t.file());
     const url = await newPgDatabase();
     const lines: string[] = [];
     const there = await copyDatabase(t.file(), url, (l) => lines.push(l));
@@ -82,6 +91,10 @@ describe("npm run db:copy", () => {
     const back = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pulse-copy-")), "back.db");
     await copyDatabase(url, back);
     expect(dump(back)).toEqual(original);
+    expect(await results(url)).toBe(onSqlite);
+    expect(await results(back)).toBe(onSqlite);
+    expect(onSqlite).toContain('"voters":2');
+    setDatabase(t.file());
 
     // Identity columns continue after the copied ids.
     const pool = quiet(new pg.Pool({ connectionString: url, max: 1 }));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../db/client";
+import { openSqlite } from "../db/client";
 import { seed, LLAMA_POLLS } from "../db/seed";
-import { allCounts, count, freshDatabaseFile, useFreshDatabase } from "./helpers";
+import { allCounts, count, freshDatabaseFile, useFreshDatabase, writeCount } from "./helpers";
 
 describe("connection settings", () => {
   it("sets WAL, foreign keys, busy timeout and synchronous explicitly", () => {
-    const conn = openDatabase(freshDatabaseFile());
+    const conn = openSqlite(freshDatabaseFile());
     const p = (name: string) => conn.$client.pragma(name, { simple: true });
     expect(p("journal_mode")).toBe("wal");
     expect(p("foreign_keys")).toBe(1);
@@ -18,12 +18,12 @@ describe("connection settings", () => {
 describe("seed", () => {
   const t = useFreshDatabase();
 
-  it("has written the LLAMA-2 topic with its six polls and nothing else", () => {
+  it("has written the LLAMA-2 topic with its six polls and nothing else", async () => {
     const conn = t.db();
-    const topic = conn.$client.prepare("select * from topics where slug = 'llama-2-license'").get() as Record<string, unknown>;
+    const topic = (await t.sql("select * from topics where slug = 'llama-2-license'").get()) as Record<string, unknown>;
     expect(topic).toBeTruthy();
     expect(String(topic.summary_html)).toContain("opensource.org");
-    const polls = conn.$client.prepare("select slug, kind, visibility, closes_at from polls order by position").all();
+    const polls = await t.sql("select slug, kind, visibility, closes_at from polls order by position").all();
     expect(polls.map((p: any) => p.slug)).toEqual([
       "license-opinion",
       "llama-3-prediction",
@@ -35,31 +35,30 @@ describe("seed", () => {
     expect(polls.every((p: any) => p.visibility === "always")).toBe(true);
     expect((polls[1] as any).closes_at).toBeNull();
     expect(new Date((polls[5] as any).closes_at).toISOString().slice(0, 10)).toBe("2027-12-31");
-    expect(count(conn, "users")).toBe(0);
-    expect(count(conn, "ballots")).toBe(0);
-    expect(count(conn, "comments")).toBe(0);
+    expect(await count(conn, "users")).toBe(0);
+    expect(await count(conn, "ballots")).toBe(0);
+    expect(await count(conn, "comments")).toBe(0);
     // Every option has its tally row.
-    expect(count(conn, "tallies")).toBe(count(conn, "poll_options"));
+    expect(await count(conn, "tallies")).toBe(await count(conn, "poll_options"));
     const expectedOptions = LLAMA_POLLS.reduce((n, p) => n + (p.kind === "scale" ? 5 : p.options.length), 0);
-    expect(count(conn, "poll_options")).toBe(expectedOptions);
+    expect(await count(conn, "poll_options")).toBe(expectedOptions);
   });
 
   it("is idempotent: a second run changes nothing", async () => {
     const conn = t.db();
-    const before = allCounts(conn);
-    const changesBefore = conn.$client.prepare("select total_changes() as n").get() as { n: number };
+    const before = await allCounts(conn);
+    const writesBefore = await writeCount();
     const result = await seed();
     expect(result.created).toEqual([]);
-    expect(allCounts(conn)).toEqual(before);
-    const changesAfter = conn.$client.prepare("select total_changes() as n").get() as { n: number };
-    expect(changesAfter.n).toBe(changesBefore.n);
+    expect(await allCounts(conn)).toEqual(before);
+    expect(await writeCount()).toBe(writesBefore);
   });
 
   it("completes a partial seed", async () => {
     const conn = t.db();
-    conn.$client.prepare("delete from polls where slug = 'implications'").run();
+    await t.sql("delete from polls where slug = 'implications'").run();
     const result = await seed();
     expect(result.created).toEqual(["poll implications"]);
-    expect(count(conn, "polls")).toBe(6);
+    expect(await count(conn, "polls")).toBe(6);
   });
 });

@@ -2,8 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import pg from "pg";
 import { closeDatabase, setDatabase } from "../db/client";
-import { runMigrations } from "../db/migrate";
+import { migrateOpenDatabase } from "../db/migrate";
 import { seed } from "../db/seed";
 import { startPostgres } from "./postgres";
 
@@ -12,21 +13,36 @@ declare module "vitest" {
     templateDb: string;
     /** A real PostgreSQL started for this run (an empty database). */
     pgUrl: string;
+    /** A migrated, seeded PostgreSQL database that tests copy (CREATE DATABASE ... TEMPLATE). */
+    pgTemplate: string;
   }
 }
 
-// Migrate and seed one template database; every test copies it.
+// Migrate and seed one template database per engine; every test copies one.
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-test-"));
   const template = path.join(dir, "template.db");
   const conn = setDatabase(template);
-  runMigrations(conn);
-  await seed();
-  conn.$client.pragma("wal_checkpoint(TRUNCATE)");
-  closeDatabase();
+  await migrateOpenDatabase(async () => {
+    await seed();
+  });
+  if (conn.engine === "sqlite") conn.writer.$client.pragma("wal_checkpoint(TRUNCATE)");
+  await closeDatabase();
   project.provide("templateDb", template);
   const postgres = await startPostgres();
   project.provide("pgUrl", postgres.url);
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query("create database pulse_template");
+  await admin.end();
+  const pgTemplate = new URL(postgres.url);
+  pgTemplate.pathname = "/pulse_template";
+  setDatabase(pgTemplate.toString());
+  await migrateOpenDatabase(async () => {
+    await seed();
+  });
+  await closeDatabase();
+  project.provide("pgTemplate", "pulse_template");
   return async () => {
     await postgres.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,38 +2,139 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, inject } from "vitest";
-import { closeDatabase, setDatabase, type DB } from "../db/client";
+import pg from "pg";
+import { closeDatabase, db as appDb, engine, pgPool, setDatabase, sqliteConnections, type DB, type SqliteDB } from "../db/client";
 import { parseConfig } from "../app/config.server";
 import { listen, loadBuild } from "../server";
 
 let counter = 0;
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-db-"));
 
-/** A fresh copy of the migrated, seeded template database. */
+/** Which engine this run of the suite is on (vitest.config.ts runs the integration suite once per engine). */
+export const ENGINE: "sqlite" | "pg" = process.env.PULSE_TEST_ENGINE === "pg" ? "pg" : "sqlite";
+
+/** A fresh copy of the migrated, seeded SQLite template. */
 export function freshDatabaseFile(): string {
   const file = path.join(tmpRoot, `t-${process.pid}-${++counter}.db`);
   fs.copyFileSync(inject("templateDb"), file);
   return file;
 }
 
-/** Gives every test in the file its own database, opened as the app's connection. */
-export function useFreshDatabase(): { db: () => DB; file: () => string } {
-  let conn: DB | undefined;
+/** A URL with another database name on the same PostgreSQL server. */
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+let admin: pg.Pool | undefined;
+/** A fresh PostgreSQL database, copied from the migrated, seeded template. */
+export async function freshPgDatabase(): Promise<string> {
+  admin ??= new pg.Pool({ connectionString: inject("pgUrl"), max: 2 });
+  const name = `t_${process.pid}_${++counter}`;
+  await admin.query(`create database ${name} template ${inject("pgTemplate")} strategy file_copy`);
+  return withDatabase(inject("pgUrl"), name);
+}
+
+async function dropPgDatabase(url: string) {
+  const name = new URL(url).pathname.slice(1);
+  // Not forced: every connection to it has closed. A failure only leaves it
+  // to the run's PostgreSQL, which goes away after the run.
+  await admin?.query(`drop database if exists ${name}`).catch(() => {});
+}
+
+/** A raw SQL statement on the open database, either engine, with `?` placeholders. */
+export type Statement = {
+  get(...params: unknown[]): Promise<any>;
+  all(...params: unknown[]): Promise<any[]>;
+  run(...params: unknown[]): Promise<number>;
+  /** The first column instead of the row. */
+  pluck(): { get(...params: unknown[]): Promise<any>; all(...params: unknown[]): Promise<any[]> };
+};
+
+export function rawSql(text: string): Statement {
+  const rowsOf = async (params: unknown[]): Promise<any[]> => {
+    if (engine() === "sqlite") {
+      const stmt = sqliteConnections().writer.$client.prepare(text);
+      return stmt.reader ? stmt.all(...params) : (stmt.run(...params), []);
+    }
+    let i = 0;
+    const res = await pgPool().query(text.replace(/\?/g, () => `$${++i}`), params);
+    return res.rows;
+  };
+  const first = (row: any) => (row === undefined ? undefined : Object.values(row)[0]);
+  return {
+    get: async (...params) => (await rowsOf(params))[0],
+    all: (...params) => rowsOf(params),
+    run: async (...params) => {
+      if (engine() === "sqlite") return sqliteConnections().writer.$client.prepare(text).run(...params).changes;
+      let i = 0;
+      return (await pgPool().query(text.replace(/\?/g, () => `$${++i}`), params)).rowCount ?? 0;
+    },
+    pluck: () => ({
+      get: async (...params) => first((await rowsOf(params))[0]),
+      all: async (...params) => (await rowsOf(params)).map(first),
+    }),
+  };
+}
+
+/**
+ * A number that grows with every write the database takes: SQLite's
+ * total_changes() on the writing connection, PostgreSQL's next transaction
+ * id (a transaction gets one only when it writes; the test server runs
+ * without autovacuum, which could take one).
+ */
+export async function writeCount(): Promise<number> {
+  if (engine() === "sqlite") return sqliteConnections().writer.$client.prepare("select total_changes() as n").pluck().get() as number;
+  return Number(await rawSql("select txid_snapshot_xmax(txid_current_snapshot()) as n").pluck().get());
+}
+
+/**
+ * Makes the open database refuse writes, as a full disk would: SQLite's
+ * writer turns query_only; PostgreSQL makes new transactions read-only and
+ * reopens the pool so every connection is new.
+ */
+export async function refuseWrites(refuse: boolean): Promise<void> {
+  if (engine() === "sqlite") {
+    sqliteConnections().writer.$client.pragma(`query_only = ${refuse ? "ON" : "OFF"}`);
+    return;
+  }
+  const url = currentUrl();
+  const name = new URL(url).pathname.slice(1);
+  await pgPool().query(`begin read write; alter database ${name} set default_transaction_read_only = ${refuse ? "on" : "off"}; commit`);
+  await closeDatabase();
+  setDatabase(url);
+}
+
+let currentTarget = "";
+const currentUrl = () => currentTarget;
+
+/** Gives every test in the file its own database (on this run's engine), opened as the app's connection. */
+export function useFreshDatabase(): { db: () => DB; sqlite: () => SqliteDB; file: () => string; sql: (text: string) => Statement } {
   let file = "";
-  beforeEach(() => {
-    file = freshDatabaseFile();
-    conn = setDatabase(file);
+  let open = false;
+  beforeEach(async () => {
+    file = ENGINE === "pg" ? await freshPgDatabase() : freshDatabaseFile();
+    setDatabase(file);
+    currentTarget = file;
+    open = true;
   });
-  afterEach(() => {
-    closeDatabase();
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  afterEach(async () => {
+    open = false;
+    await closeDatabase();
+    if (ENGINE === "pg") await dropPgDatabase(file);
+    else for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
   });
   return {
     db: () => {
-      if (!conn) throw new Error("no database");
-      return conn;
+      if (!open) throw new Error("no database");
+      return appDb();
     },
+    /** The writing SQLite connection, for SQLite-only tests. */
+    sqlite: () => sqliteConnections().writer,
+    /** The SQLite file, or the PostgreSQL URL. */
     file: () => file,
+    sql: rawSql,
   };
 }
 
@@ -123,15 +224,19 @@ export class Client {
   }
 }
 
-export function count(conn: DB, table: string): number {
-  return (conn.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+export async function count(_conn: DB, table: string): Promise<number> {
+  return Number(await rawSql(`select count(*) as n from ${table}`).pluck().get());
 }
 
-export function allCounts(conn: DB): Record<string, number> {
-  const tables = conn.$client
-    .prepare("select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%'")
-    .all() as { name: string }[];
-  return Object.fromEntries(tables.map((t) => [t.name, count(conn, t.name)]));
+/** Rows per table, every table but the migrations' own. */
+export async function allCounts(conn: DB): Promise<Record<string, number>> {
+  const tables: string[] =
+    engine() === "sqlite"
+      ? await rawSql("select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%'").pluck().all()
+      : await rawSql("select tablename from pg_tables where schemaname = 'public' and tablename <> 'rate_limits'").pluck().all();
+  const out: Record<string, number> = {};
+  for (const t of tables.sort()) out[t] = await count(conn, t);
+  return out;
 }
 
 // One real argon2id hash, reused so tests can make many users quickly.
@@ -146,11 +251,12 @@ export async function makeUser(
 ): Promise<{ id: string; client: Client }> {
   const { hashPassword } = await import("../app/models/users.server");
   const { startSession } = await import("../app/auth/session.server");
-  const { db } = await import("../db/client");
-  const { users } = await import("../db/schema/sqlite");
+  const { transaction } = await import("../db/client");
+  const { users } = await import("../db/schema");
   sharedHash ??= hashPassword(TEST_PASSWORD);
   const id = `u_${username}`;
-  db().insert(users).values({ id, username, passwordHash: await sharedHash, role, createdAt: Date.now() }).run();
+  const passwordHash = await sharedHash;
+  await transaction((tx) => tx.insert(users).values({ id, username, passwordHash, role, createdAt: Date.now() }));
   const cookie = await startSession(id);
   const client = base.fork();
   const [pair] = cookie.split(";");
@@ -159,36 +265,28 @@ export async function makeUser(
   return { id, client };
 }
 
-export function pollId(conn: DB, slug: string): number {
-  return (conn.$client.prepare("select id from polls where slug = ?").get(slug) as { id: number }).id;
+export async function pollId(_conn: DB, slug: string): Promise<number> {
+  return (await rawSql("select id from polls where slug = ?").get(slug)).id;
 }
 
-export function optionIds(conn: DB, slug: string): number[] {
-  return (
-    conn.$client
-      .prepare("select o.id from poll_options o join polls p on p.id = o.poll_id where p.slug = ? order by o.position")
-      .all(slug) as { id: number }[]
-  ).map((r) => r.id);
+export async function optionIds(_conn: DB, slug: string): Promise<number[]> {
+  return rawSql("select o.id from poll_options o join polls p on p.id = o.poll_id where p.slug = ? order by o.position").pluck().all(slug);
 }
 
 /** Tallies as stored vs. recounted from the ballots; voters likewise. */
-export function recount(conn: DB) {
-  const stored = conn.$client.prepare("select option_id as id, count from tallies order by option_id").all();
-  const counted = conn.$client
-    .prepare(
-      `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count
-       from tallies t order by t.option_id`,
-    )
-    .all();
-  const votersStored = conn.$client.prepare("select id, voter_count as n from polls order by id").all();
-  const votersCounted = conn.$client
-    .prepare("select p.id, (select count(*) from ballots b where b.poll_id = p.id) as n from polls p order by p.id")
-    .all();
+export async function recount(_conn: DB) {
+  const stored = await rawSql("select option_id as id, count from tallies order by option_id").all();
+  const counted = await rawSql(
+    `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count
+     from tallies t order by t.option_id`,
+  ).all();
+  const votersStored = await rawSql("select id, voter_count as n from polls order by id").all();
+  const votersCounted = await rawSql("select p.id, (select count(*) from ballots b where b.poll_id = p.id) as n from polls p order by p.id").all();
   return { stored, counted, votersStored, votersCounted };
 }
 
-export function expectConsistent(conn: DB, expectFn: (a: unknown) => { toEqual: (b: unknown) => void }) {
-  const r = recount(conn);
+export async function expectConsistent(conn: DB, expectFn: (a: unknown) => { toEqual: (b: unknown) => void }) {
+  const r = await recount(conn);
   expectFn(r.stored).toEqual(r.counted);
   expectFn(r.votersStored).toEqual(r.votersCounted);
 }

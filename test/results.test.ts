@@ -47,8 +47,8 @@ function parseCsv(text: string): string[][] {
 }
 
 async function castCrowd(n: number) {
-  const opinion = optionIds(t.db(), "license-opinion");
-  const implications = optionIds(t.db(), "implications");
+  const opinion = (await optionIds(t.db(), "license-opinion"));
+  const implications = (await optionIds(t.db(), "implications"));
   const voters: Client[] = [];
   for (let i = 0; i < n; i++) {
     const { client } = await makeUser(anon(), `crowd${i}`);
@@ -65,8 +65,7 @@ describe("results page, JSON and CSV agree with a recount", () => {
     await castCrowd(14);
     const data = await json(anon());
     expect(data.version).toBe(1);
-    const recount = t.db().$client
-      .prepare("select o.id, (select count(*) from ballot_choices c where c.option_id = o.id) as n from poll_options o")
+    const recount = await t.sql("select o.id, (select count(*) from ballot_choices c where c.option_id = o.id) as n from poll_options o")
       .all() as { id: number; n: number }[];
     const byId = new Map(recount.map((r) => [r.id, r.n]));
     for (const p of data.polls) {
@@ -104,10 +103,10 @@ describe("results page, JSON and CSV agree with a recount", () => {
   });
 
   it("RFC 4180 and formula-injection guard in the CSV", async () => {
-    t.db().$client.prepare("update poll_options set label = ? where id = ?").run('=HYPERLINK("http://evil.example","x")', optionIds(t.db(), "license-opinion")[0]);
-    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("@SUM(1)", optionIds(t.db(), "license-opinion")[1]);
-    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("-2+3", optionIds(t.db(), "license-opinion")[2]);
-    t.db().$client.prepare("update poll_options set label = ? where id = ?").run("\tTabbed, and \"quoted\"", optionIds(t.db(), "license-opinion")[3]);
+    await t.sql("update poll_options set label = ? where id = ?").run('=HYPERLINK("http://evil.example","x")', (await optionIds(t.db(), "license-opinion"))[0]);
+    await t.sql("update poll_options set label = ? where id = ?").run("@SUM(1)", (await optionIds(t.db(), "license-opinion"))[1]);
+    await t.sql("update poll_options set label = ? where id = ?").run("-2+3", (await optionIds(t.db(), "license-opinion"))[2]);
+    await t.sql("update poll_options set label = ? where id = ?").run("\tTabbed, and \"quoted\"", (await optionIds(t.db(), "license-opinion"))[3]);
     const res = await anon().get(`${R}.csv`);
     expect(res.headers.get("content-type")).toContain("text/csv");
     const text = await res.text();
@@ -141,7 +140,7 @@ describe("visibility holds in every output", () => {
   for (const [visibility, closesAt, publicVisible] of settings) {
     it(`${visibility}${closesAt ? (closesAt > Date.now() ? " (open)" : " (closed)") : ""}: page, JSON, CSV, cross-tab, trend and stream`, async () => {
       const voters = await castCrowd(6);
-      t.db().$client.prepare("update polls set visibility = ?, closes_at = ? where slug = 'license-opinion'").run(visibility, closesAt);
+      await t.sql("update polls set visibility = ?, closes_at = ? where slug = 'license-opinion'").run(visibility, closesAt);
       const c = anon();
       // JSON
       const data = await json(c);
@@ -200,10 +199,10 @@ describe("cross-tabulation", () => {
     return h.slice(h.indexOf('data-testid="crosstab"'), h.indexOf("</table>", h.indexOf('data-testid="crosstab"')));
   };
   /** Moves every ballot event back two hours: into the snapshot the table shows. */
-  const age = () => t.db().$client.prepare("update ballot_history set at = at - 7200000").run();
+  const age = async () => await t.sql("update ballot_history set at = at - 7200000").run();
 
   it("counts people per pair of answers as of the hour, rounded to 5, with cells under 5 hidden", async () => {
-    const opinion = optionIds(t.db(), "license-opinion");
+    const opinion = (await optionIds(t.db(), "license-opinion"));
     for (let i = 0; i < 14; i++) {
       const { client } = await makeUser(anon(), `x${i}`);
       await vote(client, "license-opinion", { option: String(i < 12 ? opinion[0] : opinion[1]) });
@@ -213,7 +212,7 @@ describe("cross-tabulation", () => {
     expect(table(await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text())).toMatch(
       /<th scope="row">It is open source<\/th>(<td>&lt;5<\/td>){6}/,
     );
-    age();
+    await age();
     const html = table(await (await anon().get(`${R}?a=license-opinion&b=statement-misleading`)).text());
     // Row "It is open source": 9 said 5 (shown as 10), 3 said 1 (<5), 12 answered both (shown as 10).
     expect(html).toMatch(/<th scope="row">It is open source<\/th><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>&lt;5<\/td><td>10<\/td><td>10<\/td>/);
@@ -224,7 +223,7 @@ describe("cross-tabulation", () => {
   });
 
   it("the recorded differencing attack tells the watcher nothing: one person's change does not move the table", async () => {
-    const opinion = optionIds(t.db(), "license-opinion");
+    const opinion = (await optionIds(t.db(), "license-opinion"));
     const people = [];
     for (let i = 0; i < 20; i++) {
       const { client } = await makeUser(anon(), `d${i}`);
@@ -232,7 +231,7 @@ describe("cross-tabulation", () => {
       await vote(client, "statement-misleading", { value: String(1 + (i % 5)) });
       people.push(client);
     }
-    age();
+    await age();
     const watcher = people[0];
     const url = `${R}?a=license-opinion&b=statement-misleading`;
     const before = table(await (await watcher.get(url)).text());
@@ -244,8 +243,8 @@ describe("cross-tabulation", () => {
   });
 
   it("never crosses a poll whose results are hidden from the public, even for someone who may see them", async () => {
-    t.db().$client.prepare("update polls set visibility = 'after_vote' where slug = 'statement-misleading'").run();
-    const opinion = optionIds(t.db(), "license-opinion");
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'statement-misleading'").run();
+    const opinion = (await optionIds(t.db(), "license-opinion"));
     const voters = [];
     for (let i = 0; i < 12; i++) {
       const { client } = await makeUser(anon(), `h${i}`);
@@ -253,7 +252,7 @@ describe("cross-tabulation", () => {
       await vote(client, "statement-misleading", { value: "4" });
       voters.push(client);
     }
-    age();
+    await age();
     const html = await (await voters[0].get(`${R}?a=license-opinion&b=statement-misleading`)).text();
     expect(html).not.toContain('data-testid="crosstab"');
     expect(html).toContain("Only questions whose results are public to everyone can be compared.");
@@ -264,13 +263,12 @@ describe("cross-tabulation", () => {
 
 describe("predictions", () => {
   it("shows criteria, the outcome and how the community did", async () => {
-    const opts = optionIds(t.db(), "llama-3-prediction");
+    const opts = (await optionIds(t.db(), "llama-3-prediction"));
     for (let i = 0; i < 4; i++) {
       const { client } = await makeUser(anon(), `p${i}`);
       await vote(client, "llama-3-prediction", { option: String(i < 3 ? opts[1] : opts[2]) });
     }
-    t.db().$client
-      .prepare("update polls set resolved_option_id = ?, resolution_note = 'Llama 3 added duties.', resolution_source_url = 'https://github.com/meta-llama/llama3/blob/main/LICENSE', resolved_at = ? where slug = 'llama-3-prediction'")
+    await t.sql("update polls set resolved_option_id = ?, resolution_note = 'Llama 3 added duties.', resolution_source_url = 'https://github.com/meta-llama/llama3/blob/main/LICENSE', resolved_at = ? where slug = 'llama-3-prediction'")
       .run(opts[1], Date.UTC(2024, 3, 18));
     const data = await json(anon());
     const p = data.polls.find((x: any) => x.slug === "llama-3-prediction");
@@ -285,17 +283,17 @@ describe("predictions", () => {
 
 describe("opinion over time", () => {
   it("draws each option's daily share from the roll-up, carrying gaps forward", async () => {
-    const pid = (t.db().$client.prepare("select id from polls where slug = 'license-opinion'").get() as { id: number }).id;
-    const opts = optionIds(t.db(), "license-opinion");
-    const ins = t.db().$client.prepare("insert into tally_daily (poll_id, day, option_id, count, voters) values (?, ?, ?, ?, ?)");
+    const pid = (await t.sql("select id from polls where slug = 'license-opinion'").get() as { id: number }).id;
+    const opts = (await optionIds(t.db(), "license-opinion"));
+    const ins = await t.sql("insert into tally_daily (poll_id, day, option_id, count, voters) values (?, ?, ?, ?, ?)");
     opts.forEach((o, i) => ins.run(pid, "2026-01-01", o, i === 0 ? 2 : 0, 2));
     opts.forEach((o, i) => ins.run(pid, "2026-01-04", o, i === 0 ? 2 : i === 1 ? 2 : 0, 4));
     const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
     expect(html).toContain("Opinion over time (4 days)");
     expect(html).toContain("It is open source: 100% on the first day, 50% on the last");
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     await anon().get(R);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });
 
@@ -325,7 +323,7 @@ describe("live stream", () => {
       }
     })();
     while (messages.length < 1) await new Promise((r) => setTimeout(r, 20));
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     const start = Date.now();
     await Promise.all(voters.map((v, i) => vote(v, "license-opinion", { option: String(opts[i % 4]) })));
     const votedIn = Date.now() - start;

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { allCounts, count, freshDatabaseFile, makeUser, NODE_TS, optionIds, startTestServer, TEST_PASSWORD, useFreshDatabase, useTestServer, type Client, Client as HttpClient } from "./helpers";
+import { allCounts, count, freshDatabaseFile, makeUser, NODE_TS, optionIds, startTestServer, TEST_PASSWORD, useFreshDatabase, useTestServer, type Client, Client as HttpClient, writeCount } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -102,10 +102,10 @@ describe("account hygiene", () => {
     await a.signup("everywhere");
     const b = anon();
     await b.login("everywhere");
-    expect(count(t.db(), "sessions")).toBe(2);
+    expect(await count(t.db(), "sessions")).toBe(2);
     const res = await a.post("/settings", { intent: "signout-everywhere" });
     expect(res.headers.get("location")).toBe("/login");
-    expect(count(t.db(), "sessions")).toBe(0);
+    expect(await count(t.db(), "sessions")).toBe(0);
     expect(await (await b.get("/settings")).status).toBe(302);
   });
 
@@ -114,16 +114,16 @@ describe("account hygiene", () => {
     await a.signup("changer");
     const b = anon();
     await b.login("changer");
-    const before = allCounts(t.db());
-    const hash = t.db().$client.prepare("select password_hash from users").get();
+    const before = (await allCounts(t.db()));
+    const hash = await t.sql("select password_hash from users").get();
     const wrong = await a.post("/settings", { intent: "password", current: "not it at all", password: "a brand new passphrase" });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("That is not your current password.");
     const common = await a.post("/settings", { intent: "password", current: TEST_PASSWORD, password: "password1" });
     expect(common.status).toBe(400);
     expect(await common.text()).toContain("10,000 most common");
-    expect(allCounts(t.db())).toEqual(before);
-    expect(t.db().$client.prepare("select password_hash from users").get()).toEqual(hash);
+    expect((await allCounts(t.db()))).toEqual(before);
+    expect(await t.sql("select password_hash from users").get()).toEqual(hash);
     const ok = await a.post("/settings", { intent: "password", current: TEST_PASSWORD, password: "a brand new passphrase" });
     expect(ok.status).toBe(302);
     expect((await a.get("/settings")).status).toBe(200);
@@ -133,13 +133,13 @@ describe("account hygiene", () => {
   });
 
   it("common passwords and a filled honeypot are refused at sign-up, writing nothing", async () => {
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const common = await anon().post("/signup", { username: "weak", password: "iloveyou" });
     expect(common.status).toBe(400);
     expect(await common.text()).toContain("10,000 most common passwords");
     const bot = await anon().post("/signup", { username: "bot", password: TEST_PASSWORD, website: "http://spam.example" });
     expect(bot.status).toBe(400);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });
 
@@ -154,7 +154,7 @@ describe("rate limits", () => {
     expect(right.status).toBe(429);
     expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(await right.text()).toContain("Too many failed sign-ins for this account");
-    expect(count(t.db(), "sessions")).toBe(1);
+    expect(await count(t.db(), "sessions")).toBe(1);
   });
 
   it("keeps the lock for 15 minutes from the tenth failure, then lets the right password in (controllable clock)", async () => {
@@ -200,7 +200,7 @@ describe("rate limits", () => {
     const next = await limited().signup("fresh5");
     expect(next.status).toBe(429);
     expect(Number(next.headers.get("retry-after"))).toBeGreaterThan(3000);
-    expect(count(t.db(), "users")).toBe(6);
+    expect(await count(t.db(), "users")).toBe(6);
   });
 
   it("reserves names that would pass for Pulse or its staff", async () => {
@@ -210,12 +210,12 @@ describe("rate limits", () => {
       expect(await res.text()).toContain("That name is reserved");
     }
     expect((await anon().signup("pulse_fan")).status).toBe(302);
-    expect(count(t.db(), "users")).toBe(1);
+    expect(await count(t.db(), "users")).toBe(1);
   });
 
   it("allows 60 changes a minute per signed-in user", async () => {
     const { client } = await makeUser(limited(), "busy");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     for (let i = 0; i < 60; i++) expect((await client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[i % 4]) })).status).toBe(302);
     const res = await client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[0]) });
     expect(res.status).toBe(429);
@@ -238,7 +238,7 @@ describe("strict input: fields that could set ids, roles, scores or authors are 
   it("on every form", async () => {
     const admin = await makeUser(anon(), "sa", "admin");
     const member = await makeUser(anon(), "sm");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     const { postComment } = await import("../app/models/comments.server");
     const own = await postComment({ userId: member.id, topicId: 1, pollId: null, parentId: null, body: "mine", stanceOptionId: null }, Date.now() - 100_000);
     const other = await postComment({ userId: admin.id, topicId: 1, pollId: null, parentId: null, body: "theirs", stanceOptionId: null }, Date.now() - 100_000);
@@ -259,22 +259,22 @@ describe("strict input: fields that could set ids, roles, scores or authors are 
     for (const [client, p, fields] of forms) {
       const extras: Record<string, string>[] = [{ userId: admin.id }, { role: "admin" }, { score: "999" }, { authorId: admin.id }];
       for (const extra of extras) {
-        const before = allCounts(t.db());
-        const snapshot = JSON.stringify(t.db().$client.prepare("select * from users order by id").all()) + JSON.stringify(t.db().$client.prepare("select * from comments order by id").all());
+        const before = (await allCounts(t.db()));
+        const snapshot = JSON.stringify(await t.sql("select * from users order by id").all()) + JSON.stringify(await t.sql("select * from comments order by id").all());
         const res = await (client ?? anon()).post(p, { ...fields, ...extra });
         expect(res.status, `${p} + ${Object.keys(extra)[0]}`).toBe(400);
-        expect(allCounts(t.db())).toEqual(before);
-        expect(JSON.stringify(t.db().$client.prepare("select * from users order by id").all()) + JSON.stringify(t.db().$client.prepare("select * from comments order by id").all())).toBe(snapshot);
+        expect((await allCounts(t.db()))).toEqual(before);
+        expect(JSON.stringify(await t.sql("select * from users order by id").all()) + JSON.stringify(await t.sql("select * from comments order by id").all())).toBe(snapshot);
       }
     }
   });
 });
 
 describe("GET never writes", () => {
-  it("crawling every page as anonymous, member and admin leaves total_changes() where it was", async () => {
+  it("crawling every page as anonymous, member and admin writes nothing", async () => {
     const admin = await makeUser(anon(), "crawler_admin", "admin");
     const member = await makeUser(anon(), "crawler_member");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     await member.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[0]) });
     await member.client.post(`${T}/comment`, { intent: "post", body: "a comment to look at" });
     await member.client.post(`/c/1`, { intent: "edit", body: "edited" });
@@ -285,8 +285,7 @@ describe("GET never writes", () => {
       "/admin", "/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1",
       "/admin/reports", "/admin/users", "/admin/users?q=crawl", "/admin/log", "/no/such/page", "/t/nope", "/c/99999",
     ];
-    const changes = () => (t.db().$client.prepare("select total_changes() as n").get() as { n: number }).n;
-    const before = changes();
+    const before = await writeCount();
     for (const c of [anon(), member.client, admin.client]) {
       for (const p of paths) {
         const res = await c.get(p);
@@ -300,7 +299,7 @@ describe("GET never writes", () => {
     }
     // /healthz is left out on purpose: it proves the database takes writes
     // with one tiny write at most every HEALTH_WRITE_INTERVAL_MS (see hostile.test.ts).
-    expect(changes()).toBe(before);
+    expect(await writeCount()).toBe(before);
   });
 });
 
@@ -309,15 +308,15 @@ describe("your data", () => {
     const me = anon();
     await me.signup("leaver");
     const other = await makeUser(anon(), "stayer");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     await me.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[0]) });
     await me.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[1]) });
     await me.post(`${T}/comment`, { intent: "post", body: "my secret opinion" });
-    const mine = Number(t.db().$client.prepare("select id from comments").pluck().get());
-    t.db().$client.prepare("update comments set created_at = created_at - 10000").run();
+    const mine = Number(await t.sql("select id from comments").pluck().get());
+    await t.sql("update comments set created_at = created_at - 10000").run();
     await me.post(`/c/${mine}`, { intent: "edit", body: "my secret opinion, revised" });
     await other.client.post(`${T}/comment?parent=${mine}`, { intent: "post", body: "a reply that stays" });
-    const theirs = Number(t.db().$client.prepare("select id from comments where body_md = 'a reply that stays'").pluck().get());
+    const theirs = Number(await t.sql("select id from comments where body_md = 'a reply that stays'").pluck().get());
     await me.post(`/c/${theirs}`, { intent: "up" });
 
     const exp = await me.get("/settings/export.json");
@@ -336,18 +335,18 @@ describe("your data", () => {
     expect(refused.status).toBe(400);
     const res = await me.post("/settings", { intent: "delete", current: TEST_PASSWORD, confirm: "delete my account" });
     expect(res.status).toBe(302);
-    const userId = t.db().$client.prepare("select id from users where username = 'leaver'").pluck().get();
-    expect(t.db().$client.prepare("select count(*) from sessions where user_id = ?").pluck().get(userId)).toBe(0);
-    expect(t.db().$client.prepare("select count(*) from ballots where user_id = ?").pluck().get(userId)).toBe(0);
-    expect(t.db().$client.prepare("select count from tallies where option_id = ?").pluck().get(opts[1])).toBe(0);
-    expect(t.db().$client.prepare("select voter_count from polls where slug = 'license-opinion'").pluck().get()).toBe(0);
-    expect(t.db().$client.prepare("select ups from comments where id = ?").pluck().get(theirs)).toBe(0);
+    const userId = await t.sql("select id from users where username = 'leaver'").pluck().get();
+    expect(await t.sql("select count(*) from sessions where user_id = ?").pluck().get(userId)).toBe(0);
+    expect(await t.sql("select count(*) from ballots where user_id = ?").pluck().get(userId)).toBe(0);
+    expect(await t.sql("select count from tallies where option_id = ?").pluck().get(opts[1])).toBe(0);
+    expect(await t.sql("select voter_count from polls where slug = 'license-opinion'").pluck().get()).toBe(0);
+    expect(await t.sql("select ups from comments where id = ?").pluck().get(theirs)).toBe(0);
     const page = await (await anon().get(T)).text();
     expect(page).not.toContain("my secret opinion");
     expect(page).toContain("[deleted]");
     expect(page).toContain("a reply that stays");
-    expect(JSON.stringify(t.db().$client.prepare("select * from comments").all())).not.toContain("secret");
-    expect(JSON.stringify(t.db().$client.prepare("select * from comment_revisions").all())).not.toContain("secret");
+    expect(JSON.stringify(await t.sql("select * from comments").all())).not.toContain("secret");
+    expect(JSON.stringify(await t.sql("select * from comment_revisions").all())).not.toContain("secret");
     expect((await me.get("/settings")).status).toBe(302);
     expect((await anon().login("leaver")).status).toBe(400);
     const again = await anon().signup("leaver");
@@ -363,7 +362,7 @@ describe("errors in production", () => {
     const spy = vi.spyOn(console, "error").mockImplementation((...args) => {
       logged.push(args.map(String).join(" "));
     });
-    t.db().$client.prepare("drop table ballot_history").run();
+    await t.sql("drop table ballot_history").run();
     const res = await fetch(`${server.url}/t/llama-2-license/results`);
     const body = await res.text();
     spy.mockRestore();
@@ -382,7 +381,7 @@ describe("errors in production", () => {
 describe("hostile requests get 4xx, never 500", () => {
   it("non-form bodies, oversized bodies, malformed escapes, control characters", async () => {
     const { client } = await makeUser(anon(), "hostile");
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     for (const p of ["/signup", "/login", "/logout", `${T}/comment`, `${T}/p/license-opinion`, "/settings"]) {
       const json = await client.request(p, { method: "POST", body: '{"a":1}', headers: { "Content-Type": "application/json" } });
       expect(json.status, `${p} json`).toBe(400);
@@ -392,9 +391,9 @@ describe("hostile requests get 4xx, never 500", () => {
     const big = await client.post("/login", { username: "x", password: "y".repeat(300_000) });
     expect(big.status).toBe(413);
     expect((await anon().get("/t/%E0%A4%A")).status).toBe(400);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const nul = await client.post(`${T}/comment`, { intent: "post", body: "\u0000\u0001\u0007" });
     expect(nul.status).toBe(400);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });

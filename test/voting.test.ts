@@ -6,29 +6,31 @@ const anon = useTestServer();
 const T = "/t/llama-2-license";
 const url = (slug: string) => `${T}/p/${slug}`;
 
-function ballotsOf(userId: string) {
-  return t.db().$client
-    .prepare("select p.slug, c.option_id as option from ballots b join polls p on p.id = b.poll_id join ballot_choices c on c.ballot_id = b.id where b.user_id = ? order by 1, 2")
-    .all(userId) as { slug: string; option: number }[];
+async function ballotsOf(userId: string) {
+  return (await t
+    .sql("select p.slug, c.option_id as option from ballots b join polls p on p.id = b.poll_id join ballot_choices c on c.ballot_id = b.id where b.user_id = ? order by 1, 2")
+    .all(userId)) as { slug: string; option: number }[];
 }
 
 describe("casting, changing and withdrawing", () => {
   it("a plain form post records the vote and redirects back with a message", async () => {
     const { id, client } = await makeUser(anon(), "ann");
-    const [first] = optionIds(t.db(), "license-opinion");
+    const [first] = (await optionIds(t.db(), "license-opinion"));
     const res = await client.post(url("license-opinion"), { intent: "vote", option: String(first), redirectTo: T });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${T}?voted=license-opinion#poll-license-opinion`);
-    expect(ballotsOf(id)).toEqual([{ slug: "license-opinion", option: first }]);
+    expect((await ballotsOf(id))).toEqual([{ slug: "license-opinion", option: first }]);
     const page = await (await client.get(`${T}?voted=license-opinion`)).text();
     expect(page).toContain("Your answer was recorded.");
     expect(page).toMatch(/You answered: <strong>It is open source<\/strong>/);
-    expectConsistent(t.db(), expect);
+    await expectConsistent(t.db(), expect);
   });
 
   it("answers all six questions, changes one and withdraws one; history keeps every step", async () => {
     const { id, client } = await makeUser(anon(), "bea");
-    const o = (slug: string) => optionIds(t.db(), slug);
+    const ids: Record<string, number[]> = {};
+    for (const slug of ["license-opinion", "llama-3-prediction", "implications", "future-osi-prediction"]) ids[slug] = await optionIds(t.db(), slug);
+    const o = (slug: string) => ids[slug];
     const votes: [string, Record<string, string | string[]>][] = [
       ["license-opinion", { option: String(o("license-opinion")[2]) }],
       ["llama-3-prediction", { option: String(o("llama-3-prediction")[1]) }],
@@ -41,37 +43,37 @@ describe("casting, changing and withdrawing", () => {
       const res = await client.post(url(slug), { intent: "vote", ...fields });
       expect(res.status, slug).toBe(302);
     }
-    expect(count(t.db(), "ballots")).toBe(6);
-    expect(ballotsOf(id).filter((b) => b.slug === "implications")).toHaveLength(3);
+    expect(await count(t.db(), "ballots")).toBe(6);
+    expect((await ballotsOf(id)).filter((b) => b.slug === "implications")).toHaveLength(3);
     // Change: the scale answer from 5 to 4.
     expect((await client.post(url("statement-misleading"), { intent: "vote", value: "4" })).status).toBe(302);
-    const scale = optionIds(t.db(), "statement-misleading");
-    expect(ballotsOf(id).filter((b) => b.slug === "statement-misleading")).toEqual([{ slug: "statement-misleading", option: scale[3] }]);
+    const scale = (await optionIds(t.db(), "statement-misleading"));
+    expect((await ballotsOf(id)).filter((b) => b.slug === "statement-misleading")).toEqual([{ slug: "statement-misleading", option: scale[3] }]);
     // Withdraw.
     const w = await client.post(url("implications"), { intent: "withdraw" });
     expect(w.status).toBe(302);
     expect(w.headers.get("location")).toContain("withdrawn=implications");
-    expect(ballotsOf(id).filter((b) => b.slug === "implications")).toEqual([]);
-    const history = t.db().$client.prepare("select action from ballot_history where user_id = ? order by id").all(id) as { action: string }[];
+    expect((await ballotsOf(id)).filter((b) => b.slug === "implications")).toEqual([]);
+    const history = await t.sql("select action from ballot_history where user_id = ? order by id").all(id) as { action: string }[];
     expect(history.map((h) => h.action)).toEqual(["cast", "cast", "cast", "cast", "cast", "cast", "change", "withdraw"]);
-    expectConsistent(t.db(), expect);
-    const tallies = t.db().$client.prepare("select count from tallies where option_id = ?");
-    expect((tallies.get(scale[3]) as { count: number }).count).toBe(1);
-    expect((tallies.get(scale[4]) as { count: number }).count).toBe(0);
+    await expectConsistent(t.db(), expect);
+    const tallies = await t.sql("select count from tallies where option_id = ?");
+    expect(((await tallies.get(scale[3])) as { count: number }).count).toBe(1);
+    expect(((await tallies.get(scale[4])) as { count: number }).count).toBe(0);
   });
 
   it("re-sending the same answer changes nothing", async () => {
     const { client } = await makeUser(anon(), "cid");
-    const [a] = optionIds(t.db(), "license-opinion");
+    const [a] = (await optionIds(t.db(), "license-opinion"));
     await client.post(url("license-opinion"), { intent: "vote", option: String(a) });
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     await client.post(url("license-opinion"), { intent: "vote", option: String(a) });
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("a fetcher (JavaScript) submission gets JSON, not a redirect", async () => {
     const { client } = await makeUser(anon(), "dee");
-    const [a] = optionIds(t.db(), "license-opinion");
+    const [a] = (await optionIds(t.db(), "license-opinion"));
     const res = await client.post(`${url("license-opinion")}?_data=routes%2Ft.%24topic.p.%24poll`, { intent: "vote", option: String(a), via: "fetcher" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, message: "Your answer was recorded." });
@@ -95,44 +97,44 @@ describe("bad input is refused and writes nothing", () => {
   ];
   it.each(cases)("%s (%s) -> %s", async (_name, slug, raw, status, message) => {
     const { client } = await makeUser(anon(), "eve");
-    const opinion = optionIds(t.db(), "license-opinion");
-    const other = optionIds(t.db(), "llama-3-prediction")[0];
+    const opinion = (await optionIds(t.db(), "license-opinion"));
+    const other = (await optionIds(t.db(), "llama-3-prediction"))[0];
     const fields = Object.fromEntries(
       Object.entries(raw).map(([k, v]) => {
         const map = (x: string) => (x === "OTHER" ? String(other) : x.startsWith("A") && /^A\d$/.test(x) ? String(opinion[Number(x[1])]) : x);
         return [k, Array.isArray(v) ? v.map(map) : map(v)];
       }),
     );
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     const res = await client.post(url(slug), fields);
     expect(res.status).toBe(status);
     expect(await res.text()).toContain(message);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("more than max on a multiple-choice poll", async () => {
-    t.db().$client.prepare("update polls set max_choices = 3 where slug = 'implications'").run();
+    await t.sql("update polls set max_choices = 3 where slug = 'implications'").run();
     const { client } = await makeUser(anon(), "fay");
-    const o = optionIds(t.db(), "implications").slice(0, 4).map(String);
-    const before = allCounts(t.db());
+    const o = (await optionIds(t.db(), "implications")).slice(0, 4).map(String);
+    const before = (await allCounts(t.db()));
     const res = await client.post(url("implications"), { intent: "vote", option: o });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("at most 3");
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     expect((await client.get(url("implications"))).status).toBe(200);
     expect(await (await client.get(url("implications"))).text()).toContain("Pick up to 3.");
   });
 
   it("an unknown poll or topic -> 404", async () => {
     const { client } = await makeUser(anon(), "gus");
-    const before = allCounts(t.db());
+    const before = (await allCounts(t.db()));
     expect((await client.post(`${T}/p/nope`, { intent: "vote", option: "1" })).status).toBe(404);
     expect((await client.post(`/t/nope/p/license-opinion`, { intent: "vote", option: "1" })).status).toBe(404);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 
   it("an open poll says when it closes; forms come back to the page without one-shot notices", async () => {
-    t.db().$client.prepare("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.UTC(2099, 0, 1, 12));
+    await t.sql("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.UTC(2099, 0, 1, 12));
     const page = (await (await anon().get(`${T}/p/license-opinion`)).text()).replaceAll("<!-- -->", "");
     expect(page).toContain("Open until 2099-01-01 12:00 UTC.");
     const { client } = await makeUser(anon(), "returner");
@@ -142,35 +144,35 @@ describe("bad input is refused and writes nothing", () => {
 
   it("a closed poll -> 409 for votes and withdrawals", async () => {
     const { client } = await makeUser(anon(), "hal");
-    const [a, b] = optionIds(t.db(), "license-opinion");
+    const [a, b] = (await optionIds(t.db(), "license-opinion"));
     await client.post(url("license-opinion"), { intent: "vote", option: String(a) });
-    t.db().$client.prepare("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.now() - 1000);
-    const before = allCounts(t.db());
+    await t.sql("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.now() - 1000);
+    const before = (await allCounts(t.db()));
     const change = await client.post(url("license-opinion"), { intent: "vote", option: String(b) });
     expect(change.status).toBe(409);
     expect(await change.text()).toContain("closed");
     expect((await client.post(url("license-opinion"), { intent: "withdraw" })).status).toBe(409);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const page = await (await client.get(url("license-opinion"))).text();
     expect(page).toContain("answers can no longer change");
   });
 
   it("a signed-out request is sent to log in and comes back; nothing written", async () => {
-    const before = allCounts(t.db());
-    const res = await anon().post(url("license-opinion"), { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) });
+    const before = (await allCounts(t.db()));
+    const res = await anon().post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(url("license-opinion"))}`);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
     const page = await (await anon().get(url("license-opinion"))).text();
     expect(page).toContain(`href="/login?redirectTo=${encodeURIComponent(url("license-opinion"))}"`);
   });
 
   it("a foreign Origin -> 403", async () => {
     const { client } = await makeUser(anon(), "ida");
-    const before = allCounts(t.db());
-    const res = await client.post(url("license-opinion"), { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) }, { origin: "https://evil.example" });
+    const before = (await allCounts(t.db()));
+    const res = await client.post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) }, { origin: "https://evil.example" });
     expect(res.status).toBe(403);
-    expect(allCounts(t.db())).toEqual(before);
+    expect((await allCounts(t.db()))).toEqual(before);
   });
 });
 
@@ -178,10 +180,10 @@ describe("results visibility on the pages", () => {
   const hasCounts = (html: string) => /class="share-text"/.test(html);
 
   it("after_vote: hidden from anonymous and non-voters, shown to voters", async () => {
-    t.db().$client.prepare("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
     const { client: voter } = await makeUser(anon(), "jon");
     const { client: other } = await makeUser(anon(), "kim");
-    await voter.post(url("license-opinion"), { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) });
+    await voter.post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });
     for (const path of [url("license-opinion"), T]) {
       const a = await (await anon().get(path)).text();
       const n = await (await other.get(path)).text();
@@ -197,19 +199,19 @@ describe("results visibility on the pages", () => {
 
   it("after_close: hidden until the close time, then shown to everyone", async () => {
     const closes = Date.now() + 60_000;
-    t.db().$client.prepare("update polls set visibility = 'after_close', closes_at = ? where slug = 'license-opinion'").run(closes);
+    await t.sql("update polls set visibility = 'after_close', closes_at = ? where slug = 'license-opinion'").run(closes);
     const { client: voter } = await makeUser(anon(), "lou");
-    await voter.post(url("license-opinion"), { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) });
+    await voter.post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });
     expect(hasCounts(await (await voter.get(url("license-opinion"))).text())).toBe(false);
     expect(await (await voter.get(url("license-opinion"))).text()).toContain("Results show when the poll closes");
-    t.db().$client.prepare("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.now() - 1);
+    await t.sql("update polls set closes_at = ? where slug = 'license-opinion'").run(Date.now() - 1);
     expect(hasCounts(await (await anon().get(url("license-opinion"))).text())).toBe(true);
   });
 
   it("the loader data never carries hidden counts", async () => {
-    t.db().$client.prepare("update polls set visibility = 'after_vote'").run();
+    await t.sql("update polls set visibility = 'after_vote'").run();
     const { client: voter } = await makeUser(anon(), "max");
-    await voter.post(url("license-opinion"), { intent: "vote", option: String(optionIds(t.db(), "license-opinion")[0]) });
+    await voter.post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });
     const data = await (await anon().get(`${T}?_data=routes%2Ft.%24topic._index`)).json();
     for (const p of data.polls) for (const o of p.options) expect(o.count).toBeNull();
   });
@@ -217,7 +219,7 @@ describe("results visibility on the pages", () => {
 
 describe("shuffled options", () => {
   it("are stable per voter, differ between voters, and never apply to scales", async () => {
-    t.db().$client.prepare("update polls set shuffle = 1 where slug in ('implications')").run();
+    await t.sql("update polls set shuffle = true where slug in ('implications')").run();
     const orderOf = async (c: ReturnType<typeof anon>) => {
       const html = await (await c.get(url("implications"))).text();
       return [...html.matchAll(/name="option" value="(\d+)"/g)].map((m) => m[1]).join(",");
@@ -238,28 +240,28 @@ describe("shuffled options", () => {
 describe("concurrency through the real server", () => {
   it("50 simultaneous votes by one user leave exactly one ballot", async () => {
     const { id, client } = await makeUser(anon(), "rush");
-    const opts = optionIds(t.db(), "license-opinion");
+    const opts = (await optionIds(t.db(), "license-opinion"));
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => client.post(url("license-opinion"), { intent: "vote", option: String(opts[i % opts.length]) })),
     );
     expect(results.every((r) => r.status === 302)).toBe(true);
-    expect(t.db().$client.prepare("select count(*) as n from ballots where user_id = ?").get(id)).toEqual({ n: 1 });
-    expect(t.db().$client.prepare("select voter_count as n from polls where id = ?").get(pollId(t.db(), "license-opinion"))).toEqual({ n: 1 });
-    expectConsistent(t.db(), expect);
+    expect(await t.sql("select count(*) as n from ballots where user_id = ?").get(id)).toEqual({ n: 1 });
+    expect(await t.sql("select voter_count as n from polls where id = ?").get((await pollId(t.db(), "license-opinion")))).toEqual({ n: 1 });
+    await expectConsistent(t.db(), expect);
   });
 
   it("200 users voting at once leave tallies equal to a recount", async () => {
     const users = [];
     for (let i = 0; i < 200; i++) users.push(await makeUser(anon(), `crowd${i}`));
-    const opts = optionIds(t.db(), "implications");
+    const opts = (await optionIds(t.db(), "implications"));
     const results = await Promise.all(
       users.map(({ client }, i) =>
         client.post(url("implications"), { intent: "vote", option: [String(opts[i % 8]), String(opts[(i * 3 + 1) % 8])] }),
       ),
     );
     expect(results.filter((r) => r.status === 302)).toHaveLength(200);
-    expect(count(t.db(), "ballots")).toBe(200);
-    expectConsistent(t.db(), expect);
-    expect(t.db().$client.prepare("select voter_count as n from polls where slug = 'implications'").get()).toEqual({ n: 200 });
+    expect(await count(t.db(), "ballots")).toBe(200);
+    await expectConsistent(t.db(), expect);
+    expect(await t.sql("select voter_count as n from polls where slug = 'implications'").get()).toEqual({ n: 200 });
   });
 });

@@ -1,16 +1,40 @@
-import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
-import { Lucia, TimeSpan } from "lucia";
-import { db, type DB } from "../../db/client";
-import { sessions, users } from "../../db/schema/sqlite";
+import { Lucia, TimeSpan, type Adapter, type DatabaseSession } from "lucia";
 import { config } from "../config.server";
 import type { Role } from "../../db/schema/domain";
+import * as store from "../models/sessions.server";
 
 // Lucia is deprecated upstream; everything that touches it lives in app/auth
 // so it can be replaced in one place (docs/decisions/003).
 
-function createLucia(conn: DB) {
+const toLucia = (s: store.SessionRow): DatabaseSession => ({
+  id: s.id,
+  userId: s.userId,
+  expiresAt: new Date(s.expiresAt * 1000),
+  attributes: { createdAt: s.createdAt },
+});
+
+// Lucia's adapter over the sessions model, so sessions work the same on both
+// engines and Lucia never touches a connection.
+const adapter: Adapter = {
+  async getSessionAndUser(id) {
+    const found = await store.findSession(id);
+    if (!found) return [null, null];
+    const { id: userId, ...attributes } = found.user;
+    return [toLucia(found.session), { id: userId, attributes }];
+  },
+  getUserSessions: async (userId) => (await store.sessionsOf(userId)).map(toLucia),
+  setSession: (s) =>
+    store.storeSession({ id: s.id, userId: s.userId, expiresAt: Math.floor(s.expiresAt.getTime() / 1000), createdAt: s.attributes.createdAt }),
+  updateSessionExpiration: (id, expiresAt) => store.extendSession(id, Math.floor(expiresAt.getTime() / 1000)),
+  deleteSession: (id) => store.dropSession(id),
+  deleteUserSessions: (userId) => store.dropSessionsOf(userId),
+  deleteExpiredSessions: async () => {
+    await store.dropExpiredSessions(Math.floor(Date.now() / 1000));
+  },
+};
+
+function createLucia() {
   const production = config().NODE_ENV === "production";
-  const adapter = new DrizzleSQLiteAdapter(conn, sessions, users);
   return new Lucia(adapter, {
     sessionExpiresIn: new TimeSpan(30, "d"),
     sessionCookie: {
@@ -32,14 +56,15 @@ declare module "lucia" {
   }
 }
 
-const perConnection = new WeakMap<DB, ReturnType<typeof createLucia>>();
+// One Lucia per settings object: its cookie depends on NODE_ENV.
+const perConfig = new WeakMap<object, ReturnType<typeof createLucia>>();
 
 export function lucia() {
-  const conn = db();
-  let instance = perConnection.get(conn);
+  const cfg = config();
+  let instance = perConfig.get(cfg);
   if (!instance) {
-    instance = createLucia(conn);
-    perConnection.set(conn, instance);
+    instance = createLucia();
+    perConfig.set(cfg, instance);
   }
   return instance;
 }

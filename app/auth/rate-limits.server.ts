@@ -1,28 +1,49 @@
 import { json } from "@remix-run/node";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
-// In-memory counters (rate-limiter-flexible): one process serves Pulse, and
-// losing the counts on restart is acceptable (docs/decisions/006).
+// Counters from rate-limiter-flexible. On SQLite one process serves Pulse and
+// they live in memory (docs/decisions/006). With `shared` (a PostgreSQL pool,
+// several instances) every limit that guards accounts and writes is counted
+// in PostgreSQL, so ten failed sign-ins spread across instances still lock
+// the account; the flood limit on every request stays per instance, because
+// a database write per GET would cost more than the flood it stops
+// (docs/decisions/013).
 
 export type Limits = ReturnType<typeof createLimits>;
+type Limiter = RateLimiterAbstract;
 
-export function createLimits(enabled: boolean) {
-  const make = (points: number, duration: number, blockDuration = 0) => new RateLimiterMemory({ points, duration, blockDuration });
+export function createLimits(enabled: boolean, shared?: pg.Pool) {
+  const local = (points: number, duration: number, blockDuration = 0): Limiter => new RateLimiterMemory({ points, duration, blockDuration });
+  const make = (name: string, points: number, duration: number, blockDuration = 0): Limiter =>
+    shared
+      ? new RateLimiterPostgres({
+          storeClient: shared,
+          storeType: "pool",
+          tableName: "rate_limits",
+          // Created by the migrations (db/schema/pg-only.ts), not by the library at startup.
+          tableCreated: true,
+          keyPrefix: name,
+          points,
+          duration,
+          blockDuration,
+        })
+      : local(points, duration, blockDuration);
   return {
     enabled,
-    /** Every request, per client address: 600 a minute. */
-    perAddress: make(600, 60),
+    /** Every request, per client address: 600 a minute (per instance). */
+    perAddress: local(600, 60),
     /** Every non-GET request, per signed-in user: 60 a minute. */
-    perUserWrite: make(60, 60),
+    perUserWrite: make("write", 60, 60),
     /** Sign-in attempts per address: 30 an hour. */
-    loginPerAddress: make(30, 3600),
+    loginPerAddress: make("login", 30, 3600),
     /** Failed sign-ins per account: after 10 in 15 minutes, locked for 15 minutes. */
-    loginFailures: make(10, 15 * 60, 15 * 60),
+    loginFailures: make("lock", 10, 15 * 60, 15 * 60),
     /**
      * Sign-up attempts per address, failed ones included (each "that name is
      * taken" costs an argon2 hash and tells whether a name exists): 20 an hour.
      */
-    signupPerAddress: make(20, 3600),
+    signupPerAddress: make("signup", 20, 3600),
   };
 }
 
@@ -37,7 +58,7 @@ function secondsOf(res: unknown): number {
 }
 
 /** Takes a point; throws RateLimited (with seconds to wait) when none is left. */
-export async function take(limits: Limits, limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
+export async function take(limits: Limits, limiter: Limiter, key: string, what: string): Promise<void> {
   if (!limits.enabled) return;
   try {
     await limiter.consume(key);
@@ -49,7 +70,7 @@ export async function take(limits: Limits, limiter: RateLimiterMemory, key: stri
 }
 
 /** Throws RateLimited when `key` has no points left, without taking one. */
-export async function check(limits: Limits, limiter: RateLimiterMemory, key: string, what: string): Promise<void> {
+export async function check(limits: Limits, limiter: Limiter, key: string, what: string): Promise<void> {
   if (!limits.enabled) return;
   const res = await limiter.get(key);
   // An expired window may linger until its timer fires: it limits nothing.
@@ -59,7 +80,7 @@ export async function check(limits: Limits, limiter: RateLimiterMemory, key: str
   }
 }
 
-export async function give(limits: Limits, limiter: RateLimiterMemory, key: string): Promise<void> {
+export async function give(limits: Limits, limiter: Limiter, key: string): Promise<void> {
   if (limits.enabled) await limiter.delete(key);
 }
 

@@ -1,7 +1,7 @@
 import { verify } from "@node-rs/argon2";
-import { eq, sql } from "drizzle-orm";
-import { db, transaction } from "../../db/client";
-import { ballotHistory, sessions, users } from "../../db/schema/sqlite";
+import { asc, eq, sql } from "drizzle-orm";
+import { db, rows, transaction } from "../../db/client";
+import { ballotChoices, ballotHistory, ballots as ballotTable, pollOptions, polls, sessions, topics, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
@@ -10,7 +10,7 @@ import type { Failure } from "./outcome";
 
 
 async function checkPassword(userId: string, password: string): Promise<boolean> {
-  const row = db().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+  const [row] = await db().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
   return !!row && (await verify(row.hash, password).catch(() => false));
 }
 
@@ -18,7 +18,7 @@ async function checkPassword(userId: string, password: string): Promise<boolean>
 export async function changePassword(userId: string, current: string, next: string): Promise<{ ok: true } | Failure> {
   if (!(await checkPassword(userId, current))) return { ok: false, code: "invalid", field: "current", message: "That is not your current password." };
   const hash = await hashPassword(next);
-  db().update(users).set({ passwordHash: hash }).where(eq(users.id, userId)).run();
+  await transaction((tx) => tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId)));
   return { ok: true };
 }
 
@@ -30,18 +30,16 @@ export async function changePassword(userId: string, current: string, next: stri
 export async function deleteAccount(userId: string, password: string): Promise<{ ok: true } | Failure> {
   if (!(await checkPassword(userId, password))) return { ok: false, code: "invalid", field: "current", message: "That is not your password." };
   const now = Date.now();
-  const touched = transaction(
-    () => {
-      const polls = withdrawAllBallotsInTransaction(userId, now);
-      db().delete(ballotHistory).where(eq(ballotHistory.userId, userId)).run();
-      eraseCommentsOfUserInTransaction(userId, now);
-      removeVotesOfUserInTransaction(userId);
-      db().delete(sessions).where(eq(sessions.userId, userId)).run();
-      // An unusable hash: no password verifies against it.
-      db().update(users).set({ deletedAt: now, passwordHash: "!deleted" }).where(eq(users.id, userId)).run();
-      return polls;
-    },
-  );
+  const touched = await transaction(async (tx) => {
+    const withdrawn = await withdrawAllBallotsInTransaction(tx, userId, now);
+    await tx.delete(ballotHistory).where(eq(ballotHistory.userId, userId));
+    await eraseCommentsOfUserInTransaction(tx, userId, now);
+    await removeVotesOfUserInTransaction(tx, userId);
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    // An unusable hash: no password verifies against it.
+    await tx.update(users).set({ deletedAt: now, passwordHash: "!deleted" }).where(eq(users.id, userId));
+    return withdrawn;
+  });
   for (const p of touched) notifyPollChanged(p);
   return { ok: true };
 }
@@ -49,22 +47,39 @@ export async function deleteAccount(userId: string, password: string): Promise<{
 /** Everything Pulse holds about a user, as plain data. */
 export async function exportUserData(userId: string) {
   const conn = db();
-  const profile = conn.select({ username: users.username, role: users.role, createdAt: users.createdAt }).from(users).where(eq(users.id, userId)).get();
+  const [profile] = await conn.select({ username: users.username, role: users.role, createdAt: users.createdAt }).from(users).where(eq(users.id, userId));
   if (!profile) return null;
-  const ballots = conn.all<{ poll: string; question: string; topic: string; choices: string; created_at: number; updated_at: number }>(sql`
-    select p.slug as poll, p.question, t.slug as topic, json_group_array(o.label) as choices, b.created_at, b.updated_at
-    from ballots b join polls p on p.id = b.poll_id join topics t on t.id = p.topic_id
-    join ballot_choices c on c.ballot_id = b.id join poll_options o on o.id = c.option_id
-    where b.user_id = ${userId} group by b.id order by b.created_at`);
-  const history = conn.all<{ poll: string; action: string; option_ids: string; at: number }>(sql`
+  const picks = await conn
+    .select({
+      id: ballotTable.id,
+      poll: polls.slug,
+      question: polls.question,
+      topic: topics.slug,
+      label: pollOptions.label,
+      created_at: ballotTable.createdAt,
+      updated_at: ballotTable.updatedAt,
+    })
+    .from(ballotTable)
+    .innerJoin(polls, eq(polls.id, ballotTable.pollId))
+    .innerJoin(topics, eq(topics.id, polls.topicId))
+    .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballotTable.id))
+    .innerJoin(pollOptions, eq(pollOptions.id, ballotChoices.optionId))
+    .where(eq(ballotTable.userId, userId))
+    .orderBy(asc(ballotTable.createdAt), asc(ballotTable.id), asc(pollOptions.position));
+  const ballots: { poll: string; question: string; topic: string; choices: string[]; created_at: number; updated_at: number }[] = [];
+  for (const [i, p] of picks.entries()) {
+    if (i > 0 && picks[i - 1].id === p.id) ballots[ballots.length - 1].choices.push(p.label);
+    else ballots.push({ ...p, choices: [p.label] });
+  }
+  const history = await rows<{ poll: string; action: string; option_ids: string; at: number }>(conn, sql`
     select p.slug as poll, h.action, h.option_ids, h.at from ballot_history h join polls p on p.id = h.poll_id
     where h.user_id = ${userId} order by h.id`);
-  const labels = new Map(conn.all<{ id: number; label: string }>(sql`select id, label from poll_options`).map((o) => [o.id, o.label]));
-  const comments = conn.all<{ id: number; topic: string; poll: string | null; parent_id: number | null; body_md: string; created_at: number; edited_at: number | null; deleted_at: number | null; removed_at: number | null }>(sql`
+  const labels = new Map((await rows<{ id: number; label: string }>(conn, sql`select id, label from poll_options`)).map((o) => [o.id, o.label]));
+  const comments = await rows<{ id: number; topic: string; poll: string | null; parent_id: number | null; body_md: string; created_at: number; edited_at: number | null; deleted_at: number | null; removed_at: number | null }>(conn, sql`
     select c.id, t.slug as topic, p.slug as poll, c.parent_id, c.body_md, c.created_at, c.edited_at, c.deleted_at, c.removed_at
     from comments c join topics t on t.id = c.topic_id left join polls p on p.id = c.poll_id
     where c.author_id = ${userId} order by c.id`);
-  const revisions = conn.all<{ comment_id: number; body_md: string; created_at: number }>(sql`
+  const revisions = await rows<{ comment_id: number; body_md: string; created_at: number }>(conn, sql`
     select r.comment_id, r.body_md, r.created_at from comment_revisions r join comments c on c.id = r.comment_id
     where c.author_id = ${userId} and c.removed_at is null order by r.id`);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -75,7 +90,7 @@ export async function exportUserData(userId: string) {
       topic: b.topic,
       poll: b.poll,
       question: b.question,
-      choices: JSON.parse(b.choices) as string[],
+      choices: b.choices,
       createdAt: iso(b.created_at),
       updatedAt: iso(b.updated_at),
       history: history

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { db, prepared, transaction } from "../../db/client";
-import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema/sqlite";
+import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
+import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { fail, type Failure } from "./outcome";
@@ -12,35 +12,36 @@ export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | F
 export type WithdrawResult = { ok: true; withdrawn: boolean } | Failure;
 
 const q = {
-  poll: prepared((c) =>
-    c
-      .select({ id: polls.id, kind: polls.kind, min: polls.minChoices, max: polls.maxChoices, closesAt: polls.closesAt })
-      .from(polls)
-      .where(eq(polls.id, sql.placeholder("pollId")))
-      .prepare(),
+  // The poll row is locked first: on PostgreSQL every ballot change on a
+  // poll then takes its turn, so two changes of one ballot cannot both work
+  // from the same old choices, and tallies are always locked in one order.
+  poll: prepared("ballots.poll", (c) =>
+    forUpdate(
+      c
+        .select({ id: polls.id, kind: polls.kind, min: polls.minChoices, max: polls.maxChoices, closesAt: polls.closesAt })
+        .from(polls)
+        .where(eq(polls.id, sql.placeholder("pollId"))),
+    ),
   ),
-  options: prepared((c) =>
+  options: prepared("ballots.options", (c) =>
     c
       .select({ id: pollOptions.id, value: pollOptions.value })
       .from(pollOptions)
-      .where(eq(pollOptions.pollId, sql.placeholder("pollId")))
-      .prepare(),
+      .where(eq(pollOptions.pollId, sql.placeholder("pollId"))),
   ),
-  ballot: prepared((c) =>
+  ballot: prepared("ballots.ballot", (c) =>
     c
       .select({ id: ballots.id })
       .from(ballots)
-      .where(and(eq(ballots.pollId, sql.placeholder("pollId")), eq(ballots.userId, sql.placeholder("userId"))))
-      .prepare(),
+      .where(and(eq(ballots.pollId, sql.placeholder("pollId")), eq(ballots.userId, sql.placeholder("userId")))),
   ),
-  choices: prepared((c) =>
+  choices: prepared("ballots.choices", (c) =>
     c
       .select({ optionId: ballotChoices.optionId })
       .from(ballotChoices)
-      .where(eq(ballotChoices.ballotId, sql.placeholder("ballotId")))
-      .prepare(),
+      .where(eq(ballotChoices.ballotId, sql.placeholder("ballotId"))),
   ),
-  insertBallot: prepared((c) =>
+  insertBallot: prepared("ballots.insertBallot", (c) =>
     c
       .insert(ballots)
       .values({
@@ -49,48 +50,42 @@ const q = {
         createdAt: sql.placeholder("now"),
         updatedAt: sql.placeholder("now"),
       })
-      .returning({ id: ballots.id })
-      .prepare(),
+      .returning({ id: ballots.id }),
   ),
-  touchBallot: prepared((c) =>
+  touchBallot: prepared("ballots.touchBallot", (c) =>
     c
       .update(ballots)
       .set({ updatedAt: sql`${sql.placeholder("now")}` })
-      .where(eq(ballots.id, sql.placeholder("ballotId")))
-      .prepare(),
+      .where(eq(ballots.id, sql.placeholder("ballotId"))),
   ),
-  deleteBallot: prepared((c) => c.delete(ballots).where(eq(ballots.id, sql.placeholder("ballotId"))).prepare()),
-  insertChoice: prepared((c) =>
+  deleteBallot: prepared("ballots.deleteBallot", (c) => c.delete(ballots).where(eq(ballots.id, sql.placeholder("ballotId")))),
+  insertChoice: prepared("ballots.insertChoice", (c) =>
     c
       .insert(ballotChoices)
-      .values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId") })
-      .prepare(),
+      .values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId") }),
   ),
-  deleteChoice: prepared((c) =>
+  deleteChoice: prepared("ballots.deleteChoice", (c) =>
     c
       .delete(ballotChoices)
-      .where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId"))))
-      .prepare(),
+      .where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
   ),
-  bumpTally: prepared((c) =>
+  bumpTally: prepared("ballots.bumpTally", (c) =>
     c
       .update(tallies)
       .set({ count: sql`${tallies.count} + ${sql.placeholder("delta")}` })
-      .where(eq(tallies.optionId, sql.placeholder("optionId")))
-      .prepare(),
+      .where(eq(tallies.optionId, sql.placeholder("optionId"))),
   ),
-  bumpVoters: prepared((c) =>
+  bumpVoters: prepared("ballots.bumpVoters", (c) =>
     c
       .update(polls)
       .set({ voterCount: sql`${polls.voterCount} + ${sql.placeholder("delta")}` })
       .where(eq(polls.id, sql.placeholder("pollId")))
-      .returning({ voters: polls.voterCount })
-      .prepare(),
+      .returning({ voters: polls.voterCount }),
   ),
-  voters: prepared((c) =>
-    c.select({ voters: polls.voterCount }).from(polls).where(eq(polls.id, sql.placeholder("pollId"))).prepare(),
+  voters: prepared("ballots.voters", (c) =>
+    c.select({ voters: polls.voterCount }).from(polls).where(eq(polls.id, sql.placeholder("pollId"))),
   ),
-  history: prepared((c) =>
+  history: prepared("ballots.history", (c) =>
     c
       .insert(ballotHistory)
       .values({
@@ -99,22 +94,22 @@ const q = {
         action: sql.placeholder("action"),
         optionIds: sql.placeholder("optionIds"),
         at: sql.placeholder("now"),
-      })
-      .prepare(),
+      }),
   ),
   // The day's roll-up row is the tallies as they stand after this change, so
   // the last write of a day is that day's closing state.
-  rollup: prepared((c) =>
+  rollup: prepared("ballots.rollup", (c) =>
     c
       .insert(tallyDaily)
       .select(
         c
           .select({
             pollId: tallies.pollId,
-            day: sql`${sql.placeholder("day")}`.as("day"),
+            // Typed, so PostgreSQL knows what the parameters are.
+            day: sql`cast(${sql.placeholder("day")} as text)`.as("day"),
             optionId: tallies.optionId,
             count: tallies.count,
-            voters: sql`${sql.placeholder("voters")}`.as("voters"),
+            voters: sql`cast(${sql.placeholder("voters")} as integer)`.as("voters"),
           })
           .from(tallies)
           .where(eq(tallies.pollId, sql.placeholder("pollId"))),
@@ -122,15 +117,14 @@ const q = {
       .onConflictDoUpdate({
         target: [tallyDaily.pollId, tallyDaily.day, tallyDaily.optionId],
         set: { count: sql`excluded.count`, voters: sql`excluded.voters` },
-      })
-      .prepare(),
+      }),
   ),
 };
 
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-type PollRule = NonNullable<ReturnType<ReturnType<typeof q.poll>["get"]>>;
+type PollRule = NonNullable<Awaited<ReturnType<ReturnType<typeof q.poll>["get"]>>>;
 
 function resolveChoice(poll: PollRule, options: { id: number; value: number | null }[], input: VoteInput): number[] | Failure {
   if (poll.kind === "scale") {
@@ -157,96 +151,92 @@ function closedFailure(poll: PollRule, now: number): Failure | null {
   return isClosed(poll, now) ? fail("conflict", "This poll is closed: answers can no longer be changed.") : null;
 }
 
-function afterChange(pollId: number, userId: string, action: "cast" | "change" | "withdraw", optionIds: number[], now: number, voters: number) {
-  q.history().run({ pollId, userId, action, optionIds: JSON.stringify(optionIds), now });
-  q.rollup().run({ pollId, day: utcDay(now), voters });
+async function afterChange(tx: DB, pollId: number, userId: string, action: "cast" | "change" | "withdraw", optionIds: number[], now: number, voters: number) {
+  await q.history(tx).run({ pollId, userId, action, optionIds: JSON.stringify(optionIds), now });
+  await q.rollup(tx).run({ pollId, day: utcDay(now), voters });
 }
 
 /** Casts or replaces the user's ballot; ballot, tallies, history and roll-up change in one transaction. */
 export async function castVote(userId: string, pollId: number, input: VoteInput, now = Date.now()): Promise<VoteResult> {
-  const result = transaction(
-    (): VoteResult => {
-      const poll = q.poll().get({ pollId });
-      if (!poll) return fail("not_found", "No such poll.");
-      const closed = closedFailure(poll, now);
-      if (closed) return closed;
-      const chosen = resolveChoice(poll, q.options().all({ pollId }), input);
-      if (!Array.isArray(chosen)) return chosen;
+  const result = await transaction(async (tx): Promise<VoteResult> => {
+    const poll = await q.poll(tx).get({ pollId });
+    if (!poll) return fail("not_found", "No such poll.");
+    const closed = closedFailure(poll, now);
+    if (closed) return closed;
+    const chosen = resolveChoice(poll, await q.options(tx).all({ pollId }), input);
+    if (!Array.isArray(chosen)) return chosen;
+    // Tallies change in option order, whatever order the form sent.
+    chosen.sort((a, b) => a - b);
 
-      const existing = q.ballot().get({ pollId, userId });
-      if (!existing) {
-        const ballot = q.insertBallot().get({ pollId, userId, now });
-        if (!ballot) throw new Error("ballot insert returned nothing");
-        for (const optionId of chosen) {
-          q.insertChoice().run({ ballotId: ballot.id, optionId });
-          q.bumpTally().run({ optionId, delta: 1 });
-        }
-        const { voters } = q.bumpVoters().get({ pollId, delta: 1 })!;
-        afterChange(pollId, userId, "cast", chosen, now, voters);
-        return { ok: true, changed: true, optionIds: chosen };
+    const existing = await q.ballot(tx).get({ pollId, userId });
+    if (!existing) {
+      const ballot = await q.insertBallot(tx).get({ pollId, userId, now });
+      if (!ballot) throw new Error("ballot insert returned nothing");
+      for (const optionId of chosen) {
+        await q.insertChoice(tx).run({ ballotId: ballot.id, optionId });
+        await q.bumpTally(tx).run({ optionId, delta: 1 });
       }
-
-      const before = new Set(q.choices().all({ ballotId: existing.id }).map((r) => r.optionId));
-      const after = new Set(chosen);
-      const removed = [...before].filter((id) => !after.has(id));
-      const added = chosen.filter((id) => !before.has(id));
-      if (removed.length === 0 && added.length === 0) return { ok: true, changed: false, optionIds: chosen };
-      for (const optionId of removed) {
-        q.deleteChoice().run({ ballotId: existing.id, optionId });
-        q.bumpTally().run({ optionId, delta: -1 });
-      }
-      for (const optionId of added) {
-        q.insertChoice().run({ ballotId: existing.id, optionId });
-        q.bumpTally().run({ optionId, delta: 1 });
-      }
-      q.touchBallot().run({ ballotId: existing.id, now });
-      const { voters } = q.voters().get({ pollId })!;
-      afterChange(pollId, userId, "change", chosen, now, voters);
+      const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: 1 }))!;
+      await afterChange(tx, pollId, userId, "cast", chosen, now, voters);
       return { ok: true, changed: true, optionIds: chosen };
-    },
-  );
+    }
+
+    const before = new Set((await q.choices(tx).all({ ballotId: existing.id })).map((r) => r.optionId));
+    const after = new Set(chosen);
+    const changes = [
+      ...[...before].filter((id) => !after.has(id)).map((optionId) => ({ optionId, delta: -1 })),
+      ...chosen.filter((id) => !before.has(id)).map((optionId) => ({ optionId, delta: 1 })),
+    ].sort((a, b) => a.optionId - b.optionId);
+    if (changes.length === 0) return { ok: true, changed: false, optionIds: chosen };
+    for (const { optionId, delta } of changes) {
+      if (delta < 0) await q.deleteChoice(tx).run({ ballotId: existing.id, optionId });
+      else await q.insertChoice(tx).run({ ballotId: existing.id, optionId });
+      await q.bumpTally(tx).run({ optionId, delta });
+    }
+    await q.touchBallot(tx).run({ ballotId: existing.id, now });
+    const { voters } = (await q.voters(tx).get({ pollId }))!;
+    await afterChange(tx, pollId, userId, "change", chosen, now, voters);
+    return { ok: true, changed: true, optionIds: chosen };
+  });
   if (result.ok && result.changed) notifyPollChanged(pollId);
   return result;
 }
 
 /** Removes the user's ballot, if any, and takes it out of the tallies. */
 export async function withdrawVote(userId: string, pollId: number, now = Date.now()): Promise<WithdrawResult> {
-  const result = transaction(
-    (): WithdrawResult => {
-      const poll = q.poll().get({ pollId });
-      if (!poll) return fail("not_found", "No such poll.");
-      const closed = closedFailure(poll, now);
-      if (closed) return closed;
-      if (!removeBallot(userId, pollId, now)) return { ok: true, withdrawn: false };
-      return { ok: true, withdrawn: true };
-    },
-  );
+  const result = await transaction(async (tx): Promise<WithdrawResult> => {
+    const poll = await q.poll(tx).get({ pollId });
+    if (!poll) return fail("not_found", "No such poll.");
+    const closed = closedFailure(poll, now);
+    if (closed) return closed;
+    if (!(await removeBallot(tx, userId, pollId, now))) return { ok: true, withdrawn: false };
+    return { ok: true, withdrawn: true };
+  });
   if (result.ok && result.withdrawn) notifyPollChanged(pollId);
   return result;
 }
 
-/** Inside a transaction: deletes a ballot and reverses its tallies. */
-function removeBallot(userId: string, pollId: number, now: number): boolean {
-  const existing = q.ballot().get({ pollId, userId });
+/** Inside a transaction that holds the poll's lock: deletes a ballot and reverses its tallies. */
+async function removeBallot(tx: DB, userId: string, pollId: number, now: number): Promise<boolean> {
+  const existing = await q.ballot(tx).get({ pollId, userId });
   if (!existing) return false;
-  for (const { optionId } of q.choices().all({ ballotId: existing.id })) {
-    q.bumpTally().run({ optionId, delta: -1 });
-  }
-  q.deleteBallot().run({ ballotId: existing.id });
-  const { voters } = q.bumpVoters().get({ pollId, delta: -1 })!;
-  afterChange(pollId, userId, "withdraw", [], now, voters);
+  const choices = (await q.choices(tx).all({ ballotId: existing.id })).map((r) => r.optionId).sort((a, b) => a - b);
+  for (const optionId of choices) await q.bumpTally(tx).run({ optionId, delta: -1 });
+  await q.deleteBallot(tx).run({ ballotId: existing.id });
+  const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: -1 }))!;
+  await afterChange(tx, pollId, userId, "withdraw", [], now, voters);
   return true;
 }
 
-/** Withdraws every ballot of a user (moderation, account deletion), tallies included. */
-export function withdrawAllBallotsInTransaction(userId: string, now = Date.now()): number[] {
-  const pollIds = db()
-    .select({ pollId: ballots.pollId })
-    .from(ballots)
-    .where(eq(ballots.userId, userId))
-    .all()
-    .map((r) => r.pollId);
-  for (const pollId of pollIds) removeBallot(userId, pollId, now);
+/** Inside a transaction: withdraws every ballot of a user (moderation, account deletion), tallies included. */
+export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, now = Date.now()): Promise<number[]> {
+  const pollIds = (await tx.select({ pollId: ballots.pollId }).from(ballots).where(eq(ballots.userId, userId)))
+    .map((r) => r.pollId)
+    .sort((a, b) => a - b);
+  for (const pollId of pollIds) {
+    await q.poll(tx).get({ pollId });
+    await removeBallot(tx, userId, pollId, now);
+  }
   return pollIds;
 }
 
@@ -254,12 +244,11 @@ export function withdrawAllBallotsInTransaction(userId: string, now = Date.now()
 export async function getMyChoices(userId: string, pollIds: number[]): Promise<Map<number, number[]>> {
   const map = new Map<number, number[]>();
   if (pollIds.length === 0) return map;
-  const rows = db()
+  const rows = await db()
     .select({ pollId: ballots.pollId, optionId: ballotChoices.optionId })
     .from(ballots)
     .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballots.id))
-    .where(and(eq(ballots.userId, userId), inArray(ballots.pollId, pollIds)))
-    .all();
+    .where(and(eq(ballots.userId, userId), inArray(ballots.pollId, pollIds)));
   for (const r of rows) {
     const list = map.get(r.pollId) ?? [];
     list.push(r.optionId);

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { db, prepared, transaction } from "../../db/client";
-import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics } from "../../db/schema/sqlite";
+import { changes, forUpdate, prepared, transaction, type DB } from "../../db/client";
+import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics, users } from "../../db/schema";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { fail, type Failure, type Ok } from "./outcome";
@@ -13,25 +13,24 @@ import { logAction } from "./reports.server";
 export const COMMENT_INTERVAL_MS = 5_000;
 
 const q = {
-  topic: prepared((c) =>
-    c.select({ id: topics.id, locked: topics.locked }).from(topics).where(eq(topics.id, sql.placeholder("id"))).prepare(),
+  topic: prepared("comments.topic", (c) =>
+    c.select({ id: topics.id, locked: topics.locked }).from(topics).where(eq(topics.id, sql.placeholder("id"))),
   ),
-  poll: prepared((c) =>
-    c
-      .select({ id: polls.id, topicId: polls.topicId, locked: polls.commentsLocked })
-      .from(polls)
-      .where(eq(polls.id, sql.placeholder("id")))
-      .prepare(),
+  poll: prepared("comments.poll", (c) =>
+    c.select({ id: polls.id, topicId: polls.topicId, locked: polls.commentsLocked }).from(polls).where(eq(polls.id, sql.placeholder("id"))),
   ),
-  comment: prepared((c) => c.select().from(comments).where(eq(comments.id, sql.placeholder("id"))).prepare()),
-  lastByAuthor: prepared((c) =>
+  // Locked first by every change to a comment, so its counts are read and
+  // written back by one transaction at a time.
+  comment: prepared("comments.comment", (c) => forUpdate(c.select().from(comments).where(eq(comments.id, sql.placeholder("id"))))),
+  // The author's row, locked: one post at a time per person, so the pace check holds.
+  author: prepared("comments.author", (c) => forUpdate(c.select({ id: users.id }).from(users).where(eq(users.id, sql.placeholder("userId"))))),
+  lastByAuthor: prepared("comments.lastByAuthor", (c) =>
     c
       .select({ createdAt: comments.createdAt })
       .from(comments)
       .where(eq(comments.authorId, sql.placeholder("userId")))
       .orderBy(desc(comments.createdAt))
-      .limit(1)
-      .prepare(),
+      .limit(1),
   ),
 };
 
@@ -44,11 +43,10 @@ export type PostInput = {
   stanceOptionId: number | null;
 };
 
-export function bumpCounts(topicId: number, pollId: number | null, delta: number) {
-  const conn = db();
-  conn.update(topics).set({ commentCount: sql`${topics.commentCount} + ${delta}` }).where(eq(topics.id, topicId)).run();
+export async function bumpCounts(tx: DB, topicId: number, pollId: number | null, delta: number) {
+  await tx.update(topics).set({ commentCount: sql`${topics.commentCount} + ${delta}` }).where(eq(topics.id, topicId));
   if (pollId !== null) {
-    conn.update(polls).set({ commentCount: sql`${polls.commentCount} + ${delta}` }).where(eq(polls.id, pollId)).run();
+    await tx.update(polls).set({ commentCount: sql`${polls.commentCount} + ${delta}` }).where(eq(polls.id, pollId));
   }
 }
 
@@ -62,9 +60,9 @@ function render(body: string): string | Failure {
 }
 
 /** Inside a transaction: a locked thread is frozen (no comments, edits or votes); moderators still remove. */
-function lockedThread(topicId: number, pollId: number | null): Failure | null {
-  if (q.topic().get({ id: topicId })?.locked) return fail("conflict", "This discussion is locked.");
-  if (pollId !== null && q.poll().get({ id: pollId })?.locked) return fail("conflict", "This thread is locked.");
+async function lockedThread(tx: DB, topicId: number, pollId: number | null): Promise<Failure | null> {
+  if ((await q.topic(tx).get({ id: topicId }))?.locked) return fail("conflict", "This discussion is locked.");
+  if (pollId !== null && (await q.poll(tx).get({ id: pollId }))?.locked) return fail("conflict", "This thread is locked.");
   return null;
 }
 
@@ -75,20 +73,18 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
   if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
   const html = render(body);
   if (typeof html !== "string") return html;
-  const conn = db();
-  return transaction(
-    (): { ok: true; id: number } | Failure => {
-      const topic = q.topic().get({ id: input.topicId });
+  return transaction(async (tx): Promise<{ ok: true; id: number } | Failure> => {
+      const topic = await q.topic(tx).get({ id: input.topicId });
       if (!topic) return fail("not_found", "No such topic.");
       if (topic.locked) return fail("conflict", "This discussion is locked: no new comments.");
       if (input.pollId !== null) {
-        const poll = q.poll().get({ id: input.pollId });
+        const poll = await q.poll(tx).get({ id: input.pollId });
         if (!poll || poll.topicId !== input.topicId) return fail("not_found", "No such poll.");
         if (poll.locked) return fail("conflict", "This thread is locked: no new comments.");
       }
       let depth = 0;
       if (input.parentId !== null) {
-        const parent = q.comment().get({ id: input.parentId });
+        const parent = await q.comment(tx).get({ id: input.parentId });
         if (!parent || parent.topicId !== input.topicId || parent.pollId !== input.pollId) {
           return fail("not_found", "The comment you are replying to is not in this thread.", "parent");
         }
@@ -97,19 +93,16 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
       }
       if (input.stanceOptionId !== null) {
         if (input.pollId === null) return fail("invalid", "A stance needs a poll's thread.", "stance");
-        const opt = conn
-          .select({ pollId: pollOptions.pollId })
-          .from(pollOptions)
-          .where(eq(pollOptions.id, input.stanceOptionId))
-          .get();
+        const [opt] = await tx.select({ pollId: pollOptions.pollId }).from(pollOptions).where(eq(pollOptions.id, input.stanceOptionId));
         if (!opt || opt.pollId !== input.pollId) return fail("invalid", "That stance is not an answer to this question.", "stance");
       }
-      const last = q.lastByAuthor().get({ userId: input.userId });
+      await q.author(tx).get({ userId: input.userId });
+      const last = await q.lastByAuthor(tx).get({ userId: input.userId });
       if (last && now - last.createdAt < COMMENT_INTERVAL_MS) {
         const wait = Math.ceil((COMMENT_INTERVAL_MS - (now - last.createdAt)) / 1000);
         return fail("rate_limited", `You are posting too fast. Try again in ${wait} second${wait === 1 ? "" : "s"}.`, "body", wait);
       }
-      const row = conn
+      const [row] = await tx
         .insert(comments)
         .values({
           topicId: input.topicId,
@@ -122,16 +115,14 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
           bodyHtml: html,
           createdAt: now,
         })
-        .returning({ id: comments.id })
-        .get();
-      conn.insert(commentRevisions).values({ commentId: row.id, bodyMd: body, createdAt: now }).run();
+        .returning({ id: comments.id });
+      await tx.insert(commentRevisions).values({ commentId: row.id, bodyMd: body, createdAt: now });
       if (input.parentId !== null) {
-        conn.update(comments).set({ replyCount: sql`${comments.replyCount} + 1` }).where(eq(comments.id, input.parentId)).run();
+        await tx.update(comments).set({ replyCount: sql`${comments.replyCount} + 1` }).where(eq(comments.id, input.parentId));
       }
-      bumpCounts(input.topicId, input.pollId, 1);
+      await bumpCounts(tx, input.topicId, input.pollId, 1);
       return { ok: true, id: row.id };
-    },
-  );
+  });
 }
 
 /** Only the author edits; every version is kept. */
@@ -141,107 +132,101 @@ export async function editComment(userId: string, id: number, rawBody: string, n
   if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
   const html = render(body);
   if (typeof html !== "string") return html;
-  const conn = db();
-  return transaction(
-    (): { ok: true } | Failure => {
-      const c = q.comment().get({ id });
-      if (!c) return fail("not_found", "No such comment.");
-      if (c.authorId !== userId) return fail("forbidden", "Only the author can edit this comment.");
-      if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "A deleted comment cannot be edited.");
-      const locked = lockedThread(c.topicId, c.pollId);
-      if (locked) return locked;
-      if (c.bodyMd === body) return { ok: true };
-      conn.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now }).where(eq(comments.id, id)).run();
-      conn.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now }).run();
-      return { ok: true };
-    },
-  );
+  return transaction(async (tx): Promise<{ ok: true } | Failure> => {
+    const c = await q.comment(tx).get({ id });
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.authorId !== userId) return fail("forbidden", "Only the author can edit this comment.");
+    if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "A deleted comment cannot be edited.");
+    const locked = await lockedThread(tx, c.topicId, c.pollId);
+    if (locked) return locked;
+    if (c.bodyMd === body) return { ok: true };
+    await tx.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now }).where(eq(comments.id, id));
+    await tx.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now });
+    return { ok: true };
+  });
 }
 
 /** Soft delete by the author: the text and its history are erased; replies keep their place. */
 export async function deleteComment(userId: string, id: number, now = Date.now()): Promise<{ ok: true } | Failure> {
-  return transaction(
-    (): { ok: true } | Failure => {
-      const c = q.comment().get({ id });
-      if (!c) return fail("not_found", "No such comment.");
-      if (c.authorId !== userId) return fail("forbidden", "Only the author can delete this comment.");
-      if (c.deletedAt !== null) return { ok: true };
-      eraseText(id, now);
-      if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
-      return { ok: true };
-    },
-  );
+  return transaction(async (tx): Promise<{ ok: true } | Failure> => {
+    const c = await q.comment(tx).get({ id });
+    if (!c) return fail("not_found", "No such comment.");
+    if (c.authorId !== userId) return fail("forbidden", "Only the author can delete this comment.");
+    if (c.deletedAt !== null) return { ok: true };
+    await eraseText(tx, id, now);
+    if (c.removedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
+    return { ok: true };
+  });
 }
 
 /** Inside a transaction: blanks a comment's text and revisions (account deletion uses it too). */
-export function eraseText(id: number, now: number) {
-  const conn = db();
-  conn.update(comments).set({ bodyMd: "", bodyHtml: "", deletedAt: now, stanceOptionId: null }).where(eq(comments.id, id)).run();
-  conn.delete(commentRevisions).where(eq(commentRevisions.commentId, id)).run();
+export async function eraseText(tx: DB, id: number, now: number) {
+  await tx.update(comments).set({ bodyMd: "", bodyHtml: "", deletedAt: now, stanceOptionId: null }).where(eq(comments.id, id));
+  await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, id));
 }
 
 /** Up or down; the same vote again withdraws it; never on your own comment. */
 export async function voteOnComment(userId: string, id: number, value: 1 | -1, now = Date.now()) {
-  const conn = db();
-  return transaction(
-    (): { ok: true; myVote: -1 | 0 | 1; ups: number; downs: number } | Failure => {
-      const c = q.comment().get({ id });
+  return transaction(async (tx): Promise<{ ok: true; myVote: -1 | 0 | 1; ups: number; downs: number } | Failure> => {
+      const c = await q.comment(tx).get({ id });
       if (!c) return fail("not_found", "No such comment.");
       if (c.authorId === userId) return fail("forbidden", "You cannot vote on your own comment.");
       if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "This comment was deleted.");
-      const locked = lockedThread(c.topicId, c.pollId);
+      const locked = await lockedThread(tx, c.topicId, c.pollId);
       if (locked) return locked;
-      const existing = conn
+      const [existing] = await tx
         .select({ value: commentVotes.value })
         .from(commentVotes)
-        .where(and(eq(commentVotes.commentId, id), eq(commentVotes.userId, userId)))
-        .get();
+        .where(and(eq(commentVotes.commentId, id), eq(commentVotes.userId, userId)));
       let ups = c.ups;
       let downs = c.downs;
       let myVote: -1 | 0 | 1 = value;
       if (existing) {
         if (existing.value === 1) ups--;
         else downs--;
-        conn.delete(commentVotes).where(and(eq(commentVotes.commentId, id), eq(commentVotes.userId, userId))).run();
+        await tx.delete(commentVotes).where(and(eq(commentVotes.commentId, id), eq(commentVotes.userId, userId)));
       }
       if (existing?.value === value) {
         myVote = 0;
       } else {
-        conn.insert(commentVotes).values({ commentId: id, userId, value, createdAt: now }).run();
+        await tx.insert(commentVotes).values({ commentId: id, userId, value, createdAt: now });
         if (value === 1) ups++;
         else downs++;
       }
-      conn
+      await tx
         .update(comments)
         .set({ ups, downs, best: wilsonLowerBound(ups, downs), controversy: controversy(ups, downs) })
-        .where(eq(comments.id, id))
-        .run();
+        .where(eq(comments.id, id));
       return { ok: true, myVote, ups, downs };
-    },
-  );
+  });
 }
 
-export function removeVotesOfUserInTransaction(userId: string) {
-  const conn = db();
-  const votes = conn.select({ id: commentVotes.commentId, value: commentVotes.value }).from(commentVotes).where(eq(commentVotes.userId, userId)).all();
+export async function removeVotesOfUserInTransaction(tx: DB, userId: string) {
+  const votes = await tx
+    .select({ id: commentVotes.commentId, value: commentVotes.value })
+    .from(commentVotes)
+    .where(eq(commentVotes.userId, userId))
+    .orderBy(commentVotes.commentId);
   for (const v of votes) {
-    const c = conn.select({ ups: comments.ups, downs: comments.downs }).from(comments).where(eq(comments.id, v.id)).get();
+    const c = await q.comment(tx).get({ id: v.id });
     if (!c) continue;
     const ups = c.ups - (v.value === 1 ? 1 : 0);
     const downs = c.downs - (v.value === -1 ? 1 : 0);
-    conn.update(comments).set({ ups, downs, best: wilsonLowerBound(ups, downs), controversy: controversy(ups, downs) }).where(eq(comments.id, v.id)).run();
+    await tx.update(comments).set({ ups, downs, best: wilsonLowerBound(ups, downs), controversy: controversy(ups, downs) }).where(eq(comments.id, v.id));
   }
-  conn.delete(commentVotes).where(eq(commentVotes.userId, userId)).run();
+  await tx.delete(commentVotes).where(eq(commentVotes.userId, userId));
 }
 
 /** Inside a transaction: blanks every comment of a user; threads keep their shape. */
-export function eraseCommentsOfUserInTransaction(userId: string, now: number) {
-  const conn = db();
-  const mine = conn.select({ id: comments.id, topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt, removedAt: comments.removedAt }).from(comments).where(eq(comments.authorId, userId)).all();
+export async function eraseCommentsOfUserInTransaction(tx: DB, userId: string, now: number) {
+  const mine = await tx
+    .select({ id: comments.id, topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt, removedAt: comments.removedAt })
+    .from(comments)
+    .where(eq(comments.authorId, userId));
   for (const c of mine) {
     if (c.deletedAt !== null) continue;
-    eraseText(c.id, now);
-    if (c.removedAt === null) bumpCounts(c.topicId, c.pollId, -1);
+    await eraseText(tx, c.id, now);
+    if (c.removedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
   }
 }
 
@@ -249,46 +234,45 @@ export function eraseCommentsOfUserInTransaction(userId: string, now: number) {
 
 
 export async function removeComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
-  return transaction(() => {
-    const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
+  return transaction(async (tx) => {
+    const c = await q.comment(tx).get({ id: commentId });
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
     const now = Date.now();
-    db().update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId)).run();
-    if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, -1);
-    db()
+    await tx.update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId));
+    if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
+    await tx
       .update(reports)
       .set({ status: "actioned", handledBy: modId, handledAt: now })
-      .where(and(eq(reports.commentId, commentId), eq(reports.status, "open")))
-      .run();
-    logAction(modId, "comment.remove", "comment", commentId, reason);
+      .where(and(eq(reports.commentId, commentId), eq(reports.status, "open")));
+    await logAction(tx, modId, "comment.remove", "comment", commentId, reason);
     return { ok: true as const };
   });
 }
 
 export async function restoreComment(modId: string, commentId: number, reason: string | null): Promise<Ok | Failure> {
-  return transaction(() => {
-    const c = db().select().from(comments).where(eq(comments.id, commentId)).get();
+  return transaction(async (tx) => {
+    const c = await q.comment(tx).get({ id: commentId });
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
-    db().update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId)).run();
-    if (c.deletedAt === null) bumpCounts(c.topicId, c.pollId, 1);
-    logAction(modId, "comment.restore", "comment", commentId, reason);
+    await tx.update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId));
+    if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, 1);
+    await logAction(tx, modId, "comment.restore", "comment", commentId, reason);
     return { ok: true as const };
   });
 }
 
 /** Locks or unlocks a thread: the topic's general discussion (pollId null) or one poll's. */
 export async function setThreadLocked(modId: string, topicId: number, pollId: number | null, locked: boolean, reason: string | null): Promise<Ok | Failure> {
-  return transaction(() => {
+  return transaction(async (tx) => {
     if (pollId === null) {
-      const res = db().update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId)).run();
-      if (res.changes === 0) return fail("not_found", "No such topic.");
-      logAction(modId, locked ? "thread.lock" : "thread.unlock", "topic", topicId, reason);
+      const res = await tx.update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId));
+      if (changes(res) === 0) return fail("not_found", "No such topic.");
+      await logAction(tx, modId, locked ? "thread.lock" : "thread.unlock", "topic", topicId, reason);
     } else {
-      const res = db().update(polls).set({ commentsLocked: locked }).where(and(eq(polls.id, pollId), eq(polls.topicId, topicId))).run();
-      if (res.changes === 0) return fail("not_found", "No such poll.");
-      logAction(modId, locked ? "thread.lock" : "thread.unlock", "poll", pollId, reason);
+      const res = await tx.update(polls).set({ commentsLocked: locked }).where(and(eq(polls.id, pollId), eq(polls.topicId, topicId)));
+      if (changes(res) === 0) return fail("not_found", "No such poll.");
+      await logAction(tx, modId, locked ? "thread.lock" : "thread.unlock", "poll", pollId, reason);
     }
     return { ok: true as const };
   });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { db } from "../../db/client";
-import { healthChecks } from "../../db/schema/sqlite";
+import { db, rows, transaction } from "../../db/client";
+import { healthChecks } from "../../db/schema";
 
 // Whether the database takes writes is known two ways: a tiny committed write
 // at most every `intervalMs` (so probes do not write each time), and any write
@@ -9,7 +9,10 @@ import { healthChecks } from "../../db/schema/sqlite";
 const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean } };
 const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true });
 
-const STORAGE_ERRORS = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
+// SQLite's codes, and PostgreSQL's SQLSTATEs for a full disk or too many
+// connections (53xxx: insufficient resources), I/O (58030), a read-only
+// transaction or standby (25006), and a server shutting down (57P0x).
+const STORAGE_ERRORS = /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)|53\d{3}|58030|25006|57P0[1-3])/;
 
 /** True for errors that mean the database cannot store anything (disk full, read-only, I/O). */
 export function isStorageError(err: unknown): boolean {
@@ -33,18 +36,16 @@ export type DatabaseHealth = { readable: boolean; writable: boolean };
 export async function checkDatabase(intervalMs: number, now = Date.now()): Promise<DatabaseHealth> {
   let readable = false;
   try {
-    readable = db().get<{ ok: number }>(sql`select 1 as ok`)?.ok === 1;
+    readable = (await rows<{ ok: number }>(db(), sql`select 1 as ok`))[0]?.ok === 1;
   } catch {
     readable = false;
   }
   if (readable && now - health.lastProbe >= intervalMs) {
     health.lastProbe = now;
     try {
-      db()
-        .insert(healthChecks)
-        .values({ id: 1, checkedAt: now })
-        .onConflictDoUpdate({ target: healthChecks.id, set: { checkedAt: now } })
-        .run();
+      await transaction((tx) =>
+        tx.insert(healthChecks).values({ id: 1, checkedAt: now }).onConflictDoUpdate({ target: healthChecks.id, set: { checkedAt: now } }),
+      );
       health.writable = true;
     } catch {
       health.writable = false;

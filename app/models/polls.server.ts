@@ -1,12 +1,11 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { db, prepared, type DB, transaction } from "../../db/client";
-import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema/sqlite";
+import { db, forUpdate, isUniqueViolation, prepared, rows, transaction, type DB } from "../../db/client";
+import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { isUniqueViolation } from "./users.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";
@@ -58,21 +57,19 @@ const pollColumns = {
   updatedAt: polls.updatedAt,
 };
 
-const pollsOfTopic = prepared((conn) =>
+const pollsOfTopic = prepared("polls.ofTopic", (conn) =>
   conn
     .select(pollColumns)
     .from(polls)
     .where(eq(polls.topicId, sql.placeholder("topicId")))
-    .orderBy(asc(polls.position), asc(polls.id))
-    .prepare(),
+    .orderBy(asc(polls.position), asc(polls.id)),
 );
 
-const pollBySlug = prepared((conn) =>
+const pollBySlug = prepared("polls.bySlug", (conn) =>
   conn
     .select(pollColumns)
     .from(polls)
-    .where(and(eq(polls.topicId, sql.placeholder("topicId")), eq(polls.slug, sql.placeholder("slug"))))
-    .prepare(),
+    .where(and(eq(polls.topicId, sql.placeholder("topicId")), eq(polls.slug, sql.placeholder("slug")))),
 );
 
 const optionColumns = {
@@ -86,33 +83,32 @@ const optionColumns = {
 
 const optionsFrom = (conn: DB) => conn.select(optionColumns).from(pollOptions).innerJoin(tallies, eq(tallies.optionId, pollOptions.id));
 
-const optionsOfTopic = prepared((conn) =>
+const optionsOfTopic = prepared("polls.optionsOfTopic", (conn) =>
   optionsFrom(conn)
     .where(inArray(pollOptions.pollId, conn.select({ id: polls.id }).from(polls).where(eq(polls.topicId, sql.placeholder("topicId")))))
-    .orderBy(asc(pollOptions.pollId), asc(pollOptions.position))
-    .prepare(),
+    .orderBy(asc(pollOptions.pollId), asc(pollOptions.position)),
 );
 
-const optionsOfPoll = prepared((conn) =>
-  optionsFrom(conn).where(eq(pollOptions.pollId, sql.placeholder("pollId"))).orderBy(asc(pollOptions.position)).prepare(),
+const optionsOfPoll = prepared("polls.optionsOfPoll", (conn) =>
+  optionsFrom(conn).where(eq(pollOptions.pollId, sql.placeholder("pollId"))).orderBy(asc(pollOptions.position)),
 );
 
-type PollRow = NonNullable<ReturnType<ReturnType<typeof pollBySlug>["get"]>>;
+type PollRow = NonNullable<Awaited<ReturnType<ReturnType<typeof pollBySlug>["get"]>>>;
 export type PollOption = { id: number; pollId: number; position: number; label: string; value: number | null; count: number };
 export type Poll = PollRow & { options: PollOption[] };
 
 /** Polls of a topic with their options and tallies (counters, not ballots). */
 export async function getPollsOfTopic(topicId: number): Promise<Poll[]> {
-  const rows = pollsOfTopic().all({ topicId });
-  if (rows.length === 0) return [];
-  const options = optionsOfTopic().all({ topicId });
-  return rows.map((r) => ({ ...r, options: options.filter((o) => o.pollId === r.id) }));
+  const list = await pollsOfTopic().all({ topicId });
+  if (list.length === 0) return [];
+  const options = await optionsOfTopic().all({ topicId });
+  return list.map((r) => ({ ...r, options: options.filter((o) => o.pollId === r.id) }));
 }
 
 export async function getPoll(topicId: number, slug: string): Promise<Poll | null> {
-  const row = pollBySlug().get({ topicId, slug });
+  const row = await pollBySlug().get({ topicId, slug });
   if (!row) return null;
-  return { ...row, options: optionsOfPoll().all({ pollId: row.id }) };
+  return { ...row, options: await optionsOfPoll().all({ pollId: row.id }) };
 }
 
 export { isClosed } from "../lib/visibility";
@@ -182,9 +178,9 @@ function formColumns(input: PollForm) {
   };
 }
 
-function insertOption(pollId: number, position: number, label: string, value: number | null) {
-  const opt = db().insert(pollOptions).values({ pollId, position, label, value }).returning({ id: pollOptions.id }).get();
-  db().insert(tallies).values({ optionId: opt.id, pollId, count: 0 }).run();
+async function insertOption(tx: DB, pollId: number, position: number, label: string, value: number | null) {
+  const [opt] = await tx.insert(pollOptions).values({ pollId, position, label, value }).returning({ id: pollOptions.id });
+  await tx.insert(tallies).values({ optionId: opt.id, pollId, count: 0 });
 }
 
 /**
@@ -198,16 +194,19 @@ export async function createPoll(topicId: number, input: PollForm, opts: { actor
   const broken = checkRules(input, labels, Date.now(), actorId === null ? input.closesAt : undefined);
   if (broken) return broken;
   try {
-    return transaction(() => {
-      const position = opts.position ?? db().get<{ n: number }>(sql`select coalesce(max(position), -1) + 1 as n from polls where topic_id = ${topicId}`)!.n;
+    return await transaction(async (tx) => {
+      // The topic row is locked, so two polls created at once get different positions.
+      const [topic] = await forUpdate(tx.select({ id: topics.id }).from(topics).where(eq(topics.id, topicId)));
+      if (!topic) return fail("not_found", "No such topic.");
+      const position =
+        opts.position ?? (await rows<{ n: number }>(tx, sql`select coalesce(max(position), -1) + 1 as n from polls where topic_id = ${topicId}`))[0].n;
       const now = Date.now();
-      const poll = db()
+      const [poll] = await tx
         .insert(polls)
         .values({ topicId, slug: input.slug, position, createdAt: now, ...formColumns(input) })
-        .returning({ id: polls.id })
-        .get();
-      labels.forEach((label, i) => insertOption(poll.id, i, label, input.kind === "scale" ? i + 1 : null));
-      if (actorId !== null) logAction(actorId, "poll.create", "poll", poll.id, null, { slug: input.slug });
+        .returning({ id: polls.id });
+      for (const [i, label] of labels.entries()) await insertOption(tx, poll.id, i, label, input.kind === "scale" ? i + 1 : null);
+      if (actorId !== null) await logAction(tx, actorId, "poll.create", "poll", poll.id, null, { slug: input.slug });
       return { ok: true as const, id: poll.id };
     });
   } catch (err) {
@@ -238,8 +237,8 @@ export function pollForm(input: PollInput): PollForm {
   };
 }
 
-function hasBallots(pollId: number): boolean {
-  return db().select({ id: ballots.id }).from(ballots).where(eq(ballots.pollId, pollId)).limit(1).get() !== undefined;
+async function hasBallots(conn: DB, pollId: number): Promise<boolean> {
+  return (await conn.select({ id: ballots.id }).from(ballots).where(eq(ballots.pollId, pollId)).limit(1)).length > 0;
 }
 
 /**
@@ -247,11 +246,12 @@ function hasBallots(pollId: number): boolean {
  * removed or reordered, and its kind is fixed: the meaning of cast votes must not change.
  */
 export async function updatePoll(adminId: string, pollId: number, input: PollForm): Promise<Ok | Failure> {
-  const result = transaction((): Ok | Failure => {
-    const current = db().select().from(polls).where(eq(polls.id, pollId)).get();
+  const result = await transaction(async (tx): Promise<Ok | Failure> => {
+    // Locked like a vote locks it: no ballot arrives while the options change.
+    const [current] = await forUpdate(tx.select().from(polls).where(eq(polls.id, pollId)));
     if (!current) return fail("not_found", "No such poll.");
-    const existing = db().select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
-    const voted = hasBallots(pollId);
+    const existing = await tx.select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
+    const voted = await hasBallots(tx, pollId);
     if (voted && input.kind !== current.kind) return fail("invalid", "The kind of a poll cannot change once people have voted.", "kind");
     const scale = input.kind === "scale";
     let wanted = scale ? scaleLabels(input).map((label, i) => ({ id: current.kind === "scale" ? (existing[i]?.id ?? null) : null, label })) : input.options;
@@ -268,16 +268,16 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
     const broken = checkRules(input, wanted.map((o) => o.label), Date.now(), current.closesAt);
     if (broken) return broken;
 
-    db().update(polls).set(formColumns(input)).where(eq(polls.id, pollId)).run();
+    await tx.update(polls).set(formColumns(input)).where(eq(polls.id, pollId));
     const keep = new Set(wanted.filter((o) => o.id !== null).map((o) => o.id));
-    for (const e of existing) if (!keep.has(e.id)) db().delete(pollOptions).where(eq(pollOptions.id, e.id)).run();
+    for (const e of existing) if (!keep.has(e.id)) await tx.delete(pollOptions).where(eq(pollOptions.id, e.id));
     // Two passes so the unique (poll, position) index never sees a clash.
-    db().update(pollOptions).set({ position: sql`-1 - ${pollOptions.position}` }).where(eq(pollOptions.pollId, pollId)).run();
-    wanted.forEach((o, i) => {
-      if (o.id !== null) db().update(pollOptions).set({ label: o.label, position: i, value: scale ? i + 1 : null }).where(eq(pollOptions.id, o.id)).run();
-      else insertOption(pollId, i, o.label, scale ? i + 1 : null);
-    });
-    logAction(adminId, "poll.edit", "poll", pollId, null, { slug: current.slug });
+    await tx.update(pollOptions).set({ position: sql`-1 - ${pollOptions.position}` }).where(eq(pollOptions.pollId, pollId));
+    for (const [i, o] of wanted.entries()) {
+      if (o.id !== null) await tx.update(pollOptions).set({ label: o.label, position: i, value: scale ? i + 1 : null }).where(eq(pollOptions.id, o.id));
+      else await insertOption(tx, pollId, i, o.label, scale ? i + 1 : null);
+    }
+    await logAction(tx, adminId, "poll.edit", "poll", pollId, null, { slug: current.slug });
     return { ok: true };
   });
   if (result.ok) notifyPollChanged(pollId);
@@ -286,11 +286,12 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
 
 /** A poll with its options and topic, for its edit form. */
 export async function getPollForEdit(pollId: number) {
-  const poll = db().select().from(polls).where(eq(polls.id, pollId)).get();
+  const conn = db();
+  const [poll] = await conn.select().from(polls).where(eq(polls.id, pollId));
   if (!poll) return null;
-  const options = db().select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position)).all();
-  const topic = db().select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId)).get()!;
-  return { poll, options, topic, hasBallots: hasBallots(pollId), closed: isClosed(poll) };
+  const options = await conn.select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
+  const [topic] = await conn.select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId));
+  return { poll, options, topic, hasBallots: await hasBallots(conn, pollId), closed: isClosed(poll) };
 }
 
 export async function listPollsForAdmin(topicId: number) {
@@ -298,19 +299,18 @@ export async function listPollsForAdmin(topicId: number) {
     .select({ id: polls.id, slug: polls.slug, question: polls.question, kind: polls.kind, voterCount: polls.voterCount, closesAt: polls.closesAt, resolvedAt: polls.resolvedAt, isPrediction: polls.isPrediction, commentsLocked: polls.commentsLocked })
     .from(polls)
     .where(eq(polls.topicId, topicId))
-    .orderBy(asc(polls.position))
-    .all();
+    .orderBy(asc(polls.position));
 }
 
 export async function closePoll(adminId: string, pollId: number, close: boolean): Promise<Ok | Failure> {
-  const res = transaction((): Ok | Failure => {
-    const p = db().select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)).get();
+  const res = await transaction(async (tx): Promise<Ok | Failure> => {
+    const [p] = await forUpdate(tx.select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
     const now = Date.now();
     const closed = isClosed(p, now);
     if (close === closed) return fail("conflict", close ? "The poll is already closed." : "The poll is already open.");
-    db().update(polls).set({ closesAt: close ? now : null, updatedAt: now }).where(eq(polls.id, pollId)).run();
-    logAction(adminId, close ? "poll.close" : "poll.reopen", "poll", pollId, null);
+    await tx.update(polls).set({ closesAt: close ? now : null, updatedAt: now }).where(eq(polls.id, pollId));
+    await logAction(tx, adminId, close ? "poll.close" : "poll.reopen", "poll", pollId, null);
     return { ok: true };
   });
   if (res.ok) notifyPollChanged(pollId);
@@ -319,14 +319,14 @@ export async function closePoll(adminId: string, pollId: number, close: boolean)
 
 /** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
 export async function resolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
-  const res = transaction((): Ok | Failure => {
-    const p = db().select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)).get();
+  const res = await transaction(async (tx): Promise<Ok | Failure> => {
+    const [p] = await forUpdate(tx.select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
     if (!p.isPrediction) return fail("invalid", "Only predictions can be resolved.");
-    const opt = db().select({ id: pollOptions.id }).from(pollOptions).where(and(eq(pollOptions.id, input.optionId), eq(pollOptions.pollId, pollId))).get();
+    const [opt] = await tx.select({ id: pollOptions.id }).from(pollOptions).where(and(eq(pollOptions.id, input.optionId), eq(pollOptions.pollId, pollId)));
     if (!opt) return fail("invalid", "That option does not belong to this poll.", "optionId");
     const now = Date.now();
-    db()
+    await tx
       .update(polls)
       .set({
         resolvedOptionId: input.optionId,
@@ -336,9 +336,8 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
         closesAt: isClosed(p, now) ? p.closesAt : now,
         updatedAt: now,
       })
-      .where(eq(polls.id, pollId))
-      .run();
-    logAction(adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
+      .where(eq(polls.id, pollId));
+    await logAction(tx, adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
     return { ok: true };
   });
   if (res.ok) notifyPollChanged(pollId);
@@ -346,12 +345,12 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
 }
 
 export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok | Failure> {
-  const res = transaction((): Ok | Failure => {
-    const p = db().select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)).get();
+  const res = await transaction(async (tx): Promise<Ok | Failure> => {
+    const [p] = await forUpdate(tx.select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
     if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");
-    db().update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId)).run();
-    logAction(adminId, "poll.unresolve", "poll", pollId, null);
+    await tx.update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId));
+    await logAction(tx, adminId, "poll.unresolve", "poll", pollId, null);
     return { ok: true };
   });
   if (res.ok) notifyPollChanged(pollId);

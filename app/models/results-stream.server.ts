@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { db } from "../../db/client";
-import { polls, topics } from "../../db/schema/sqlite";
-import { events } from "./events.server";
+import { polls, topics } from "../../db/schema";
+import { events, listenForChanges } from "./events.server";
 import { getPublicResultsById } from "./results.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
@@ -17,10 +17,10 @@ const state = globalThis as unknown as { __pulseHubs?: Map<number, TopicHub>; __
 const hubs = (state.__pulseHubs ??= new Map());
 const pollTopic = new Map<number, number>();
 
-function topicOfPoll(pollId: number): number | null {
+async function topicOfPoll(pollId: number): Promise<number | null> {
   let t = pollTopic.get(pollId);
   if (t === undefined) {
-    const row = db().select({ topicId: polls.topicId }).from(polls).where(eq(polls.id, pollId)).get();
+    const [row] = await db().select({ topicId: polls.topicId }).from(polls).where(eq(polls.id, pollId));
     if (!row) return null;
     t = row.topicId;
     pollTopic.set(pollId, t);
@@ -41,9 +41,9 @@ async function flush(topicId: number) {
   }
 }
 
-function onPollChanged(pollId: number) {
+async function onPollChanged(pollId: number) {
   if (hubs.size === 0) return;
-  const topicId = topicOfPoll(pollId);
+  const topicId = await topicOfPoll(pollId);
   if (topicId === null) return;
   const hub = hubs.get(topicId);
   if (!hub || hub.timer) return;
@@ -53,7 +53,9 @@ function onPollChanged(pollId: number) {
 
 if (!state.__pulseHubWired) {
   state.__pulseHubWired = true;
-  events.on("poll-changed", (pollId: number) => onPollChanged(pollId));
+  events.on("poll-changed", (pollId: number) =>
+    onPollChanged(pollId).catch((err) => console.error("results stream: could not route a change", err)),
+  );
 }
 
 // Open streams, counted from the moment one is admitted until it closes, in
@@ -102,8 +104,9 @@ export function subscriberCount(): number {
 
 /** Subscribes to a topic's updates; returns the unsubscribe function. */
 export async function subscribeToResults(topicSlug: string, listener: Listener) {
-  const topic = db().select({ id: topics.id, slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.slug, topicSlug)).get();
+  const [topic] = await db().select({ id: topics.id, slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.slug, topicSlug));
   if (!topic) return null;
+  await listenForChanges();
   let hub = hubs.get(topic.id);
   if (!hub) {
     hub = { listeners: new Set(), timer: null, lastSent: 0, slug: topic.slug, title: topic.title };

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
-import { ballotHistory, tallyDaily } from "../../db/schema/sqlite";
+import { db, engine, prepared, rows } from "../../db/client";
+import { ballotHistory, tallyDaily } from "../../db/schema";
 import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
@@ -53,15 +53,14 @@ export type PollResult = {
   lastVoteAt: number | null;
 };
 
-const lastVote = prepared((c) =>
+const lastVote = prepared("results.lastVote", (c) =>
   c
     .select({ at: sql<number | null>`max(${ballotHistory.at})` })
     .from(ballotHistory)
-    .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")}`)
-    .prepare(),
+    .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")}`),
 );
 
-function pollResult(poll: Poll, viewer: Viewer, now: number): PollResult {
+function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null): PollResult {
   const decision = resultsVisibility(poll, viewer, now);
   const voters = poll.voterCount;
   let options: OptionResult[] | null = null;
@@ -106,14 +105,15 @@ function pollResult(poll: Poll, viewer: Viewer, now: number): PollResult {
     mean,
     resolutionCriteria: poll.resolutionCriteria,
     resolution,
-    lastVoteAt: lastVote().get({ pollId: poll.id })?.at ?? null,
+    lastVoteAt,
   };
 }
 
 export type TopicResults = Awaited<ReturnType<typeof buildResults>>;
 
 async function buildResults(topic: { id: number; slug: string; title: string }, polls: Poll[], viewerFor: (p: Poll) => Viewer, now: number) {
-  const results = polls.map((p) => pollResult(p, viewerFor(p), now));
+  const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
+  const results = polls.map((p, i) => pollResult(p, viewerFor(p), now, lastVotes[i]));
   const lastUpdate = results.reduce<number | null>((m, r) => (r.lastVoteAt !== null && (m === null || r.lastVoteAt > m) ? r.lastVoteAt : m), null);
   return {
     version: RESULTS_VERSION,
@@ -149,14 +149,13 @@ export type Trend = { days: string[]; series: { optionId: number; label: string;
 export async function getTrends(polls: Poll[]): Promise<Map<string, Trend>> {
   const out = new Map<string, Trend>();
   if (polls.length === 0) return out;
-  const rows = db()
+  const rollups = await db()
     .select({ pollId: tallyDaily.pollId, day: tallyDaily.day, optionId: tallyDaily.optionId, count: tallyDaily.count, voters: tallyDaily.voters })
     .from(tallyDaily)
     .where(sql`${tallyDaily.pollId} in ${polls.map((p) => p.id)}`)
-    .orderBy(tallyDaily.pollId, tallyDaily.day)
-    .all();
+    .orderBy(tallyDaily.pollId, tallyDaily.day, tallyDaily.optionId);
   for (const poll of polls) {
-    const mine = rows.filter((r) => r.pollId === poll.id);
+    const mine = rollups.filter((r) => r.pollId === poll.id);
     if (mine.length === 0) continue;
     const first = mine[0].day;
     const last = mine[mine.length - 1].day;
@@ -212,20 +211,25 @@ export function publishedCell(n: number): number | null {
  * ballot event before `asOf`: a snapshot that cannot move until the next hour,
  * so watching it while one person changes an answer tells nothing.
  */
-function crossCounts(a: number, b: number, asOf: number) {
+async function crossCounts(a: number, b: number, asOf: number) {
   const conn = db();
   const standing = (poll: number) => sql`select h.user_id, h.option_ids from ballot_history h
     where h.id in (select max(id) from ballot_history where poll_id = ${poll} and at < ${asOf} group by user_id)`;
-  const pairs = conn.all<{ a: number; b: number; n: number }>(sql`
+  // Each ballot's option ids are a JSON array; each engine has its own way to unnest one.
+  const pg = engine() === "pg";
+  const each = (list: string, alias: string) =>
+    sql.raw(pg ? `cross join lateral jsonb_array_elements_text(${list}::jsonb) as ${alias}(value)` : `cross join json_each(${list}) as ${alias}`);
+  const answered = sql.raw(pg ? "jsonb_array_length(lb.option_ids::jsonb) > 0" : "json_array_length(lb.option_ids) > 0");
+  const pairs = await rows<{ a: number; b: number; n: number }>(conn, sql`
     with la as (${standing(a)}), lb as (${standing(b)})
-    select ja.value as a, jb.value as b, count(*) as n
-    from la join lb on lb.user_id = la.user_id, json_each(la.option_ids) ja, json_each(lb.option_ids) jb
+    select cast(ja.value as integer) as a, cast(jb.value as integer) as b, count(*) as n
+    from la join lb on lb.user_id = la.user_id ${each("la.option_ids", "ja")} ${each("lb.option_ids", "jb")}
     group by 1, 2`);
-  const totals = conn.all<{ a: number; n: number }>(sql`
+  const totals = await rows<{ a: number; n: number }>(conn, sql`
     with la as (${standing(a)}), lb as (${standing(b)})
-    select ja.value as a, count(*) as n
-    from la join lb on lb.user_id = la.user_id, json_each(la.option_ids) ja
-    where json_array_length(lb.option_ids) > 0
+    select cast(ja.value as integer) as a, count(*) as n
+    from la join lb on lb.user_id = la.user_id ${each("la.option_ids", "ja")}
+    where ${answered}
     group by 1`);
   return { pairs, totals };
 }
@@ -233,23 +237,22 @@ function crossCounts(a: number, b: number, asOf: number) {
 // Snapshots are deterministic (the same on every instance), so each process
 // keeps the few it has computed until their hour passes. The key also holds
 // the last event before the hour, in case history before it was rewritten.
-const snapshots = new Map<string, ReturnType<typeof crossCounts>>();
-const lastEventBefore = prepared((c) =>
+const snapshots = new Map<string, Awaited<ReturnType<typeof crossCounts>>>();
+const lastEventBefore = prepared("results.lastEventBefore", (c) =>
   c
     .select({ id: sql<number | null>`max(${ballotHistory.id})` })
     .from(ballotHistory)
-    .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")} and ${ballotHistory.at} < ${sql.placeholder("asOf")}`)
-    .prepare(),
+    .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")} and ${ballotHistory.at} < ${sql.placeholder("asOf")}`),
 );
 
 /** How the voters of each answer of poll A answered poll B, as of the start of the hour, rounded and suppressed. */
 export async function getCrossTab(a: Poll, b: Poll, now = Date.now()): Promise<CrossTab> {
   const asOf = crossTabSnapshotTime(now);
-  const last = (pollId: number) => lastEventBefore().get({ pollId, asOf })?.id ?? 0;
-  const key = `${a.id}:${b.id}:${last(a.id)}:${last(b.id)}:${asOf}`;
+  const last = async (pollId: number) => (await lastEventBefore().get({ pollId, asOf }))?.id ?? 0;
+  const key = `${a.id}:${b.id}:${await last(a.id)}:${await last(b.id)}:${asOf}`;
   let counts = snapshots.get(key);
   if (!counts) {
-    counts = crossCounts(a.id, b.id, asOf);
+    counts = await crossCounts(a.id, b.id, asOf);
     for (const k of snapshots.keys()) if (!k.endsWith(`:${asOf}`) || snapshots.size > 200) snapshots.delete(k);
     snapshots.set(key, counts);
   }

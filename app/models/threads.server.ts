@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
-import { db, prepared } from "../../db/client";
-import { commentRevisions, comments, commentVotes, polls, topics, users } from "../../db/schema/sqlite";
+import { db, prepared, rows } from "../../db/client";
+import { commentRevisions, comments, commentVotes, polls, topics, users } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import type { Sort } from "../lib/thread-params";
 
@@ -25,7 +25,7 @@ const ORDER: Record<Sort, string> = {
   controversial: "c.controversy desc, c.created_at desc, c.id desc",
 };
 
-const commentById = prepared((c) => c.select().from(comments).where(eq(comments.id, sql.placeholder("id"))).prepare());
+const commentById = prepared("threads.commentById", (c) => c.select().from(comments).where(eq(comments.id, sql.placeholder("id"))));
 
 
 type Row = {
@@ -106,27 +106,26 @@ function toNode(r: Row, viewerId: string | null, myVotes: Map<number, number>): 
 }
 
 /** Loads replies level by level (indexed on parent_id), at most REPLY_LIMIT per parent. */
-function loadTree(roots: Row[], sort: Sort, viewerId: string | null, rootDepth: number, firstLimit = REPLY_LIMIT): CommentNode[] {
+async function loadTree(roots: Row[], sort: Sort, viewerId: string | null, rootDepth: number, firstLimit = REPLY_LIMIT): Promise<CommentNode[]> {
   const conn = db();
   const all: Row[] = [...roots];
   let level = roots.filter((r) => r.reply_count > 0).map((r) => r.id);
   for (let d = 1; d <= MAX_DEPTH && level.length > 0; d++) {
-    const rows = conn.all<Row>(sql`select * from (
+    const replies = await rows<Row>(conn, sql`select * from (
         select ${SELECT}, row_number() over (partition by c.parent_id order by ${sql.raw(ORDER[sort])}) as rn
         from ${FROM} where c.parent_id in ${level}
-      ) where rn <= ${d === 1 ? firstLimit : REPLY_LIMIT} order by rn`);
-    all.push(...rows);
-    level = rows.filter((r) => r.reply_count > 0).map((r) => r.id);
+      ) ranked where rn <= ${d === 1 ? firstLimit : REPLY_LIMIT} order by rn, id`);
+    all.push(...replies);
+    level = replies.filter((r) => r.reply_count > 0).map((r) => r.id);
   }
   const myVotes = new Map<number, number>();
   if (viewerId && all.length) {
     const ids = all.map((r) => r.id);
     for (let i = 0; i < ids.length; i += 500) {
-      for (const v of conn
+      for (const v of await conn
         .select({ id: commentVotes.commentId, value: commentVotes.value })
         .from(commentVotes)
-        .where(and(eq(commentVotes.userId, viewerId), inArray(commentVotes.commentId, ids.slice(i, i + 500))))
-        .all()) {
+        .where(and(eq(commentVotes.userId, viewerId), inArray(commentVotes.commentId, ids.slice(i, i + 500))))) {
         myVotes.set(v.id, v.value);
       }
     }
@@ -159,30 +158,29 @@ export async function getThread(t: ThreadQuery) {
   const where: SQL[] = [sql`c.topic_id = ${t.topicId}`, sql`c.parent_id is null`];
   where.push(t.pollId === null ? sql`c.poll_id is null` : sql`c.poll_id = ${t.pollId}`);
   if (t.stanceOptionId !== null) where.push(sql`c.stance_option_id = ${t.stanceOptionId}`);
-  const roots = conn.all<Row>(sql`select ${SELECT} from ${FROM} where ${sql.join(where, sql` and `)}
+  const roots = await rows<Row>(conn, sql`select ${SELECT} from ${FROM} where ${sql.join(where, sql` and `)}
     order by ${sql.raw(ORDER[t.sort])} limit ${PAGE_SIZE + 1} offset ${(t.page - 1) * PAGE_SIZE}`);
   const hasMore = roots.length > PAGE_SIZE;
   const page = roots.slice(0, PAGE_SIZE);
-  return { comments: loadTree(page, t.sort, t.viewerId, 0), hasMore, page: t.page };
+  return { comments: await loadTree(page, t.sort, t.viewerId, 0), hasMore, page: t.page };
 }
 
 /** One comment with its ancestors (root first) and its replies. */
 export async function getCommentView(id: number, viewerId: string | null, sort: Sort = "best") {
   const conn = db();
-  const row = conn.all<Row>(sql`select ${SELECT} from ${FROM} where c.id = ${id}`)[0];
+  const [row] = await rows<Row>(conn, sql`select ${SELECT} from ${FROM} where c.id = ${id}`);
   if (!row) return null;
-  const ancestors = conn.all<Row>(sql`with recursive chain(id, parent_id, n) as (
+  const ancestors = await rows<Row>(conn, sql`with recursive chain(id, parent_id, n) as (
       select id, parent_id, 0 from comments where id = ${row.parent_id ?? -1}
       union all select c.id, c.parent_id, chain.n + 1 from comments c join chain on c.id = chain.parent_id
     ) select ${SELECT} from ${FROM} join chain on chain.id = c.id order by chain.n desc`);
   // The focused comment's own replies are what the visitor came for: load more of them.
-  const [node] = loadTree([row], sort, viewerId, row.depth, 500);
-  const threadInfo = conn
+  const [node] = await loadTree([row], sort, viewerId, row.depth, 500);
+  const [threadInfo] = await conn
     .select({ topicSlug: topics.slug, topicTitle: topics.title, pollSlug: polls.slug, pollQuestion: polls.question })
     .from(topics)
     .leftJoin(polls, eq(polls.id, sql`${row.poll_id}`))
-    .where(eq(topics.id, row.topic_id))
-    .get();
+    .where(eq(topics.id, row.topic_id));
   return {
     comment: node,
     ancestors: ancestors.map((a) => toNode(a, viewerId, new Map())),
@@ -192,20 +190,17 @@ export async function getCommentView(id: number, viewerId: string | null, sort: 
   };
 }
 
-const revisionsOf = prepared((c) =>
+const revisionsOf = prepared("threads.revisionsOf", (c) =>
   c
     .select({ bodyMd: commentRevisions.bodyMd, createdAt: commentRevisions.createdAt })
     .from(commentRevisions)
     .where(eq(commentRevisions.commentId, sql.placeholder("id")))
-    .orderBy(commentRevisions.id)
-    .prepare(),
+    .orderBy(commentRevisions.id),
 );
 
 /** Every version of a live comment, oldest first, rendered safely. */
 export async function getRevisions(id: number) {
-  return revisionsOf()
-    .all({ id })
-    .map((r) => ({ createdAt: r.createdAt, html: renderMarkdown(r.bodyMd) }));
+  return (await revisionsOf().all({ id })).map((r) => ({ createdAt: r.createdAt, html: renderMarkdown(r.bodyMd) }));
 }
 
 /** Newest live comments of a topic, for its feed. */
@@ -223,20 +218,19 @@ export async function newestComments(topicId: number, limit = 30) {
     .leftJoin(polls, eq(polls.id, comments.pollId))
     .where(and(eq(comments.topicId, topicId), isNull(comments.deletedAt), isNull(comments.removedAt)))
     .orderBy(desc(comments.createdAt), desc(comments.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** The option a user answered in a poll, to prefill their stance (their choice to keep). */
 export async function suggestedStance(userId: string, pollId: number): Promise<number | null> {
-  const row = db().get<{ option_id: number }>(
+  const [row] = await rows<{ option_id: number }>(
+    db(),
     sql`select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ${userId} and b.poll_id = ${pollId} limit 1`,
   );
   return row?.option_id ?? null;
 }
 
 export async function findComment(id: number) {
-  return commentById().get({ id }) ?? null;
+  return (await commentById().get({ id })) ?? null;
 }
 
-/** Inside a transaction: takes back every vote a user cast on comments, keeping the counters right. */

@@ -1,21 +1,19 @@
 import { asc, eq, sql } from "drizzle-orm";
-import { db, prepared, transaction } from "../../db/client";
-import { topics } from "../../db/schema/sqlite";
+import { changes, db, isUniqueViolation, prepared, transaction, type DB } from "../../db/client";
+import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { isUniqueViolation } from "./users.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
 
-/** Inserts a topic inside the caller's transaction; a taken slug throws SQLITE_CONSTRAINT_UNIQUE. */
-function insertTopic(input: TopicInput): number {
+/** Inserts a topic inside the caller's transaction; a taken slug throws a unique violation. */
+async function insertTopic(tx: DB, input: TopicInput): Promise<number> {
   const now = Date.now();
-  const row = db()
+  const [row] = await tx
     .insert(topics)
     .values({ ...input, summaryHtml: renderMarkdown(input.summaryMd), createdAt: now, updatedAt: now })
-    .returning({ id: topics.id })
-    .get();
+    .returning({ id: topics.id });
   return row.id;
 }
 
@@ -23,9 +21,9 @@ function insertTopic(input: TopicInput): number {
 /** The one way a topic is made: by an admin (logged) or by the seed (actorId null). */
 export async function createTopic(input: TopicInput, actorId: string | null = null): Promise<Ok<{ id: number; slug: string }> | Failure> {
   try {
-    return transaction(() => {
-      const id = insertTopic(input);
-      if (actorId !== null) logAction(actorId, "topic.create", "topic", id, null, { slug: input.slug });
+    return await transaction(async (tx) => {
+      const id = await insertTopic(tx, input);
+      if (actorId !== null) await logAction(tx, actorId, "topic.create", "topic", id, null, { slug: input.slug });
       return { ok: true as const, id, slug: input.slug };
     });
   } catch (err) {
@@ -36,14 +34,13 @@ export async function createTopic(input: TopicInput, actorId: string | null = nu
 
 export async function updateTopic(adminId: string, topicId: number, input: TopicInput): Promise<{ ok: true; slug: string } | Failure> {
   try {
-    return transaction(() => {
-      const res = db()
+    return await transaction(async (tx) => {
+      const res = await tx
         .update(topics)
         .set({ ...input, summaryHtml: renderMarkdown(input.summaryMd), updatedAt: Date.now() })
-        .where(eq(topics.id, topicId))
-        .run();
-      if (res.changes === 0) return fail("not_found", "No such topic.");
-      logAction(adminId, "topic.edit", "topic", topicId, null, { slug: input.slug });
+        .where(eq(topics.id, topicId));
+      if (changes(res) === 0) return fail("not_found", "No such topic.");
+      await logAction(tx, adminId, "topic.edit", "topic", topicId, null, { slug: input.slug });
       return { ok: true as const, slug: input.slug };
     });
   } catch (err) {
@@ -54,14 +51,15 @@ export async function updateTopic(adminId: string, topicId: number, input: Topic
 
 /** Every column of a topic, for its edit form. */
 export async function getTopicForEdit(slug: string) {
-  return db().select().from(topics).where(eq(topics.slug, slug)).get() ?? null;
+  const [topic] = await db().select().from(topics).where(eq(topics.slug, slug));
+  return topic ?? null;
 }
 
 export async function listTopicsForAdmin() {
-  return db().select({ id: topics.id, slug: topics.slug, title: topics.title, locked: topics.locked }).from(topics).orderBy(asc(topics.id)).all();
+  return db().select({ id: topics.id, slug: topics.slug, title: topics.title, locked: topics.locked }).from(topics).orderBy(asc(topics.id));
 }
 
-const listQuery = prepared((conn) =>
+const listQuery = prepared("topics.list", (conn) =>
   conn
     .select({
       id: topics.id,
@@ -76,20 +74,17 @@ const listQuery = prepared((conn) =>
       createdAt: topics.createdAt,
     })
     .from(topics)
-    .orderBy(asc(topics.createdAt), asc(topics.id))
-    .prepare(),
+    .orderBy(asc(topics.createdAt), asc(topics.id)),
 );
 
 export async function listTopics() {
   return listQuery().all();
 }
 
-const bySlug = prepared((conn) =>
-  conn.select().from(topics).where(eq(topics.slug, sql.placeholder("slug"))).prepare(),
-);
+const bySlug = prepared("topics.bySlug", (conn) => conn.select().from(topics).where(eq(topics.slug, sql.placeholder("slug"))));
 
 export async function getTopicBySlug(slug: string) {
-  return bySlug().get({ slug }) ?? null;
+  return (await bySlug().get({ slug })) ?? null;
 }
 
 export type Topic = NonNullable<Awaited<ReturnType<typeof getTopicBySlug>>>;

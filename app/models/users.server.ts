@@ -1,9 +1,9 @@
 import { hash, verify } from "@node-rs/argon2";
 import { desc, eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
-import { db, prepared, transaction } from "../../db/client";
+import { db, forUpdate, isUniqueViolation, prepared, transaction, type DB } from "../../db/client";
 import type { Role } from "../../db/schema/domain";
-import { sessions, users } from "../../db/schema/sqlite";
+import { sessions, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./reports.server";
@@ -27,7 +27,7 @@ export async function createUser(username: string, password: string): Promise<Ok
   // 80 random bits; Lucia stays inside app/auth.
   const id = crypto.randomBytes(10).toString("hex");
   try {
-    db().insert(users).values({ id, username, passwordHash, createdAt: Date.now() }).run();
+    await transaction((tx) => tx.insert(users).values({ id, username, passwordHash, createdAt: Date.now() }));
   } catch (err) {
     if (isUniqueViolation(err)) {
       return fail("invalid", "That username is taken.", "username");
@@ -37,26 +37,16 @@ export async function createUser(username: string, password: string): Promise<Ok
   return { ok: true, userId: id };
 }
 
-export function isUniqueViolation(err: unknown): boolean {
-  return (
-    typeof err === "object" &&
-    err !== null &&
-    "code" in err &&
-    (err as { code: string }).code === "SQLITE_CONSTRAINT_UNIQUE"
-  );
-}
-
-const byUsername = prepared((conn) =>
+const byUsername = prepared("users.byUsername", (conn) =>
   conn
     .select({ id: users.id, passwordHash: users.passwordHash, deletedAt: users.deletedAt, banned: users.banned })
     .from(users)
-    .where(eq(sql`lower(${users.username})`, sql.placeholder("username")))
-    .prepare(),
+    .where(eq(sql`lower(${users.username})`, sql.placeholder("username"))),
 );
 
 /** The user id when the credentials match a live account; `banned` says it may not sign in. */
 export async function verifyCredentials(username: string, password: string): Promise<{ userId: string; banned: boolean } | null> {
-  const row = byUsername().get({ username: username.toLowerCase() });
+  const row = await byUsername().get({ username: username.toLowerCase() });
   if (!row || row.deletedAt !== null) {
     dummyHash ??= hashPassword("not-a-real-password-" + Math.random());
     await verify(await dummyHash, password).catch(() => false);
@@ -70,8 +60,10 @@ export async function verifyCredentials(username: string, password: string): Pro
 
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 
-function target(userId: string) {
-  return db().select({ id: users.id, role: users.role, banned: users.banned, username: users.username }).from(users).where(eq(users.id, userId)).get();
+/** Inside a transaction: the user row, locked until it ends. */
+async function target(tx: DB, userId: string) {
+  const [u] = await forUpdate(tx.select({ id: users.id, role: users.role, banned: users.banned, username: users.username }).from(users).where(eq(users.id, userId)));
+  return u;
 }
 
 /**
@@ -80,16 +72,17 @@ function target(userId: string) {
  */
 export async function banUser(mod: { id: string; role: Role }, userId: string, reason: string | null, withdrawBallots: boolean): Promise<Ok | Failure> {
   const touched: number[] = [];
-  const res = transaction((): Ok | Failure => {
-    const u = target(userId);
+  const res = await transaction(async (tx): Promise<Ok | Failure> => {
+    touched.length = 0;
+    const u = await target(tx, userId);
     if (!u) return fail("not_found", "No such user.");
     if (u.id === mod.id) return fail("invalid", "You cannot ban yourself.");
     if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only ban people with a lower role than yours.");
     if (u.banned) return fail("conflict", "This user is already banned.");
-    db().update(users).set({ banned: true }).where(eq(users.id, userId)).run();
-    db().delete(sessions).where(eq(sessions.userId, userId)).run();
-    if (withdrawBallots) touched.push(...withdrawAllBallotsInTransaction(userId));
-    logAction(mod.id, "user.ban", "user", userId, reason, { withdrawnBallots: touched.length });
+    await tx.update(users).set({ banned: true }).where(eq(users.id, userId));
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    if (withdrawBallots) touched.push(...(await withdrawAllBallotsInTransaction(tx, userId)));
+    await logAction(tx, mod.id, "user.ban", "user", userId, reason, { withdrawnBallots: touched.length });
     return { ok: true };
   });
   for (const p of touched) notifyPollChanged(p);
@@ -97,26 +90,26 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
 }
 
 export async function unbanUser(mod: { id: string; role: Role }, userId: string, reason: string | null): Promise<Ok | Failure> {
-  return transaction(() => {
-    const u = target(userId);
+  return transaction(async (tx) => {
+    const u = await target(tx, userId);
     if (!u) return fail("not_found", "No such user.");
     if (!u.banned) return fail("conflict", "This user is not banned.");
     if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only unban people with a lower role than yours.");
-    db().update(users).set({ banned: false }).where(eq(users.id, userId)).run();
-    logAction(mod.id, "user.unban", "user", userId, reason);
+    await tx.update(users).set({ banned: false }).where(eq(users.id, userId));
+    await logAction(tx, mod.id, "user.unban", "user", userId, reason);
     return { ok: true as const };
   });
 }
 
 export async function changeRole(adminId: string, userId: string, role: Role, reason: string | null): Promise<Ok | Failure> {
-  return transaction(() => {
-    const u = target(userId);
+  return transaction(async (tx) => {
+    const u = await target(tx, userId);
     if (!u) return fail("not_found", "No such user.");
     if (u.id === adminId) return fail("invalid", "You cannot change your own role.", "role");
     if (u.role === role) return { ok: true as const };
-    db().update(users).set({ role }).where(eq(users.id, userId)).run();
+    await tx.update(users).set({ role }).where(eq(users.id, userId));
     // A new role must take effect on the next request; sessions carry no role, so nothing to end.
-    logAction(adminId, "user.role", "user", userId, reason, { from: u.role, to: role });
+    await logAction(tx, adminId, "user.role", "user", userId, reason, { from: u.role, to: role });
     return { ok: true as const };
   });
 }
@@ -128,17 +121,16 @@ export async function listUsers(query: string, limit = 50) {
     .from(users)
     .where(q ? sql`lower(${users.username}) like ${`%${q.replace(/[%_\\]/g, "\\$&")}%`} escape '\\'` : sql`${users.deletedAt} is null`)
     .orderBy(desc(users.createdAt))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** For the command line (`npm run user:role`): sets a role by username, logged with no actor. */
 export async function setRoleByUsername(username: string, role: Role): Promise<Ok | Failure> {
-  return transaction(() => {
-    const u = db().select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).get();
+  return transaction(async (tx) => {
+    const [u] = await tx.select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`);
     if (!u) return fail("not_found", `No user named "${username}".`);
-    db().update(users).set({ role }).where(eq(users.id, u.id)).run();
-    logAction(null, "user.role", "user", u.id, "set from the command line", { from: u.role, to: role });
+    await tx.update(users).set({ role }).where(eq(users.id, u.id));
+    await logAction(tx, null, "user.role", "user", u.id, "set from the command line", { from: u.role, to: role });
     return { ok: true as const };
   });
 }

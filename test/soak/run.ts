@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startSession } from "../../app/auth/session.server";
-import { closeDatabase, setDatabase } from "../../db/client";
+import { closeDatabase, setDatabase, type SqliteDB } from "../../db/client";
 import { runMigrations } from "../../db/migrate";
 import { seed } from "../../db/seed";
 
@@ -31,7 +31,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-soak-"));
 const file = path.join(dir, "soak.db");
 
 // ---------------------------------------------------------------- setup
-const conn = setDatabase(file);
+const { writer: conn } = setDatabase(file) as { writer: SqliteDB };
 runMigrations(conn);
 await seed();
 const now = Date.now();
@@ -46,7 +46,7 @@ const polls: Poll[] = (conn.$client.prepare("select id, slug, kind from polls wh
   options: conn.$client.prepare("select id, value from poll_options where poll_id = ? order by position").all(p.id) as Poll["options"],
 }));
 conn.$client.pragma("wal_checkpoint(TRUNCATE)");
-closeDatabase();
+await closeDatabase();
 
 const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
   env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: file, LOG_REQUESTS: "false", SEED: "false", REQUEST_TIMEOUT_MS: "10000", HEADERS_TIMEOUT_MS: "5000" },
