@@ -1,15 +1,28 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  resolve: { alias: { "~": path.resolve(__dirname, "app") } },
+const shared = { resolve: { alias: { "~": path.resolve(__dirname, "app") } } };
+
+// The browser suite runs against the real server twice, on SQLite and then
+// on the PostgreSQL the global setup starts: one project after the other and
+// one file at a time, because the machine has two cores.
+const project = (name: string, engine: string, groupOrder: number) => ({
+  ...shared,
   test: {
+    name,
     include: ["test/browser/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
-    env: { NODE_ENV: "test", LOG_REQUESTS: "false" },
-    // One browser at a time: the machine has two cores.
+    env: { NODE_ENV: "test" as const, LOG_REQUESTS: "false", PULSE_TEST_ENGINE: engine },
     fileParallelism: false,
+    sequence: { groupOrder },
     testTimeout: 60_000,
     hookTimeout: 120_000,
+  },
+});
+
+export default defineConfig({
+  ...shared,
+  test: {
+    globalSetup: ["test/global-setup.ts"],
+    projects: [project("sqlite", "sqlite", 0), project("postgres", "pg", 1)],
   },
 });

