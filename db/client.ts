@@ -160,7 +160,16 @@ function inTurn<T>(fn: () => Promise<T>): Promise<T> {
 export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
   const open = current();
   if (open.engine === "pg") {
-    return (open.writer as unknown as { transaction: (f: (tx: DB) => Promise<T>) => Promise<T> }).transaction(fn);
+    const run = () => (open.writer as unknown as { transaction: (f: (tx: DB) => Promise<T>) => Promise<T> }).transaction(fn);
+    // PostgreSQL may end one of two transactions that wait on each other
+    // (a deadlock): nothing of it was written, so it runs again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        if (attempt >= 3 || !hasCode(err, ["40P01", "40001"])) throw err;
+      }
+    }
   }
   const raw = open.writer.$client;
   return inTurn(async () => {
@@ -245,13 +254,18 @@ export function changes(result: unknown): number {
   return r.changes ?? r.rowCount ?? 0;
 }
 
-/** A unique index refused the row: SQLite's SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL's 23505. */
-export function isUniqueViolation(err: unknown): boolean {
+/** Whether the error, or one it wraps (Drizzle wraps the driver's), has one of these codes. */
+function hasCode(err: unknown, codes: string[]): boolean {
   for (let e = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
-    if (code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+    if (typeof code === "string" && codes.includes(code)) return true;
   }
   return false;
+}
+
+/** A unique index refused the row: SQLite's SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL's 23505. */
+export function isUniqueViolation(err: unknown): boolean {
+  return hasCode(err, ["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"]);
 }
 
 /**
