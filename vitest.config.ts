@@ -34,6 +34,9 @@ export default defineConfig({
         ...shared,
         test: {
           name: "sqlite",
+          // The engines take turns: together they would share two cores and
+          // slow the timing-sensitive tests past their limits.
+          sequence: { groupOrder: 0 },
           include: ["test/**/*.test.ts"],
           exclude: ["test/browser/**", "node_modules/**"],
           env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "sqlite" },
@@ -45,6 +48,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: "postgres",
+          sequence: { groupOrder: 1 },
           include: BOTH_ENGINES,
           env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "pg" },
           testTimeout: 30_000,

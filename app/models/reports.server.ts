@@ -36,7 +36,7 @@ export async function reportComment(userId: string, commentId: number, reason: s
 }
 
 export async function listOpenReports() {
-  return rows<{
+  const open = await rows<{
     id: number;
     reason: string;
     created_at: number;
@@ -45,7 +45,7 @@ export async function listOpenReports() {
     body_html: string;
     author: string;
     author_id: string;
-    author_banned: boolean;
+    author_banned: number | boolean;
     comment_created_at: number;
     topic_slug: string;
     poll_slug: string | null;
@@ -64,6 +64,8 @@ export async function listOpenReports() {
     where r.status = 'open'
     order by r.created_at asc
     limit 200`);
+  // SQLite answers 0 or 1 for a boolean column, PostgreSQL true or false.
+  return open.map((r) => ({ ...r, author_banned: Boolean(r.author_banned) }));
 }
 
 /** A moderator's answer to an open report: dismiss it, or remove the comment (which closes every report on it). */

@@ -11,7 +11,16 @@ import { fail, type Failure, type Ok } from "./outcome";
 export const MIN_INTERVAL_MS = 1000;
 
 type Listener = (json: string) => void;
-type TopicHub = { listeners: Set<Listener>; timer: NodeJS.Timeout | null; lastSent: number; slug: string; title: string };
+type TopicHub = {
+  listeners: Set<Listener>;
+  timer: NodeJS.Timeout | null;
+  /** An update is being computed; changes meanwhile wait for it (`dirty`). */
+  busy: boolean;
+  dirty: boolean;
+  lastSent: number;
+  slug: string;
+  title: string;
+};
 
 const state = globalThis as unknown as { __pulseHubs?: Map<number, TopicHub>; __pulseHubWired?: boolean };
 const hubs = (state.__pulseHubs ??= new Map());
@@ -32,13 +41,19 @@ async function flush(topicId: number) {
   const hub = hubs.get(topicId);
   if (!hub) return;
   hub.timer = null;
-  hub.lastSent = Date.now();
+  hub.busy = true;
+  hub.dirty = false;
   try {
     const json = JSON.stringify(await getPublicResultsById(topicId, hub.slug, hub.title));
     for (const l of hub.listeners) l(json);
   } catch (err) {
     console.error("results stream: could not compute results", err);
   }
+  // Counted from the send, not from the start of the computation, so a slow
+  // computation never brings two updates closer than MIN_INTERVAL_MS.
+  hub.lastSent = Date.now();
+  hub.busy = false;
+  if (hub.dirty) schedule(topicId, hub);
 }
 
 async function onPollChanged(pollId: number) {
@@ -46,7 +61,15 @@ async function onPollChanged(pollId: number) {
   const topicId = await topicOfPoll(pollId);
   if (topicId === null) return;
   const hub = hubs.get(topicId);
-  if (!hub || hub.timer) return;
+  if (hub) schedule(topicId, hub);
+}
+
+function schedule(topicId: number, hub: TopicHub) {
+  if (hub.busy) {
+    hub.dirty = true;
+    return;
+  }
+  if (hub.timer) return;
   const wait = Math.max(0, hub.lastSent + MIN_INTERVAL_MS - Date.now());
   hub.timer = setTimeout(() => void flush(topicId), wait);
 }
@@ -109,7 +132,7 @@ export async function subscribeToResults(topicSlug: string, listener: Listener) 
   await listenForChanges();
   let hub = hubs.get(topic.id);
   if (!hub) {
-    hub = { listeners: new Set(), timer: null, lastSent: 0, slug: topic.slug, title: topic.title };
+    hub = { listeners: new Set(), timer: null, busy: false, dirty: false, lastSent: 0, slug: topic.slug, title: topic.title };
     hubs.set(topic.id, hub);
   }
   hub.listeners.add(listener);
