@@ -295,7 +295,11 @@ async function settle(seconds = 25) {
 // heap on first use, and the allocator keeps pages it has touched, so a cold
 // process would measure start-up, not leaks. A leak shows as growth past it,
 // in the resident set and in the JavaScript heap after collection.
-const WARMUP = Math.min(60, Math.max(20, Math.round(SECONDS / 5)));
+// Under this mix the resident set climbs for about the first minute before it
+// levels off (the allocator keeps arenas and socket buffers it has touched);
+// a shorter warm-up made the baseline depend on how far it had climbed
+// (179 MB one run, 208 MB another, with the same code).
+const WARMUP = Math.min(60, Math.max(45, Math.round(SECONDS / 5)));
 const coldRss = rssMb();
 const warm = startLoad();
 await sleep(WARMUP * 1000);
