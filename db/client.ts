@@ -23,7 +23,7 @@ export type DB = BetterSQLite3Database<typeof schema>;
 export type SqliteDB = DB & { $client: Database.Database };
 
 type Open =
-  | { engine: "sqlite"; reader: SqliteDB; writer: SqliteDB }
+  | { engine: "sqlite"; reader: SqliteDB; writer: SqliteDB; queue: { tail: Promise<unknown> } }
   | { engine: "pg"; reader: DB; writer: DB; pool: pg.Pool; url: string; listeners: Map<string, Listener> };
 
 type Listener = { ready: Promise<void>; stop: () => Promise<void> };
@@ -82,10 +82,10 @@ export function setDatabase(target: string, opts: { poolSize?: number } = {}): O
     open = { engine: "pg", reader: conn, writer: conn, pool, url: target, listeners: new Map() };
   } else if (target === ":memory:") {
     const conn = openSqlite(target);
-    open = { engine: "sqlite", reader: conn, writer: conn };
+    open = { engine: "sqlite", reader: conn, writer: conn, queue: { tail: Promise.resolve() } };
   } else {
     const writer = openSqlite(target);
-    open = { engine: "sqlite", writer, reader: openSqlite(target, { readOnly: true }) };
+    open = { engine: "sqlite", writer, reader: openSqlite(target, { readOnly: true }), queue: { tail: Promise.resolve() } };
   }
   useTablesOf(open.engine);
   holder.__pulseDb = open;
@@ -128,18 +128,18 @@ export async function closeDatabase(): Promise<void> {
   if (open.engine === "pg") {
     await Promise.all([...open.listeners.values()].map((l) => l.stop()));
     await open.pool.end();
-  }
-  else {
+  } else {
     if (open.reader.$client.open) open.reader.$client.close();
     if (open.writer.$client.open) open.writer.$client.close();
   }
 }
 
-// SQLite has one writer: transactions take turns, in arrival order.
-let queue: Promise<unknown> = Promise.resolve();
-function inTurn<T>(fn: () => Promise<T>): Promise<T> {
-  const run = queue.then(fn, fn);
-  queue = run.catch(() => {});
+// SQLite has one writer: transactions take turns, in arrival order. The
+// queue belongs to the connection (on globalThis), not to this module, which
+// the server build bundles a second copy of.
+function inTurn<T>(queue: { tail: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
+  const run = queue.tail.then(fn, fn);
+  queue.tail = run.catch(() => {});
   return run;
 }
 
@@ -172,7 +172,7 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
     }
   }
   const raw = open.writer.$client;
-  return inTurn(async () => {
+  return inTurn(open.queue, async () => {
     raw.exec("BEGIN IMMEDIATE");
     try {
       const out = await fn(open.writer);
