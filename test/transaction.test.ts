@@ -82,6 +82,21 @@ describe("transaction()", () => {
     expect((await t.sql("select comment_count from topics where id = 1").get()).comment_count).toBe(30);
   });
 
+  it("the server's own copy of the models waits for a transaction this process holds open", async () => {
+    // The Remix build bundles a second copy of db/client: its transactions
+    // must queue behind ours for the one SQLite writer, not start inside it.
+    const { client } = await makeUser(anon(), "queued");
+    const option = (await optionIds(t.db(), "license-opinion"))[0];
+    let vote: Promise<Response> | undefined;
+    await transaction(async (tx) => {
+      await tx.insert(users).values({ id: "z1", username: "z1", passwordHash: "h", createdAt: 0 });
+      vote = client.post("/t/llama-2-license/p/license-opinion", { intent: "vote", option: String(option) });
+      await new Promise((r) => setTimeout(r, 100));
+    });
+    expect((await vote!).status).toBe(302);
+    expect((await t.sql("select count(*) as n from ballots").get()).n).toBe(1);
+  });
+
   it("no model opens a transaction of its own", () => {
     const dir = path.resolve("app/models");
     for (const f of fs.readdirSync(dir)) {
