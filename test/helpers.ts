@@ -99,15 +99,15 @@ export async function refuseWrites(refuse: boolean): Promise<void> {
     sqliteConnections().writer.$client.pragma(`query_only = ${refuse ? "ON" : "OFF"}`);
     return;
   }
-  const url = currentUrl();
+  const url = currentTarget;
   const name = new URL(url).pathname.slice(1);
   await pgPool().query(`begin read write; alter database ${name} set default_transaction_read_only = ${refuse ? "on" : "off"}; commit`);
   await closeDatabase();
   setDatabase(url);
 }
 
+/** The database useFreshDatabase opened for the running test. */
 let currentTarget = "";
-const currentUrl = () => currentTarget;
 
 /** Gives every test in the file its own database (on this run's engine), opened as the app's connection. */
 export function useFreshDatabase(): { db: () => DB; sqlite: () => SqliteDB; file: () => string; sql: (text: string) => Statement } {

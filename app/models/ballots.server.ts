@@ -234,6 +234,7 @@ export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, no
     .map((r) => r.pollId)
     .sort((a, b) => a - b);
   for (const pollId of pollIds) {
+    // Each poll's lock, in poll order, as a vote would take it.
     await q.poll(tx).get({ pollId });
     await removeBallot(tx, userId, pollId, now);
   }
