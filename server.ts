@@ -3,6 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
+import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
@@ -10,11 +11,23 @@ import express, { type NextFunction, type Request, type Response } from "express
 import getRawBody from "raw-body";
 import { isAllowedOrigin } from "./app/auth/origin.server";
 import { createLimits, RateLimited, take } from "./app/auth/rate-limits.server";
-import { authenticate, purgeExpiredSessions } from "./app/auth/session.server";
+import { authenticate, hasSessionCookie, purgeExpiredSessions } from "./app/auth/session.server";
 import { allowedOrigins, config, ConfigError, type Config } from "./app/config.server";
 import { sitePath } from "./app/lib/form.server";
+import {
+  contentSecurityPolicy,
+  etagOf,
+  isShareable,
+  PageCache,
+  PRIVATE_CACHE_CONTROL,
+  SHARED_CACHE_CONTROL,
+  SHARED_VARY,
+  sharedPageOf,
+  type SharedPage,
+} from "./app/lib/page-cache.server";
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
+import { pageVersion, type PageScope } from "./app/models/versions.server";
 import { closeDatabase, engine, exclusively, pgPool, setDatabase } from "./db/client";
 import { migrateOpenDatabase } from "./db/migrate";
 import { seed } from "./db/seed";
@@ -30,21 +43,7 @@ function securityHeaders(production: boolean) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const nonce = crypto.randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.setHeader(
-      "Content-Security-Policy",
-      [
-        "default-src 'self'",
-        `script-src 'self' 'nonce-${nonce}'`,
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-      ].join("; "),
-    );
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy([`'nonce-${nonce}'`]));
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
     res.setHeader("X-Frame-Options", "DENY");
@@ -86,6 +85,16 @@ function remixHandler(build: ServerBuild, mode: string, publicOrigin: string, co
       const location = response.headers.get("Location");
       // Belt and braces: whatever a route did, Pulse only redirects within itself.
       if (location !== null && !isLocalLocation(location, publicOrigin)) response.headers.set("Location", "/");
+      const shared = res.locals.sharedRender as SharedRender | undefined;
+      if (shared) {
+        // Drawn without a nonce for everyone: finished in full, kept if it may be, sent with its hash policy.
+        const page = await sharedPageOf(response.status, response.headers, Buffer.from(await response.arrayBuffer()));
+        const keep = isShareable(response.status, response.headers);
+        shared.finish(keep ? page : null);
+        sendSharedPage(req, res, page, keep ? shared.etag : null, false);
+        return;
+      }
+      if (res.locals.auth?.session && !response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [key, value] of response.headers.entries()) res.append(key, value);
@@ -116,6 +125,95 @@ function isLocalLocation(location: string, publicOrigin: string): boolean {
   } catch {
     return false;
   }
+}
+
+type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
+
+/** Where a public page's content comes from, for the pages anonymous readers may share. */
+function pageScope(path: string): PageScope | null {
+  if (path === "/") return { site: true };
+  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml)?$/.exec(path);
+  if (topic) return { topic: topic[1] };
+  const comment = /^\/c\/([1-9][0-9]{0,14})$/.exec(path);
+  if (comment) return { comment: Number(comment[1]) };
+  return null;
+}
+
+// Longer URLs (query strings) are drawn each time rather than fill the cache.
+const MAX_SHARED_URL = 300;
+
+/** Sends a shared page: its gzip bytes as they are, or unpacked for a client that does not take gzip. */
+function sendSharedPage(req: Request, res: Response, page: SharedPage, etag: string | null, hit: boolean) {
+  res.status(page.status);
+  res.setHeader("X-Cache", hit ? "HIT" : "MISS");
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.setHeader("Content-Security-Policy", page.csp);
+  res.setHeader("Vary", SHARED_VARY);
+  if (etag) {
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", SHARED_CACHE_CONTROL);
+  }
+  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
+  const body = gzip ? page.gzip : zlib.gunzipSync(page.gzip);
+  if (gzip) res.setHeader("Content-Encoding", "gzip");
+  res.setHeader("Content-Length", body.length);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/**
+ * If-None-Match against our validator, compared weakly (RFC 9110 13.1.2).
+ * A client's `Cache-Control: no-cache` does not stop the 304: it asks caches
+ * to check with the origin, and this is the origin answering.
+ */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = etag.replace(/^W\//, "");
+  return header.split(",").some((t) => {
+    const tag = t.trim();
+    return tag === "*" || tag.replace(/^W\//, "") === opaque;
+  });
+}
+
+/**
+ * Anonymous reads of public pages (docs/caching.md): keyed on the build, the
+ * page's data version read from the database, the minute (pages say "3
+ * minutes ago") and the URL. A validator that matches gets a 304 before
+ * anything is drawn; a kept page is sent as stored; otherwise the page is
+ * drawn once, without a nonce, for everyone waiting on it.
+ */
+function sharedPages(cache: PageCache | null, buildVersion: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!cache || (req.method !== "GET" && req.method !== "HEAD") || req.originalUrl.length > MAX_SHARED_URL) return next();
+    const scope = pageScope(req.path);
+    if (!scope || hasSessionCookie(req.headers.cookie)) return next();
+    const now = Date.now();
+    pageVersion(scope, now)
+      .then(async (version) => {
+        if (version === null) return next();
+        const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
+        const etag = etagOf(key);
+        if (matchesEtag(req.headers["if-none-match"], etag)) {
+          res.setHeader("ETag", etag);
+          res.setHeader("Cache-Control", SHARED_CACHE_CONTROL);
+          res.setHeader("Vary", SHARED_VARY);
+          // A 304 updates the headers a browser stored: it must not bring a nonce policy to a hash-policed page.
+          res.removeHeader("Content-Security-Policy");
+          res.status(304).end();
+          return;
+        }
+        const page = cache.get(key) ?? (await cache.pending(key));
+        if (page) return sendSharedPage(req, res, page, etag, true);
+        if (req.method === "HEAD") return next();
+        const finish = cache.begin(key);
+        // Whatever happens to this request, waiters are released.
+        res.once("close", () => finish(null));
+        res.locals.sharedRender = { etag, finish } satisfies SharedRender;
+        res.locals.cspNonce = "";
+        next();
+      })
+      // Without a version nothing is shared: the page is drawn as for anyone.
+      .catch(() => next());
+  };
 }
 
 /**
@@ -181,6 +279,7 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
       .then(() => next())
       .catch((err) => (err instanceof RateLimited ? tooMany(res, err) : next(err)));
   });
+  app.use(sharedPages(cfg.PAGE_CACHE_MB > 0 ? new PageCache(Math.floor(cfg.PAGE_CACHE_MB * 1024 * 1024)) : null, build.assets.version));
   // Event streams must not be buffered by compression.
   app.use(
     compression({

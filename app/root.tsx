@@ -25,7 +25,8 @@ export const meta: MetaFunction = () => [{ title: "Pulse" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  return { user: user ? { username: user.username, role: user.role } : null, requestId: context.requestId };
+  // Nothing per request here: anonymous pages are shared byte for byte (docs/caching.md).
+  return { user: user ? { username: user.username, role: user.role } : null };
 }
 
 function Header() {
@@ -95,11 +96,18 @@ export default function App() {
   return <Outlet />;
 }
 
+/**
+ * The request id reaches error pages through context on the server only. In
+ * the browser, hydration reads back the one the server wrote, so both agree.
+ */
+function serverRenderedRequestId(): string | undefined {
+  if (typeof document === "undefined") return undefined;
+  return document.querySelector("[data-testid=request-id]")?.textContent ?? undefined;
+}
+
 export function ErrorBoundary() {
   const error = useRouteError();
-  const rootData = useRouteLoaderData<typeof loader>("root");
-  const fallbackId = useRequestId();
-  const requestId = rootData?.requestId ?? fallbackId;
+  const requestId = useRequestId() ?? serverRenderedRequestId();
   if (isRouteErrorResponse(error)) {
     const title = error.status === 404 ? "Not found" : error.status === 403 ? "Not allowed" : `Error ${error.status}`;
     const text =

@@ -159,8 +159,20 @@ function inTurn<T>(queue: { tail: Promise<unknown> }, fn: () => Promise<T>): Pro
  */
 export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
   const open = current();
+  // Work registered with beforeCommit runs after fn, as the transaction's last statements.
+  const body = async (tx: DB) => {
+    const hooks = new Map<string, (tx: DB) => Promise<unknown>>();
+    pending.set(tx, hooks);
+    try {
+      const out = await fn(tx);
+      for (const key of [...hooks.keys()].sort()) await hooks.get(key)!(tx);
+      return out;
+    } finally {
+      pending.delete(tx);
+    }
+  };
   if (open.engine === "pg") {
-    const run = () => (open.writer as unknown as { transaction: (f: (tx: DB) => Promise<T>) => Promise<T> }).transaction(fn);
+    const run = () => (open.writer as unknown as { transaction: (f: (tx: DB) => Promise<T>) => Promise<T> }).transaction(body);
     // PostgreSQL may end one of two transactions that wait on each other
     // (a deadlock): nothing of it was written, so it runs again.
     for (let attempt = 1; ; attempt++) {
@@ -175,7 +187,7 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
   return inTurn(open.queue, async () => {
     raw.exec("BEGIN IMMEDIATE");
     try {
-      const out = await fn(open.writer);
+      const out = await body(open.writer);
       raw.exec("COMMIT");
       return out;
     } catch (err) {
@@ -183,6 +195,21 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
       throw err;
     }
   });
+}
+
+// On globalThis like the connection: the server build bundles its own copy of this module.
+const pending = ((globalThis as { __pulsePending?: WeakMap<DB, Map<string, (tx: DB) => Promise<unknown>>> }).__pulsePending ??= new WeakMap());
+
+/**
+ * Runs `fn` inside the transaction `tx` after its own work, just before
+ * COMMIT, once per key however often it is asked, in the order of the keys.
+ * Rows written here stay locked only for the commit itself, and taking them
+ * in one order everywhere keeps such transactions from deadlocking.
+ */
+export function beforeCommit(tx: DB, key: string, fn: (tx: DB) => Promise<unknown>): void {
+  const hooks = pending.get(tx);
+  if (!hooks) throw new Error("beforeCommit needs the transaction's own connection");
+  if (!hooks.has(key)) hooks.set(key, fn);
 }
 
 type Params = Record<string, unknown>;

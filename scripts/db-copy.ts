@@ -35,6 +35,7 @@ export const TABLE_ORDER = [
   "reports",
   "moderation_log",
   "health_checks",
+  "data_versions",
 ] as const;
 
 const CHUNK = 1000;

@@ -8,9 +8,10 @@ const T = "/t/llama-2-license";
 const DAY = 86_400_000;
 
 describe("headers", () => {
-  it("CSP with a fresh 16-byte nonce on every script, and the other headers", async () => {
-    const a = await anon().get(T);
-    const b = await anon().get(T);
+  it("CSP with a fresh 16-byte nonce on every script of a signed-in page, and the other headers", async () => {
+    const { client } = await makeUser(anon(), "csp_reader");
+    const a = await client.get(T);
+    const b = await client.get(T);
     const csp = a.headers.get("content-security-policy")!;
     const nonceA = /'nonce-([^']+)'/.exec(csp)![1];
     const nonceB = /'nonce-([^']+)'/.exec(b.headers.get("content-security-policy")!)![1];
@@ -24,6 +25,17 @@ describe("headers", () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(1);
     for (const attrs of scripts) expect(attrs).toContain(`nonce="${nonceA}"`);
+  });
+
+  it("an anonymous (shared) page carries no nonce: the same policy, its inline scripts allowed by hash", async () => {
+    const a = await anon().get(T);
+    const csp = a.headers.get("content-security-policy")!;
+    expect(csp).not.toContain("nonce-");
+    expect(csp).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/=]+')+;/);
+    for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'"]) expect(csp).toContain(d);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(a.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await a.text()).not.toContain("nonce=");
   });
 
   it("HSTS of a year in production", async () => {

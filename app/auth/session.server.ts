@@ -37,6 +37,20 @@ export async function authenticate(cookieHeader: string | undefined): Promise<Au
   return { user, session, setCookie };
 }
 
+/**
+ * Whether a request carries a session cookie at all, valid or not: only
+ * requests without one may be served pages shared by everyone.
+ */
+export function hasSessionCookie(cookieHeader: string | undefined): boolean {
+  if (!cookieHeader) return false;
+  try {
+    return lucia().readSessionCookie(cookieHeader) !== null;
+  } catch {
+    // authenticate() reads a header it cannot decode as no session.
+    return false;
+  }
+}
+
 /** Starts a new session (a fresh id on every sign-in) and returns its cookie. */
 export async function startSession(userId: string): Promise<string> {
   const l = lucia();

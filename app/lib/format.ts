@@ -12,6 +12,15 @@ export function formatDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * The time a page is drawn at: the start of the minute. Relative times need no
+ * finer clock, and a page kept for anonymous readers stays the page a fresh
+ * render would draw within that minute (docs/caching.md).
+ */
+export function pageClock(ms = Date.now()): number {
+  return ms - (ms % 60_000);
+}
+
 /** "3 minutes ago", computed against a `now` the server sends so both renders agree. */
 export function relativeTime(ms: number, now: number): string {
   const s = Math.round((now - ms) / 1000);

@@ -3,6 +3,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { db, rows, transaction } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots as ballotTable, pollOptions, polls, sessions, topics, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
+import { touchEverything } from "./versions.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
 import { hashPassword } from "./users.server";
@@ -31,6 +32,7 @@ export async function deleteAccount(userId: string, password: string): Promise<{
   if (!(await checkPassword(userId, password))) return { ok: false, code: "invalid", field: "current", message: "That is not your password." };
   const now = Date.now();
   const touched = await transaction(async (tx) => {
+    touchEverything(tx);
     const withdrawn = await withdrawAllBallotsInTransaction(tx, userId, now);
     await tx.delete(ballotHistory).where(eq(ballotHistory.userId, userId));
     await eraseCommentsOfUserInTransaction(tx, userId, now);

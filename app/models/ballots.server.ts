@@ -4,6 +4,7 @@ import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tal
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { fail, type Failure } from "./outcome";
+import { touchTopic } from "./versions.server";
 
 /** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
 export type VoteInput = { optionIds?: number[]; scaleValue?: number };
@@ -18,7 +19,7 @@ const q = {
   poll: prepared("ballots.poll", (c) =>
     forUpdate(
       c
-        .select({ id: polls.id, kind: polls.kind, min: polls.minChoices, max: polls.maxChoices, closesAt: polls.closesAt })
+        .select({ id: polls.id, topicId: polls.topicId, kind: polls.kind, min: polls.minChoices, max: polls.maxChoices, closesAt: polls.closesAt })
         .from(polls)
         .where(eq(polls.id, sql.placeholder("pollId"))),
     ),
@@ -151,9 +152,18 @@ function closedFailure(poll: PollRule, now: number): Failure | null {
   return isClosed(poll, now) ? fail("conflict", "This poll is closed: answers can no longer be changed.") : null;
 }
 
-async function afterChange(tx: DB, pollId: number, userId: string, action: "cast" | "change" | "withdraw", optionIds: number[], now: number, voters: number) {
-  await q.history(tx).run({ pollId, userId, action, optionIds: JSON.stringify(optionIds), now });
-  await q.rollup(tx).run({ pollId, day: utcDay(now), voters });
+async function afterChange(
+  tx: DB,
+  poll: { id: number; topicId: number },
+  userId: string,
+  action: "cast" | "change" | "withdraw",
+  optionIds: number[],
+  now: number,
+  voters: number,
+) {
+  await q.history(tx).run({ pollId: poll.id, userId, action, optionIds: JSON.stringify(optionIds), now });
+  await q.rollup(tx).run({ pollId: poll.id, day: utcDay(now), voters });
+  touchTopic(tx, poll.topicId);
 }
 
 /** Casts or replaces the user's ballot; ballot, tallies, history and roll-up change in one transaction. */
@@ -177,7 +187,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
         await q.bumpTally(tx).run({ optionId, delta: 1 });
       }
       const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: 1 }))!;
-      await afterChange(tx, pollId, userId, "cast", chosen, now, voters);
+      await afterChange(tx, poll, userId, "cast", chosen, now, voters);
       return { ok: true, changed: true, optionIds: chosen };
     }
 
@@ -195,7 +205,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
     }
     await q.touchBallot(tx).run({ ballotId: existing.id, now });
     const { voters } = (await q.voters(tx).get({ pollId }))!;
-    await afterChange(tx, pollId, userId, "change", chosen, now, voters);
+    await afterChange(tx, poll, userId, "change", chosen, now, voters);
     return { ok: true, changed: true, optionIds: chosen };
   });
   if (result.ok && result.changed) notifyPollChanged(pollId);
@@ -209,7 +219,7 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
     if (!poll) return fail("not_found", "No such poll.");
     const closed = closedFailure(poll, now);
     if (closed) return closed;
-    if (!(await removeBallot(tx, userId, pollId, now))) return { ok: true, withdrawn: false };
+    if (!(await removeBallot(tx, userId, poll, now))) return { ok: true, withdrawn: false };
     return { ok: true, withdrawn: true };
   });
   if (result.ok && result.withdrawn) notifyPollChanged(pollId);
@@ -217,14 +227,15 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
 }
 
 /** Inside a transaction that holds the poll's lock: deletes a ballot and reverses its tallies. */
-async function removeBallot(tx: DB, userId: string, pollId: number, now: number): Promise<boolean> {
+async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number }, now: number): Promise<boolean> {
+  const pollId = poll.id;
   const existing = await q.ballot(tx).get({ pollId, userId });
   if (!existing) return false;
   const choices = (await q.choices(tx).all({ ballotId: existing.id })).map((r) => r.optionId).sort((a, b) => a - b);
   for (const optionId of choices) await q.bumpTally(tx).run({ optionId, delta: -1 });
   await q.deleteBallot(tx).run({ ballotId: existing.id });
   const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: -1 }))!;
-  await afterChange(tx, pollId, userId, "withdraw", [], now, voters);
+  await afterChange(tx, poll, userId, "withdraw", [], now, voters);
   return true;
 }
 
@@ -235,8 +246,8 @@ export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, no
     .sort((a, b) => a - b);
   for (const pollId of pollIds) {
     // Each poll's lock, in poll order, as a vote would take it.
-    await q.poll(tx).get({ pollId });
-    await removeBallot(tx, userId, pollId, now);
+    const poll = await q.poll(tx).get({ pollId });
+    if (poll) await removeBallot(tx, userId, poll, now);
   }
   return pollIds;
 }

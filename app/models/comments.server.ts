@@ -4,6 +4,7 @@ import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, 
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { fail, type Failure, type Ok } from "./outcome";
+import { touchTopic } from "./versions.server";
 
 // Writing comments: posts, edits, deletions, votes, and moderators' removals
 // and thread locks. Reading threads lives in threads.server.ts.
@@ -44,6 +45,7 @@ export type PostInput = {
 };
 
 export async function bumpCounts(tx: DB, topicId: number, pollId: number | null, delta: number) {
+  touchTopic(tx, topicId);
   await tx.update(topics).set({ commentCount: sql`${topics.commentCount} + ${delta}` }).where(eq(topics.id, topicId));
   if (pollId !== null) {
     await tx.update(polls).set({ commentCount: sql`${polls.commentCount} + ${delta}` }).where(eq(polls.id, pollId));
@@ -140,6 +142,7 @@ export async function editComment(userId: string, id: number, rawBody: string, n
     const locked = await lockedThread(tx, c.topicId, c.pollId);
     if (locked) return locked;
     if (c.bodyMd === body) return { ok: true };
+    touchTopic(tx, c.topicId);
     await tx.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now }).where(eq(comments.id, id));
     await tx.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now });
     return { ok: true };
@@ -153,6 +156,7 @@ export async function deleteComment(userId: string, id: number, now = Date.now()
     if (!c) return fail("not_found", "No such comment.");
     if (c.authorId !== userId) return fail("forbidden", "Only the author can delete this comment.");
     if (c.deletedAt !== null) return { ok: true };
+    touchTopic(tx, c.topicId);
     await eraseText(tx, id, now);
     if (c.removedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
     return { ok: true };
@@ -181,6 +185,7 @@ export async function voteOnComment(userId: string, id: number, value: 1 | -1, n
       let ups = c.ups;
       let downs = c.downs;
       let myVote: -1 | 0 | 1 = value;
+      touchTopic(tx, c.topicId);
       if (existing) {
         if (existing.value === 1) ups--;
         else downs--;
@@ -239,6 +244,7 @@ export async function removeComment(modId: string, commentId: number, reason: st
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
     const now = Date.now();
+    touchTopic(tx, c.topicId);
     await tx.update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId));
     if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
     await tx
@@ -255,6 +261,7 @@ export async function restoreComment(modId: string, commentId: number, reason: s
     const c = await q.comment(tx).get({ id: commentId });
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
+    touchTopic(tx, c.topicId);
     await tx.update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId));
     if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, 1);
     await logAction(tx, modId, "comment.restore", "comment", commentId, reason);
@@ -265,6 +272,7 @@ export async function restoreComment(modId: string, commentId: number, reason: s
 /** Locks or unlocks a thread: the topic's general discussion (pollId null) or one poll's. */
 export async function setThreadLocked(modId: string, topicId: number, pollId: number | null, locked: boolean, reason: string | null): Promise<Ok | Failure> {
   return transaction(async (tx) => {
+    touchTopic(tx, topicId);
     if (pollId === null) {
       const res = await tx.update(topics).set({ locked, updatedAt: Date.now() }).where(eq(topics.id, topicId));
       if (changes(res) === 0) return fail("not_found", "No such topic.");

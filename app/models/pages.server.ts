@@ -1,3 +1,4 @@
+import { pageClock } from "../lib/format";
 import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
 import { resultsVisibility } from "../lib/visibility";
@@ -108,7 +109,7 @@ export async function getThreadView(
     pollSlug: poll?.slug ?? null,
     stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
     suggestedStance: user && poll ? await suggestedStance(user.id, poll.id) : null,
-    now: Date.now(),
+    now: pageClock(),
   };
 }
 

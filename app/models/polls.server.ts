@@ -6,6 +6,7 @@ import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
+import { touchTopic } from "./versions.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";
@@ -198,6 +199,7 @@ export async function createPoll(topicId: number, input: PollForm, opts: { actor
       // The topic row is locked, so two polls created at once get different positions.
       const [topic] = await forUpdate(tx.select({ id: topics.id }).from(topics).where(eq(topics.id, topicId)));
       if (!topic) return fail("not_found", "No such topic.");
+      touchTopic(tx, topicId);
       const position =
         opts.position ?? (await rows<{ n: number }>(tx, sql`select coalesce(max(position), -1) + 1 as n from polls where topic_id = ${topicId}`))[0].n;
       const now = Date.now();
@@ -250,6 +252,7 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
     // Locked like a vote locks it: no ballot arrives while the options change.
     const [current] = await forUpdate(tx.select().from(polls).where(eq(polls.id, pollId)));
     if (!current) return fail("not_found", "No such poll.");
+    touchTopic(tx, current.topicId);
     const existing = await tx.select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
     const voted = await hasBallots(tx, pollId);
     if (voted && input.kind !== current.kind) return fail("invalid", "The kind of a poll cannot change once people have voted.", "kind");
@@ -304,8 +307,9 @@ export async function listPollsForAdmin(topicId: number) {
 
 export async function closePoll(adminId: string, pollId: number, close: boolean): Promise<Ok | Failure> {
   const res = await transaction(async (tx): Promise<Ok | Failure> => {
-    const [p] = await forUpdate(tx.select({ closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)));
+    const [p] = await forUpdate(tx.select({ topicId: polls.topicId, closesAt: polls.closesAt }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
+    touchTopic(tx, p.topicId);
     const now = Date.now();
     const closed = isClosed(p, now);
     if (close === closed) return fail("conflict", close ? "The poll is already closed." : "The poll is already open.");
@@ -320,8 +324,9 @@ export async function closePoll(adminId: string, pollId: number, close: boolean)
 /** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
 export async function resolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
   const res = await transaction(async (tx): Promise<Ok | Failure> => {
-    const [p] = await forUpdate(tx.select({ closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)));
+    const [p] = await forUpdate(tx.select({ topicId: polls.topicId, closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
+    touchTopic(tx, p.topicId);
     if (!p.isPrediction) return fail("invalid", "Only predictions can be resolved.");
     const [opt] = await tx.select({ id: pollOptions.id }).from(pollOptions).where(and(eq(pollOptions.id, input.optionId), eq(pollOptions.pollId, pollId)));
     if (!opt) return fail("invalid", "That option does not belong to this poll.", "optionId");
@@ -346,8 +351,9 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
 
 export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok | Failure> {
   const res = await transaction(async (tx): Promise<Ok | Failure> => {
-    const [p] = await forUpdate(tx.select({ resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)));
+    const [p] = await forUpdate(tx.select({ topicId: polls.topicId, resolvedAt: polls.resolvedAt }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
+    touchTopic(tx, p.topicId);
     if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");
     await tx.update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId));
     await logAction(tx, adminId, "poll.unresolve", "poll", pollId, null);

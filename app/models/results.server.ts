@@ -1,11 +1,14 @@
 import { sql } from "drizzle-orm";
-import { db, engine, prepared, rows } from "../../db/client";
+import { LRUCache } from "lru-cache";
+import { db, engine, prepared, rows, type DB } from "../../db/client";
 import { ballotHistory, tallyDaily } from "../../db/schema";
+import { pageClock } from "../lib/format";
 import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
+import { topicDataVersion } from "./versions.server";
 
 /** Version of the JSON shape of /t/:topic/results.json; bump on breaking changes. */
 export const RESULTS_VERSION = 1;
@@ -109,16 +112,40 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
   };
 }
 
-export type TopicResults = Awaited<ReturnType<typeof buildResults>>;
+export type TopicResults = ReturnType<typeof buildResults>;
 
-async function buildResults(topic: { id: number; slug: string; title: string }, polls: Poll[], viewerFor: (p: Poll) => Viewer, now: number) {
+/**
+ * What every viewer's results are drawn from, kept per topic and data
+ * version: the version is read from the database each time, so a kept copy
+ * is never older than the last committed write (docs/caching.md). A signed-in
+ * reader's page then costs the version read, their own ballots and the render.
+ */
+type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend> };
+type Kept = LRUCache<number, { version: number; data: Aggregates }>;
+// Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
+const keptBy = new WeakMap<DB, Kept>();
+
+async function aggregatesOf(topicId: number): Promise<Aggregates> {
+  let aggregates = keptBy.get(db());
+  if (!aggregates) keptBy.set(db(), (aggregates = new LRUCache({ max: 200 })));
+  const version = await topicDataVersion(topicId);
+  const kept = aggregates.get(topicId);
+  if (kept && kept.version === version) return kept.data;
+  const polls = await getPollsOfTopic(topicId);
   const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
+  const data = { polls, lastVotes, trends: await getTrends(polls) };
+  // A write that committed while these were read leaves them newer than `version`, never older.
+  aggregates.set(topicId, { version, data });
+  return data;
+}
+
+function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes }: Aggregates, viewerFor: (p: Poll) => Viewer, now: number) {
   const results = polls.map((p, i) => pollResult(p, viewerFor(p), now, lastVotes[i]));
   const lastUpdate = results.reduce<number | null>((m, r) => (r.lastVoteAt !== null && (m === null || r.lastVoteAt > m) ? r.lastVoteAt : m), null);
   return {
     version: RESULTS_VERSION,
     topic: { slug: topic.slug, title: topic.title },
-    generatedAt: new Date(now).toISOString(),
+    generatedAt: new Date(pageClock(now)).toISOString(),
     lastUpdate: lastUpdate === null ? null : new Date(lastUpdate).toISOString(),
     polls: results,
   };
@@ -131,16 +158,16 @@ async function buildResults(topic: { id: number; slug: string; title: string }, 
 export async function getTopicResults(slug: string, user: { id: string } | null = null, now = Date.now()) {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
-  const polls = await getPollsOfTopic(topic.id);
+  const agg = await aggregatesOf(topic.id);
+  const polls = agg.polls;
   const mine = user ? await getMyChoices(user.id, polls.map((p) => p.id)) : new Map<number, number[]>();
-  const data = await buildResults(topic, polls, (p) => (user ? { signedIn: true, hasVoted: mine.has(p.id) } : PUBLIC_VIEWER), now);
-  return { topicId: topic.id, polls, data };
+  const data = buildResults(topic, agg, (p) => (user ? { signedIn: true, hasVoted: mine.has(p.id) } : PUBLIC_VIEWER), now);
+  return { topicId: topic.id, polls, trends: agg.trends, data };
 }
 
 /** Public aggregates by topic id, for the live stream. */
 export async function getPublicResultsById(topicId: number, slug: string, title: string, now = Date.now()) {
-  const polls = await getPollsOfTopic(topicId);
-  return buildResults({ id: topicId, slug, title }, polls, () => PUBLIC_VIEWER, now);
+  return buildResults({ id: topicId, slug, title }, await aggregatesOf(topicId), () => PUBLIC_VIEWER, now);
 }
 
 export type Trend = { days: string[]; series: { optionId: number; label: string; shares: number[] }[] };
@@ -272,7 +299,7 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
   const res = await getTopicResults(slug, user);
   if (!res) return null;
   const visible = new Set(res.data.polls.filter((p) => p.visible).map((p) => p.slug));
-  const trends = await getTrends(res.polls.filter((p) => visible.has(p.slug)));
+  const trends = [...res.trends].filter(([slug]) => visible.has(slug));
   // Only polls whose results everyone may see are crossed, whoever asks: a
   // voter's own view of an after-vote poll must not leak through the table.
   const now = Date.now();

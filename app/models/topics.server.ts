@@ -4,6 +4,7 @@ import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
+import { touchTopic } from "./versions.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
 
@@ -23,6 +24,7 @@ export async function createTopic(input: TopicInput, actorId: string | null = nu
   try {
     return await transaction(async (tx) => {
       const id = await insertTopic(tx, input);
+      touchTopic(tx, id);
       if (actorId !== null) await logAction(tx, actorId, "topic.create", "topic", id, null, { slug: input.slug });
       return { ok: true as const, id, slug: input.slug };
     });
@@ -40,6 +42,7 @@ export async function updateTopic(adminId: string, topicId: number, input: Topic
         .set({ ...input, summaryHtml: renderMarkdown(input.summaryMd), updatedAt: Date.now() })
         .where(eq(topics.id, topicId));
       if (changes(res) === 0) return fail("not_found", "No such topic.");
+      touchTopic(tx, topicId);
       await logAction(tx, adminId, "topic.edit", "topic", topicId, null, { slug: input.slug });
       return { ok: true as const, slug: input.slug };
     });

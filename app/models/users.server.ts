@@ -8,6 +8,7 @@ import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./reports.server";
 import { fail, type Failure, type Ok } from "./outcome";
+import { touchEverything } from "./versions.server";
 
 export type { Role } from "../../db/schema/domain";
 
@@ -79,6 +80,8 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
     if (u.id === mod.id) return fail("invalid", "You cannot ban yourself.");
     if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only ban people with a lower role than yours.");
     if (u.banned) return fail("conflict", "This user is already banned.");
+    // Author names and counts change wherever they posted or voted.
+    touchEverything(tx);
     await tx.update(users).set({ banned: true }).where(eq(users.id, userId));
     await tx.delete(sessions).where(eq(sessions.userId, userId));
     if (withdrawBallots) touched.push(...(await withdrawAllBallotsInTransaction(tx, userId)));
@@ -95,6 +98,7 @@ export async function unbanUser(mod: { id: string; role: Role }, userId: string,
     if (!u) return fail("not_found", "No such user.");
     if (!u.banned) return fail("conflict", "This user is not banned.");
     if (RANK[u.role] >= RANK[mod.role]) return fail("forbidden", "You can only unban people with a lower role than yours.");
+    touchEverything(tx);
     await tx.update(users).set({ banned: false }).where(eq(users.id, userId));
     await logAction(tx, mod.id, "user.unban", "user", userId, reason);
     return { ok: true as const };
@@ -107,6 +111,8 @@ export async function changeRole(adminId: string, userId: string, role: Role, re
     if (!u) return fail("not_found", "No such user.");
     if (u.id === adminId) return fail("invalid", "You cannot change your own role.", "role");
     if (u.role === role) return { ok: true as const };
+    // Pages may badge an author by role.
+    touchEverything(tx);
     await tx.update(users).set({ role }).where(eq(users.id, userId));
     // A new role must take effect on the next request; sessions carry no role, so nothing to end.
     await logAction(tx, adminId, "user.role", "user", userId, reason, { from: u.role, to: role });
@@ -129,6 +135,7 @@ export async function setRoleByUsername(username: string, role: Role): Promise<O
   return transaction(async (tx) => {
     const [u] = await tx.select({ id: users.id, role: users.role }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`);
     if (!u) return fail("not_found", `No user named "${username}".`);
+    touchEverything(tx);
     await tx.update(users).set({ role }).where(eq(users.id, u.id));
     await logAction(tx, null, "user.role", "user", u.id, "set from the command line", { from: u.role, to: role });
     return { ok: true as const };

@@ -5,6 +5,7 @@ import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
+import { pageClock } from "~/lib/format";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureInit, failureJson, withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
@@ -28,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const page = await getCommentPage(commentId(params.id), user, threadParams(url).sort);
   if (!page) throw new Response("Comment not found", { status: 404 });
   const history = url.searchParams.has("history") && page.comment.state === "live" ? await getRevisions(page.comment.id) : null;
-  return { ...page, history, signedIn: !!user, now: Date.now() };
+  return { ...page, history, signedIn: !!user, now: pageClock() };
 }
 
 /** Members edit, delete, vote and report; moderators also remove and restore. */

@@ -48,4 +48,5 @@ export const commentRevisions = live("commentRevisions");
 export const commentVotes = live("commentVotes");
 export const reports = live("reports");
 export const moderationLog = live("moderationLog");
+export const dataVersions = live("dataVersions");
 export const healthChecks = live("healthChecks");

@@ -291,3 +291,13 @@ export const healthChecks = pgTable("health_checks", {
   id: integer("id").primaryKey(),
   checkedAt: bigint("checked_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * What anonymous pages show, by scope: one row per topic (scope = its id)
+ * and row 0 for the site. Every write that changes a page bumps its rows in
+ * its own transaction; the page cache keys on them (docs/caching.md).
+ */
+export const dataVersions = pgTable("data_versions", {
+  scope: integer("scope").primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull(),
+});

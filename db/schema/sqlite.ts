@@ -300,3 +300,13 @@ export const healthChecks = sqliteTable("health_checks", {
   id: integer("id").primaryKey(),
   checkedAt: integer("checked_at").notNull(),
 });
+
+/**
+ * What anonymous pages show, by scope: one row per topic (scope = its id)
+ * and row 0 for the site. Every write that changes a page bumps its rows in
+ * its own transaction; the page cache keys on them (docs/caching.md).
+ */
+export const dataVersions = sqliteTable("data_versions", {
+  scope: integer("scope").primaryKey(),
+  version: integer("version").notNull(),
+});

@@ -243,6 +243,21 @@ async function main() {
     stream.close();
     check(delays.every((d) => d !== null && d < 1000), `a results stream on C saw each of 5 votes cast through A within 1 s (${delays.map((d) => (d === null ? "never" : `${d} ms`)).join(", ")})`);
 
+    // ------------------------------------------------------------ 1b. the page cache across instances
+    // B keeps the public results; a vote through A must change B's very next anonymous read.
+    const resultsOn = async (port: number) => {
+      const r = await request(port, "GET", `/t/${TOPIC}/results.json`, { address: "10.4.0.1" });
+      return { cache: String(r.headers["x-cache"] ?? ""), voters: JSON.parse(r.body).polls.find((p: { slug: string }) => p.slug === "license-opinion").voters as number };
+    };
+    await resultsOn(ports[1]);
+    const kept = await resultsOn(ports[1]);
+    const cross = await request(ports[0], "POST", `/t/${TOPIC}/p/license-opinion`, { body: voteBody(license, 5), cookie: people[5].cookie, address: people[5].address });
+    const seen = await resultsOn(ports[1]);
+    check(
+      kept.cache === "HIT" && cross.status === 302 && seen.cache === "MISS" && seen.voters === kept.voters + 1,
+      `B served the results from its cache (${kept.cache}); after a vote through A, B's next anonymous read was drawn anew (${seen.cache}) with ${seen.voters} voters (was ${kept.voters})`,
+    );
+
     // ------------------------------------------------------------ 2. account lock across instances
     const signup = await request(ports[0], "POST", "/signup", { body: "username=lockme&password=correct+horse+battery", address: "10.2.0.1" });
     check(signup.status === 302, `signed up "lockme" through A (${signup.status})`);

@@ -1,0 +1,127 @@
+import crypto from "node:crypto";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import { LRUCache } from "lru-cache";
+
+// The finished responses of public pages, for anonymous readers
+// (docs/caching.md). server.ts decides what may be shared and keys each page
+// on its data version; this module holds the bytes and writes their policy.
+
+const gzip = promisify(zlib.gzip);
+
+/** Content-Security-Policy, with the given script sources besides 'self'. */
+export function contentSecurityPolicy(scriptSources: string[]): string {
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...scriptSources].join(" "),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+// Inline scripts are those without a src. React and Remix escape "</" inside
+// the scripts they write, so the first "</script>" ends each one.
+const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
+
+/**
+ * The policy of a page many people share: its own inline scripts allowed by
+ * their SHA-256 hashes, so no nonce is needed (docs/decisions/014).
+ */
+export function sharedPagePolicy(html: string): string {
+  const hashes = new Set<string>();
+  for (const [, attrs, body] of html.matchAll(INLINE_SCRIPT)) {
+    if (/\bsrc\s*=/i.test(attrs)) continue;
+    hashes.add(`'sha256-${crypto.createHash("sha256").update(body, "utf8").digest("base64")}'`);
+  }
+  return contentSecurityPolicy([...hashes]);
+}
+
+/** Public pages: browsers ask again each time (a 304 is cheap); a CDN may keep them briefly. */
+export const SHARED_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30";
+/** Pages drawn for one signed-in person. */
+export const PRIVATE_CACHE_CONTROL = "private, no-cache";
+/** A shared page differs by encoding, and is never the page of someone with a session. */
+export const SHARED_VARY = "Accept-Encoding, Cookie";
+
+export type SharedPage = {
+  status: number;
+  /** The route's own headers (type, CORS, disposition), lower-case names. */
+  headers: [string, string][];
+  csp: string;
+  gzip: Buffer;
+};
+
+/** A weak validator named after the cache key: equal keys draw equal pages. */
+export const etagOf = (key: string) => `W/"${crypto.createHash("sha256").update(key).digest("base64url").slice(0, 27)}"`;
+
+// Headers that belong to one response, not to the page.
+const PER_RESPONSE = new Set(["set-cookie", "content-length", "content-encoding", "transfer-encoding", "cache-control", "etag", "vary", "content-security-policy", "connection"]);
+
+/** Builds the shareable form of a response drawn without a nonce: gzip bytes and a hash policy. */
+export async function sharedPageOf(status: number, headers: Headers, body: Buffer): Promise<SharedPage> {
+  const kept: [string, string][] = [];
+  for (const [name, value] of headers.entries()) if (!PER_RESPONSE.has(name)) kept.push([name, value]);
+  const html = (headers.get("content-type") ?? "").includes("text/html");
+  return { status, headers: kept, csp: html ? sharedPagePolicy(body.toString("utf8")) : contentSecurityPolicy([]), gzip: await gzip(body) };
+}
+
+/** A response may be kept for everyone only if it is a success that names nobody and no route asked otherwise. */
+export function isShareable(status: number, headers: Headers): boolean {
+  if (status !== 200 || headers.has("set-cookie")) return false;
+  return !/\b(private|no-store)\b/i.test(headers.get("cache-control") ?? "");
+}
+
+/**
+ * An LRU of shared pages with a byte cap. Concurrent misses of one key wait
+ * for a single render (`begin` / the returned finish) instead of each drawing it.
+ */
+export class PageCache {
+  private readonly pages: LRUCache<string, SharedPage>;
+  private readonly drawing = new Map<string, Promise<SharedPage | null>>();
+
+  constructor(maxBytes: number) {
+    this.pages = new LRUCache<string, SharedPage>({
+      maxSize: maxBytes,
+      // The bytes, plus a little for the key and the headers.
+      sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256,
+    });
+  }
+
+  get(key: string): SharedPage | undefined {
+    return this.pages.get(key);
+  }
+
+  /** The page another request is drawing for this key, if any. */
+  pending(key: string): Promise<SharedPage | null> | undefined {
+    return this.drawing.get(key);
+  }
+
+  /** Claims the drawing of `key`; call the result with the page, or null if it cannot be shared. */
+  begin(key: string): (page: SharedPage | null) => void {
+    let settle!: (page: SharedPage | null) => void;
+    this.drawing.set(key, new Promise((resolve) => (settle = resolve)));
+    let done = false;
+    return (page) => {
+      if (done) return;
+      done = true;
+      if (page) this.pages.set(key, page);
+      this.drawing.delete(key);
+      settle(page);
+    };
+  }
+
+  /** Bytes held, as the cap counts them. */
+  get size(): number {
+    return this.pages.calculatedSize;
+  }
+
+  clear(): void {
+    this.pages.clear();
+  }
+}

@@ -1,0 +1,110 @@
+import { eq, sql, type SQL } from "drizzle-orm";
+import { beforeCommit, exec, prepared, type DB } from "../../db/client";
+import { comments, dataVersions, polls, topics } from "../../db/schema";
+
+// Data versions: a counter per topic and one for the site, bumped in the
+// transaction of every write that changes what a public page shows. The page
+// cache keys on them (docs/caching.md), and since they live in the database,
+// every instance sees a write the moment it commits.
+
+const SITE = 0;
+
+const bump = prepared("versions.bump", (c) =>
+  c
+    .insert(dataVersions)
+    .values({ scope: sql.placeholder("scope"), version: 1 })
+    .onConflictDoUpdate({ target: dataVersions.scope, set: { version: sql`${dataVersions.version} + 1` } }),
+);
+
+// Hooks run in key order: the site's row, then topics by id. Every
+// transaction takes these rows in that order, last, so they never deadlock
+// and stay locked only while the transaction commits.
+const key = (scope: number) => `version:${String(scope).padStart(12, "0")}`;
+
+function touch(tx: DB, scope: number) {
+  beforeCommit(tx, key(scope), (t) => bump(t).run({ scope }));
+}
+
+/** The topic's pages change with this transaction, and so does the home page, which counts everything. */
+export function touchTopic(tx: DB, topicId: number): void {
+  touch(tx, SITE);
+  touch(tx, topicId);
+}
+
+/** Everything may show differently (an author banned or deleted, whose comments are everywhere). */
+export function touchEverything(tx: DB): void {
+  touch(tx, SITE);
+  beforeCommit(tx, "version:~every-topic", (t) =>
+    exec(
+      t,
+      sql`insert into data_versions (scope, version) select id, 1 from topics where true
+        on conflict (scope) do update set version = data_versions.version + 1`,
+    ),
+  );
+}
+
+/** The topic of a poll, for writes that know only the poll. */
+export async function touchTopicOfPoll(tx: DB, pollId: number): Promise<void> {
+  const [row] = await tx.select({ topicId: polls.topicId }).from(polls).where(eq(polls.id, pollId));
+  if (row) touchTopic(tx, row.topicId);
+}
+
+const siteVersion = prepared("versions.site", (c) =>
+  c
+    .select({
+      version: sql<number | null>`(select version from data_versions where scope = 0)`,
+      closed: sql<number>`count(*)`,
+    })
+    .from(polls)
+    .where(sql`${polls.closesAt} <= ${sql.placeholder("now")}`),
+);
+
+const closedOf = (topicId: SQL) => sql<number>`(select count(*) from polls p where p.topic_id = ${topicId} and p.closes_at <= ${sql.placeholder("now")})`;
+
+const topicVersion = prepared("versions.topic", (c) =>
+  c
+    .select({
+      topicId: topics.id,
+      version: sql<number | null>`(select version from data_versions where scope = topics.id)`,
+      closed: closedOf(sql`topics.id`),
+    })
+    .from(topics)
+    .where(eq(topics.slug, sql.placeholder("slug"))),
+);
+
+const commentVersion = prepared("versions.comment", (c) =>
+  c
+    .select({
+      topicId: comments.topicId,
+      version: sql<number | null>`(select version from data_versions where scope = comments.topic_id)`,
+      closed: closedOf(sql`comments.topic_id`),
+    })
+    .from(comments)
+    .where(eq(comments.id, sql.placeholder("id"))),
+);
+
+export type PageScope = { site: true } | { topic: string } | { comment: number };
+
+/**
+ * What a public page in this scope is drawn from, as a string that changes
+ * whenever the page may: the scope's data version, and how many of its polls
+ * have closed by `now` (closing takes no write, yet changes what is shown).
+ * Null when the scope names nothing.
+ */
+export async function pageVersion(scope: PageScope, now: number): Promise<string | null> {
+  if ("site" in scope) {
+    const r = await siteVersion().get({ now });
+    return `s.${r?.version ?? 0}.${r?.closed ?? 0}`;
+  }
+  const r = "topic" in scope ? await topicVersion().get({ slug: scope.topic, now }) : await commentVersion().get({ id: scope.comment, now });
+  return r ? `t${r.topicId}.${r.version ?? 0}.${r.closed}` : null;
+}
+
+const oneTopicVersion = prepared("versions.ofTopic", (c) =>
+  c.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.scope, sql.placeholder("scope"))),
+);
+
+/** The data version of one topic (0 before its first write). */
+export async function topicDataVersion(topicId: number): Promise<number> {
+  return (await oneTopicVersion().get({ scope: topicId }))?.version ?? 0;
+}
