@@ -198,8 +198,8 @@ describe("cross-tabulation", () => {
     const h = html.replaceAll("<!-- -->", "");
     return h.slice(h.indexOf('data-testid="crosstab"'), h.indexOf("</table>", h.indexOf('data-testid="crosstab"')));
   };
-  /** Moves every ballot event back two hours: into the snapshot the table shows. */
-  // Two hours pass for the answers; the pages' versions move as they would when the hour turns.
+  // Moves every ballot event back two hours, into the snapshot the table shows;
+  // the pages' versions move as they would when the hour turns.
   const age = async () => {
     await t.sql("update ballot_history set at = at - 7200000").run();
     await t.sql("update data_versions set version = version + 1").run();

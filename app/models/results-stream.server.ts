@@ -43,9 +43,12 @@ async function flush(topicId: number) {
   hub.timer = null;
   hub.busy = true;
   hub.dirty = false;
+  // Only those listening when the computation began: a later subscriber got
+  // its own first message, read after this one, and must not be sent older figures.
+  const audience = [...hub.listeners];
   try {
     const json = JSON.stringify(await getPublicResultsById(topicId, hub.slug, hub.title));
-    for (const l of hub.listeners) l(json);
+    for (const l of audience) if (hub.listeners.has(l)) l(json);
   } catch (err) {
     console.error("results stream: could not compute results", err);
   }
