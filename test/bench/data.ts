@@ -31,7 +31,7 @@ export async function benchDatabase(dir = path.resolve("data/bench")): Promise<B
   const migrations = fs.readdirSync(path.resolve("migrations/sqlite")).filter((f) => f.endsWith(".sql")).length;
   const file = path.join(dir, `bench-l${LAYOUT}-m${migrations}.db`);
   if (!fs.existsSync(file)) {
-    for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
+    for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
     const partial = `${file}.partial`;
     await build(partial);
     fs.renameSync(partial, file);
