@@ -45,6 +45,7 @@ describe("running Pulse from the browser", () => {
     await member.getByLabel("No").check();
     await member.getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => member.getByTestId("mine").count()).toBe(1);
+    await expect.poll(() => member.locator("#poll-weights-poll").getByRole("status").textContent()).toContain("Your answer was recorded.");
     await member.getByLabel("Add to the discussion").fill("You are all idiots.");
     await member.getByRole("button", { name: "Post comment" }).click();
     await expect.poll(() => member.getByText("You are all idiots.").count()).toBe(1);

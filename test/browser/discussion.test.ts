@@ -29,6 +29,8 @@ describe.each([
     await a.locator("#poll-license-opinion").getByLabel("Not open source, but open enough for my use").check();
     await a.locator("#poll-license-opinion").getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => a.getByTestId("mine").count()).toBe(1);
+    // "mine" shows at once (optimistic); the status line waits for the server.
+    await expect.poll(() => a.locator("#poll-license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
     await a.reload();
     expect(await a.getByLabel(/Your stance/).first().inputValue()).not.toBe("");
     await a.getByLabel("Add to the discussion").fill("Open *enough* for me: I only run it [locally](https://example.com).");

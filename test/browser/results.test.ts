@@ -9,6 +9,8 @@ async function signUpAndVote(page: Page, name: string, label: string) {
   await page.getByLabel(label).check();
   await page.getByRole("button", { name: "Vote" }).click();
   await expect.poll(() => page.getByTestId("mine").count()).toBe(1);
+  // "mine" shows at once (optimistic); the status line waits for the server.
+  await expect.poll(() => page.locator("#poll-license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
 }
 
 describe("the results page in a browser", () => {

@@ -67,6 +67,8 @@ describe.each([
     await card(p2, "license-opinion").getByLabel("Undecided").check();
     await card(p2, "license-opinion").getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => card(p2, "license-opinion").getByTestId("mine").count()).toBe(1);
+    // "mine" shows at once (optimistic); the status line waits for the server.
+    await expect.poll(() => card(p2, "license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
     await page.reload();
     await expect.poll(() => shareText(page, "license-opinion", "Undecided")).toBe("2 (100%)");
 
