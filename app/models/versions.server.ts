@@ -1,4 +1,4 @@
-import { eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeCommit, exec, prepared, type DB } from "../../db/client";
 import { comments, dataVersions, polls, topics } from "../../db/schema";
 
@@ -59,28 +59,19 @@ const siteVersion = prepared("versions.site", (c) =>
     .where(sql`${polls.closesAt} <= ${sql.placeholder("now")}`),
 );
 
-const closedOf = (topicId: SQL) => sql<number>`(select count(*) from polls p where p.topic_id = ${topicId} and p.closes_at <= ${sql.placeholder("now")})`;
+/** A topic's version and closed polls, for a topic id written as `topicId` in the row found. */
+const versionColumns = (topicId: string) => ({
+  topicId: sql<number>`${sql.raw(topicId)}`,
+  version: sql<number | null>`(select version from data_versions where scope = ${sql.raw(topicId)})`,
+  closed: sql<number>`(select count(*) from polls p where p.topic_id = ${sql.raw(topicId)} and p.closes_at <= ${sql.placeholder("now")})`,
+});
 
 const topicVersion = prepared("versions.topic", (c) =>
-  c
-    .select({
-      topicId: topics.id,
-      version: sql<number | null>`(select version from data_versions where scope = topics.id)`,
-      closed: closedOf(sql`topics.id`),
-    })
-    .from(topics)
-    .where(eq(topics.slug, sql.placeholder("slug"))),
+  c.select(versionColumns("topics.id")).from(topics).where(eq(topics.slug, sql.placeholder("slug"))),
 );
 
 const commentVersion = prepared("versions.comment", (c) =>
-  c
-    .select({
-      topicId: comments.topicId,
-      version: sql<number | null>`(select version from data_versions where scope = comments.topic_id)`,
-      closed: closedOf(sql`comments.topic_id`),
-    })
-    .from(comments)
-    .where(eq(comments.id, sql.placeholder("id"))),
+  c.select(versionColumns("comments.topic_id")).from(comments).where(eq(comments.id, sql.placeholder("id"))),
 );
 
 export type PageScope = { site: true } | { topic: string } | { comment: number };
