@@ -187,9 +187,15 @@ function sharedPages(cache: PageCache | null, buildVersion: string) {
     const scope = pageScope(req.path);
     if (!scope || hasSessionCookie(req.headers.cookie)) return next();
     const now = Date.now();
+    // Downstream runs inside the promise below: hand over once, and never again on its errors.
+    let handed = false;
+    const onward = () => {
+      handed = true;
+      next();
+    };
     pageVersion(scope, now)
       .then(async (version) => {
-        if (version === null) return next();
+        if (version === null) return onward();
         const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
         const etag = etagOf(key);
         if (matchesEtag(req.headers["if-none-match"], etag)) {
@@ -203,16 +209,24 @@ function sharedPages(cache: PageCache | null, buildVersion: string) {
         }
         const page = cache.get(key) ?? (await cache.pending(key));
         if (page) return sendSharedPage(req, res, page, etag, true);
-        if (req.method === "HEAD") return next();
+        if (req.method === "HEAD") return onward();
         const finish = cache.begin(key);
         // Whatever happens to this request, waiters are released.
         res.once("close", () => finish(null));
         res.locals.sharedRender = { etag, finish } satisfies SharedRender;
         res.locals.cspNonce = "";
-        next();
+        onward();
       })
-      // Without a version nothing is shared: the page is drawn as for anyone.
-      .catch(() => next());
+      .catch((err: unknown) => {
+        if (handed || res.headersSent) {
+          console.error(`error id=${res.locals.requestId} after the shared-page check`, err);
+          if (!res.writableEnded) res.destroy();
+          return;
+        }
+        // Without a version nothing is shared: the page is drawn as for anyone.
+        console.error(`error id=${res.locals.requestId} reading a page version; drawing the page unshared`, err);
+        onward();
+      });
   };
 }
 
@@ -279,7 +293,8 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
       .then(() => next())
       .catch((err) => (err instanceof RateLimited ? tooMany(res, err) : next(err)));
   });
-  app.use(sharedPages(cfg.PAGE_CACHE_MB > 0 ? new PageCache(Math.floor(cfg.PAGE_CACHE_MB * 1024 * 1024)) : null, build.assets.version));
+  const cacheBytes = Math.floor(cfg.PAGE_CACHE_MB * 1024 * 1024);
+  app.use(sharedPages(cacheBytes > 0 ? new PageCache(cacheBytes) : null, build.assets.version));
   // Event streams must not be buffered by compression.
   app.use(
     compression({
