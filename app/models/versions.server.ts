@@ -43,12 +43,6 @@ export function touchEverything(tx: DB): void {
   );
 }
 
-/** The topic of a poll, for writes that know only the poll. */
-export async function touchTopicOfPoll(tx: DB, pollId: number): Promise<void> {
-  const [row] = await tx.select({ topicId: polls.topicId }).from(polls).where(eq(polls.id, pollId));
-  if (row) touchTopic(tx, row.topicId);
-}
-
 const siteVersion = prepared("versions.site", (c) =>
   c
     .select({
@@ -59,7 +53,7 @@ const siteVersion = prepared("versions.site", (c) =>
     .where(sql`${polls.closesAt} <= ${sql.placeholder("now")}`),
 );
 
-/** A topic's version and closed polls, for a topic id written as `topicId` in the row found. */
+/** A page version's columns, given the SQL column that holds the topic id of the row found. */
 const versionColumns = (topicId: string) => ({
   topicId: sql<number>`${sql.raw(topicId)}`,
   version: sql<number | null>`(select version from data_versions where scope = ${sql.raw(topicId)})`,
