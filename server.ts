@@ -210,7 +210,7 @@ function sharedPages(cache: PageCache | null, buildVersion: string) {
         const page = cache.get(key) ?? (await cache.pending(key));
         if (page) return sendSharedPage(req, res, page, etag, true);
         if (req.method === "HEAD") return onward();
-        const finish = cache.begin(key);
+        const finish = cache.begin(key, req.originalUrl);
         // Whatever happens to this request, waiters are released.
         res.once("close", () => finish(null));
         res.locals.sharedRender = { etag, finish } satisfies SharedRender;

@@ -287,6 +287,22 @@ describe("the cache's memory", () => {
     expect(cache.get("big")).toBeUndefined();
   });
 
+  it("a newer version of a page replaces the older at once", async () => {
+    const cache = new PageCache(1_000_000);
+    const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });
+    cache.begin("v1|/t/x", "/t/x")(page(1000));
+    cache.begin("v1|/t/y", "/t/y")(page(1000));
+    cache.begin("v2|/t/x", "/t/x")(page(1000));
+    expect(cache.get("v1|/t/x")).toBeUndefined();
+    expect(cache.get("v2|/t/x")).toBeDefined();
+    expect(cache.get("v1|/t/y")).toBeDefined();
+    expect(cache.count).toBe(2);
+    // An evicted page frees its slot: nothing is left pointing at it.
+    cache.clear();
+    cache.begin("v3|/t/x", "/t/x")(page(1000));
+    expect(cache.count).toBe(1);
+  });
+
   it("a flood of distinct query strings stays within the cap", async () => {
     const server = await startTestServer({ PAGE_CACHE_MB: "0.05" });
     try {

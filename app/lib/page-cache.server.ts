@@ -84,12 +84,22 @@ export function isShareable(status: number, headers: Headers): boolean {
 export class PageCache {
   private readonly pages: LRUCache<string, SharedPage>;
   private readonly drawing = new Map<string, Promise<SharedPage | null>>();
+  // The key each URL's page is kept under now. A newer version of a page
+  // replaces the older at once: under steady writes every read draws a new
+  // version, and old ones would otherwise fill the cap before aging out.
+  private readonly current = new Map<string, string>();
+  private readonly slotOf = new Map<string, string>();
 
   constructor(maxBytes: number) {
     this.pages = new LRUCache<string, SharedPage>({
       maxSize: maxBytes,
       // The bytes, plus a little for the key and the headers.
       sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256,
+      dispose: (_page, key) => {
+        const slot = this.slotOf.get(key);
+        this.slotOf.delete(key);
+        if (slot !== undefined && this.current.get(slot) === key) this.current.delete(slot);
+      },
     });
   }
 
@@ -102,18 +112,35 @@ export class PageCache {
     return this.drawing.get(key);
   }
 
-  /** Claims the drawing of `key`; call the result with the page, or null if it cannot be shared. */
-  begin(key: string): (page: SharedPage | null) => void {
+  /**
+   * Claims the drawing of `key`; call the result with the page, or null if it
+   * cannot be shared. `slot` names what the page is a version of (its URL):
+   * keeping it drops the slot's previous version.
+   */
+  begin(key: string, slot: string = key): (page: SharedPage | null) => void {
     let settle!: (page: SharedPage | null) => void;
     this.drawing.set(key, new Promise((resolve) => (settle = resolve)));
     let done = false;
     return (page) => {
       if (done) return;
       done = true;
-      if (page) this.pages.set(key, page);
+      if (page) {
+        const previous = this.current.get(slot);
+        if (previous !== undefined && previous !== key) this.pages.delete(previous);
+        this.pages.set(key, page);
+        if (this.pages.has(key)) {
+          this.current.set(slot, key);
+          this.slotOf.set(key, slot);
+        }
+      }
       this.drawing.delete(key);
       settle(page);
     };
+  }
+
+  /** Pages held. */
+  get count(): number {
+    return this.pages.size;
   }
 
   /** Bytes held, as the cap counts them. */
