@@ -58,13 +58,20 @@ describe("anonymous readers are served kept pages", () => {
     }
   });
 
-  it("pages a route keeps to itself, unknown topics and the live stream are not kept", async () => {
+  it("other pages, unknown topics and the live stream are not kept", async () => {
     for (const path of ["/t/no-such-topic", "/t/no-such-topic/results.json", "/c/999999", "/login", "/signup"]) {
       await read(anon(), path);
       const again = await read(anon(), path);
       expect(again.cache, path).toBeNull();
       expect(again.etag, path).toBeNull();
     }
+    // The live stream is never finished, so never kept: it answers as a stream, with no validator.
+    const ctrl = new AbortController();
+    const stream = await fetch(`${anon().base}${T}/results/stream`, { signal: ctrl.signal });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    expect(stream.headers.get("x-cache")).toBeNull();
+    expect(stream.headers.get("etag")).toBeNull();
+    ctrl.abort();
   });
 });
 
