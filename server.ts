@@ -455,7 +455,6 @@ export async function start(cfg: Config) {
   await purgeSessions();
   const purge = setInterval(() => void purgeSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
   purge.unref();
-  console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -477,6 +476,8 @@ export async function start(cfg: Config) {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Announced only once a signal can stop it cleanly: whoever waits for this line may signal at once.
+  console.log(`Pulse listening on http://${cfg.HOST === "127.0.0.1" ? "localhost" : cfg.HOST}:${port}`);
   return server;
 }
 

@@ -15,7 +15,8 @@ function run(env: Record<string, string>) {
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // A death by signal resolves with the signal's name, so a failure says how the process ended.
+  const exited = new Promise<number | string | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
   const listening = async () => {
     for (let i = 0; i < 200; i++) {
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
