@@ -289,6 +289,8 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
     res.status(429).type("text/plain").send(err.message);
   };
   app.use((req, res, next) => {
+    // The fingerprinted build files are cached for a year; a first visit fetches a dozen.
+    if (req.path.startsWith("/build/")) return next();
     take(limits, limits.perAddress, clientIp(req), "requests")
       .then(() => next())
       .catch((err) => (err instanceof RateLimited ? tooMany(res, err) : next(err)));

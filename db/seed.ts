@@ -26,8 +26,6 @@ export const LLAMA_TOPIC = {
 **The post's questions to you:** what do you make of the license, will Meta change it for LLAMA-3, and what follows from it? Answer below, then see what everyone else thinks on the results page.`,
 };
 
-const likert = "Answer on a scale from 1 (strongly disagree) to 5 (strongly agree).";
-
 export const LLAMA_POLLS: PollInput[] = [
   {
     slug: "license-opinion",
@@ -62,7 +60,6 @@ export const LLAMA_POLLS: PollInput[] = [
   {
     slug: "implications",
     question: "Which implications of the license matter to you?",
-    descriptionMd: "Pick as many as apply.",
     kind: "multiple",
     minChoices: 1,
     maxChoices: 8,
@@ -76,18 +73,18 @@ export const LLAMA_POLLS: PollInput[] = [
       "Too little transparency about training",
       "None of these",
     ],
+    exclusive: ["None of these"],
   },
   {
     slug: "statement-misleading",
     question: "Calling LLAMA-2 open source is misleading.",
-    descriptionMd: likert,
     kind: "scale",
     options: [],
   },
   {
     slug: "statement-clause-1v",
     question: "Clause 1(v) should be removed from the license.",
-    descriptionMd: `${likert} Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.`,
+    descriptionMd: `Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.`,
     kind: "scale",
     options: [],
   },

@@ -195,6 +195,29 @@ describe("topics and polls", () => {
     expect((await log()).map((l) => l.action)).toEqual(expect.arrayContaining(["poll.create", "poll.edit"]));
   });
 
+  it("marks options exclusive on multiple choice only, and the mark survives an edit", async () => {
+    const { admin } = await people();
+    const multi = pollForm({ slug: "m-alone", kind: "multiple", options: ["a", "b", "None"], optionIds: ["new", "new", "new"], maxChoices: "3", exclusive: "2" });
+    const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", multi);
+    expect(res.status).toBe(302);
+    const id = Number(res.headers.get("location")!.split("/").pop());
+    const marks = async (slug: string) => (await t.sql("select label, exclusive from poll_options where poll_id = (select id from polls where slug = ?) order by position").all(slug) as { label: string; exclusive: number | boolean }[]).map((r) => `${r.label}:${Number(r.exclusive)}`);
+    expect(await marks("m-alone")).toEqual(["a:0", "b:0", "None:1"]);
+    const form = await (await admin.client.get(`/admin/polls/${id}`)).text();
+    expect(form).toMatch(/<input type="checkbox" name="exclusive"[^>]*value="2"[^>]*checked=""|<input type="checkbox" name="exclusive"[^>]*checked=""[^>]*value="2"/);
+    const ids = (await optionIds(t.db(), "m-alone")).map(String);
+    expect((await admin.client.post(`/admin/polls/${id}`, { ...multi, optionIds: ids, exclusive: "0" })).status).toBe(302);
+    expect(await marks("m-alone")).toEqual(["a:1", "b:0", "None:0"]);
+    // Every option exclusive leaves nothing to combine; single choice ignores the mark.
+    const before = await allCounts(t.db());
+    const all = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "m-all", kind: "multiple", options: ["a", "b"], optionIds: ["new", "new"], maxChoices: "2", exclusive: ["0", "1"] }));
+    expect(all.status).toBe(400);
+    expect(await all.text()).toContain("Leave at least one option that is not exclusive.");
+    expect(await allCounts(t.db())).toEqual(before);
+    expect((await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "s-alone", exclusive: "1" }))).status).toBe(302);
+    expect(await marks("s-alone")).toEqual(["Yes:0", "No:0"]);
+  });
+
   it("closes, reopens, resolves and un-resolves; results show how the community did", async () => {
     const { admin, member } = await people();
     const pid = (await pollId(t.db(), "llama-3-prediction"));
@@ -216,6 +239,24 @@ describe("topics and polls", () => {
     const p = results.polls.find((x: any) => x.slug === "llama-3-prediction");
     expect(p.closed).toBe(true);
     expect(p.resolution).toMatchObject({ optionLabel: "Yes, loosened but still a custom license", accuracy: 1, brier: 0 });
+    // The outcome shows wherever the poll does, with its source and whether the viewer was right.
+    const wrong = await makeUser(anon(), "wrongguess");
+    await t.sql("insert into ballots (poll_id, user_id, created_at, updated_at) values (?, ?, 0, 0)").run(pid, wrong.id);
+    await t.sql("insert into ballot_choices (ballot_id, option_id) values ((select id from ballots where user_id = ?), ?)").run(wrong.id, opts[0]);
+    for (const path of [`${T}/p/llama-3-prediction`, T]) {
+      const seen = { member: await (await member.client.get(path)).text(), wrong: await (await wrong.client.get(path)).text(), anon: await (await anon().get(path)).text() };
+      const box = (html: string) => html.slice(html.indexOf('data-testid="resolution-llama-3-prediction"'), html.indexOf("</div>", html.indexOf('data-testid="resolution-llama-3-prediction"')));
+      for (const html of Object.values(seen)) {
+        expect(box(html), path).toContain("Resolved: Yes, loosened but still a custom license</strong>");
+        expect(box(html)).toContain('href="https://github.com/meta-llama/llama3/blob/main/LICENSE"');
+        const card = html.slice(html.indexOf('id="poll-llama-3-prediction"'), html.indexOf("</section>", html.indexOf('id="poll-llama-3-prediction"')));
+        expect(card).not.toContain("Sign in to vote");
+        expect(card).not.toContain("Pick one.");
+      }
+      expect(box(seen.member)).toContain("You were right.");
+      expect(box(seen.wrong)).toContain("You were wrong: you answered");
+      expect(box(seen.anon)).not.toMatch(/You were/);
+    }
     expect((await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(409);
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "unresolve" })).status).toBe(302);
     expect((await q("select resolved_at from polls where id = ?", pid)).resolved_at).toBeNull();

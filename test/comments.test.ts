@@ -143,12 +143,16 @@ describe("posting", () => {
 });
 
 describe("stance", () => {
-  it("prefills from the ballot, shows as a badge, filters the thread, and refuses foreign options", async () => {
+  it("offers the ballot without choosing it, shows as a badge, filters the thread, and refuses foreign options", async () => {
     const { id, client } = await makeUser(anon(), "ivy");
     const opts = (await optionIds(t.db(), "license-opinion"));
     await client.post(P, { intent: "vote", option: String(opts[2]) });
     const page = await html(client, P);
-    expect(page).toMatch(new RegExp(`<option value="${opts[2]}" selected="">`));
+    // The stance starts empty: the writer's answer is first and marked, never pre-checked.
+    const stance = page.slice(page.indexOf("Your stance"));
+    expect(stance).toMatch(/<input type="radio" name="stance" checked="" value=""\/>[^<]*No stance/);
+    expect(stance).toMatch(new RegExp(`<input type="radio" name="stance" value="${opts[2]}"/>[^<]*<!-- -->[^<]+<span class="badge">your answer</span>`));
+    expect(page.match(/name="stance" value="\d+" checked/g)).toBeNull();
     const res = await client.post(`${T}/comment?poll=license-opinion`, { intent: "post", body: "With stance", stance: String(opts[2]) });
     expect(res.status).toBe(302);
     const other = await seedComment(id, "Other stance", { pollId: (await pollId(t.db(), "license-opinion")), stance: opts[0] });

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { allCounts, count, freshDatabaseFile, makeUser, NODE_TS, optionIds, startTestServer, TEST_PASSWORD, useFreshDatabase, useTestServer, type Client, Client as HttpClient, writeCount } from "./helpers";
@@ -188,31 +189,46 @@ describe("rate limits", () => {
     }
   });
 
-  it("allows 30 sign-in attempts an hour per address; rotating X-Forwarded-For does not help", async () => {
-    for (let i = 0; i < 30; i++) {
+  it("allows 100 failed sign-ins an hour per address, counts no successful one, and rotating X-Forwarded-For does not help", async () => {
+    // A class signing in together behind one address is never stopped by its successes.
+    await limited().signup("pupil");
+    for (let i = 0; i < 120; i++) expect((await limited().login("pupil")).status, `sign-in ${i}`).toBe(302);
+    for (let i = 0; i < 100; i++) {
       const res = await limited().post("/login", { username: `nobody${i}`, password: "whatever it is" }, { headers: { "X-Forwarded-For": `10.0.0.${i}` } });
       expect(res.status).toBe(400);
     }
     const res = await limited().post("/login", { username: "nobody", password: "whatever it is" }, { headers: { "X-Forwarded-For": "10.9.9.9" } });
     expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBeTruthy();
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(3000);
+    // The wait is written as people write it.
+    expect(await res.text()).toMatch(/Try again in (60 minutes|1 hour)\./);
   });
 
   it("behind a trusted proxy, X-Forwarded-For names the client", async () => {
-    for (let i = 0; i < 30; i++) await proxied().post("/login", { username: `p${i}`, password: "whatever it is" }, { headers: { "X-Forwarded-For": "203.0.113.7" } });
+    for (let i = 0; i < 100; i++) await proxied().post("/login", { username: `p${i}`, password: "whatever it is" }, { headers: { "X-Forwarded-For": "203.0.113.7" } });
     expect((await proxied().post("/login", { username: "p", password: "whatever it is" }, { headers: { "X-Forwarded-For": "203.0.113.7" } })).status).toBe(429);
     expect((await proxied().post("/login", { username: "p", password: "whatever it is" }, { headers: { "X-Forwarded-For": "203.0.113.8" } })).status).toBe(400);
   });
 
-  it("allows 20 sign-up attempts per address an hour, names already taken included", async () => {
+  it("allows 60 sign-up attempts per address an hour, names already taken included", async () => {
     await makeUser(anon(), "taken");
     // Probing whether a name exists costs an attempt like any other.
-    for (let i = 0; i < 15; i++) expect((await limited().signup("taken")).status).toBe(400);
-    for (let i = 0; i < 5; i++) expect((await limited().signup(`fresh${i}`)).status).toBe(302);
-    const next = await limited().signup("fresh5");
+    for (let i = 0; i < 10; i++) expect((await limited().signup("taken")).status).toBe(400);
+    for (let i = 0; i < 50; i++) expect((await limited().signup(`fresh${i}`)).status, `sign-up ${i}`).toBe(302);
+    const next = await limited().signup("fresh50");
     expect(next.status).toBe(429);
     expect(Number(next.headers.get("retry-after"))).toBeGreaterThan(3000);
-    expect(await count(t.db(), "users")).toBe(6);
+    expect(await next.text()).toMatch(/Try again in (60 minutes|1 hour)\./);
+    expect(await count(t.db(), "users")).toBe(51);
+  });
+
+  it("caps sign-ups on the whole site at 600 an hour, whatever the addresses", async () => {
+    const { createLimits, take, RateLimited } = await import("../app/auth/rate-limits.server");
+    const limits = createLimits(true);
+    for (let i = 0; i < 600; i++) await take(limits, limits.signupEverywhere, "all", "new accounts");
+    const refused = await take(limits, limits.signupEverywhere, "all", "new accounts on Pulse right now").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimited);
+    expect((refused as Error).message).toMatch(/^Too many new accounts on Pulse right now\. Try again in (60 minutes|1 hour)\.$/);
   });
 
   it("reserves names that would pass for Pulse or its staff", async () => {
@@ -235,14 +251,17 @@ describe("rate limits", () => {
     expect((await client.get(T)).status).toBe(200);
   });
 
-  it("allows 600 requests a minute per address", async () => {
+  it("allows 1,200 requests a minute per address, build files not counted", async () => {
     const c = limited();
     const statuses: number[] = [];
-    for (let i = 0; i < 600; i += 50) statuses.push(...(await Promise.all(Array.from({ length: 50 }, () => c.get("/healthz")))).map((r) => r.status));
+    for (let i = 0; i < 1200; i += 50) statuses.push(...(await Promise.all(Array.from({ length: 50 }, () => c.get("/healthz")))).map((r) => r.status));
     expect(statuses.every((s) => s === 200)).toBe(true);
     const res = await c.get("/healthz");
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBeTruthy();
+    // A first visit's dozen script files still arrive.
+    const entry = fs.readdirSync("public/build").find((f) => f.startsWith("entry.client-"))!;
+    expect((await c.get(`/build/${entry}`)).status).toBe(200);
   });
 });
 

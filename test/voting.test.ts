@@ -112,6 +112,25 @@ describe("bad input is refused and writes nothing", () => {
     expect((await allCounts(t.db()))).toEqual(before);
   });
 
+  it("an exclusive option with any other answer", async () => {
+    const { client } = await makeUser(anon(), "nina");
+    const o = await optionIds(t.db(), "implications");
+    const labels = (await t.sql("select label, exclusive from poll_options where poll_id = (select id from polls where slug = 'implications') order by position").all()) as { label: string; exclusive: number | boolean }[];
+    expect(labels.filter((l) => Boolean(l.exclusive)).map((l) => l.label)).toEqual(["None of these"]);
+    const before = await allCounts(t.db());
+    const res = await client.post(url("implications"), { intent: "vote", option: [String(o[1]), String(o[7])] });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("&quot;None of these&quot; cannot be picked together with other answers.");
+    expect(await allCounts(t.db())).toEqual(before);
+    // On its own it is a whole answer, and so is any mix of the others.
+    expect((await client.post(url("implications"), { intent: "vote", option: [String(o[7])] })).status).toBe(302);
+    expect((await client.post(url("implications"), { intent: "vote", option: [String(o[1]), String(o[2])] })).status).toBe(302);
+    const page = await (await client.get(url("implications"))).text();
+    const box = (id: number) => page.match(new RegExp(`<input type="checkbox" name="option"[^>]* value="${id}"[^>]*>`))![0];
+    expect(box(o[7])).toContain('data-exclusive="true"');
+    expect(box(o[1])).not.toContain("data-exclusive");
+  });
+
   it("more than max on a multiple-choice poll", async () => {
     await t.sql("update polls set max_choices = 3 where slug = 'implications'").run();
     const { client } = await makeUser(anon(), "fay");
@@ -122,7 +141,7 @@ describe("bad input is refused and writes nothing", () => {
     expect(await res.text()).toContain("at most 3");
     expect((await allCounts(t.db()))).toEqual(before);
     expect((await client.get(url("implications"))).status).toBe(200);
-    expect(await (await client.get(url("implications"))).text()).toContain("Pick up to 3.");
+    expect(await (await client.get(url("implications"))).text()).toContain("Pick up to 3, or &quot;None of these&quot; on its own.");
   });
 
   it("an unknown poll or topic -> 404", async () => {
@@ -256,7 +275,8 @@ describe("concurrency through the real server", () => {
     const opts = (await optionIds(t.db(), "implications"));
     const results = await Promise.all(
       users.map(({ client }, i) =>
-        client.post(url("implications"), { intent: "vote", option: [String(opts[i % 8]), String(opts[(i * 3 + 1) % 8])] }),
+        // Options 0 to 6: the eighth, "None of these", is picked only on its own.
+        client.post(url("implications"), { intent: "vote", option: [String(opts[i % 7]), String(opts[(i * 3 + 1) % 7])] }),
       ),
     );
     expect(results.filter((r) => r.status === 302)).toHaveLength(200);

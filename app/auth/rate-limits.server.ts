@@ -1,5 +1,6 @@
 import { json } from "@remix-run/node";
 import type pg from "pg";
+import { waitText } from "../lib/format";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 // Counters from rate-limiter-flexible. On SQLite one process serves Pulse and
@@ -29,21 +30,27 @@ export function createLimits(enabled: boolean, shared?: pg.Pool) {
           blockDuration,
         })
       : local(points, duration, blockDuration);
+  // Sized for a classroom or a conference hall behind one address
+  // (docs/decisions/015): the per-address limits stop a script, not a crowd;
+  // the per-account lock stops guessing; the site-wide ceiling stops a
+  // script that spreads itself over many addresses.
   return {
     enabled,
-    /** Every request, per client address: 600 a minute (per instance). */
-    perAddress: local(600, 60),
+    /** Every request but the fingerprinted build files, per client address: 1,200 a minute (per instance). */
+    perAddress: local(1200, 60),
     /** Every non-GET request, per signed-in user: 60 a minute. */
     perUserWrite: make("write", 60, 60),
-    /** Sign-in attempts per address: 30 an hour. */
-    loginPerAddress: make("login", 30, 3600),
+    /** Failed sign-ins per address: 100 an hour. A successful sign-in gives its point back. */
+    loginPerAddress: make("login", 100, 3600),
     /** Failed sign-ins per account: after 10 in 15 minutes, locked for 15 minutes. */
     loginFailures: make("lock", 10, 15 * 60, 15 * 60),
     /**
      * Sign-up attempts per address, failed ones included (each "that name is
-     * taken" costs an argon2 hash and tells whether a name exists): 20 an hour.
+     * taken" costs an argon2 hash and tells whether a name exists): 60 an hour.
      */
-    signupPerAddress: make("signup", 20, 3600),
+    signupPerAddress: make("signup", 60, 3600),
+    /** Sign-up attempts on the whole site, from every address: 600 an hour. */
+    signupEverywhere: make("signup-all", 600, 3600),
   };
 }
 
@@ -65,8 +72,13 @@ export async function take(limits: Limits, limiter: Limiter, key: string, what: 
   } catch (res) {
     if (res instanceof Error) throw res;
     const s = secondsOf(res);
-    throw new RateLimited(s, `Too many ${what}. Try again in ${s} second${s === 1 ? "" : "s"}.`);
+    throw new RateLimited(s, `Too many ${what}. Try again ${waitText(s)}.`);
   }
+}
+
+/** Gives back a point taken for `key` (a sign-in that turned out to be right). */
+export async function refund(limits: Limits, limiter: Limiter, key: string): Promise<void> {
+  if (limits.enabled) await limiter.reward(key, 1);
 }
 
 /** Throws RateLimited when `key` has no points left, without taking one. */
@@ -76,7 +88,7 @@ export async function check(limits: Limits, limiter: Limiter, key: string, what:
   // An expired window may linger until its timer fires: it limits nothing.
   if (res && res.msBeforeNext > 0 && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) {
     const s = secondsOf(res);
-    throw new RateLimited(s, `Too many ${what}. Try again in ${s} second${s === 1 ? "" : "s"}.`);
+    throw new RateLimited(s, `Too many ${what}. Try again ${waitText(s)}.`);
   }
 }
 

@@ -29,14 +29,15 @@ type Props = {
   submitLabel: string;
   defaultBody?: string;
   stanceOptions?: { id: number; label: string }[];
-  defaultStance?: number | null;
+  /** The writer's own answer to the thread's poll: offered as a choice, never pre-selected. */
+  yourAnswer?: number | null;
   /** Result of a plain form post, rendered by the page that handled it. */
   result?: CommentFormResult | null;
   onDone?: () => void;
 };
 
 /** Markdown comment form: preview and post work with and without JavaScript. */
-export function CommentForm({ formId, action, intent, hidden, label, submitLabel, defaultBody = "", stanceOptions, defaultStance, result, onDone }: Props) {
+export function CommentForm({ formId, action, intent, hidden, label, submitLabel, defaultBody = "", stanceOptions, yourAnswer, result, onDone }: Props) {
   const fetcher = useFetcher<CommentFormResult>({ key: formId });
   const hydrated = useHydrated();
   const [generation, setGeneration] = useState(0);
@@ -92,17 +93,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
         ) : null}
       </div>
       {stanceOptions && stanceOptions.length ? (
-        <div className="field">
-          <label htmlFor={`${formId}-stance`}>Your stance (optional, shown with your comment)</label>
-          <select id={`${formId}-stance`} name="stance" defaultValue={data?.values?.stance ?? (defaultStance ? String(defaultStance) : "")}>
-            <option value="">No stance</option>
-            {stanceOptions.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <StanceField formId={formId} options={stanceOptions} yourAnswer={yourAnswer ?? null} initial={data?.values?.stance ?? ""} />
       ) : null}
       {otherErrors.length ? (
         <p className="form-error" role="alert">
@@ -131,5 +122,37 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
         </button>
       </div>
     </fetcher.Form>
+  );
+}
+
+/**
+ * The stance shown with a comment. It starts at "No stance" whatever the writer
+ * voted, so a comment never publishes a ballot by default; the writer's own
+ * answer comes first and is marked, one click away.
+ */
+function StanceField({ formId, options, yourAnswer, initial }: { formId: string; options: { id: number; label: string }[]; yourAnswer: number | null; initial: string }) {
+  const ordered = yourAnswer === null ? options : [...options.filter((o) => o.id === yourAnswer), ...options.filter((o) => o.id !== yourAnswer)];
+  return (
+    <fieldset className="field stance" aria-describedby={`${formId}-stance-hint`}>
+      <legend>Your stance (optional)</legend>
+      <p id={`${formId}-stance-hint`} className="hint">
+        Shown next to your comment. Your vote stays private unless you pick it here.
+      </p>
+      <ul className="choices compact">
+        <li>
+          <label>
+            <input type="radio" name="stance" value="" defaultChecked={initial === ""} /> No stance
+          </label>
+        </li>
+        {ordered.map((o) => (
+          <li key={o.id}>
+            <label>
+              <input type="radio" name="stance" value={String(o.id)} defaultChecked={initial === String(o.id)} /> {o.label}
+              {o.id === yourAnswer ? <span className="badge">your answer</span> : null}
+            </label>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
   );
 }

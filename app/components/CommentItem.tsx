@@ -15,7 +15,7 @@ export type ThreadContext = {
   /** Where plain form posts come back to. */
   here: string;
   stanceOptions: { id: number; label: string }[];
-  suggestedStance: number | null;
+  yourAnswer: number | null;
   highlight?: number;
 };
 
@@ -141,7 +141,7 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
                 label={`Reply to ${c.author}`}
                 submitLabel="Reply"
                 stanceOptions={ctx.stanceOptions}
-                defaultStance={ctx.suggestedStance}
+                yourAnswer={ctx.yourAnswer}
                 onDone={() => setReplyOpen(false)}
               />
               )}

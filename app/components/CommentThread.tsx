@@ -58,7 +58,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
     now: thread.now,
     here,
     stanceOptions: thread.stanceOptions,
-    suggestedStance: thread.suggestedStance,
+    yourAnswer: thread.yourAnswer,
   };
   const loadMoreHref = link({ page: String(nextPage) });
   const all = [first, ...extra].flat();
@@ -118,7 +118,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
           label="Add to the discussion"
           submitLabel="Post comment"
           stanceOptions={thread.stanceOptions}
-          defaultStance={thread.suggestedStance}
+          yourAnswer={thread.yourAnswer}
         />
       ) : (
         <p>

@@ -1,6 +1,7 @@
 import { Link, useFetcher, useLocation } from "@remix-run/react";
+import type { ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
-import { formatDateTime, plural } from "~/lib/format";
+import { formatDate, formatDateTime, plural } from "~/lib/format";
 import { ShareBar } from "./ShareBar";
 import { useHere } from "./useHere";
 import { useHydrated } from "./useHydrated";
@@ -19,9 +20,19 @@ type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string
 
 function choiceHint(poll: PollView): string {
   if (poll.kind === "single") return "Pick one.";
-  if (poll.kind === "scale") return `Pick a value from 1 (${poll.scaleMinLabel?.toLowerCase()}) to 5 (${poll.scaleMaxLabel?.toLowerCase()}).`;
-  if (poll.minChoices <= 1) return poll.maxChoices >= poll.options.length ? "Pick any that apply." : `Pick up to ${poll.maxChoices}.`;
-  return `Pick ${poll.minChoices} to ${poll.maxChoices}.`;
+  if (poll.kind === "scale") return "Pick one value from 1 to 5.";
+  const alone = poll.options.filter((o) => o.exclusive).map((o) => `"${o.label}"`);
+  const rule = poll.minChoices <= 1 ? (poll.maxChoices >= poll.options.length ? "Pick as many as apply" : `Pick up to ${poll.maxChoices}`) : `Pick ${poll.minChoices} to ${poll.maxChoices}`;
+  return alone.length ? `${rule}, or ${alone.join(" or ")} on its own.` : `${rule}.`;
+}
+
+/** Ticking an exclusive option ("None of these") clears the others, and ticking another clears it; the server refuses the mix anyway. */
+function keepExclusiveAlone(e: ChangeEvent<HTMLInputElement>) {
+  const box = e.currentTarget;
+  if (!box.checked || !box.form) return;
+  for (const other of box.form.querySelectorAll<HTMLInputElement>('input[name="option"]')) {
+    if (other !== box && (box.dataset.exclusive !== undefined || other.dataset.exclusive !== undefined)) other.checked = false;
+  }
 }
 
 /** What the user's answer will be once the pending submission lands. */
@@ -102,6 +113,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         {plural(voters, "voter")}.
       </p>
 
+      {poll.resolution ? <Resolution poll={poll} resolution={poll.resolution} /> : null}
       {notice ? <p className="notice" role="status">{notice}</p> : <p className="sr-only" role="status" />}
       {mine && mineLabels.length ? (
         <p className="mine" data-testid="mine">
@@ -112,15 +124,9 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
       <fetcher.Form method="post" action={pollUrl} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
         <input type="hidden" name="redirectTo" value={here} />
         {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
-        <fieldset disabled={!signedIn || poll.closed} aria-describedby={`${hintId}${errorText ? ` ${errorId}` : ""}`} aria-invalid={errorText ? true : undefined}>
+        <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
           <legend className="sr-only">{poll.question}</legend>
-          <p id={hintId} className="hint">{choiceHint(poll)}</p>
-          {poll.kind === "scale" ? (
-            <p className="scale-ends" aria-hidden="true">
-              <span>{poll.scaleMinLabel}</span>
-              <span>{poll.scaleMaxLabel}</span>
-            </p>
-          ) : null}
+          {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
           <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
             {poll.options.map((o) => {
               const count = counts.get(o.id) ?? null;
@@ -132,6 +138,8 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
                       name={inputName}
                       value={poll.kind === "scale" ? String(o.value) : String(o.id)}
                       defaultChecked={serverMine?.includes(o.id) ?? false}
+                      data-exclusive={o.exclusive || undefined}
+                      onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
                     />
                     <span className="choice-label">
                       {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
@@ -171,7 +179,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         ) : null}
       </fetcher.Form>
 
-      {!signedIn ? (
+      {!signedIn && !poll.closed ? (
         <p>
           <Link to={`/login?redirectTo=${encodeURIComponent(pollUrl)}`}>Sign in to vote</Link>
           {" or "}
@@ -180,5 +188,27 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
       ) : null}
       {!poll.results.visible ? <p className="muted results-hidden">{poll.results.reason}</p> : null}
     </section>
+  );
+}
+
+/** A resolved prediction: the outcome, its source, and whether the viewer's answer was right. */
+function Resolution({ poll, resolution: r }: { poll: PollView; resolution: NonNullable<PollView["resolution"]> }) {
+  const mine = poll.mine;
+  return (
+    <div className="resolution" role="note" data-testid={`resolution-${poll.slug}`}>
+      <p>
+        <strong>{`Resolved: ${r.optionLabel}`}</strong> {`on ${formatDate(r.resolvedAt)}.`} {r.note ? <span>{r.note} </span> : null}
+        {r.sourceUrl ? (
+          <a href={r.sourceUrl} rel="noopener noreferrer nofollow">
+            Source
+          </a>
+        ) : null}
+      </p>
+      {mine ? (
+        <p className={mine.includes(r.optionId) ? "verdict right" : "verdict wrong"}>
+          {mine.includes(r.optionId) ? "You were right." : `You were wrong: you answered ${poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label).join("; ")}.`}
+        </p>
+      ) : null}
+    </div>
   );
 }

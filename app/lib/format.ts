@@ -3,6 +3,20 @@ export function plural(n: number, word: string, pluralWord = `${word}s`): string
 }
 
 /** A stable, locale-independent rendering so server and browser agree. */
+/**
+ * A wait as people say it, rounded up so it is never sooner than true:
+ * "in 40 seconds", "in 4 minutes", "in 23 hours".
+ */
+export function waitText(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `in ${plural(s, "second")}`;
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return `in ${plural(minutes, "minute")}`;
+  const hours = Math.ceil(s / 3600);
+  if (hours < 48) return `in ${plural(hours, "hour")}`;
+  return `in ${plural(Math.ceil(s / 86400), "day")}`;
+}
+
 export function formatDateTime(ms: number): string {
   const d = new Date(ms);
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;

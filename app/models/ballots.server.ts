@@ -26,7 +26,7 @@ const q = {
   ),
   options: prepared("ballots.options", (c) =>
     c
-      .select({ id: pollOptions.id, value: pollOptions.value })
+      .select({ id: pollOptions.id, value: pollOptions.value, label: pollOptions.label, exclusive: pollOptions.exclusive })
       .from(pollOptions)
       .where(eq(pollOptions.pollId, sql.placeholder("pollId"))),
   ),
@@ -127,7 +127,7 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 type PollRule = NonNullable<Awaited<ReturnType<ReturnType<typeof q.poll>["get"]>>>;
 
-function resolveChoice(poll: PollRule, options: { id: number; value: number | null }[], input: VoteInput): number[] | Failure {
+function resolveChoice(poll: PollRule, options: { id: number; value: number | null; label: string; exclusive: boolean }[], input: VoteInput): number[] | Failure {
   if (poll.kind === "scale") {
     if (input.scaleValue === undefined) return fail("invalid", "Pick a value from 1 to 5.", "value");
     const opt = options.find((o) => o.value === input.scaleValue);
@@ -141,6 +141,8 @@ function resolveChoice(poll: PollRule, options: { id: number; value: number | nu
     if (ids.length !== 1) return fail("invalid", ids.length === 0 ? "Pick an option." : "Pick only one option.", "option");
     return ids;
   }
+  const alone = ids.length > 1 ? options.find((o) => o.exclusive && ids.includes(o.id)) : undefined;
+  if (alone) return fail("invalid", `"${alone.label}" cannot be picked together with other answers.`, "option");
   // An empty ballot is a withdrawal, not a vote: at least one option, whatever the minimum says.
   const min = Math.max(1, poll.min);
   if (ids.length < min) return fail("invalid", min === 1 ? "Pick at least one option." : `Pick at least ${min} options.`, "option");

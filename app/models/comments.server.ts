@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { changes, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics, users } from "../../db/schema";
+import { waitText } from "../lib/format";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { fail, type Failure, type Ok } from "./outcome";
@@ -102,7 +103,7 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
       const last = await q.lastByAuthor(tx).get({ userId: input.userId });
       if (last && now - last.createdAt < COMMENT_INTERVAL_MS) {
         const wait = Math.ceil((COMMENT_INTERVAL_MS - (now - last.createdAt)) / 1000);
-        return fail("rate_limited", `You are posting too fast. Try again in ${wait} second${wait === 1 ? "" : "s"}.`, "body", wait);
+        return fail("rate_limited", `You are posting too fast. Try again ${waitText(wait)}.`, "body", wait);
       }
       const [row] = await tx
         .insert(comments)

@@ -21,6 +21,7 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
     id: o.id,
     label: o.label,
     value: o.value,
+    exclusive: o.exclusive,
     count: results.visible ? o.count : null,
   }));
   return {
@@ -39,6 +40,17 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
     isPrediction: poll.isPrediction,
     resolutionCriteria: poll.resolutionCriteria,
     resolvedOptionId: poll.resolvedOptionId,
+    // The outcome of a resolved prediction is public whatever the results' visibility.
+    resolution:
+      poll.resolvedOptionId !== null && poll.resolvedAt !== null
+        ? {
+            optionId: poll.resolvedOptionId,
+            optionLabel: poll.options.find((o) => o.id === poll.resolvedOptionId)?.label ?? "(unknown option)",
+            note: poll.resolutionNote,
+            sourceUrl: poll.resolutionSourceUrl,
+            resolvedAt: poll.resolvedAt,
+          }
+        : null,
     voterCount: poll.voterCount,
     commentCount: poll.commentCount,
     commentsLocked: poll.commentsLocked,
@@ -108,7 +120,7 @@ export async function getThreadView(
     topicSlug: topic.slug,
     pollSlug: poll?.slug ?? null,
     stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
-    suggestedStance: user && poll ? await suggestedStance(user.id, poll.id) : null,
+    yourAnswer: user && poll ? await suggestedStance(user.id, poll.id) : null,
     now: pageClock(),
   };
 }

@@ -21,6 +21,8 @@ export type PollInput = {
   kind: PollKind;
   /** Choice labels; ignored for scale polls, which get the five scale values. */
   options: string[];
+  /** Labels of options that exclude every other ("None of these"); multiple choice only. */
+  exclusive?: string[];
   minChoices?: number;
   maxChoices?: number;
   scaleLabels?: string[];
@@ -79,6 +81,7 @@ const optionColumns = {
   position: pollOptions.position,
   label: pollOptions.label,
   value: pollOptions.value,
+  exclusive: pollOptions.exclusive,
   count: tallies.count,
 };
 
@@ -95,7 +98,7 @@ const optionsOfPoll = prepared("polls.optionsOfPoll", (conn) =>
 );
 
 type PollRow = NonNullable<Awaited<ReturnType<ReturnType<typeof pollBySlug>["get"]>>>;
-export type PollOption = { id: number; pollId: number; position: number; label: string; value: number | null; count: number };
+export type PollOption = { id: number; pollId: number; position: number; label: string; value: number | null; exclusive: boolean; count: number };
 export type Poll = PollRow & { options: PollOption[] };
 
 /** Polls of a topic with their options and tallies (counters, not ballots). */
@@ -122,8 +125,11 @@ export type PollForm = {
   question: string;
   descriptionMd: string;
   kind: PollKind;
-  /** In order; `id` null for a new option. An empty label removes an option (only before any ballot). */
-  options: { id: number | null; label: string }[];
+  /**
+   * In order; `id` null for a new option. An empty label removes an option (only
+   * before any ballot). An exclusive option cannot be picked with any other.
+   */
+  options: { id: number | null; label: string; exclusive: boolean }[];
   minChoices: number;
   maxChoices: number;
   scaleMinLabel: string;
@@ -139,6 +145,10 @@ function checkRules(input: PollForm, labels: string[], now: number, currentClose
   if (input.kind !== "scale" && labels.length < 2) return fail("invalid", "Give at least two options.", "options");
   if (new Set(labels.map((l) => l.toLowerCase())).size !== labels.length) return fail("invalid", "Options must differ from each other.", "options");
   if (input.kind === "multiple") {
+    if (input.options.filter((o) => o.label && !o.exclusive).length < 1) return fail("invalid", "Leave at least one option that is not exclusive.", "options");
+    if (input.minChoices > 1 && input.options.some((o) => o.label && o.exclusive)) {
+      return fail("invalid", "An exclusive option is a whole answer on its own, so the minimum must be 1.", "minChoices");
+    }
     if (input.minChoices < 1) return fail("invalid", "The minimum must be at least 1 (withdrawing is how people answer nothing).", "minChoices");
     if (input.minChoices > input.maxChoices) return fail("invalid", "The minimum cannot be above the maximum.", "minChoices");
     if (input.maxChoices > labels.length) return fail("invalid", "The maximum cannot be above the number of options.", "maxChoices");
@@ -179,8 +189,8 @@ function formColumns(input: PollForm) {
   };
 }
 
-async function insertOption(tx: DB, pollId: number, position: number, label: string, value: number | null) {
-  const [opt] = await tx.insert(pollOptions).values({ pollId, position, label, value }).returning({ id: pollOptions.id });
+async function insertOption(tx: DB, pollId: number, position: number, label: string, value: number | null, exclusive: boolean) {
+  const [opt] = await tx.insert(pollOptions).values({ pollId, position, label, value, exclusive }).returning({ id: pollOptions.id });
   await tx.insert(tallies).values({ optionId: opt.id, pollId, count: 0 });
 }
 
@@ -191,7 +201,8 @@ async function insertOption(tx: DB, pollId: number, position: number, label: str
  */
 export async function createPoll(topicId: number, input: PollForm, opts: { actorId?: string | null; position?: number } = {}): Promise<Ok<{ id: number }> | Failure> {
   const actorId = opts.actorId ?? null;
-  const labels = input.kind === "scale" ? scaleLabels(input) : input.options.map((o) => o.label).filter(Boolean);
+  const choices = input.kind === "scale" ? scaleLabels(input).map((label) => ({ label, exclusive: false })) : input.options.filter((o) => o.label);
+  const labels = choices.map((o) => o.label);
   const broken = checkRules(input, labels, Date.now(), actorId === null ? input.closesAt : undefined);
   if (broken) return broken;
   try {
@@ -207,7 +218,7 @@ export async function createPoll(topicId: number, input: PollForm, opts: { actor
         .insert(polls)
         .values({ topicId, slug: input.slug, position, createdAt: now, ...formColumns(input) })
         .returning({ id: polls.id });
-      for (const [i, label] of labels.entries()) await insertOption(tx, poll.id, i, label, input.kind === "scale" ? i + 1 : null);
+      for (const [i, o] of choices.entries()) await insertOption(tx, poll.id, i, o.label, input.kind === "scale" ? i + 1 : null, input.kind === "multiple" && o.exclusive);
       if (actorId !== null) await logAction(tx, actorId, "poll.create", "poll", poll.id, null, { slug: input.slug });
       return { ok: true as const, id: poll.id };
     });
@@ -226,7 +237,7 @@ export function pollForm(input: PollInput): PollForm {
     question: input.question,
     descriptionMd: input.descriptionMd ?? "",
     kind: input.kind,
-    options: scale ? [] : input.options.map((label) => ({ id: null, label })),
+    options: scale ? [] : input.options.map((label) => ({ id: null, label, exclusive: input.exclusive?.includes(label) ?? false })),
     minChoices: input.minChoices ?? 1,
     maxChoices: input.maxChoices ?? (input.kind === "multiple" ? input.options.length : 1),
     scaleMinLabel: scale ? labels[0] : "",
@@ -257,7 +268,9 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
     const voted = await hasBallots(tx, pollId);
     if (voted && input.kind !== current.kind) return fail("invalid", "The kind of a poll cannot change once people have voted.", "kind");
     const scale = input.kind === "scale";
-    let wanted = scale ? scaleLabels(input).map((label, i) => ({ id: current.kind === "scale" ? (existing[i]?.id ?? null) : null, label })) : input.options;
+    let wanted = scale
+      ? scaleLabels(input).map((label, i) => ({ id: current.kind === "scale" ? (existing[i]?.id ?? null) : null, label, exclusive: false }))
+      : input.options;
     const ids = new Set(existing.map((e) => e.id));
     if (wanted.some((o) => o.id !== null && !ids.has(o.id))) return fail("invalid", "That option does not belong to this poll.", "options");
     if (voted) {
@@ -277,8 +290,9 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
     // Two passes so the unique (poll, position) index never sees a clash.
     await tx.update(pollOptions).set({ position: sql`-1 - ${pollOptions.position}` }).where(eq(pollOptions.pollId, pollId));
     for (const [i, o] of wanted.entries()) {
-      if (o.id !== null) await tx.update(pollOptions).set({ label: o.label, position: i, value: scale ? i + 1 : null }).where(eq(pollOptions.id, o.id));
-      else await insertOption(tx, pollId, i, o.label, scale ? i + 1 : null);
+      const exclusive = input.kind === "multiple" && o.exclusive;
+      if (o.id !== null) await tx.update(pollOptions).set({ label: o.label, position: i, value: scale ? i + 1 : null, exclusive }).where(eq(pollOptions.id, o.id));
+      else await insertOption(tx, pollId, i, o.label, scale ? i + 1 : null, exclusive);
     }
     await logAction(tx, adminId, "poll.edit", "poll", pollId, null, { slug: current.slug });
     return { ok: true };
@@ -292,7 +306,7 @@ export async function getPollForEdit(pollId: number) {
   const conn = db();
   const [poll] = await conn.select().from(polls).where(eq(polls.id, pollId));
   if (!poll) return null;
-  const options = await conn.select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
+  const options = await conn.select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value, exclusive: pollOptions.exclusive }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
   const [topic] = await conn.select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId));
   return { poll, options, topic, hasBallots: await hasBallots(conn, pollId), closed: isClosed(poll) };
 }

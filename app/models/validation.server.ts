@@ -176,6 +176,8 @@ export const pollFormSchema = z
     kind: z.enum(POLL_KINDS, { error: "Pick a kind of question." }),
     options: list.pipe(z.array(z.string().trim().max(200, "Keep each option under 200 characters.")).max(30, "Use at most 30 options.")),
     optionIds: list.pipe(z.array(z.string().regex(/^(new|\d{1,9})$/, "That option does not belong to this poll."))),
+    /** Row numbers (from 0) of the options marked exclusive. */
+    exclusive: list.pipe(z.array(z.string().regex(/^\d{1,2}$/, "That option row does not exist."))),
     minChoices: int("The minimum").default(1),
     maxChoices: int("The maximum").default(1),
     scaleMinLabel: z.string().trim().max(60, "Use at most 60 characters.").default(""),
@@ -193,9 +195,9 @@ export const pollFormSchema = z
   })
   .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] })
   .transform(
-    ({ intent: _intent, options, optionIds, ...rest }): PollForm => ({
+    ({ intent: _intent, options, optionIds, exclusive, ...rest }): PollForm => ({
       ...rest,
-      options: options.map((label, i) => ({ id: optionIds[i] === "new" ? null : Number(optionIds[i]), label })),
+      options: options.map((label, i) => ({ id: optionIds[i] === "new" ? null : Number(optionIds[i]), label, exclusive: exclusive.includes(String(i)) })),
     }),
   );
 

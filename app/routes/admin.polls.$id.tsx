@@ -103,7 +103,7 @@ export default function EditPoll() {
           question: poll.question,
           descriptionMd: poll.descriptionMd,
           kind: poll.kind,
-          options: poll.kind === "scale" ? [] : options.map((o) => ({ id: o.id, label: o.label })),
+          options: poll.kind === "scale" ? [] : options.map((o) => ({ id: o.id, label: o.label, exclusive: o.exclusive })),
           minChoices: poll.minChoices,
           maxChoices: poll.maxChoices,
           scaleMinLabel: poll.scaleMinLabel ?? "",

@@ -88,7 +88,7 @@ export default function CommentPage() {
     now,
     here: location.pathname,
     stanceOptions,
-    suggestedStance: null,
+    yourAnswer: null,
     highlight: comment.id,
   };
   return (

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { check, give, limitedFormResponse, RateLimited, recordLoginFailure, take } from "~/auth/rate-limits.server";
+import { check, give, limitedFormResponse, RateLimited, recordLoginFailure, refund, take } from "~/auth/rate-limits.server";
 import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
@@ -25,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { limits, clientIp } = context;
   const account = username.toLowerCase();
   try {
-    await take(limits, limits.loginPerAddress, clientIp, "sign-in attempts from your address");
+    await take(limits, limits.loginPerAddress, clientIp, "failed sign-ins from your network address");
     // A locked account answers 429 even to the right password.
     await check(limits, limits.loginFailures, account, "failed sign-ins for this account");
   } catch (err) {
@@ -34,7 +34,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const found = await verifyCredentials(username, password);
   if (!found) await recordLoginFailure(limits, account);
-  else await give(limits, limits.loginFailures, account);
+  else {
+    // Only failures count against an address: a class signing in together is not an attack.
+    await give(limits, limits.loginFailures, account);
+    await refund(limits, limits.loginPerAddress, clientIp);
+  }
   if (!found || found.banned) {
     const message = found?.banned ? "This account is suspended." : "Wrong username or password.";
     return json({ errors: { _form: [message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } }, { status: found ? 403 : 400 });

@@ -25,7 +25,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { username, password, redirectTo } = parsed.data;
   const { limits, clientIp } = context;
   try {
-    await take(limits, limits.signupPerAddress, clientIp, "new accounts from your address");
+    await take(limits, limits.signupPerAddress, clientIp, "new accounts from your network address");
+    await take(limits, limits.signupEverywhere, "all", "new accounts on Pulse right now");
   } catch (err) {
     if (!(err instanceof RateLimited)) throw err;
     return limitedFormResponse(err, { username, redirectTo: redirectTo ?? "" });

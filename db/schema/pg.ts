@@ -104,6 +104,8 @@ export const pollOptions = pgTable(
     position: integer("position").notNull(),
     label: text("label").notNull(),
     value: integer("value"),
+    /** Picking it clears every other option ("None of these"). */
+    exclusive: boolean("exclusive").notNull().default(false),
   },
   (t) => [uniqueIndex("poll_options_poll_position").on(t.pollId, t.position)],
 );

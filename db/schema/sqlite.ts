@@ -113,6 +113,8 @@ export const pollOptions = sqliteTable(
     position: integer("position").notNull(),
     label: text("label").notNull(),
     value: integer("value"),
+    /** Picking it clears every other option ("None of these"). */
+    exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [uniqueIndex("poll_options_poll_position").on(t.pollId, t.position)],
 );

@@ -8,7 +8,7 @@ export type PollDefaults = {
   question: string;
   descriptionMd: string;
   kind: string;
-  options: { id: number | null; label: string }[];
+  options: { id: number | null; label: string; exclusive: boolean }[];
   minChoices: number;
   maxChoices: number;
   scaleMinLabel: string;
@@ -32,10 +32,11 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
   const v = data?.values ?? {};
   const labels = asList(v.options);
   const ids = asList(v.optionIds);
+  const alone = asList(v.exclusive) ?? [];
   const rows =
     labels && ids && labels.length === ids.length
-      ? labels.map((label, i) => ({ id: ids[i] === "new" ? null : Number(ids[i]), label }))
-      : [...d.options, ...Array.from({ length: Math.max(SPARE, 6 - d.options.length) }, () => ({ id: null, label: "" }))];
+      ? labels.map((label, i) => ({ id: ids[i] === "new" ? null : Number(ids[i]), label, exclusive: alone.includes(String(i)) }))
+      : [...d.options, ...Array.from({ length: Math.max(SPARE, 6 - d.options.length) }, () => ({ id: null, label: "", exclusive: false }))];
   const kind = str(v.kind, d.kind);
   return (
     <Form method="post" className="stack admin-form" noValidate>
@@ -65,12 +66,15 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
       <fieldset className="field" aria-describedby={e?.options ? "f-options-error" : "f-options-hint"}>
         <legend>Options (choice questions)</legend>
         <p id="f-options-hint" className="hint">
-          {locked ? "People have voted: rename options or add new ones at the end; none can be removed or moved." : "One per box, in order. Leave a box empty to drop it."}
+          {locked ? "People have voted: rename options or add new ones at the end; none can be removed or moved." : "One per box, in order. Leave a box empty to drop it. Tick \"Only on its own\" for an answer such as \"None of these\" (multiple choice)."}
         </p>
         {rows.map((o, i) => (
           <div key={i} className="option-row">
             <input type="hidden" name="optionIds" value={o.id === null ? "new" : String(o.id)} />
             <input name="options" aria-label={`Option ${i + 1}`} defaultValue={o.label} maxLength={200} />
+            <label className="inline">
+              <input type="checkbox" name="exclusive" value={String(i)} defaultChecked={o.exclusive} /> Only on its own
+            </label>
           </div>
         ))}
         {e?.options ? <p id="f-options-error" className="field-error" role="alert">{e.options.join(" ")}</p> : null}

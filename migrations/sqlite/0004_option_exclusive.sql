@@ -1,0 +1,4 @@
+ALTER TABLE `poll_options` ADD `exclusive` integer DEFAULT false NOT NULL;--> statement-breakpoint
+UPDATE `poll_options` SET `exclusive` = 1 WHERE `label` = 'None of these' AND `poll_id` IN (SELECT `id` FROM `polls` WHERE `slug` = 'implications' AND `kind` = 'multiple');--> statement-breakpoint
+UPDATE `polls` SET `description_md` = '', `description_html` = '' WHERE `description_md` IN ('Pick as many as apply.', 'Answer on a scale from 1 (strongly disagree) to 5 (strongly agree).');--> statement-breakpoint
+UPDATE `polls` SET `description_md` = 'Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.', `description_html` = '<p>Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.</p>' WHERE `description_md` = 'Answer on a scale from 1 (strongly disagree) to 5 (strongly agree). Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.';
