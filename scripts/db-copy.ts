@@ -36,6 +36,7 @@ export const TABLE_ORDER = [
   "moderation_log",
   "health_checks",
   "data_versions",
+  "site_texts",
 ] as const;
 
 const CHUNK = 1000;

@@ -385,3 +385,32 @@ describe("poll rules", () => {
     expect((await allCounts(t.db()))).toEqual(before);
   });
 });
+
+describe("the rules page", () => {
+  it("shows the default rules to everyone; only an admin edits them, and the change is logged", async () => {
+    const { admin, mod, member } = await people();
+    const page = await (await anon().get("/rules")).text();
+    expect(page).toContain("Argue the point.");
+    expect(await (await anon().get("/moderation")).text()).toContain('href="/rules"');
+    for (const c of [mod.client, member.client]) {
+      expect((await c.get("/admin/rules")).status).toBe(403);
+      expect((await c.post("/admin/rules", { intent: "save", bodyMd: "Anything goes." })).status).toBe(403);
+    }
+    expect((await anon().post("/admin/rules", { intent: "save", bodyMd: "Anything goes." })).status).toBe(302);
+    const before = await allCounts(t.db());
+    const empty = await admin.client.post("/admin/rules", { intent: "save", bodyMd: "   " });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain("Write the text.");
+    const preview = await admin.client.post("/admin/rules", { intent: "preview", bodyMd: "Be **kind**." });
+    expect(await preview.text()).toContain("<strong>kind</strong>");
+    expect(await allCounts(t.db())).toEqual(before);
+    expect(await t.sql("select count(*) as n from site_texts").get()).toEqual({ n: 0 });
+    const saved = await admin.client.post("/admin/rules", { intent: "save", bodyMd: "Be **kind**. <script>alert(1)</script>" });
+    expect(saved.status).toBe(302);
+    const after = await (await anon().get("/rules")).text();
+    expect(after).toContain("Be <strong>kind</strong>.");
+    expect(after).not.toContain("<script>alert");
+    expect(after).not.toContain("Argue the point.");
+    expect((await log()).map((l) => `${l.action} ${l.target_id}`)).toEqual(["rules.edit rules"]);
+  });
+});

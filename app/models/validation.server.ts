@@ -158,6 +158,11 @@ export const topicFormSchema = z.strictObject({
   sourceUrl: optionalUrl,
 });
 
+export const siteTextSchema = z.strictObject({
+  intent: z.enum(["save", "preview"], { error: "Unknown action." }),
+  bodyMd: z.string({ error: "Write the text." }).trim().min(1, "Write the text.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
+});
+
 export const topicLockSchema = z.strictObject({ intent: z.enum(["lock", "unlock"]), reason });
 
 const list = z

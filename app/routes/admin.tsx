@@ -19,6 +19,7 @@ export default function AdminLayout() {
         <NavLink to="/admin/reports">Reports</NavLink>
         <NavLink to="/admin/users">Users</NavLink>
         <NavLink to="/admin/log">Moderation log</NavLink>
+        {role === "admin" ? <NavLink to="/admin/rules">Rules</NavLink> : null}
       </nav>
       <Outlet />
     </div>

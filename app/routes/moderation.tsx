@@ -1,5 +1,5 @@
 import type { MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { moderationStats } from "~/models/reports.server";
 
 export const meta: MetaFunction = () => [{ title: "Moderation — Pulse" }];
@@ -13,7 +13,7 @@ export default function Moderation() {
   return (
     <section>
       <h1>Moderation</h1>
-      <p>Moderators remove comments that break the rules and ban accounts that keep doing so. Every action is logged; here are the totals by month, without names.</p>
+      <p>Moderators remove comments that break <Link to="/rules">the rules</Link> and ban accounts that keep doing so. Every action is logged; here are the totals by month, without names.</p>
       {months.length === 0 ? (
         <p className="muted">No removals or bans yet.</p>
       ) : (

@@ -50,3 +50,4 @@ export const reports = live("reports");
 export const moderationLog = live("moderationLog");
 export const dataVersions = live("dataVersions");
 export const healthChecks = live("healthChecks");
+export const siteTexts = live("siteTexts");

@@ -303,3 +303,12 @@ export const dataVersions = pgTable("data_versions", {
   scope: integer("scope").primaryKey(),
   version: bigint("version", { mode: "number" }).notNull(),
 });
+
+/** Texts of the site that admins edit from the browser, by key ("rules"). */
+export const siteTexts = pgTable("site_texts", {
+  key: text("key").primaryKey(),
+  bodyMd: text("body_md").notNull(),
+  bodyHtml: text("body_html").notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
+});

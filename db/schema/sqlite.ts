@@ -312,3 +312,12 @@ export const dataVersions = sqliteTable("data_versions", {
   scope: integer("scope").primaryKey(),
   version: integer("version").notNull(),
 });
+
+/** Texts of the site that admins edit from the browser, by key ("rules"). */
+export const siteTexts = sqliteTable("site_texts", {
+  key: text("key").primaryKey(),
+  bodyMd: text("body_md").notNull(),
+  bodyHtml: text("body_html").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
+});

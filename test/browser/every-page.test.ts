@@ -1,0 +1,125 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { NODE_TS } from "../helpers";
+import { signUp, useHarness } from "./harness";
+
+const h = useHarness();
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WIDTHS = [320, 390, 1280];
+/** Screenshots are test artifacts, not committed (.gitignore). */
+const SHOTS = path.resolve("test-results/screenshots");
+
+function setRole(name: string, role: string) {
+  const env = h().dbFile.startsWith("postgres") ? { DATABASE_URL: h().dbFile } : { DATABASE_PATH: h().dbFile };
+  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", name, role], { env: { ...process.env, ...env }, encoding: "utf8" });
+  expect(res.status, res.stderr).toBe(0);
+}
+
+type Finding = { page: string; width: number; who: string; problem: string };
+
+/** What is wrong with the page as it stands: sideways scroll, chart text under 12 px, axe violations. */
+async function inspect(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  const overflow = await page.evaluate(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return null;
+    // Name the widest elements, so a failure says where to look.
+    const wide = [...document.querySelectorAll<HTMLElement>("body *")]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .slice(0, 3)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.split(" ")[0]}` : ""} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    return `${root.scrollWidth} px wide in ${root.clientWidth} px: ${wide.join(", ")}`;
+  });
+  if (overflow) problems.push(`scrolls sideways: ${overflow}`);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll<SVGTextElement>("svg text")]
+      .filter((t) => t.getClientRects().length > 0)
+      .map((t) => ({ text: t.textContent ?? "", px: parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 1) }))
+      .filter((t) => t.px < 11.95)
+      .slice(0, 3)
+      .map((t) => `"${t.text}" at ${t.px.toFixed(1)} px`),
+  );
+  if (small.length) problems.push(`chart text under 12 px: ${small.join(", ")}`);
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+    return r.violations.map((v) => `${v.id} at ${v.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  problems.push(...violations.map((v) => `axe: ${v}`));
+  return problems;
+}
+
+async function survey(page: Page, who: string, paths: string[], findings: Finding[], shots: string[] = []) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width < 800 ? 844 : 800 });
+    for (const p of paths) {
+      const res = await page.goto(p);
+      expect(res?.status(), `${who} ${p}`).toBe(p === "/no-such-page" ? 404 : 200);
+      for (const problem of await inspect(page)) findings.push({ page: p, width, who, problem });
+      if (shots.includes(p) && width !== 320) {
+        for (const scheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          const name = `${process.env.PULSE_TEST_ENGINE ?? "sqlite"}-${who}-${p.replace(/[^a-z0-9]+/gi, "_")}-${width}-${scheme}.png`;
+          await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+        }
+        await page.emulateMedia({ colorScheme: "light" });
+      }
+    }
+  }
+}
+
+describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
+  it("never scrolls sideways, keeps chart text at 12 px or more, and axe finds nothing", async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const findings: Finding[] = [];
+
+    // Some content: a comment with a reply, a vote, a report.
+    const adminCtx = await h().context({ javaScript: false });
+    const admin = await signUp(await adminCtx.newPage(), "chief");
+    setRole("chief", "admin");
+    await admin.goto("/t/llama-2-license/p/license-opinion");
+    await admin.getByLabel("Undecided").check();
+    await admin.getByRole("button", { name: "Vote" }).click();
+    await admin.goto("/t/llama-2-license");
+    await admin.getByLabel("Add to the discussion").fill("Clause 1(v) is what keeps me from calling it **open**.");
+    await admin.getByRole("button", { name: "Post comment" }).click();
+    const commentId = Number(/#c-(\d+)/.exec(admin.url())?.[1] ?? (await admin.locator("article.comment").first().getAttribute("id"))?.slice(2));
+    expect(commentId).toBeGreaterThan(0);
+
+    const topic = "/t/llama-2-license";
+    const publicPages = [
+      "/",
+      topic,
+      `${topic}/p/license-opinion`,
+      `${topic}/p/implications`,
+      `${topic}/p/statement-misleading`,
+      `${topic}/p/llama-3-prediction`,
+      `${topic}/results`,
+      `/c/${commentId}`,
+      "/login",
+      "/signup",
+      "/moderation",
+      "/rules",
+      "/no-such-page",
+    ];
+    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `/c/${commentId}`];
+
+    const anonCtx = await h().context({ javaScript: true });
+    await survey(await anonCtx.newPage(), "anonymous", publicPages, findings, shots);
+
+    const memberCtx = await h().context({ javaScript: true });
+    const member = await signUp(await memberCtx.newPage(), "reader");
+    await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup"), "/settings"], findings, shots);
+
+    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules"];
+    await survey(admin, "admin", adminPages, findings);
+
+    expect(findings.map((f) => `${f.who} ${f.page} @${f.width}: ${f.problem}`)).toEqual([]);
+    for (const c of [adminCtx, anonCtx, memberCtx]) await c.close();
+  });
+});
