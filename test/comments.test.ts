@@ -423,3 +423,29 @@ describe("concurrency", () => {
     expect(votes.n).toBe(0);
   });
 });
+
+describe("deleted comments", () => {
+  it("say so once in a permalink's ancestors, and show no score or vote buttons", async () => {
+    const { id: aId, client: a } = await makeUser(anon(), "gone_a");
+    const { id: bId } = await makeUser(anon(), "stays_b");
+    const { client: reader } = await makeUser(anon(), "reader_c");
+    const root = await seedComment(aId, "First, then deleted");
+    const middle = await seedComment(aId, "Second, then deleted", { parentId: root });
+    const leaf = await seedComment(bId, "The reply that stays", { parentId: middle });
+    for (const id of [root, middle]) expect((await a.post(`/c/${id}`, { intent: "delete" })).status).toBe(302);
+    const page = await html(reader, `/c/${leaf}`);
+    const ancestors = page.slice(page.indexOf('aria-label="Earlier in this thread"'), page.indexOf("</ol>", page.indexOf('aria-label="Earlier in this thread"')));
+    expect(ancestors.match(/\[deleted\]/g)).toHaveLength(2);
+    expect(ancestors).not.toContain("[deleted] [deleted]");
+    const thread = await html(reader, T);
+    const gone = thread.slice(thread.indexOf(`id="c-${root}"`), thread.indexOf(`id="c-${middle}"`));
+    expect(gone).toContain("[deleted]");
+    expect(gone).not.toContain('class="score"');
+    expect(gone).not.toContain("Upvote");
+    // A live comment from someone else keeps its buttons; a signed-out reader is told why there are none.
+    const live = thread.slice(thread.indexOf(`id="c-${leaf}"`));
+    expect(live).toContain('aria-label="Upvote"');
+    const anonymous = await html(anon(), T);
+    expect(anonymous.slice(anonymous.indexOf(`id="c-${leaf}"`))).toMatch(/<span class="score">0 points<\/span><a [^>]*>Sign in to vote<\/a>/);
+  });
+});

@@ -1,5 +1,5 @@
 import { Link, useFetcher } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useHydrated } from "./useHydrated";
 
 /** Where a new comment or reply is posted; the URL names the thread. */
@@ -60,6 +60,11 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
     onDone?.();
   }, [done, onDone]);
 
+  // The confirmation takes the focus once the new form is drawn, so it is read out and the next Tab continues from it.
+  const postedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (generation > 0) postedRef.current?.focus();
+  }, [generation]);
   const typed = data?.values?.body;
   return (
     <fetcher.Form method="post" action={action} className="comment-form stack" key={generation} aria-busy={pending}>
@@ -101,7 +106,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
         </p>
       ) : null}
       {intent === "post" && fetcher.state === "idle" && fetcher.data?.ok && fetcher.data.id ? (
-        <p className="notice" role="status">
+        <p className="notice" role="status" tabIndex={-1} ref={postedRef}>
           Posted. <Link to={`/c/${fetcher.data.id}`}>See your comment in its thread</Link>.
         </p>
       ) : null}

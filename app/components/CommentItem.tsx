@@ -33,15 +33,32 @@ function VoteButtons({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
     myVote = next;
   }
   const canVote = ctx.signedIn && !c.mine && c.state === "live";
+  if (c.state !== "live") return null;
+  if (!canVote) {
+    // Nothing to press: the score is text, and why you cannot vote is said, not greyed out.
+    return (
+      <span className="votes static">
+        <span className="score">{plural(score, "point")}</span>
+        {!ctx.signedIn ? (
+          <Link to={`/login?redirectTo=${encodeURIComponent(`${ctx.here}#c-${c.id}`)}`} className="muted">
+            Sign in to vote
+          </Link>
+        ) : null}
+      </span>
+    );
+  }
   return (
     <fetcher.Form method="post" action={`/c/${c.id}`} className="votes">
       <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
       {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
-      <button type="submit" name="intent" value="up" className="vote up" aria-pressed={myVote === 1} disabled={!canVote} aria-label="Upvote" title={c.mine ? "You cannot vote on your own comment" : "Upvote"}>
+      <button type="submit" name="intent" value="up" className="vote up" aria-pressed={myVote === 1} aria-label="Upvote" title="Upvote">
         ▲
       </button>
-      <span className="score" aria-label={`score ${score}`}>{score}</span>
-      <button type="submit" name="intent" value="down" className="vote down" aria-pressed={myVote === -1} disabled={!canVote} aria-label="Downvote" title={c.mine ? "You cannot vote on your own comment" : "Downvote"}>
+      <span className="score">
+        <span className="sr-only">Score </span>
+        {score}
+      </span>
+      <button type="submit" name="intent" value="down" className="vote down" aria-pressed={myVote === -1} aria-label="Downvote" title="Downvote">
         ▼
       </button>
     </fetcher.Form>
@@ -73,8 +90,16 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
   const errors = fetcher.data?.errors ? Object.values(fetcher.data.errors).flat().join(" ") : null;
   const location = useLocation();
   const reported = intent === "report" && (fetcher.data?.ok || new URLSearchParams(location.search).get("reported") === String(c.id));
+  // Once sent, the form is gone: only the thanks stays.
+  if (reported) {
+    return (
+      <span role="status" className="muted">
+        Reported. Thanks: a moderator will look at it.
+      </span>
+    );
+  }
   return (
-    <details className="inline-details" open={reported || undefined}>
+    <details className="inline-details">
       <summary>{summary}</summary>
       <fetcher.Form method="post" action={`/c/${c.id}`} className="confirm">
         <input type="hidden" name="redirectTo" value={`${ctx.here}#c-${c.id}`} />
@@ -87,7 +112,6 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
         <button type="submit" name="intent" value={intent} className={danger ? "small danger" : "small secondary"} disabled={fetcher.state !== "idle"}>
           {button}
         </button>
-        {reported ? <span role="status"> Thanks: a moderator will look at it.</span> : null}
         {errors ? <span className="field-error" role="alert"> {errors}</span> : null}
       </fetcher.Form>
     </details>

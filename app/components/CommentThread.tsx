@@ -69,7 +69,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
         <h2 id="discussion-heading">
           {title} <span className="muted count">({plural(count, "comment")})</span>
         </h2>
-        <a href={`/t/${thread.topicSlug}/feed.xml`} className="muted small-link">RSS</a>
+        <a href={`/t/${thread.topicSlug}/feed.xml`} className="feed-link">RSS feed</a>
       </div>
       <nav aria-label="Sort comments" className="sorts">
         {SORTS.map((s) => (

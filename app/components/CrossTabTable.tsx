@@ -3,7 +3,8 @@ import type { CrossTab } from "~/models/results.server";
 
 export function CrossTabTable({ tab }: { tab: CrossTab }) {
   return (
-    <div className="table-scroll">
+    // Reachable by keyboard, so a table wider than a phone can be scrolled without a mouse.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Comparison table">
       <table className="numbers crosstab" data-testid="crosstab">
         <caption>
           Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers, as of {formatDateTime(tab.asOf)}, rounded to the nearest 5.

@@ -9,7 +9,8 @@ type Props = InputHTMLAttributes<HTMLInputElement> & {
 
 /** A labelled input whose errors are tied to it for screen readers. */
 export function Field({ label, name, errors, hint, ...input }: Props) {
-  const id = `f-${name}`;
+  // Two forms on one page may share a field name; they pass their own id.
+  const id = input.id ?? `f-${name}`;
   const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div className="field">

@@ -1,5 +1,5 @@
 import { Link, useFetcher, useLocation } from "@remix-run/react";
-import type { ChangeEvent } from "react";
+import { useEffect, useRef, type ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
 import { ShareBar } from "./ShareBar";
@@ -14,6 +14,8 @@ type Props = {
   linkQuestion?: boolean;
   /** Errors from a plain form post that landed on this page. */
   actionErrors?: Record<string, string[]> | null;
+  /** Fold the form of an answered question (the topic page). */
+  compact?: boolean;
 };
 
 type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
@@ -48,7 +50,7 @@ function optimisticMine(poll: PollView, form: FormData | undefined): number[] | 
   return ids.length ? ids : undefined;
 }
 
-export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors }: Props) {
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, compact = false }: Props) {
   const fetcher = useFetcher<VoteData>({ key: `vote-${poll.id}` });
   const location = useLocation();
   const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
@@ -68,6 +70,14 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
     voters += (next ? 1 : 0) - (serverMine ? 1 : 0);
   }
 
+  // After a vote with JavaScript, focus goes to what happened (the status line or the error), which also announces it.
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  const settled = fetcher.state === "idle" ? fetcher.data : undefined;
+  useEffect(() => {
+    if (!settled) return;
+    (settled.ok ? statusRef : errorRef).current?.focus();
+  }, [settled]);
   const errors = fetcher.data?.errors ?? actionErrors ?? null;
   const errorText = errors ? Object.values(errors).flat().join(" ") : null;
   const params = new URLSearchParams(location.search);
@@ -88,6 +98,67 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   const inputName = poll.kind === "scale" ? "value" : "option";
   const inputType = poll.kind === "multiple" ? "checkbox" : "radio";
   const here = useHere();
+  // On a topic page a question already answered folds to its answer; the form is one click away.
+  const folded = compact && !!serverMine && signedIn && !poll.closed;
+  const form = (
+    <fetcher.Form method="post" action={pollUrl} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
+      <input type="hidden" name="redirectTo" value={here} />
+      {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
+      <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
+        <legend className="sr-only">{poll.question}</legend>
+        {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
+        <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
+          {poll.options.map((o) => {
+            const count = counts.get(o.id) ?? null;
+            return (
+              <li key={o.id}>
+                <label>
+                  <input
+                    type={inputType}
+                    name={inputName}
+                    value={poll.kind === "scale" ? String(o.value) : String(o.id)}
+                    defaultChecked={serverMine?.includes(o.id) ?? false}
+                    data-exclusive={o.exclusive || undefined}
+                    onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
+                  />
+                  <span className="choice-label">
+                    {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
+                    {o.label}
+                  </span>
+                </label>
+                {poll.results.visible && count !== null ? (
+                  poll.kind === "scale" ? (
+                    <span className="scale-count">
+                      {count} ({voters > 0 ? Math.round((count / voters) * 100) : 0}%)
+                    </span>
+                  ) : (
+                    <ShareBar count={count} total={voters} />
+                  )
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      </fieldset>
+      {errorText ? (
+        <p id={errorId} className="field-error" role="alert" tabIndex={-1} ref={errorRef}>
+          {errorText}
+        </p>
+      ) : null}
+      {signedIn && !poll.closed ? (
+        <div className="actions">
+          <button type="submit" name="intent" value="vote" disabled={pending}>
+            {pending && fetcher.formData?.get("intent") === "vote" ? "Saving…" : mine ? "Change answer" : "Vote"}
+          </button>
+          {mine ? (
+            <button type="submit" name="intent" value="withdraw" className="secondary" disabled={pending} formNoValidate>
+              {pending && fetcher.formData?.get("intent") === "withdraw" ? "Withdrawing…" : "Withdraw answer"}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </fetcher.Form>
+  );
 
   return (
     <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={headingId}>
@@ -114,70 +185,27 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
       </p>
 
       {poll.resolution ? <Resolution poll={poll} resolution={poll.resolution} /> : null}
-      {notice ? <p className="notice" role="status">{notice}</p> : <p className="sr-only" role="status" />}
+      {notice ? (
+        <p className="notice" role="status" tabIndex={-1} ref={statusRef}>
+          {notice}
+        </p>
+      ) : (
+        <p className="sr-only" role="status" />
+      )}
       {mine && mineLabels.length ? (
         <p className="mine" data-testid="mine">
           You answered: <strong>{mineLabels.join("; ")}</strong>
         </p>
       ) : null}
 
-      <fetcher.Form method="post" action={pollUrl} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
-        <input type="hidden" name="redirectTo" value={here} />
-        {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
-        <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
-          <legend className="sr-only">{poll.question}</legend>
-          {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
-          <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
-            {poll.options.map((o) => {
-              const count = counts.get(o.id) ?? null;
-              return (
-                <li key={o.id}>
-                  <label>
-                    <input
-                      type={inputType}
-                      name={inputName}
-                      value={poll.kind === "scale" ? String(o.value) : String(o.id)}
-                      defaultChecked={serverMine?.includes(o.id) ?? false}
-                      data-exclusive={o.exclusive || undefined}
-                      onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
-                    />
-                    <span className="choice-label">
-                      {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
-                      {o.label}
-                    </span>
-                  </label>
-                  {poll.results.visible && count !== null ? (
-                    poll.kind === "scale" ? (
-                      <span className="scale-count">
-                        {count} ({voters > 0 ? Math.round((count / voters) * 100) : 0}%)
-                      </span>
-                    ) : (
-                      <ShareBar count={count} total={voters} />
-                    )
-                  ) : null}
-                </li>
-              );
-            })}
-          </ul>
-        </fieldset>
-        {errorText ? (
-          <p id={errorId} className="field-error" role="alert">
-            {errorText}
-          </p>
-        ) : null}
-        {signedIn && !poll.closed ? (
-          <div className="actions">
-            <button type="submit" name="intent" value="vote" disabled={pending}>
-              {pending && fetcher.formData?.get("intent") === "vote" ? "Saving…" : mine ? "Change answer" : "Vote"}
-            </button>
-            {mine ? (
-              <button type="submit" name="intent" value="withdraw" className="secondary" disabled={pending} formNoValidate>
-                {pending && fetcher.formData?.get("intent") === "withdraw" ? "Withdrawing…" : "Withdraw answer"}
-              </button>
-            ) : null}
-          </div>
-        ) : null}
-      </fetcher.Form>
+      {folded ? (
+        <details className="change" open={errorText ? true : undefined}>
+          <summary>Change or withdraw your answer</summary>
+          {form}
+        </details>
+      ) : (
+        form
+      )}
 
       {!signedIn && !poll.closed ? (
         <p>

@@ -91,12 +91,63 @@ async function dismissReport(modId: string, reportId: number, reason: string | n
 
 // ---------------------------------------------------------------- the log
 
+/** The log, newest first, with the names of the people, topics and polls it points at (ids only where the target is gone). */
 export async function listLog(limit = 100, before: number | null = null) {
-  return rows<{ id: number; actor: string | null; action: string; target_type: string; target_id: string; reason: string | null; details: string | null; created_at: number }>(db(), sql`
-    select l.id, u.username as actor, l.action, l.target_type, l.target_id, l.reason, l.details, l.created_at
-    from moderation_log l left join users u on u.id = l.actor_id
+  const entries = await rows<{
+    id: number;
+    actor: string | null;
+    action: string;
+    target_type: string;
+    target_id: string;
+    target_user: string | null;
+    target_topic: string | null;
+    target_poll: string | null;
+    reason: string | null;
+    details: string | null;
+    created_at: number;
+  }>(db(), sql`
+    select l.id, u.username as actor, l.action, l.target_type, l.target_id,
+      tu.username as target_user, tt.title as target_topic, tp.question as target_poll,
+      l.reason, l.details, l.created_at
+    from moderation_log l
+    left join users u on u.id = l.actor_id
+    left join users tu on l.target_type = 'user' and tu.id = l.target_id
+    left join topics tt on l.target_type = 'topic' and cast(tt.id as text) = l.target_id
+    left join polls tp on l.target_type = 'poll' and cast(tp.id as text) = l.target_id
     ${before ? sql`where l.id < ${before}` : sql``}
     order by l.id desc limit ${limit}`);
+  return entries.map((e) => ({
+    id: e.id,
+    createdAt: e.created_at,
+    actor: e.actor,
+    action: e.action,
+    targetType: e.target_type,
+    targetId: e.target_id,
+    targetName: e.target_user ?? e.target_topic ?? e.target_poll,
+    reason: e.reason,
+    details: readDetails(e.details),
+  }));
+}
+
+/** The log's JSON details as label and value pairs a person can read. */
+function readDetails(json: string | null): { label: string; value: string }[] {
+  if (!json) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return [{ label: "details", value: json }];
+  }
+  if (!parsed || typeof parsed !== "object") return [{ label: "details", value: String(parsed) }];
+  const o = parsed as Record<string, unknown>;
+  const out: { label: string; value: string }[] = [];
+  if ("from" in o && "to" in o) out.push({ label: "role", value: `${String(o.from)} → ${String(o.to)}` });
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "from" || k === "to" || v === null || v === undefined) continue;
+    const label = k === "withdrawnBallots" ? "votes withdrawn" : k === "optionId" ? "outcome option" : k === "sourceUrl" ? "source" : k;
+    out.push({ label, value: typeof v === "object" ? JSON.stringify(v) : String(v) });
+  }
+  return out;
 }
 
 /** Public, nameless counts of removals and bans per month. */

@@ -11,32 +11,68 @@ export async function loader(args: LoaderFunctionArgs) {
   return { entries };
 }
 
+const ACTIONS: Record<string, string> = {
+  "comment.remove": "removed a comment",
+  "comment.restore": "restored a comment",
+  "report.dismiss": "dismissed a report",
+  "user.ban": "banned",
+  "user.unban": "unbanned",
+  "user.role": "changed the role of",
+  "poll.create": "created the poll",
+  "poll.edit": "edited the poll",
+  "poll.close": "closed the poll",
+  "poll.reopen": "reopened the poll",
+  "poll.resolve": "resolved the prediction",
+  "poll.unresolve": "undid the resolution of",
+  "topic.create": "created the topic",
+  "topic.edit": "edited the topic",
+  "thread.lock": "locked the thread of",
+  "thread.unlock": "unlocked the thread of",
+  "rules.edit": "edited the rules",
+};
+
+type Entry = ReturnType<typeof useLoaderData<typeof loader>>["entries"][number];
+
+function Target({ e }: { e: Entry }) {
+  const name = e.targetName ?? `${e.targetType} ${e.targetId}`;
+  if (e.targetType === "comment") return <Link to={`/c/${e.targetId}`}>comment {e.targetId}</Link>;
+  if (e.targetType === "poll") return <Link to={`/admin/polls/${e.targetId}`}>{name}</Link>;
+  if (e.targetType === "user") return <strong>{name}</strong>;
+  if (e.targetType === "site") return null;
+  return <span>{name}</span>;
+}
+
 export default function Log() {
   const { entries } = useLoaderData<typeof loader>();
   return (
     <section>
       <h1>Moderation log</h1>
-      <table className="numbers log">
+      {entries.length === 0 ? <p className="muted">Nothing has been logged yet.</p> : null}
+      <table className="plain stacked log">
         <thead>
           <tr>
             <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Target</th>
+            <th scope="col">What happened</th>
             <th scope="col">Why</th>
           </tr>
         </thead>
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} data-testid="log-entry">
-              <td>{formatDateTime(e.created_at)}</td>
-              <td>{e.actor ?? "system"}</td>
-              <td>{e.action}</td>
-              <td>
-                {e.target_type === "comment" ? <Link to={`/c/${e.target_id}`}>comment {e.target_id}</Link> : `${e.target_type} ${e.target_id}`}
-                {e.details ? <span className="muted small"> {e.details}</span> : null}
+              <td data-label="When">{formatDateTime(e.createdAt)}</td>
+              <td data-label="What happened">
+                <strong>{e.actor ?? "system"}</strong> {ACTIONS[e.action] ?? e.action} <Target e={e} />
+                {e.details.length ? (
+                  <span className="log-details">
+                    {e.details.map((d) => (
+                      <span key={d.label}>
+                        {d.label}: {d.value}
+                      </span>
+                    ))}
+                  </span>
+                ) : null}
               </td>
-              <td>{e.reason ?? ""}</td>
+              <td data-label="Why">{e.reason ?? <span className="muted">no reason given</span>}</td>
             </tr>
           ))}
         </tbody>

@@ -43,7 +43,7 @@ export default function Users() {
         <button type="submit" className="small secondary">Search</button>
       </Form>
       {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
-      <table className="numbers users">
+      <table className="plain stacked users">
         <thead>
           <tr>
             <th scope="col">User</th>
@@ -56,8 +56,8 @@ export default function Users() {
           {users.map((u) => (
             <tr key={u.id} data-testid={`user-${u.username}`}>
               <th scope="row">{u.username}</th>
-              <td>{formatDate(u.createdAt)}</td>
-              <td>
+              <td data-label="Joined">{formatDate(u.createdAt)}</td>
+              <td data-label="Role">
                 {myRole === "admin" && u.id !== myId ? (
                   <Form method="post" className="inline-actions">
                     <input type="hidden" name="user" value={u.id} />
@@ -72,7 +72,7 @@ export default function Users() {
                   u.role
                 )}
               </td>
-              <td>
+              <td data-label="Status">
                 {u.id === myId ? (
                   "you"
                 ) : (

@@ -104,8 +104,16 @@ export default function CommentPage() {
         <ol className="ancestors" aria-label="Earlier in this thread">
           {ancestors.map((a) => (
             <li key={a.id}>
-              <Link to={`/c/${a.id}`}>{a.author ?? "[deleted]"}</Link>{" "}
-              <span className="muted excerpt">{a.excerpt}</span>
+              {a.author ? (
+                <>
+                  <Link to={`/c/${a.id}`}>{a.author}</Link> <span className="muted excerpt">{a.excerpt}</span>
+                </>
+              ) : (
+                // A deleted or removed ancestor says so once, and still links to its place in the thread.
+                <Link to={`/c/${a.id}`} className="muted">
+                  {a.excerpt || "[deleted]"}
+                </Link>
+              )}
             </li>
           ))}
         </ol>

@@ -80,7 +80,7 @@ export default function Settings() {
           reserved so no one can take it over.
         </p>
         {e("delete")?._form ? <p className="form-error" role="alert">{e("delete")?._form?.join(" ")}</p> : null}
-        <Field label="Password" name="current" type="password" autoComplete="current-password" errors={e("delete")?.current} required />
+        <Field label="Password" name="current" id="f-delete-current" type="password" autoComplete="current-password" errors={e("delete")?.current} required />
         <Field label='Type "delete my account"' name="confirm" errors={e("delete")?.confirm} required />
         <button type="submit" name="intent" value="delete" className="danger">Delete my account</button>
       </Form>

@@ -18,24 +18,45 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export default function TopicPage() {
   const { topic, polls, thread, signedIn } = useLoaderData<typeof loader>();
+  const answered = polls.filter((p) => p.mine).length;
   return (
-    <article>
+    <article className="topic">
       <h1>{topic.title}</h1>
+      {/* The page in three parts, always in reach: on a phone the discussion is thousands of pixels down. */}
+      <nav aria-label="On this page" className="page-nav">
+        <a href="#summary">Summary</a>
+        <a href="#questions">
+          Questions <span className="muted">{signedIn ? `${answered}/${polls.length}` : polls.length}</span>
+        </a>
+        <a href="#discussion">
+          Discussion <span className="muted">{topic.generalCommentCount}</span>
+        </a>
+        <Link to={`/t/${topic.slug}/results`}>Results</Link>
+      </nav>
       {topic.locked ? <p className="notice">This topic is locked.</p> : null}
-      <div className="prose" dangerouslySetInnerHTML={{ __html: topic.summaryHtml }} />
-      {topic.sourceUrl ? (
-        <p className="muted">
-          Source: <a href={topic.sourceUrl} rel="noopener noreferrer">{topic.sourceUrl}</a>
-        </p>
-      ) : null}
-      <section aria-labelledby="polls-heading">
+      <section id="summary" aria-labelledby="summary-heading" className="jump-target">
+        <h2 id="summary-heading" className="sr-only">Summary</h2>
+        <div className="prose" dangerouslySetInnerHTML={{ __html: topic.summaryHtml }} />
+        {topic.sourceUrl ? (
+          <p className="muted">
+            Source: <a href={topic.sourceUrl} rel="noopener noreferrer">{topic.sourceUrl}</a>
+          </p>
+        ) : null}
+      </section>
+      <section id="questions" aria-labelledby="polls-heading" className="jump-target">
         <div className="section-head">
           <h2 id="polls-heading">Questions</h2>
           <Link to={`/t/${topic.slug}/results`}>See all results →</Link>
         </div>
+        {signedIn && answered > 0 ? (
+          <p className="muted">
+            {answered === polls.length ? "You have answered every question. " : `You have answered ${answered} of ${polls.length}. `}
+            Answered questions are folded; open one to change your answer.
+          </p>
+        ) : null}
         <div className="poll-stack">
           {polls.map((p) => (
-            <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} />
+            <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} compact />
           ))}
         </div>
       </section>

@@ -25,14 +25,19 @@ describe.each([
     await signUp(a, "alice", "/t/llama-2-license/p/license-opinion");
     await signUp(b, "bruno", "/t/llama-2-license/p/license-opinion");
 
-    // Alice answers, then comments with her answer as stance (prefilled).
+    // Alice answers, then comments with her answer as stance: offered first, one click away, never pre-set.
     await a.locator("#poll-license-opinion").getByLabel("Not open source, but open enough for my use").check();
     await a.locator("#poll-license-opinion").getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => a.getByTestId("mine").count()).toBe(1);
     // "mine" shows at once (optimistic); the status line waits for the server.
     await expect.poll(() => a.locator("#poll-license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
     await a.reload();
-    expect(await a.getByLabel(/Your stance/).first().inputValue()).not.toBe("");
+    const stance = a.getByRole("group", { name: "Your stance (optional)" }).first();
+    expect(await stance.getByLabel("No stance").isChecked()).toBe(true);
+    const offered = stance.getByRole("radio").nth(1);
+    expect(await offered.isChecked()).toBe(false);
+    expect(await stance.locator("li").nth(1).textContent()).toBe(" Not open source, but open enough for my useyour answer");
+    await offered.check();
     await a.getByLabel("Add to the discussion").fill("Open *enough* for me: I only run it [locally](https://example.com).");
     // Preview first.
     await a.getByRole("button", { name: "Preview" }).first().click();
@@ -51,12 +56,14 @@ describe.each([
     await expect.poll(() => comment(b, "still bites you").count()).toBe(1);
     if (!javaScript) await b.goto("/t/llama-2-license/p/license-opinion");
     await comment(b, "I only run it").getByRole("button", { name: "Upvote" }).first().click();
-    await expect.poll(() => comment(b, "I only run it").locator(".score").first().textContent()).toBe("1");
+    await expect.poll(() => comment(b, "I only run it").locator(".score").first().textContent()).toBe("Score 1");
     expect(await comment(b, "I only run it").getByRole("button", { name: "Upvote" }).first().getAttribute("aria-pressed")).toBe("true");
 
     // Alice cannot vote on her own comment; she sees the reply, sorts, collapses.
     await a.goto("/t/llama-2-license/p/license-opinion");
-    expect(await comment(a, "I only run it").getByRole("button", { name: "Upvote" }).first().isDisabled()).toBe(true);
+    // Her own comment shows its score as text, with nothing to press.
+    expect(await comment(a, "I only run it").getByRole("button", { name: "Upvote" }).count()).toBe(0);
+    expect(await comment(a, "I only run it").locator(".score").first().textContent()).toBe("1 point");
     await a.getByRole("link", { name: "New", exact: true }).click();
     await expect.poll(() => new URL(a.url()).searchParams.get("sort")).toBe("new");
     const replies = comment(a, "I only run it").locator("details.replies").first();

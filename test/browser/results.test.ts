@@ -6,7 +6,7 @@ const h = useHarness();
 
 async function signUpAndVote(page: Page, name: string, label: string) {
   await signUp(page, name, "/t/llama-2-license/p/license-opinion");
-  await page.getByLabel(label).check();
+  await page.locator("#poll-license-opinion").getByLabel(label).check();
   await page.getByRole("button", { name: "Vote" }).click();
   await expect.poll(() => page.getByTestId("mine").count()).toBe(1);
   // "mine" shows at once (optimistic); the status line waits for the server.

@@ -22,11 +22,19 @@ describe.each([
 
     // With JavaScript, votes must update in place: a full page load would drop this marker.
     if (javaScript) await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
+    // An answered question is folded on the topic page: open it to change the answer.
+    const unfold = async (slug: string) => {
+      const fold = card(page, slug).locator("details.change");
+      if ((await fold.count()) && (await fold.getAttribute("open")) === null) await fold.locator("summary").click();
+    };
     const vote = async (slug: string, pick: () => Promise<void>, expectMine: string) => {
+      await unfold(slug);
       await pick();
       await card(page, slug).getByRole("button", { name: /^(Vote|Change answer)$/ }).click();
       await expect.poll(() => card(page, slug).getByTestId("mine").textContent()).toContain(expectMine);
       await expect.poll(() => card(page, slug).getByRole("status").textContent()).toContain("Your answer was recorded.");
+      // With JavaScript the focus moves to the confirmation instead of dropping to <body>.
+      if (javaScript) await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Your answer was recorded.");
     };
 
     await vote("license-opinion", () => card(page, "license-opinion").getByLabel("Not open source, and the restrictions are a real problem").check(), "real problem");
@@ -35,8 +43,25 @@ describe.each([
     await vote(
       "implications",
       async () => {
-        await card(page, "implications").getByLabel("It blocks RLAIF").check();
-        await card(page, "implications").getByLabel("It blocks model distillation").check();
+        const box = (label: string) => card(page, "implications").getByLabel(label);
+        if (javaScript) {
+          // "None of these" is exclusive: ticking it clears the others, and ticking another clears it.
+          await box("It blocks RLAIF").check();
+          await box("None of these").check();
+          expect(await box("It blocks RLAIF").isChecked()).toBe(false);
+          await box("It blocks RLAIF").check();
+          expect(await box("None of these").isChecked()).toBe(false);
+        } else {
+          // Without JavaScript the mix can be sent, and the server refuses it.
+          await box("It blocks RLAIF").check();
+          await box("None of these").check();
+          await card(page, "implications").getByRole("button", { name: "Vote" }).click();
+          await expect.poll(() => card(page, "implications").getByRole("alert").textContent()).toContain("cannot be picked together with other answers");
+          expect(await card(page, "implications").getByTestId("mine").count()).toBe(0);
+          await page.goto("/t/llama-2-license");
+        }
+        await box("It blocks RLAIF").check();
+        await box("It blocks model distillation").check();
       },
       "It blocks RLAIF; It blocks model distillation",
     );
@@ -55,6 +80,7 @@ describe.each([
     expect(await shareText(page, "license-opinion", "real problem")).toBe("0 (0%)");
 
     // Withdraw: the count goes back to zero and the answer is gone.
+    await unfold("implications");
     await card(page, "implications").getByRole("button", { name: "Withdraw answer" }).click();
     await expect.poll(() => card(page, "implications").getByRole("status").textContent()).toContain("withdrawn");
     expect(await card(page, "implications").getByTestId("mine").count()).toBe(0);
