@@ -295,6 +295,13 @@ describe("opinion over time", () => {
     const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
     expect(html).toContain("Opinion over time (4 days)");
     expect(html).toContain("It is open source: 100% on the first day, 50% on the last");
+    expect(html).not.toContain('data-testid="trend-one-day"');
+    // One day of votes is not drawn as a line: the page says what there is.
+    await t.sql("delete from tally_daily where day = '2026-01-04'").run();
+    await t.sql("update data_versions set version = version + 1").run();
+    const oneDay = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    expect(oneDay).toContain("All votes so far were cast on 2026-01-01.");
+    expect(oneDay).not.toContain('class="trend-lines"');
     const before = (await allCounts(t.db()));
     await anon().get(R);
     expect((await allCounts(t.db()))).toEqual(before);

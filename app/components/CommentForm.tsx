@@ -138,7 +138,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
 function StanceField({ formId, options, yourAnswer, initial }: { formId: string; options: { id: number; label: string }[]; yourAnswer: number | null; initial: string }) {
   const ordered = yourAnswer === null ? options : [...options.filter((o) => o.id === yourAnswer), ...options.filter((o) => o.id !== yourAnswer)];
   return (
-    <fieldset className="field stance" aria-describedby={`${formId}-stance-hint`}>
+    <fieldset className="field stance-field" aria-describedby={`${formId}-stance-hint`}>
       <legend>Your stance (optional)</legend>
       <p id={`${formId}-stance-hint`} className="hint">
         Shown next to your comment. Your vote stays private unless you pick it here.

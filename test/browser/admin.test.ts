@@ -70,7 +70,7 @@ describe("running Pulse from the browser", () => {
     expect(await member.getByText("You are all idiots.").count()).toBe(0);
     await mod.goto("/admin/log");
     // Names, not ids; what happened in words; details as labelled values, not JSON.
-    const actions = (await mod.getByTestId("log-entry").locator("td:nth-child(2)").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    const actions = (await mod.getByTestId("log-entry").locator("td:nth-child(2)").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
     expect(actions).toEqual(
       expect.arrayContaining([
         "warden banned troll votes withdrawn: 1",

@@ -22,13 +22,14 @@ describe("the results page in a browser", () => {
       const ctx = await h().context({ javaScript });
       const page = await ctx.newPage();
       await page.goto("/t/llama-2-license/results");
-      const chart = page.locator("#poll-license-opinion svg.bars[role=img]");
+      // An image to assistive technology, named by the question and described by every value.
+      const chart = page.getByRole("img", { name: "What do you think of Meta's LLAMA-2 license?" });
       expect(await chart.count()).toBe(1);
-      expect(await chart.locator("title").textContent()).toBe("What do you think of Meta's LLAMA-2 license?");
-      expect(await chart.locator("desc").textContent()).toContain("Undecided: 1 (100%");
-      const box = await chart.boundingBox();
+      expect(await chart.getAttribute("class")).toBe("chart bars");
+      expect(await page.locator(`#${(await chart.getAttribute("aria-labelledby"))!.split(" ")[1]}`).textContent()).toContain("Undecided: 1 (100%");
+      const box = await chart.locator("svg.bar").first().boundingBox();
       expect(box!.width).toBeGreaterThan(200);
-      expect(await page.locator("#poll-statement-misleading svg.likert").count()).toBe(1);
+      expect(await page.locator("#poll-statement-misleading .chart.likert svg").count()).toBe(1);
       expect(await page.locator("#poll-license-opinion table").count()).toBe(1);
       expect(await page.getByTestId("last-updated").textContent()).toMatch(/Last vote \d{4}-\d\d-\d\d/);
       await ctx.close();
