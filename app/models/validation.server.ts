@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
-import { isCommonPassword } from "../lib/common-passwords.server";
+import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./polls.server";
 import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
 
@@ -17,7 +17,8 @@ export const passwordSchema = z
   .string({ error: "Choose a password." })
   .min(8, "Use at least 8 characters.")
   .max(256, "Use at most 256 characters.")
-  .refine((p) => !isCommonPassword(p), "This is one of the 10,000 most common passwords; choose another.");
+  .refine((p) => !isCommonPassword(p), "This is one of the 10,000 most common passwords, or one with digits added; choose another.")
+  .refine((p) => guessablePassword(p, null) === null, "Do not use the site's name in your password.");
 
 // Honeypot: people never see it, so anything in it is a bot.
 const honeypotField = z.literal("", { error: "Leave this field empty." }).optional();
@@ -34,12 +35,17 @@ export const RESERVED_USERNAMES = [
 const reserved = new Set(RESERVED_USERNAMES);
 export const isReservedUsername = (name: string) => reserved.has(name.toLowerCase().replace(/[\d_-]/g, ""));
 
-export const signupSchema = z.strictObject({
-  username: usernameSchema.refine((u) => !isReservedUsername(u), "That name is reserved; choose another."),
-  password: passwordSchema,
-  redirectTo: z.string().optional(),
-  website: honeypotField,
-});
+export const signupSchema = z
+  .strictObject({
+    username: usernameSchema.refine((u) => !isReservedUsername(u), "That name is reserved; choose another."),
+    password: passwordSchema,
+    redirectTo: z.string().optional(),
+    website: honeypotField,
+  })
+  .superRefine((v, ctx) => {
+    const problem = guessablePassword(v.password, v.username);
+    if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: problem });
+  });
 
 export const passwordChangeSchema = z.strictObject({
   intent: z.literal("password"),
