@@ -354,7 +354,22 @@ describe("feed", () => {
     expect(xml).toContain("<rss version=\"2.0\"");
     expect(xml.indexOf("newest one")).toBeLessThan(xml.indexOf("older"));
     expect(xml).toContain("&lt;b&gt;x&lt;/b&gt;");
+    // Items are titled by what they say and where; the author is dc:creator, never RSS's e-mail-only <author>.
+    expect(xml).toContain("<title><![CDATA[newest one — in \"Is Meta's LLAMA-2 license open source?\"]]></title>");
+    expect(xml).toContain("<dc:creator>rae</dc:creator>");
+    expect(xml).toContain('xmlns:dc="http://purl.org/dc/elements/1.1/"');
+    expect(xml).not.toContain("<author>");
     expect((await anon().get(`/t/nope/feed.xml`)).status).toBe(404);
+  });
+
+  it("is found from the topic page, which also describes itself to search engines and link cards", async () => {
+    const page = await html(anon(), T);
+    const head = page.slice(0, page.indexOf("</head>"));
+    expect(head).toContain(`<link rel="alternate" type="application/rss+xml" title="Is Meta&#x27;s LLAMA-2 license open source?: newest comments" href="${T}/feed.xml"/>`);
+    expect(head).toMatch(/<meta name="description" content="A public post by an LLM practitioner argues[^"]*"\/>/);
+    expect(head).toContain('<meta property="og:title" content="Is Meta&#x27;s LLAMA-2 license open source?"/>');
+    expect(head).toMatch(/<meta property="og:url" content="http:\/\/localhost:\d+\/t\/llama-2-license"\/>/);
+    expect(head).toContain('<meta property="og:type" content="article"/>');
   });
 });
 

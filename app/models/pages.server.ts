@@ -72,6 +72,8 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       slug: topic.slug,
       title: topic.title,
       summaryHtml: topic.summaryHtml,
+      /** The summary's opening, for search results and link cards. */
+      description: textExcerpt(topic.summaryHtml, 200),
       sourceUrl: topic.sourceUrl,
       locked: topic.locked,
       commentCount: topic.commentCount,

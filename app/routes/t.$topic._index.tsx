@@ -5,15 +5,31 @@ import { PollCard } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
 import { getThreadView, getTopicPage } from "~/models/pages.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: `${data.topic.title} — Pulse` }] : [{ title: "Not found — Pulse" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  if (!data) return [{ title: "Not found — Pulse" }];
+  const { topic, url } = data;
+  return [
+    { title: `${topic.title} — Pulse` },
+    { name: "description", content: topic.description },
+    // Shared links draw a card: title, summary, address (the site's own origin, never the request's Host).
+    { property: "og:type", content: "article" },
+    { property: "og:site_name", content: "Pulse" },
+    { property: "og:title", content: topic.title },
+    { property: "og:description", content: topic.description },
+    { property: "og:url", content: url },
+    { name: "twitter:card", content: "summary" },
+    { tagName: "link", rel: "canonical", href: url },
+    { tagName: "link", rel: "alternate", type: "application/rss+xml", title: `${topic.title}: newest comments`, href: `/t/${topic.slug}/feed.xml` },
+  ];
+};
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getTopicPage(params.topic ?? "", user);
   if (!page) throw new Response("Topic not found", { status: 404 });
   const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user);
-  return { ...page, thread, signedIn: !!user };
+  // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).
+  return { ...page, thread, signedIn: !!user, url: `${new URL(request.url).origin}/t/${page.topic.slug}` };
 }
 
 export default function TopicPage() {

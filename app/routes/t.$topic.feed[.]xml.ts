@@ -1,6 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
+import { textExcerpt } from "~/lib/markdown.server";
 import { getTopicFeed } from "~/models/pages.server";
+
+const openingWords = (html: string) => textExcerpt(html, 80) || "(no text)";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const data = await getTopicFeed(params.topic ?? "");
@@ -20,11 +23,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   for (const c of data.comments) {
     const link = `${origin}/c/${c.id}`;
     feed.addItem({
-      title: `${c.author}${c.pollQuestion ? ` on "${c.pollQuestion}"` : ""}`,
+      // What the comment says, and where: the author is in dc:creator.
+      title: `${openingWords(c.bodyHtml)} — ${c.pollQuestion ? `on "${c.pollQuestion}"` : `in "${data.topic.title}"`}`,
       id: link,
       link,
       content: c.bodyHtml,
-      author: [{ name: c.author }],
+      // RSS 2.0's <author> must be an e-mail address, which Pulse never has: the name goes in Dublin Core's creator.
+      extensions: [{ name: "dc:creator", objects: { _text: c.author } }],
       date: new Date(c.createdAt),
     });
   }
