@@ -38,8 +38,17 @@ describe("posting", () => {
     const res = await client.post(`${T}/comment`, { intent: "post", body: "Clause 1(v) is **the** problem." });
     expect(res.status).toBe(302);
     const id = Number(/#c-(\d+)$/.exec(res.headers.get("location")!)![1]);
-    expect(res.headers.get("location")).toBe(`${T}?sort=new#c-${id}`);
+    // Back to the thread as it was sorted, with a confirmation that links to the comment.
+    expect(res.headers.get("location")).toBe(`${T}?posted=${id}#c-${id}`);
+    const confirmed = await html(client, `${T}?posted=${id}`);
+    expect(confirmed).toMatch(new RegExp(`Your comment was posted\\. <a [^>]*href="/c/${id}"[^>]*>See it in its thread</a>`));
+    expect(await html(anon(), `${T}?posted=${id}`)).not.toContain("Your comment was posted.");
     expect((await row(id)).body_html).toBe("<p>Clause 1(v) is <strong>the</strong> problem.</p>");
+    await t.sql("update comments set created_at = created_at - 10000").run();
+    const sorted = await client.post(`${T}/comment?sort=top`, { intent: "post", body: "Posted while reading the top comments." });
+    expect(sorted.headers.get("location")).toMatch(new RegExp(`^${T}\\?sort=top&posted=(\\d+)#c-\\1$`));
+    expect(await html(client, T)).toContain(`action="/t/llama-2-license/comment"`);
+    expect(await html(client, `${T}?sort=old`)).toContain(`action="/t/llama-2-license/comment?sort=old"`);
     await t.sql("update comments set created_at = created_at - 10000").run();
     const reply = await client.post(`${T}/comment?parent=${id}`, { intent: "post", body: "A reply" });
     expect(reply.status).toBe(302);
@@ -47,7 +56,7 @@ describe("posting", () => {
     expect(reply.headers.get("location")).toBe(`/c/${id}#c-${replyId}`);
     expect((await row(replyId))).toMatchObject({ parent_id: id, depth: 1 });
     expect((await row(id)).reply_count).toBe(1);
-    expect(await t.sql("select comment_count as n from topics where id = 1").get()).toEqual({ n: 2 });
+    expect(await t.sql("select comment_count as n from topics where id = 1").get()).toEqual({ n: 3 });
     const page = await html(anon(), T);
     expect(page).toContain(`id="c-${id}"`);
     expect(page).toContain(`id="c-${replyId}"`);

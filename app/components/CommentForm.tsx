@@ -2,11 +2,12 @@ import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useHydrated } from "./useHydrated";
 
-/** Where a new comment or reply is posted; the URL names the thread. */
-export function composeUrl(topicSlug: string, pollSlug: string | null, parentId: number | null): string {
+/** Where a new comment or reply is posted; the URL names the thread, and the reader's sort to come back to. */
+export function composeUrl(topicSlug: string, pollSlug: string | null, parentId: number | null, sort?: string): string {
   const p = new URLSearchParams();
   if (pollSlug) p.set("poll", pollSlug);
   if (parentId !== null) p.set("parent", String(parentId));
+  if (sort && sort !== "best") p.set("sort", sort);
   const q = p.toString();
   return `/t/${topicSlug}/comment${q ? `?${q}` : ""}`;
 }

@@ -15,6 +15,8 @@ type Props = { thread: ThreadView; signedIn: boolean; count: number; title: stri
 /** A discussion: sorting, stance filter, compose form, the tree and "load more". */
 export function CommentThread({ thread, signedIn, count, title }: Props) {
   const location = useLocation();
+  const postedParam = new URLSearchParams(location.search).get("posted");
+  const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
   const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
   const isModerator = root?.user?.role === "moderator" || root?.user?.role === "admin";
   const more = useFetcher<{ thread: ThreadView }>();
@@ -107,12 +109,17 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
           </button>
         </Form>
       ) : null}
+      {posted && signedIn ? (
+        <p className="notice" role="status">
+          Your comment was posted. <Link to={`/c/${posted}`}>See it in its thread</Link>.
+        </p>
+      ) : null}
       {thread.locked ? (
         <p className="notice">This discussion is locked: no new comments.</p>
       ) : signedIn ? (
         <CommentForm
           formId={`new-${thread.pollSlug ?? "topic"}`}
-          action={composeUrl(thread.topicSlug, thread.pollSlug, null)}
+          action={composeUrl(thread.topicSlug, thread.pollSlug, null, thread.sort)}
           intent="post"
           hidden={{}}
           label="Add to the discussion"

@@ -1,7 +1,7 @@
 import { useLocation } from "@remix-run/react";
 
 // One-shot notices that must not survive into the next redirect.
-const NOTICES = ["voted", "withdrawn", "reported"];
+const NOTICES = ["voted", "withdrawn", "reported", "posted"];
 
 /** The current page, as a path to come back to after a form post. */
 export function useHere(): string {

@@ -10,6 +10,7 @@ import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
 import { newCommentSchema } from "~/models/validation.server";
 import { failureJson } from "~/lib/http.server";
+import { SORTS } from "~/lib/thread-params";
 
 // Where comment forms post. With JavaScript the thread's fetchers get JSON;
 // without it, errors and previews render here with the text kept.
@@ -56,7 +57,11 @@ export async function action(args: ActionFunctionArgs) {
   }
   if (via === "fetcher") return json({ ok: true, id: result.id });
   const thread = ctx.poll ? `/t/${ctx.topic.slug}/p/${ctx.poll.slug}` : `/t/${ctx.topic.slug}`;
-  return redirect(ctx.parentId !== null ? `/c/${ctx.parentId}#c-${result.id}` : `${thread}?sort=new#c-${result.id}`);
+  if (ctx.parentId !== null) return redirect(`/c/${ctx.parentId}#c-${result.id}`);
+  // Back to the thread as the reader sorted it, with a confirmation that links to the new comment wherever it sorts.
+  const sort = url.searchParams.get("sort");
+  const keep = sort && sort !== "best" && (SORTS as readonly string[]).includes(sort) ? `sort=${sort}&` : "";
+  return redirect(`${thread}?${keep}posted=${result.id}#c-${result.id}`);
 }
 
 export default function Compose() {
