@@ -168,7 +168,7 @@ describe("topics and polls", () => {
     expect((await q("select scale_min_label as a, scale_max_label as b from polls where slug = 's-scale'"))).toEqual({ a: "Nope", b: "Yes!" });
     const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ closesAt: "2099-01-01T12:00" }));
     expect(res.status).toBe(302);
-    const id = Number(res.headers.get("location")!.split("/").pop());
+    const id = Number(/\/admin\/polls\/(\d+)/.exec(res.headers.get("location")!)![1]);
     expect((await q("select closes_at from polls where id = ?", id)).closes_at).toBe(Date.UTC(2099, 0, 1, 12));
     const [yes, no] = (await optionIds(t.db(), "new-poll"));
     expect((await member.client.post(`${T}/p/new-poll`, { intent: "vote", option: String(yes) })).status).toBe(302);
@@ -195,12 +195,38 @@ describe("topics and polls", () => {
     expect((await log()).map((l) => l.action)).toEqual(expect.arrayContaining(["poll.create", "poll.edit"]));
   });
 
+  it("adds option rows, makes the slug from the question, reads a browser's UTC close time, and says it was created", async () => {
+    const { admin } = await people();
+    const before = await allCounts(t.db());
+    const more = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ intent: "add-option", options: ["Yes", "No"], optionIds: ["new", "new"], exclusive: "1" }));
+    expect(more.status).toBe(200);
+    const form = await more.text();
+    expect(form.match(/name="options"/g)).toHaveLength(3);
+    expect(form).toMatch(/name="options" aria-label="Option 2" value="No"|aria-label="Option 2"[^>]*value="No"/);
+    expect(await allCounts(t.db())).toEqual(before);
+    const res = await admin.client.post(
+      "/admin/polls/new?topic=llama-2-license",
+      pollForm({ slug: "", question: "Will Meta's next Llama be OSI-approved?", closesAt: "2099-06-01T14:30", closesAtUtc: "2099-06-01T12:30:00.000Z" }),
+    );
+    expect(res.status).toBe(302);
+    const id = Number(/\/admin\/polls\/(\d+)\?created=1$/.exec(res.headers.get("location")!)![1]);
+    expect(await q("select slug, closes_at from polls where id = ?", id)).toEqual({ slug: "will-metas-next-llama-be-osi-approved", closes_at: Date.UTC(2099, 5, 1, 12, 30) });
+    expect(await (await admin.client.get(`/admin/polls/${id}?created=1`)).text()).toContain("Poll created.");
+    const bad = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "x-2", closesAtUtc: "tomorrow" }));
+    expect(bad.status).toBe(400);
+    // Resolving without an outcome says so once.
+    const pid = await pollId(t.db(), "llama-3-prediction");
+    const none = await admin.client.post(`/admin/polls/${pid}`, { intent: "resolve", note: "", sourceUrl: "" });
+    expect(none.status).toBe(400);
+    expect((await none.text()).match(/>Pick the outcome\.</g)).toHaveLength(1);
+  });
+
   it("marks options exclusive on multiple choice only, and the mark survives an edit", async () => {
     const { admin } = await people();
     const multi = pollForm({ slug: "m-alone", kind: "multiple", options: ["a", "b", "None"], optionIds: ["new", "new", "new"], maxChoices: "3", exclusive: "2" });
     const res = await admin.client.post("/admin/polls/new?topic=llama-2-license", multi);
     expect(res.status).toBe(302);
-    const id = Number(res.headers.get("location")!.split("/").pop());
+    const id = Number(/\/admin\/polls\/(\d+)/.exec(res.headers.get("location")!)![1]);
     const marks = async (slug: string) => (await t.sql("select label, exclusive from poll_options where poll_id = (select id from polls where slug = ?) order by position").all(slug) as { label: string; exclusive: number | boolean }[]).map((r) => `${r.label}:${Number(r.exclusive)}`);
     expect(await marks("m-alone")).toEqual(["a:0", "b:0", "None:1"]);
     const form = await (await admin.client.get(`/admin/polls/${id}`)).text();

@@ -1,3 +1,4 @@
+import slugify from "slugify";
 import { z } from "zod";
 import { POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
@@ -178,10 +179,16 @@ const list = z
 
 const int = (label: string) => z.coerce.number<string>({ error: `${label} must be a whole number.` }).int(`${label} must be a whole number.`).min(0, `${label} cannot be negative.`).max(100, `${label} is too large.`);
 
+/** A slug made from a question: "Will Meta's next Llama…?" becomes "will-metas-next-llama". */
+export function slugFrom(text: string): string {
+  return slugify(text, { lower: true, strict: true, trim: true }).slice(0, 64).replace(/-+$/, "");
+}
+
 export const pollFormSchema = z
   .strictObject({
     intent: z.literal("save", { error: "Unknown action." }),
-    slug,
+    // Left empty, it is made from the question.
+    slug: z.union([z.literal(""), slug]).default(""),
     question: z.string({ error: "Write the question." }).trim().min(3, "Use at least 3 characters.").max(300, "Use at most 300 characters."),
     descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").refine(shallow, tooDeep).default(""),
     kind: z.enum(POLL_KINDS, { error: "Pick a kind of question." }),
@@ -200,14 +207,27 @@ export const pollFormSchema = z
       .default("")
       .refine((s) => s === "" || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(s) && !Number.isNaN(Date.parse(`${s}Z`))), "Give a date and time, or leave it empty.")
       .transform((s) => (s === "" ? null : Date.parse(`${s}Z`))),
+    /**
+     * With JavaScript the browser sends the close time it read in the admin's
+     * own time zone, converted to UTC (ISO 8601); it wins over closesAt, which
+     * is then read as UTC only by browsers without JavaScript.
+     */
+    closesAtUtc: z
+      .string()
+      .trim()
+      .default("")
+      .refine((s) => s === "" || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?Z$/.test(s) && !Number.isNaN(Date.parse(s))), { message: "Give a date and time, or leave it empty.", path: ["closesAt"] })
+      .transform((s) => (s === "" ? null : Date.parse(s))),
     shuffle: z.literal("on").optional().transform(Boolean),
     isPrediction: z.literal("on").optional().transform(Boolean),
     resolutionCriteria: z.string().trim().max(3000, "Keep it under 3,000 characters.").default("").transform((s) => s || null),
   })
   .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] })
   .transform(
-    ({ intent: _intent, options, optionIds, exclusive, ...rest }): PollForm => ({
+    ({ intent: _intent, options, optionIds, exclusive, closesAtUtc, closesAt, slug, ...rest }): PollForm => ({
       ...rest,
+      slug: slug || slugFrom(rest.question) || "poll",
+      closesAt: closesAtUtc ?? closesAt,
       options: options.map((label, i) => ({ id: optionIds[i] === "new" ? null : Number(optionIds[i]), label, exclusive: exclusive.includes(String(i)) })),
     }),
   );

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { Field } from "~/components/Field";
-import { PollForm } from "~/components/admin/PollForm";
-import { Select } from "~/components/admin/fields";
+import { PollForm, withExtraOption } from "~/components/admin/PollForm";
+import { FormErrors, Select } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
@@ -26,6 +26,7 @@ export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const { poll } = await pollOr404(args.params.id);
   const raw = formToObject(await readForm(args.request));
+  if (raw.intent === "add-option") return json({ form: "poll", errors: {} as Record<string, string[]>, values: withExtraOption(raw) });
   if (raw.intent === "save") {
     const parsed = parseForm(pollFormSchema, raw);
     if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
@@ -49,6 +50,8 @@ export async function action(args: ActionFunctionArgs) {
 export default function EditPoll() {
   const { poll, options, topic, hasBallots, closed } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const saved = params.get("created") ? "created" : params.get("saved") ? "saved" : null;
   const stateErrors = data?.form === "state" ? data.errors : undefined;
   return (
     <section>
@@ -59,7 +62,10 @@ export default function EditPoll() {
       <p className="muted">
         {poll.voterCount} voters · {closed ? `closed ${formatDateTime(poll.closesAt!)}` : poll.closesAt ? `closes ${formatDateTime(poll.closesAt)}` : "open"}
       </p>
-      {stateErrors ? <p className="form-error" role="alert">{Object.values(stateErrors).flat().join(" ")}</p> : null}
+      {/* Errors of the resolution's own fields show at those fields, once. */}
+      <FormErrors errors={stateErrors} fields={["optionId", "note", "sourceUrl"]} />
+      {saved === "created" ? <p className="notice" role="status">Poll created. It is live at <Link to={`/t/${topic.slug}/p/${poll.slug}`}>/t/{topic.slug}/p/{poll.slug}</Link>.</p> : null}
+      {saved === "saved" ? <p className="notice" role="status">Saved.</p> : null}
       <Form method="post" className="inline-actions">
         <button type="submit" name="intent" value={closed ? "reopen" : "close"} className="small secondary">
           {closed ? "Reopen the poll" : "Close now"}

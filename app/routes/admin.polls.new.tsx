@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { PollForm } from "~/components/admin/PollForm";
+import { PollForm, withExtraOption } from "~/components/admin/PollForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { createPoll } from "~/models/polls.server";
 import { getTopicForEdit } from "~/models/topics.server";
@@ -25,11 +25,12 @@ export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const topic = await topicOr404(args.request);
   const raw = formToObject(await readForm(args.request));
+  if (raw.intent === "add-option") return json({ errors: {} as Record<string, string[]>, values: withExtraOption(raw) });
   const parsed = parseForm(pollFormSchema, raw);
   if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
   const res = await createPoll(topic.id, parsed.data, { actorId: admin.id });
   if (!res.ok) return failureJson(res, { values: raw });
-  return redirect(`/admin/polls/${res.id}`);
+  return redirect(`/admin/polls/${res.id}?created=1`);
 }
 
 export default function NewPoll() {
