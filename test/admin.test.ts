@@ -283,6 +283,14 @@ describe("topics and polls", () => {
       expect(box(seen.wrong)).toContain("You were wrong: you answered");
       expect(box(seen.anon)).not.toMatch(/You were/);
     }
+    const verdictOn = async (c: Client) => {
+      const html = await (await c.get(`${T}/results`)).text();
+      const card = html.slice(html.indexOf('id="poll-llama-3-prediction"'), html.indexOf("</section>", html.indexOf('id="poll-llama-3-prediction"')));
+      return /You were (right|wrong)\./.exec(card)?.[0] ?? null;
+    };
+    expect(await verdictOn(member.client)).toBe("You were right.");
+    expect(await verdictOn(wrong.client)).toBe("You were wrong.");
+    expect(await verdictOn(anon())).toBeNull();
     expect((await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(409);
     expect((await admin.client.post(`/admin/polls/${pid}`, { intent: "unresolve" })).status).toBe(302);
     expect((await q("select resolved_at from polls where id = ?", pid)).resolved_at).toBeNull();
@@ -303,7 +311,11 @@ describe("reports and moderation", () => {
     const reported = await other.client.post(`/c/${c1}`, { intent: "report", reason: "This is rude", redirectTo: T });
     expect(reported.status).toBe(302);
     expect(reported.headers.get("location")).toBe(`${T}?reported=${c1}#c-${c1}`);
-    expect(await (await other.client.get(`${T}?reported=${c1}`)).text()).toContain("Thanks: a moderator will look at it.");
+    const thanked = await (await other.client.get(`${T}?reported=${c1}`)).text();
+    expect(thanked).toContain("Reported. Thanks: a moderator will look at it.");
+    // The form is gone once it was sent: only the thanks stays.
+    const reportedComment = thanked.slice(thanked.indexOf(`id="c-${c1}"`), thanked.indexOf(`id="c-${c2}"`) > thanked.indexOf(`id="c-${c1}"`) ? thanked.indexOf(`id="c-${c2}"`) : undefined);
+    expect(reportedComment).not.toContain('value="report"');
     const again = await other.client.post(`/c/${c1}`, { intent: "report", reason: "Again" });
     expect(again.status).toBe(409);
     expect((await member.client.post(`/c/${c1}`, { intent: "report", reason: "my own" })).status).toBe(400);

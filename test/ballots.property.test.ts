@@ -9,7 +9,8 @@ const t = useFreshDatabase();
 
 const POLLS = [
   { slug: "license-opinion", kind: "single" as const },
-  { slug: "implications", kind: "multiple" as const },
+  // Its last option, "None of these", is exclusive: only on its own.
+  { slug: "implications", kind: "multiple" as const, exclusive: 7 },
   { slug: "statement-misleading", kind: "scale" as const },
 ];
 
@@ -61,7 +62,9 @@ describe("tallies always equal a recount (property)", () => {
             const valid =
               chosen !== null &&
               chosen.every((x) => x !== undefined) &&
-              (poll.kind === "multiple" ? chosen.length >= 1 && chosen.length <= 8 : chosen.length === 1);
+              (poll.kind === "multiple"
+                ? chosen.length >= 1 && chosen.length <= 8 && !(chosen.length > 1 && "exclusive" in poll && o.picks.includes(poll.exclusive))
+                : chosen.length === 1);
             expect(res.ok).toBe(valid);
             if (valid && chosen) {
               const same = before && before.length === chosen.length && chosen.every((c) => before.includes(c));

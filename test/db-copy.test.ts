@@ -66,6 +66,8 @@ async function populate() {
   await b.client.post(`/c/${first.id}`, { intent: "report", reason: "testing reports" });
   await mod.client.post(`/c/${first.id + 2}`, { intent: "remove", reason: "off topic" });
   await t.sql("update polls set visibility = 'after_close', closes_at = ? where slug = 'implications'").run(Date.now() - 1000);
+  const { saveSiteText } = await import("../app/models/site-texts.server");
+  await saveSiteText(a.id, "rules", "Be **kind**.");
   const counts = dump(t.file());
   for (const table of TABLE_ORDER.filter((x) => x !== "health_checks")) expect(counts[table].length, table).toBeGreaterThan(0);
 }

@@ -53,7 +53,8 @@ async function castCrowd(n: number) {
   for (let i = 0; i < n; i++) {
     const { client } = await makeUser(anon(), `crowd${i}`);
     await vote(client, "license-opinion", { option: String(opinion[i % 3]) });
-    await vote(client, "implications", { option: [String(implications[i % 8]), String(implications[(i + 3) % 8])] });
+    // Options 0 to 6: the eighth, "None of these", goes only on its own.
+    await vote(client, "implications", { option: [String(implications[i % 7]), String(implications[(i + 3) % 7])] });
     await vote(client, "statement-misleading", { value: String((i % 5) + 1) });
     voters.push(client);
   }

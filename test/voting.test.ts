@@ -285,3 +285,29 @@ describe("concurrency through the real server", () => {
     expect(await t.sql("select voter_count as n from polls where slug = 'implications'").get()).toEqual({ n: 200 });
   });
 });
+
+describe("the topic page's structure", () => {
+  it("jumps between summary, questions and discussion, and folds the questions you answered", async () => {
+    const page = await (await anon().get(T)).text();
+    const nav = page.slice(page.indexOf('aria-label="On this page"'), page.indexOf("</nav>", page.indexOf('aria-label="On this page"')));
+    for (const target of ["#summary", "#questions", "#discussion", `${T}/results`]) expect(nav).toContain(`href="${target}"`);
+    for (const id of ["summary", "questions", "discussion"]) expect(page).toContain(`id="${id}"`);
+    expect(page.indexOf('id="summary"')).toBeLessThan(page.indexOf('id="questions"'));
+    expect(page.indexOf('id="questions"')).toBeLessThan(page.indexOf('id="discussion"'));
+    expect(page).not.toContain('class="change"');
+
+    const { client } = await makeUser(anon(), "folder");
+    const opts = await optionIds(t.db(), "license-opinion");
+    await client.post(url("license-opinion"), { intent: "vote", option: String(opts[1]) });
+    const mine = await (await client.get(T)).text();
+    expect(mine).toContain("You have answered 1 of 6.");
+    const card = (slug: string) => mine.slice(mine.indexOf(`id="poll-${slug}"`), mine.indexOf("</section>", mine.indexOf(`id="poll-${slug}"`)));
+    // Answered: the answer shows, the form is one click away in a closed <details>.
+    expect(card("license-opinion")).toMatch(/<details class="change"><summary>Change or withdraw your answer<\/summary>/);
+    expect(card("license-opinion")).toContain("You answered: <strong>Not open source, but open enough for my use</strong>");
+    // Not answered: the form is open as before.
+    expect(card("implications")).not.toContain('class="change"');
+    // The poll's own page never folds.
+    expect(await (await client.get(url("license-opinion"))).text()).not.toContain('class="change"');
+  });
+});

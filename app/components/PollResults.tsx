@@ -5,7 +5,7 @@ import { LikertBar, OptionBars, TrendChart } from "./charts";
 
 const ci = (o: { low: number; high: number }) => `${Math.round(o.low * 100)}–${Math.round(o.high * 100)}%`;
 
-export function PollResults({ poll, topicSlug, trend }: { poll: PollResult; topicSlug: string; trend?: Trend }) {
+export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollResult; topicSlug: string; trend?: Trend; verdict?: "right" | "wrong" }) {
   const id = `r-${poll.slug}`;
   const r = poll.resolution;
   return (
@@ -36,6 +36,7 @@ export function PollResults({ poll, topicSlug, trend }: { poll: PollResult; topi
               <a href={r.sourceUrl} rel="noopener noreferrer nofollow">Source</a>
             ) : null}
           </p>
+          {verdict ? <p className={`verdict ${verdict}`}>{verdict === "right" ? "You were right." : "You were wrong."}</p> : null}
           <p>
             How the community did: {r.accuracy === null ? "no ballots." : `${Math.round(r.accuracy * 100)}% picked the outcome; mean Brier score ${r.brier?.toFixed(2)} (0 is perfect, 2 is always wrong).`}
           </p>

@@ -162,7 +162,7 @@ export async function getTopicResults(slug: string, user: { id: string } | null 
   const polls = agg.polls;
   const mine = user ? await getMyChoices(user.id, polls.map((p) => p.id)) : new Map<number, number[]>();
   const data = buildResults(topic, agg, (p) => (user ? { signedIn: true, hasVoted: mine.has(p.id) } : PUBLIC_VIEWER), now);
-  return { topicId: topic.id, polls, trends: agg.trends, data };
+  return { topicId: topic.id, polls, trends: agg.trends, data, mine };
 }
 
 /** Public aggregates by topic id, for the live stream. */
@@ -314,8 +314,15 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
     else if (!crossable.includes(a) || !crossable.includes(b)) crossTabError = "Only questions whose results are public to everyone can be compared.";
     else crossTab = await getCrossTab(a, b, now);
   }
+  // For a signed-in voter: whether each resolved prediction they answered came out their way.
+  const verdicts: Record<string, "right" | "wrong"> = {};
+  for (const p of res.polls) {
+    const picked = res.mine.get(p.id);
+    if (picked && p.resolvedOptionId !== null) verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
+  }
   return {
     ...res.data,
+    verdicts,
     trends: Object.fromEntries(trends),
     crossTab,
     crossTabError,

@@ -76,7 +76,7 @@ export default function Results() {
         </p>
       </div>
       {polls.map((p) => (
-        <PollResults key={p.slug} poll={p} topicSlug={slug} trend={data.trends[p.slug]} />
+        <PollResults key={p.slug} poll={p} topicSlug={slug} trend={data.trends[p.slug]} verdict={data.verdicts[p.slug]} />
       ))}
       <section className="card" id="crosstab" aria-labelledby="crosstab-h">
         <h2 id="crosstab-h">Compare two questions</h2>

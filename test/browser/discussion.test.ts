@@ -44,6 +44,8 @@ describe.each([
     await expect.poll(() => a.locator(".preview em").first().textContent()).toBe("enough");
     await a.getByRole("button", { name: "Post comment" }).first().click();
     await expect.poll(() => comment(a, "I only run it").count()).toBe(1);
+    // With JavaScript the focus lands on the confirmation, which links to the new comment.
+    if (javaScript) await expect.poll(() => a.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Posted.");
     expect(await comment(a, "I only run it").locator(".stance").textContent()).toBe("Not open source, but open enough for my use");
     expect(await comment(a, "I only run it").locator("a[href='https://example.com']").getAttribute("rel")).toBe("nofollow ugc noopener");
 
