@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { FormErrors, TextArea } from "~/components/admin/fields";
+import { FormErrors, PreviewAndSave, TextArea } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { getSiteText, saveSiteText } from "~/models/site-texts.server";
@@ -39,16 +39,7 @@ export default function EditRules() {
       <Form method="post" className="stack admin-form" noValidate>
         <FormErrors errors={e} fields={["bodyMd"]} />
         <TextArea label="Rules (markdown)" name="bodyMd" defaultValue={data?.values.bodyMd ?? rules.bodyMd} errors={e} rows={16} />
-        {data?.preview ? (
-          <div className="preview">
-            <p className="muted">Preview</p>
-            <div className="prose" dangerouslySetInnerHTML={{ __html: data.preview }} />
-          </div>
-        ) : null}
-        <div className="actions">
-          <button type="submit" name="intent" value="preview" className="secondary">Preview</button>
-          <button type="submit" name="intent" value="save">Save rules</button>
-        </div>
+        <PreviewAndSave preview={data?.preview} saveLabel="Save rules" />
       </Form>
     </section>
   );

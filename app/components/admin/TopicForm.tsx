@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field } from "../Field";
-import { FormErrors, TextArea } from "./fields";
+import { FormErrors, PreviewAndSave, TextArea } from "./fields";
 
 export type TopicFormData = { errors?: Record<string, string[]>; values?: Record<string, string>; preview?: string };
 
@@ -14,16 +14,7 @@ export function TopicForm({ data, defaults, submitLabel }: { data?: TopicFormDat
       <Field label="Slug" name="slug" defaultValue={v.slug} errors={e?.slug} hint="The address: /t/slug. Lowercase letters, digits and hyphens." required />
       <TextArea label="Summary (markdown)" name="summaryMd" defaultValue={v.summaryMd} errors={e} rows={12} required />
       <Field label="Source link" name="sourceUrl" type="url" defaultValue={v.sourceUrl} errors={e?.sourceUrl} hint="Optional: the article or post this topic is about." />
-      {data?.preview !== undefined ? (
-        <div className="preview">
-          <p className="muted">Preview</p>
-          <div className="prose" dangerouslySetInnerHTML={{ __html: data.preview }} />
-        </div>
-      ) : null}
-      <div className="actions">
-        <button type="submit" name="intent" value="preview" className="secondary">Preview</button>
-        <button type="submit" name="intent" value="save">{submitLabel}</button>
-      </div>
+      <PreviewAndSave preview={data?.preview} saveLabel={submitLabel} />
     </Form>
   );
 }

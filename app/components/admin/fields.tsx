@@ -58,3 +58,21 @@ export function FormErrors({ errors, fields }: { errors: Errors; fields: string[
     </p>
   ) : null;
 }
+
+/** The rendered preview of a markdown form, if asked for, and its Preview and Save buttons. */
+export function PreviewAndSave({ preview, saveLabel }: { preview: string | null | undefined; saveLabel: string }) {
+  return (
+    <>
+      {typeof preview === "string" ? (
+        <div className="preview">
+          <p className="muted">Preview</p>
+          <div className="prose" dangerouslySetInnerHTML={{ __html: preview }} />
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" name="intent" value="preview" className="secondary">Preview</button>
+        <button type="submit" name="intent" value="save">{saveLabel}</button>
+      </div>
+    </>
+  );
+}
