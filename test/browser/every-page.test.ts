@@ -108,9 +108,13 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       `${topic}/p/license-opinion`,
       `${topic}/p/implications`,
       `${topic}/p/statement-misleading`,
+      `${topic}/p/statement-clause-1v`,
       `${topic}/p/llama-3-prediction`,
+      `${topic}/p/future-osi-prediction`,
       `${topic}/results`,
+      `${topic}/results?a=license-opinion&b=implications`,
       `/c/${commentId}`,
+      `/c/${commentId}?history=1`,
       "/login",
       "/signup",
       "/moderation",
@@ -124,7 +128,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
 
     const memberCtx = await h().context({ javaScript: true });
     const member = await signUp(await memberCtx.newPage(), "reader");
-    await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup"), "/settings"], findings, shots);
+    await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup"), "/settings", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
 
     const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules"];
     // axe runs as a script in the page: the admin's survey signs in again with JavaScript on.
