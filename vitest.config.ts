@@ -17,6 +17,7 @@ const BOTH_ENGINES = [
   "test/comments.test.ts",
   "test/db.test.ts",
   "test/hostile.test.ts",
+  "test/profiles.test.ts",
   "test/results.test.ts",
   "test/safety.test.ts",
   "test/security.test.ts",

@@ -130,7 +130,11 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
     <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}`}>
       <article aria-label={live ? `Comment by ${c.author}` : "Deleted comment"}>
         <header className="comment-head">
-          {live ? <strong className="author">{c.author}</strong> : null}
+          {live && c.author ? (
+            <Link to={`/u/${c.author}`} className="author">
+              {c.author}
+            </Link>
+          ) : null}
           {c.stance ? (
             <a className="badge stance" href={`?stance=${c.stance.id}`} title="Filter the thread by this stance">
               {c.stance.label}

@@ -221,7 +221,7 @@ export async function newestComments(topicId: number, limit = 30) {
     .limit(limit);
 }
 
-/** The option a user answered in a poll, to prefill their stance (their choice to keep). */
+/** The option a user answered in a poll: offered first as their stance, never chosen for them. */
 export async function suggestedStance(userId: string, pollId: number): Promise<number | null> {
   const [row] = await rows<{ option_id: number }>(
     db(),

@@ -119,6 +119,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       "/signup",
       "/moderation",
       "/rules",
+      "/u/chief",
       "/no-such-page",
     ];
     const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `/c/${commentId}`, "/"];
