@@ -160,16 +160,31 @@ function inTurn<T>(queue: { tail: Promise<unknown> }, fn: () => Promise<T>): Pro
 export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
   const open = current();
   // Work registered with beforeCommit runs after fn, as the transaction's last statements.
+  // Work registered with afterCommit runs once the transaction has committed (of its last attempt).
+  let committed: Array<() => void> = [];
   const body = async (tx: DB) => {
     const hooks = new Map<string, (tx: DB) => Promise<unknown>>();
     pending.set(tx, hooks);
+    committed = [];
+    afterHooks.set(tx, committed);
     try {
       const out = await fn(tx);
       for (const key of [...hooks.keys()].sort()) await hooks.get(key)!(tx);
       return out;
     } finally {
       pending.delete(tx);
+      afterHooks.delete(tx);
     }
+  };
+  const thenAnnounce = (out: T) => {
+    for (const f of committed) {
+      try {
+        f();
+      } catch (err) {
+        console.error("after commit:", err);
+      }
+    }
+    return out;
   };
   if (open.engine === "pg") {
     const run = () => (open.writer as unknown as { transaction: (f: (tx: DB) => Promise<T>) => Promise<T> }).transaction(body);
@@ -177,7 +192,7 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
     // (a deadlock): nothing of it was written, so it runs again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run();
+        return thenAnnounce(await run());
       } catch (err) {
         if (attempt >= 3 || !hasCode(err, ["40P01", "40001"])) throw err;
       }
@@ -194,7 +209,16 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
       if (raw.inTransaction) raw.exec("ROLLBACK");
       throw err;
     }
-  });
+  }).then(thenAnnounce);
+}
+
+const afterHooks = ((globalThis as { __pulseAfter?: WeakMap<DB, Array<() => void>> }).__pulseAfter ??= new WeakMap());
+
+/** Runs `fn` after the transaction `tx` commits; never if it rolls back. For announcements, not for writes. */
+export function afterCommit(tx: DB, fn: () => void): void {
+  const list = afterHooks.get(tx);
+  if (!list) throw new Error("afterCommit needs the transaction's own connection");
+  list.push(fn);
 }
 
 // On globalThis like the connection: the server build bundles its own copy of this module.

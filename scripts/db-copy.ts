@@ -37,6 +37,12 @@ export const TABLE_ORDER = [
   "health_checks",
   "data_versions",
   "site_texts",
+  "notifications",
+  "notification_mutes",
+  "follows",
+  "topic_visits",
+  "recovery_codes",
+  "password_resets",
 ] as const;
 
 const CHUNK = 1000;

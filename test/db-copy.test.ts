@@ -68,6 +68,15 @@ async function populate() {
   await t.sql("update polls set visibility = 'after_close', closes_at = ? where slug = 'implications'").run(Date.now() - 1000);
   const { saveSiteText } = await import("../app/models/site-texts.server");
   await saveSiteText(a.id, "rules", "Be **kind**.");
+  // Issue 13's tables: a mention, a muted kind, a follow, a visit, recovery codes and a reset link.
+  await postComment({ userId: b.id, topicId: 1, pollId: null, parentId: null, body: "Hello @alice", stanceOptionId: null }, Date.now() + 10_000);
+  await a.client.post("/settings", { intent: "notifications", kinds: ["reply", "mention"] });
+  await a.client.post(`${T}?index`, { intent: "follow" });
+  await (await a.client.get(T)).arrayBuffer();
+  const { newRecoveryCodes, issueResetLink } = await import("../app/models/recovery.server");
+  await newRecoveryCodes(a.id);
+  const admin = await makeUser(anon(), "boss", "admin");
+  await issueResetLink(admin.id, b.id);
   const counts = dump(t.file());
   for (const table of TABLE_ORDER.filter((x) => x !== "health_checks")) expect(counts[table].length, table).toBeGreaterThan(0);
 }

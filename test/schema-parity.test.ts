@@ -116,21 +116,22 @@ describe("the databases their migrations build", () => {
     await admin.query(`create database ${name}`);
     await migrate(drizzle(pool), { migrationsFolder: path.resolve("migrations/pg") });
     const live = new Database(inject("templateDb"), { readonly: true });
-    const sqliteNames = (live.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name").all() as { name: string }[]).map((r) => r.name);
+    const sqliteNames = (live.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name not like 'search_fts%' order by name").all() as { name: string }[]).map((r) => r.name);
     // rate_limits is PostgreSQL's alone (db/schema/pg-only.ts): SQLite keeps limits in process.
     const pgNames = (await pool.query("select table_name as name from information_schema.tables where table_schema = 'public' and table_name <> 'rate_limits' order by table_name")).rows.map((r) => r.name);
     expect(pgNames).toEqual(sqliteNames);
     for (const table of sqliteNames) {
       const sCols = (live.prepare(`select name, "notnull" as nn, pk from pragma_table_info(?) order by name`).all(table) as { name: string; nn: number; pk: number }[]).map((c) => `${c.name}:${c.nn || c.pk ? "not null" : "null"}`);
       const pCols = (
-        await pool.query("select column_name as name, is_nullable from information_schema.columns where table_schema = 'public' and table_name = $1 order by column_name", [table])
+        // "search" is PostgreSQL's generated tsvector; SQLite keeps its search index in search_fts.
+        await pool.query("select column_name as name, is_nullable from information_schema.columns where table_schema = 'public' and table_name = $1 and column_name <> 'search' order by column_name", [table])
       ).rows.map((c) => `${c.name}:${c.is_nullable === "NO" ? "not null" : "null"}`);
       expect(pCols, table).toEqual(sCols);
       const sIdx = (live.prepare("select name from sqlite_master where type = 'index' and tbl_name = ? and name not like 'sqlite_autoindex%' order by name").all(table) as { name: string }[]).map((r) => r.name);
       const pIdx = (
         await pool.query(
           `select i.relname as name from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-           join pg_namespace n on n.oid = t.relnamespace where n.nspname = 'public' and t.relname = $1 and not x.indisprimary order by 1`,
+           join pg_namespace n on n.oid = t.relnamespace where n.nspname = 'public' and t.relname = $1 and not x.indisprimary and i.relname not like '%\\_search' order by 1`,
           [table],
         )
       ).rows.map((r) => r.name);

@@ -10,3 +10,7 @@ export type PollKind = (typeof POLL_KINDS)[number];
 
 export const VISIBILITIES = ["always", "after_vote", "after_close"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
+
+/** What a notification is about; each kind can be turned off in /settings. */
+export const NOTIFICATION_KINDS = ["reply", "mention", "resolved", "report", "follow"] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
+import { NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -47,6 +47,7 @@ export const topics = pgTable("topics", {
   commentCount: integer("comment_count").notNull().default(0),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  activeAt: bigint("active_at", { mode: "number" }).notNull().default(0),
 });
 
 export const polls = pgTable(
@@ -223,6 +224,8 @@ export const comments = pgTable(
     index("comments_parent").on(t.parentId, t.createdAt),
     index("comments_thread_best").on(t.topicId, t.pollId, t.parentId, t.best),
     index("comments_author").on(t.authorId),
+    // "N new" since a visit: a topic's comments after a time.
+    index("comments_topic_created").on(t.topicId, t.createdAt),
   ],
 );
 
@@ -312,3 +315,96 @@ export const siteTexts = pgTable("site_texts", {
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
   updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
 });
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    pollId: integer("poll_id").references(() => polls.id, { onDelete: "cascade" }),
+    commentId: integer("comment_id").references(() => comments.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
+    detail: text("detail"),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    readAt: bigint("read_at", { mode: "number" }),
+  },
+  (t) => [
+    index("notifications_user").on(t.userId, t.id),
+    index("notifications_unread").on(t.userId, t.readAt),
+    index("notifications_comment").on(t.commentId),
+  ],
+);
+
+export const notificationMutes = pgTable(
+  "notification_mutes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+export const follows = pgTable(
+  "follows",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] }), index("follows_topic").on(t.topicId)],
+);
+
+export const topicVisits = pgTable(
+  "topic_visits",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    seenAt: bigint("seen_at", { mode: "number" }).notNull(),
+    markFrom: bigint("mark_from", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] })],
+);
+
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    usedAt: bigint("used_at", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+    usedAt: bigint("used_at", { mode: "number" }),
+  },
+  (t) => [index("password_resets_user").on(t.userId)],
+);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
+import { NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
 import {
   check,
   index,
@@ -56,6 +56,8 @@ export const topics = sqliteTable("topics", {
   commentCount: integer("comment_count").notNull().default(0),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /** The newest comment's time (or the creation time): the home page sorts by it. */
+  activeAt: integer("active_at").notNull().default(0),
 });
 
 export const polls = sqliteTable(
@@ -232,6 +234,8 @@ export const comments = sqliteTable(
     index("comments_parent").on(t.parentId, t.createdAt),
     index("comments_thread_best").on(t.topicId, t.pollId, t.parentId, t.best),
     index("comments_author").on(t.authorId),
+    // "N new" since a visit: a topic's comments after a time.
+    index("comments_topic_created").on(t.topicId, t.createdAt),
   ],
 );
 
@@ -321,3 +325,107 @@ export const siteTexts = sqliteTable("site_texts", {
   updatedAt: integer("updated_at").notNull(),
   updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
 });
+
+/** Someone's inbox: written in the same transaction as what causes it. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    pollId: integer("poll_id").references(() => polls.id, { onDelete: "cascade" }),
+    commentId: integer("comment_id").references(() => comments.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
+    /** A word about the outcome: "right"/"wrong" for a resolution, "actioned"/"dismissed" for a report. */
+    detail: text("detail"),
+    createdAt: integer("created_at").notNull(),
+    readAt: integer("read_at"),
+  },
+  (t) => [
+    index("notifications_user").on(t.userId, t.id),
+    index("notifications_unread").on(t.userId, t.readAt),
+    index("notifications_comment").on(t.commentId),
+  ],
+);
+
+/** A row turns one kind of notification off for one person. */
+export const notificationMutes = sqliteTable(
+  "notification_mutes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/** Topics a person follows (private: only they see it). */
+export const follows = sqliteTable(
+  "follows",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] }), index("follows_topic").on(t.topicId)],
+);
+
+/**
+ * When a person last opened a topic. `seenAt` is the latest visit; `markFrom`
+ * is where the current visit's "new" marks start, kept for a while so that
+ * reloads and revalidations do not wipe the marks (models/unread.server.ts).
+ */
+export const topicVisits = sqliteTable(
+  "topic_visits",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    seenAt: integer("seen_at").notNull(),
+    markFrom: integer("mark_from").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] })],
+);
+
+/** One-time recovery codes, stored as SHA-256 digests (decision 017). */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+/** One-time password-reset links that an admin issues; the token is stored as a SHA-256 digest. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("password_resets_user").on(t.userId)],
+);

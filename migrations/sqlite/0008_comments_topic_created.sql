@@ -1,0 +1,1 @@
+CREATE INDEX `comments_topic_created` ON `comments` (`topic_id`,`created_at`);
