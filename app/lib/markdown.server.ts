@@ -10,7 +10,29 @@ function escapeHtml(s: string): string {
     .replace(/'/g, "&#39;");
 }
 
+// Names that `@name` links to while one text renders (rendering is synchronous).
+let linkable: ReadonlySet<string> = new Set();
+
 const marked = new Marked({
+  extensions: [
+    {
+      // `@name` of a known person links to their profile; any other `@word` stays text.
+      name: "mention",
+      level: "inline",
+      start(src: string) {
+        const m = /(^|[^\p{L}\p{N}_@.-])@[A-Za-z0-9_-]/u.exec(src);
+        return m ? m.index + m[1].length : undefined;
+      },
+      tokenizer(src: string) {
+        const m = /^@([A-Za-z0-9_-]{3,32})(?![A-Za-z0-9_-])/.exec(src);
+        if (!m || !linkable.has(m[1].toLowerCase())) return undefined;
+        return { type: "mention", raw: m[0], name: m[1].toLowerCase() };
+      },
+      renderer(token) {
+        return `<a href="/u/${escapeHtml(token.name as string)}">@${escapeHtml(token.name as string)}</a>`;
+      },
+    },
+  ],
   gfm: true,
   breaks: false,
   async: false,
@@ -86,14 +108,17 @@ export class MarkdownTooDeep extends Error {
  * Throws MarkdownTooDeep for input the forms refuse anyway (markdownDepth), and
  * for any other input that still overflows the parser's stack.
  */
-export function renderMarkdown(source: string): string {
+export function renderMarkdown(source: string, opts: { mentions?: ReadonlySet<string> } = {}): string {
   if (markdownDepth(source) > MAX_MARKDOWN_DEPTH) throw new MarkdownTooDeep();
   let raw: string;
+  linkable = opts.mentions ?? new Set();
   try {
     raw = marked.parse(source) as string;
   } catch (err) {
     if (err instanceof RangeError) throw new MarkdownTooDeep();
     throw err;
+  } finally {
+    linkable = new Set();
   }
   return sanitize(raw).trim();
 }

@@ -4,6 +4,7 @@ import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, 
 import { waitText } from "../lib/format";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
+import { mentionedNames, notifyOfComment, notifyOfHandledReports, resolveMentions, withdrawNotificationsOf } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./versions.server";
 
@@ -53,9 +54,17 @@ export async function bumpCounts(tx: DB, topicId: number, pollId: number | null,
   }
 }
 
-function render(body: string): string | Failure {
+/** The people a text mentions who exist, and its HTML with their names linked. */
+async function renderWithMentions(body: string): Promise<{ html: string; mentioned: string[] } | Failure> {
+  const people = await resolveMentions(mentionedNames(body));
+  const html = render(body, new Set(people.keys()));
+  if (typeof html !== "string") return html;
+  return { html, mentioned: [...people.values()].map((p) => p.id) };
+}
+
+function render(body: string, mentions: ReadonlySet<string>): string | Failure {
   try {
-    return renderMarkdown(body);
+    return renderMarkdown(body, { mentions });
   } catch (err) {
     if (err instanceof MarkdownTooDeep) return fail("invalid", err.message, "body");
     throw err;
@@ -74,8 +83,9 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
   const body = input.body.trim();
   if (body.length === 0) return fail("invalid", "Write something first.", "body");
   if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
-  const html = render(body);
-  if (typeof html !== "string") return html;
+  const rendered = await renderWithMentions(body);
+  if ("ok" in rendered) return rendered;
+  const html = rendered.html;
   return transaction(async (tx): Promise<{ ok: true; id: number } | Failure> => {
       const topic = await q.topic(tx).get({ id: input.topicId });
       if (!topic) return fail("not_found", "No such topic.");
@@ -86,6 +96,7 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
         if (poll.locked) return fail("conflict", "This thread is locked: no new comments.");
       }
       let depth = 0;
+      let parentAuthorId: string | null = null;
       if (input.parentId !== null) {
         const parent = await q.comment(tx).get({ id: input.parentId });
         if (!parent || parent.topicId !== input.topicId || parent.pollId !== input.pollId) {
@@ -93,6 +104,7 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
         }
         if (parent.deletedAt !== null || parent.removedAt !== null) return fail("conflict", "You cannot reply to a deleted comment.");
         depth = parent.depth + 1;
+        parentAuthorId = parent.authorId;
       }
       if (input.stanceOptionId !== null) {
         if (input.pollId === null) return fail("invalid", "A stance needs a poll's thread.", "stance");
@@ -124,6 +136,12 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
         await tx.update(comments).set({ replyCount: sql`${comments.replyCount} + 1` }).where(eq(comments.id, input.parentId));
       }
       await bumpCounts(tx, input.topicId, input.pollId, 1);
+      await tx.update(topics).set({ activeAt: now }).where(eq(topics.id, input.topicId));
+      await notifyOfComment(
+        tx,
+        { id: row.id, topicId: input.topicId, pollId: input.pollId, authorId: input.userId, parentAuthorId, mentionedIds: rendered.mentioned },
+        now,
+      );
       return { ok: true, id: row.id };
   });
 }
@@ -133,8 +151,9 @@ export async function editComment(userId: string, id: number, rawBody: string, n
   const body = rawBody.trim();
   if (body.length === 0) return fail("invalid", "Write something first.", "body");
   if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
-  const html = render(body);
-  if (typeof html !== "string") return html;
+  const rendered = await renderWithMentions(body);
+  if ("ok" in rendered) return rendered;
+  const html = rendered.html;
   return transaction(async (tx): Promise<{ ok: true } | Failure> => {
     const c = await q.comment(tx).get({ id });
     if (!c) return fail("not_found", "No such comment.");
@@ -168,6 +187,7 @@ export async function deleteComment(userId: string, id: number, now = Date.now()
 export async function eraseText(tx: DB, id: number, now: number) {
   await tx.update(comments).set({ bodyMd: "", bodyHtml: "", deletedAt: now, stanceOptionId: null }).where(eq(comments.id, id));
   await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, id));
+  await withdrawNotificationsOf(tx, id);
 }
 
 /** Up or down; the same vote again withdraws it; never on your own comment. */
@@ -248,10 +268,13 @@ export async function removeComment(modId: string, commentId: number, reason: st
     touchTopic(tx, c.topicId);
     await tx.update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId));
     if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
-    await tx
+    await withdrawNotificationsOf(tx, commentId);
+    const handled = await tx
       .update(reports)
       .set({ status: "actioned", handledBy: modId, handledAt: now })
-      .where(and(eq(reports.commentId, commentId), eq(reports.status, "open")));
+      .where(and(eq(reports.commentId, commentId), eq(reports.status, "open")))
+      .returning({ reporterId: reports.reporterId, commentId: reports.commentId });
+    await notifyOfHandledReports(tx, handled, "actioned", now);
     await logAction(tx, modId, "comment.remove", "comment", commentId, reason);
     return { ok: true as const };
   });

@@ -30,3 +30,29 @@ export async function listenForChanges(): Promise<void> {
     if (Number.isInteger(pollId)) events.emit("poll-changed", pollId);
   });
 }
+
+const INBOX_CHANNEL = "pulse_inbox_changed";
+
+/** Says that these people's inboxes changed (new notifications, or read): their live counts refresh. */
+export function notifyInboxChanged(userIds: Iterable<string>): void {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return;
+  if (engine() === "sqlite") {
+    for (const id of ids) events.emit("inbox-changed", id);
+    return;
+  }
+  // A NOTIFY payload holds under 8,000 bytes: ids go in batches.
+  for (let i = 0; i < ids.length; i += 100) {
+    pgPool()
+      .query("select pg_notify($1, $2)", [INBOX_CHANNEL, ids.slice(i, i + 100).join(",")])
+      .catch((err: Error) => console.error("could not announce an inbox change:", err.message));
+  }
+}
+
+/** Starts this instance's LISTEN for inbox changes on PostgreSQL. */
+export async function listenForInboxes(): Promise<void> {
+  if (engine() === "sqlite") return;
+  await listen(INBOX_CHANNEL, (payload) => {
+    for (const id of payload.split(",")) if (id) events.emit("inbox-changed", id);
+  });
+}

@@ -5,6 +5,7 @@ import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./reports.server";
+import { notifyOfResolution } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./versions.server";
 
@@ -356,6 +357,7 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
         updatedAt: now,
       })
       .where(eq(polls.id, pollId));
+    await notifyOfResolution(tx, { id: pollId, topicId: p.topicId, optionId: input.optionId }, now);
     await logAction(tx, adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
     return { ok: true };
   });
@@ -370,6 +372,7 @@ export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok
     touchTopic(tx, p.topicId);
     if (p.resolvedAt === null) return fail("conflict", "This poll is not resolved.");
     await tx.update(polls).set({ resolvedOptionId: null, resolutionNote: null, resolutionSourceUrl: null, resolvedAt: null, updatedAt: Date.now() }).where(eq(polls.id, pollId));
+    await notifyOfResolution(tx, { id: pollId, topicId: p.topicId, optionId: null }, Date.now());
     await logAction(tx, adminId, "poll.unresolve", "poll", pollId, null);
     return { ok: true };
   });

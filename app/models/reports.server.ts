@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { changes, db, rows, transaction, type DB } from "../../db/client";
 import { comments, moderationLog, reports } from "../../db/schema";
 import { removeComment } from "./comments.server";
+import { notifyOfHandledReports } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
 // Reports from members, and the moderation log every moderator and admin
@@ -79,11 +80,14 @@ export async function handleReport(modId: string, reportId: number, action: "dis
 async function dismissReport(modId: string, reportId: number, reason: string | null): Promise<Ok | Failure> {
   return transaction(async (tx) => {
     // Only an open report changes: of two moderators at once, one dismisses it.
-    const res = await tx
+    const now = Date.now();
+    const handled = await tx
       .update(reports)
-      .set({ status: "dismissed", handledBy: modId, handledAt: Date.now() })
-      .where(and(eq(reports.id, reportId), eq(reports.status, "open")));
-    if (changes(res) === 0) return fail("conflict", "This report was already handled.");
+      .set({ status: "dismissed", handledBy: modId, handledAt: now })
+      .where(and(eq(reports.id, reportId), eq(reports.status, "open")))
+      .returning({ reporterId: reports.reporterId, commentId: reports.commentId });
+    if (handled.length === 0) return fail("conflict", "This report was already handled.");
+    await notifyOfHandledReports(tx, handled, "dismissed", now);
     await logAction(tx, modId, "report.dismiss", "report", reportId, reason);
     return { ok: true as const };
   });

@@ -1,0 +1,119 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { RelativeTime } from "~/components/RelativeTime";
+import { pageClock, plural } from "~/lib/format";
+import { readForm } from "~/lib/form.server";
+import { listNotifications, markAllRead, markRead, type InboxItem } from "~/models/notifications.server";
+
+export const meta: MetaFunction = () => [{ title: "Notifications — Pulse" }, { name: "robots", content: "noindex" }];
+
+const ID = /^\d{1,12}$/;
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const before = new URL(args.request.url).searchParams.get("before");
+  if (before !== null && !ID.test(before)) throw new Response("Bad page", { status: 400 });
+  const inbox = await listNotifications(user.id, before === null ? null : Number(before));
+  return { ...inbox, now: pageClock(), older: before !== null };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const form = await readForm(args.request);
+  switch (form.get("intent")) {
+    case "read-all":
+      await markAllRead(user.id);
+      break;
+    case "read": {
+      const ids = String(form.get("ids") ?? "").split(",");
+      if (ids.length > 200 || !ids.every((id) => ID.test(id))) return json({ errors: { ids: ["Unknown notification."] } }, { status: 400 });
+      await markRead(user.id, ids.map(Number));
+      break;
+    }
+    default:
+      return json({ errors: { intent: ["Unknown action."] } }, { status: 400 });
+  }
+  const back = new URL(args.request.url).searchParams.get("before");
+  return redirect(back && ID.test(back) ? `/notifications?before=${back}` : "/notifications");
+}
+
+/** What happened, in a sentence, with the people and places named. */
+function What({ n }: { n: InboxItem }) {
+  const topic = <strong>{n.topic.title}</strong>;
+  const actor = <strong>{n.actor ?? "Someone"}</strong>;
+  switch (n.kind) {
+    case "reply":
+      return <>{actor} replied to your comment in {topic}</>;
+    case "mention":
+      return <>{actor} mentioned you in {topic}</>;
+    case "follow":
+      return n.count > 1 ? <>{plural(n.count, "new comment")} in {topic}</> : <>{actor} commented in {topic}, which you follow</>;
+    case "resolved":
+      return (
+        <>
+          The prediction <strong>{n.poll?.question}</strong> was resolved{n.poll?.resolvedLabel ? `: ${n.poll.resolvedLabel}` : ""}.{" "}
+          {n.detail === "right" ? "You were right." : "You were wrong."}
+        </>
+      );
+    case "report":
+      return <>Your report in {topic} was handled: {n.detail === "actioned" ? "the comment was removed." : "a moderator kept the comment."}</>;
+  }
+}
+
+export default function Notifications() {
+  const { items, nextBefore, now, older } = useLoaderData<typeof loader>();
+  const unread = items.some((n) => !n.read);
+  return (
+    <section className="inbox">
+      <div className="section-head">
+        <h1>Notifications</h1>
+        {unread ? (
+          <Form method="post">
+            <button type="submit" name="intent" value="read-all" className="small secondary">
+              Mark all read
+            </button>
+          </Form>
+        ) : null}
+      </div>
+      <p className="muted">
+        Replies, mentions, resolved predictions, answered reports and new comments in topics you follow. <Link to="/settings#notifications">Choose what you hear about</Link>.
+      </p>
+      {items.length === 0 ? (
+        <p>{older ? "No older notifications." : "Nothing yet. Replies to you and mentions of you will show up here."}</p>
+      ) : (
+        <ul className="inbox-list">
+          {items.map((n) => (
+            <li key={n.id} className={`card inbox-item${n.read ? "" : " unread"}`}>
+              <p>
+                {n.read ? null : <span className="badge new-badge">new</span>}{" "}
+                <Link to={`/notifications/${n.id}${n.ids.length > 1 ? `?also=${n.ids.slice(1).join(",")}` : ""}`}>
+                  <What n={n} />
+                </Link>
+              </p>
+              {n.excerpt && n.count === 1 ? <blockquote className="excerpt">{n.excerpt}</blockquote> : null}
+              <p className="muted small">
+                <RelativeTime ms={n.createdAt} now={now} />
+                {n.read ? null : (
+                  <Form method="post" className="inline">
+                    <input type="hidden" name="ids" value={n.ids.join(",")} />
+                    {" · "}
+                    <button type="submit" name="intent" value="read" className="linklike">
+                      Mark read
+                    </button>
+                  </Form>
+                )}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {nextBefore !== null ? (
+        <p>
+          <Link to={`/notifications?before=${nextBefore}`}>Older notifications</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
+import { listNotifications, mentionedNames, NOTIFICATIONS_PAGE_SIZE, unreadCount } from "../app/models/notifications.server";
+import { count, makeUser, optionIds, pollId, useFreshDatabase, useTestServer } from "./helpers";
+
+const t = useFreshDatabase();
+const anon = useTestServer();
+const T = "/t/llama-2-license";
+
+let clock = Date.now() - 100_000_000;
+async function comment(userId: string, body: string, opts: { pollId?: number | null; parentId?: number | null } = {}) {
+  clock += COMMENT_INTERVAL_MS + 1;
+  const res = await postComment({ userId, topicId: 1, pollId: opts.pollId ?? null, parentId: opts.parentId ?? null, body, stanceOptionId: null }, clock);
+  if (!res.ok) throw new Error(res.message);
+  return res.id;
+}
+
+const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
+
+describe("mentions", () => {
+  it("are found where a name may stand, not in e-mail addresses or words", () => {
+    expect(mentionedNames("hi @Ada and @bo_b, mail ada@example.com, x@y, @ab, (@carl-1).")).toEqual(["ada", "bo_b", "carl-1"]);
+    expect(mentionedNames("`@code` @@double")).toEqual(["code"]);
+  });
+});
+
+describe("notifications", () => {
+  it("tell of a reply and a mention, never of your own comment or of an unknown name, and the header counts them", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    const first = await comment(ada.id, "The AUP is the problem.");
+    await comment(ada.id, "Replying to myself, and mentioning @ada and @nobody-here.", { parentId: first });
+    expect(await unreadCount(ada.id)).toBe(0);
+    const reply = await comment(bo.id, "I disagree, @ada: clause 1(v) is worse.", { parentId: first });
+    // One notice for one comment: the reply, not the mention as well.
+    const inbox = await listNotifications(ada.id);
+    expect(inbox.items.map((n) => [n.kind, n.actor, n.commentId])).toEqual([["reply", "bo", reply]]);
+    const mention = await comment(bo.id, "What does @ADA think of Llama 3?");
+    expect((await listNotifications(ada.id)).items.map((n) => [n.kind, n.commentId])).toEqual([
+      ["mention", mention],
+      ["reply", reply],
+    ]);
+    // The mention links to the profile; an unknown name stays text.
+    const page = await html(await anon().get(`/c/${mention}`));
+    expect(page).toMatch(/<a href="\/u\/ada"[^>]*>@ada<\/a>/);
+    const selfPage = await html(await anon().get(`/c/${first + 1}`));
+    expect(selfPage).toContain("@nobody-here");
+    expect(selfPage).not.toContain('href="/u/nobody-here"');
+
+    const header = await html(await ada.client.get("/"));
+    expect(header).toMatch(/data-testid="unread-count">2<span class="sr-only"> unread<\/span>/);
+    expect(await html(await bo.client.get("/"))).not.toContain("unread-count");
+  });
+
+  it("open onto the comment, mark one or all read, and keep to their owner", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    const root = await comment(ada.id, "Root.");
+    const r1 = await comment(bo.id, "Reply one.", { parentId: root });
+    await comment(bo.id, "Reply two.", { parentId: root });
+    await comment(bo.id, "Hey @ada.");
+    const [newest, , oldest] = (await listNotifications(ada.id)).items;
+    // Someone else's notification is not found, and not marked.
+    expect((await bo.client.get(`/notifications/${newest.id}`)).status).toBe(404);
+    expect((await anon().get(`/notifications/${newest.id}`)).status).toBe(302);
+    expect(await unreadCount(ada.id)).toBe(3);
+    const open = await ada.client.get(`/notifications/${oldest.id}`);
+    expect(open.status).toBe(302);
+    expect(open.headers.get("location")).toBe(`/c/${r1}`);
+    expect(await unreadCount(ada.id)).toBe(2);
+    expect((await ada.client.post("/notifications", { intent: "read", ids: String(newest.id) })).status).toBe(302);
+    expect(await unreadCount(ada.id)).toBe(1);
+    // Bad ids are a 400 and change nothing.
+    expect((await ada.client.post("/notifications", { intent: "read", ids: "1;drop table users" })).status).toBe(400);
+    expect((await ada.client.post("/notifications", { intent: "nonsense" })).status).toBe(400);
+    expect(await unreadCount(ada.id)).toBe(1);
+    expect((await ada.client.post("/notifications", { intent: "read-all" })).status).toBe(302);
+    expect(await unreadCount(ada.id)).toBe(0);
+    const list = await html(await ada.client.get("/notifications"));
+    expect(list).toContain("<strong>bo</strong> mentioned you in");
+    expect(list).toContain("<strong>bo</strong> replied to your comment in");
+    expect(list).not.toContain("Mark all read");
+  });
+
+  it("withdraw when the comment is removed or deleted", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    const mod = await makeUser(anon(), "moddy", "moderator");
+    const root = await comment(ada.id, "Root.");
+    const rude = await comment(bo.id, "A rude reply, @ada.", { parentId: root });
+    const regretted = await comment(bo.id, "A regretted reply.", { parentId: root });
+    expect(await unreadCount(ada.id)).toBe(2);
+    expect((await mod.client.post(`/c/${rude}`, { intent: "remove", reason: "rude" })).status).toBe(302);
+    expect(await unreadCount(ada.id)).toBe(1);
+    expect((await bo.client.post(`/c/${regretted}`, { intent: "delete" })).status).toBe(302);
+    expect(await unreadCount(ada.id)).toBe(0);
+    expect(await count(t.db(), "notifications")).toBe(0);
+  });
+
+  it("tell reporters how their report was handled", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    const mod = await makeUser(anon(), "moddy", "moderator");
+    const kept = await comment(bo.id, "Fine comment.");
+    const gone = await comment(bo.id, "Rude comment.");
+    expect((await ada.client.post(`/c/${kept}`, { intent: "report", reason: "I do not like it" })).status).toBe(302);
+    expect((await ada.client.post(`/c/${gone}`, { intent: "report", reason: "Rude" })).status).toBe(302);
+    const reports = (await t.sql("select id, comment_id from reports order by id").all()) as { id: number; comment_id: number }[];
+    expect((await mod.client.post("/admin/reports", { intent: "dismiss", report: String(reports[0].id) })).status).toBe(302);
+    expect((await mod.client.post("/admin/reports", { intent: "remove", report: String(reports[1].id) })).status).toBe(302);
+    const inbox = (await listNotifications(ada.id)).items;
+    expect(inbox.map((n) => [n.kind, n.detail, n.commentId])).toEqual([
+      ["report", "actioned", gone],
+      ["report", "dismissed", kept],
+    ]);
+    const list = await html(await ada.client.get("/notifications"));
+    expect(list).toContain("the comment was removed.");
+    expect(list).toContain("a moderator kept the comment.");
+    expect(list).not.toContain("Rude comment.");
+  });
+
+  it("tell each voter whether a resolved prediction proved them right, and a new resolution replaces the old", async () => {
+    const admin = await makeUser(anon(), "boss", "admin");
+    const right = await makeUser(anon(), "righty");
+    const wrong = await makeUser(anon(), "wrongy");
+    const poll = await pollId(t.db(), "llama-3-prediction");
+    const opts = await optionIds(t.db(), "llama-3-prediction");
+    expect((await right.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(302);
+    expect((await wrong.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[1]) })).status).toBe(302);
+    const res = await admin.client.post(`/admin/polls/${poll}`, { intent: "resolve", optionId: String(opts[0]), note: "Checked.", sourceUrl: "" });
+    expect(res.status).toBe(302);
+    expect((await listNotifications(right.id)).items.map((n) => [n.kind, n.detail])).toEqual([["resolved", "right"]]);
+    expect((await listNotifications(wrong.id)).items.map((n) => [n.kind, n.detail])).toEqual([["resolved", "wrong"]]);
+    expect(await html(await wrong.client.get("/notifications"))).toContain("You were wrong.");
+    const open = await right.client.get(`/notifications/${(await listNotifications(right.id)).items[0].id}`);
+    expect(open.headers.get("location")).toBe(`${T}/p/llama-3-prediction`);
+    await admin.client.post(`/admin/polls/${poll}`, { intent: "resolve", optionId: String(opts[1]), note: "Corrected.", sourceUrl: "" });
+    expect((await listNotifications(right.id)).items.map((n) => [n.detail, n.read])).toEqual([["wrong", false]]);
+    expect((await listNotifications(wrong.id)).items.map((n) => n.detail)).toEqual(["right"]);
+  });
+
+  it("follow a topic privately; new comments fold into one line; each kind can be turned off", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    expect((await ada.client.post(`${T}?index`, { intent: "follow" })).status).toBe(302);
+    expect(await html(await ada.client.get(T))).toContain('aria-pressed="true"');
+    // Nobody else sees it.
+    expect(await html(await bo.client.get(T))).not.toContain('aria-pressed="true"');
+    expect((await ada.client.post(`${T}?index`, { intent: "dance" })).status).toBe(400);
+    expect((await anon().post(`${T}?index`, { intent: "follow" })).status).toBe(302);
+    for (let i = 0; i < 5; i++) await comment(bo.id, `News number ${i}.`);
+    await comment(ada.id, "My own comment tells me nothing.");
+    const inbox = (await listNotifications(ada.id)).items;
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ kind: "follow", count: 5 });
+    expect(await html(await ada.client.get("/notifications"))).toContain("5 new comments in");
+    // Turn follows and replies off in /settings.
+    const off = await ada.client.post("/settings", { intent: "notifications", kinds: ["mention", "resolved", "report"] });
+    expect(off.status).toBe(302);
+    const root = await comment(ada.id, "Root.");
+    await comment(bo.id, "A reply nobody announces.", { parentId: root });
+    await comment(bo.id, "But @ada hears of this.");
+    expect((await listNotifications(ada.id)).items.map((n) => n.kind)).toEqual(["mention", "follow"]);
+    const settings = await html(await ada.client.get("/settings"));
+    expect(settings).toMatch(/<input[^>]*name="kinds"[^>]*checked=""[^>]*value="mention"/);
+    expect(settings).toMatch(/<input type="checkbox" name="kinds" value="follow"\/>/);
+    // An unknown kind is a 400 and changes nothing.
+    expect((await ada.client.post("/settings", { intent: "notifications", kinds: ["reply", "spam"] })).status).toBe(400);
+    expect(await html(await ada.client.get("/settings"))).toMatch(/<input type="checkbox" name="kinds" value="reply"\/>/);
+    expect((await ada.client.post(`${T}?index`, { intent: "unfollow" })).status).toBe(302);
+    await comment(bo.id, "After unfollowing.");
+    expect((await listNotifications(ada.id)).items).toHaveLength(2);
+  });
+
+  it("come in pages", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    const root = await comment(ada.id, "Root.");
+    for (let i = 0; i < NOTIFICATIONS_PAGE_SIZE + 3; i++) await comment(bo.id, `Reply ${i}.`, { parentId: root });
+    const one = await listNotifications(ada.id);
+    expect(one.items).toHaveLength(NOTIFICATIONS_PAGE_SIZE);
+    expect(one.nextBefore).not.toBeNull();
+    const page = await html(await ada.client.get("/notifications"));
+    expect(page).toContain(`href="/notifications?before=${one.nextBefore}"`);
+    const two = await listNotifications(ada.id, one.nextBefore);
+    expect(two.items).toHaveLength(3);
+    expect(two.nextBefore).toBeNull();
+    expect((await ada.client.get("/notifications?before=abc")).status).toBe(400);
+  });
+
+  it("update the count live over the stream, at most once a second", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    expect((await anon().get("/notifications/stream")).status).toBe(401);
+    const ctrl = new AbortController();
+    const res = await ada.client.get("/notifications/stream", { signal: ctrl.signal });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const seen: string[] = [];
+    let buffer = "";
+    const until = async (want: string) => {
+      while (!seen.includes(want)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        buffer += new TextDecoder().decode(value);
+        for (const m of buffer.matchAll(/event: unread\ndata: (\d+)\n\n/g)) if (!seen.includes(m[1])) seen.push(m[1]);
+      }
+    };
+    await until("0");
+    const root = await comment(ada.id, "Root.");
+    const started = Date.now();
+    await comment(bo.id, "One.", { parentId: root });
+    await comment(bo.id, "Two.", { parentId: root });
+    await until("2");
+    // Two replies close together arrive as one update (or two a second apart), never as "1" then "2" at once.
+    if (seen.includes("1")) expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    ctrl.abort();
+  });
+});
