@@ -324,6 +324,7 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
     limits,
     settings: cfg,
     clientGone,
+    isGet: req.method === "GET",
   }));
 
   app.all("*", (req, res, next) => {

@@ -19,6 +19,12 @@ declare module "@remix-run/node" {
      * some aborts never arrived (issue 10's stream leak).
      */
     clientGone: AbortSignal;
+    /**
+     * The HTTP request is a GET. Remix runs loaders after an action with a
+     * GET-like copy of the request, so only this says whether a loader may
+     * record the reader's own visit: a page redrawn after a refused POST writes nothing.
+     */
+    isGet: boolean;
   }
 }
 

@@ -17,6 +17,8 @@ export type ThreadContext = {
   stanceOptions: { id: number; label: string }[];
   yourAnswer: number | null;
   highlight?: number;
+  /** Comments by others after this time are new to the reader (null: nothing is marked). */
+  newSince?: number | null;
 };
 
 function VoteButtons({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
@@ -126,8 +128,9 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
   const [editOpen, setEditOpen] = useState(false);
   const live = c.state === "live";
   const canReply = ctx.signedIn && live && !ctx.locked;
+  const isNew = live && !c.mine && ctx.newSince != null && c.createdAt > ctx.newSince;
   return (
-    <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}`}>
+    <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}${isNew ? " new" : ""}`}>
       <article aria-label={live ? `Comment by ${c.author}` : "Deleted comment"}>
         <header className="comment-head">
           {live && c.author ? (
@@ -135,6 +138,7 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
               {c.author}
             </Link>
           ) : null}
+          {isNew ? <span className="badge new-badge">new</span> : null}
           {c.stance ? (
             <a className="badge stance" href={`?stance=${c.stance.id}`} title="Filter the thread by this stance">
               {c.stance.label}

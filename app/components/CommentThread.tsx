@@ -61,6 +61,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
     here,
     stanceOptions: thread.stanceOptions,
     yourAnswer: thread.yourAnswer,
+    newSince: thread.newSince,
   };
   const loadMoreHref = link({ page: String(nextPage) });
   const all = [first, ...extra].flat();

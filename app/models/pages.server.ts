@@ -4,7 +4,9 @@ import { stableShuffle } from "../lib/shuffle";
 import { resultsVisibility } from "../lib/visibility";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
+import { isFollowing } from "./notifications.server";
 import { getTopicBySlug } from "./topics.server";
+import { markFromOf, recordVisit } from "./unread.server";
 import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./threads.server";
 
 /** Who is looking: models need only the id, never the auth library's types. */
@@ -81,6 +83,7 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       generalCommentCount: topic.commentCount - polls.reduce((n, p) => n + p.commentCount, 0),
     },
     polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now)),
+    following: user ? await isFollowing(user.id, topic.id) : false,
   };
 }
 
@@ -112,9 +115,13 @@ export async function getThreadView(
   poll: { id: number; slug: string; commentsLocked: boolean; options: { id: number; label: string }[] } | null,
   params: ThreadParams,
   user: User | null,
+  opts: { recordVisit: boolean } = { recordVisit: false },
 ) {
   const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, ...params });
+  // Opening a thread is a visit to its topic: what is new is marked, then counts as seen.
+  const newSince = user ? await (opts.recordVisit ? recordVisit : markFromOf)(user.id, topic.id) : null;
   return {
+    newSince,
     ...thread,
     sort: params.sort,
     stance: params.stanceOptionId,

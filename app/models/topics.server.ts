@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { changes, db, isUniqueViolation, prepared, transaction, type DB } from "../../db/client";
 import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
@@ -13,7 +13,7 @@ async function insertTopic(tx: DB, input: TopicInput): Promise<number> {
   const now = Date.now();
   const [row] = await tx
     .insert(topics)
-    .values({ ...input, summaryHtml: renderMarkdown(input.summaryMd), createdAt: now, updatedAt: now })
+    .values({ ...input, summaryHtml: renderMarkdown(input.summaryMd), createdAt: now, updatedAt: now, activeAt: now })
     .returning({ id: topics.id });
   return row.id;
 }
@@ -75,9 +75,11 @@ const listQuery = prepared("topics.list", (conn) =>
       pollCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id)`,
       answerCount: sql<number>`(select coalesce(sum(p.voter_count), 0) from polls p where p.topic_id = topics.id)`,
       createdAt: topics.createdAt,
+      activeAt: topics.activeAt,
     })
     .from(topics)
-    .orderBy(asc(topics.createdAt), asc(topics.id)),
+    // Latest activity first: a new comment brings its topic to the top.
+    .orderBy(desc(topics.activeAt), asc(topics.id)),
 );
 
 export async function listTopics() {

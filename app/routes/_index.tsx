@@ -1,6 +1,7 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listTopics } from "~/models/topics.server";
+import { newCommentCounts } from "~/models/unread.server";
 import { plural } from "~/lib/format";
 
 export const meta: MetaFunction = () => [
@@ -8,8 +9,12 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "Read, vote and argue about open questions, and see what the community thinks." },
 ];
 
-export async function loader() {
-  return { topics: await listTopics() };
+export async function loader({ context }: LoaderFunctionArgs) {
+  const user = context.auth.user;
+  const topics = await listTopics();
+  // Signed in: how many comments each visited topic got since the last visit.
+  const fresh = user ? await newCommentCounts(user.id) : new Map<number, number>();
+  return { topics: topics.map((t) => ({ ...t, newCount: fresh.get(t.id) ?? null })) };
 }
 
 export default function Index() {
@@ -28,6 +33,7 @@ export default function Index() {
               <h2>
                 <Link to={`/t/${t.slug}`}>{t.title}</Link>
                 {t.locked ? <span className="badge">locked</span> : null}
+                {t.newCount ? <span className="badge new-badge">{`${t.newCount} new`}</span> : null}
               </h2>
               <p className="muted">
                 {`${plural(t.pollCount, "question")} · ${plural(t.answerCount, "answer")} · ${plural(t.commentCount, "comment")} · `}

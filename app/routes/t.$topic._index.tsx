@@ -1,5 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { readForm } from "~/lib/form.server";
+import { failureJson } from "~/lib/http.server";
+import { setFollowing } from "~/models/notifications.server";
+import { getTopicBySlug } from "~/models/topics.server";
 import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
@@ -27,13 +33,37 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getTopicPage(params.topic ?? "", user);
   if (!page) throw new Response("Topic not found", { status: 404 });
-  const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user);
+  const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).
   return { ...page, thread, signedIn: !!user, url: `${new URL(request.url).origin}/t/${page.topic.slug}` };
 }
 
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const form = await readForm(args.request);
+  const intent = form.get("intent");
+  if (intent !== "follow" && intent !== "unfollow") return json({ errors: { intent: ["Unknown action."] } }, { status: 400 });
+  const topic = await getTopicBySlug(args.params.topic ?? "");
+  if (!topic) throw new Response("Topic not found", { status: 404 });
+  const res = await setFollowing(user.id, topic.id, intent === "follow");
+  if (!res.ok) return failureJson(res);
+  return redirect(`/t/${topic.slug}`);
+}
+
+/** Following is private: only the follower sees it, and it brings "new comments in …" to their inbox. */
+function FollowButton({ following }: { following: boolean }) {
+  return (
+    <Form method="post" className="follow-form" preventScrollReset>
+      <button type="submit" name="intent" value={following ? "unfollow" : "follow"} className="small secondary" aria-pressed={following}>
+        {following ? "Following" : "Follow"}
+      </button>
+      <span className="muted small">{following ? " You hear of new comments here. Press to stop." : " Hear of new comments in your notifications."}</span>
+    </Form>
+  );
+}
+
 export default function TopicPage() {
-  const { topic, polls, thread, signedIn } = useLoaderData<typeof loader>();
+  const { topic, polls, thread, signedIn, following } = useLoaderData<typeof loader>();
   const answered = polls.filter((p) => p.mine).length;
   return (
     <article className="topic">
@@ -49,6 +79,7 @@ export default function TopicPage() {
         </a>
         <Link to={`/t/${topic.slug}/results`}>Results</Link>
       </nav>
+      {signedIn ? <FollowButton following={following} /> : null}
       {topic.locked ? <p className="notice">This topic is locked.</p> : null}
       <section id="summary" aria-labelledby="summary-heading" className="jump-target">
         <h2 id="summary-heading" className="sr-only">Summary</h2>

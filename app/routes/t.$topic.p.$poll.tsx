@@ -18,7 +18,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getPollPage(params.topic ?? "", params.poll ?? "", user);
   if (!page) throw new Response("Poll not found", { status: 404 });
-  const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user);
+  const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   return { ...page, thread, signedIn: !!user };
 }
 
