@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { db, prepared, rows } from "../../db/client";
 import { commentRevisions, comments, commentVotes, polls, topics, users } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
+import { wordDiff } from "../lib/word-diff";
 import type { Sort } from "../lib/thread-params";
 
 // Reading threads: pages of top-level comments with their replies loaded
@@ -198,9 +199,10 @@ const revisionsOf = prepared("threads.revisionsOf", (c) =>
     .orderBy(commentRevisions.id),
 );
 
-/** Every version of a live comment, oldest first, rendered safely. */
+/** Every version of a live comment, oldest first, rendered safely, each with its word-level changes from the one before. */
 export async function getRevisions(id: number) {
-  return (await revisionsOf().all({ id })).map((r) => ({ createdAt: r.createdAt, html: renderMarkdown(r.bodyMd) }));
+  const list = await revisionsOf().all({ id });
+  return list.map((r, i) => ({ createdAt: r.createdAt, html: renderMarkdown(r.bodyMd), changes: i === 0 ? null : wordDiff(list[i - 1].bodyMd, r.bodyMd) }));
 }
 
 /** Newest live comments of a topic, for its feed. */
