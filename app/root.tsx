@@ -13,6 +13,8 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useUnreadCount } from "./components/useUnreadCount";
+import { unreadCount } from "./models/notifications.server";
 import { useNonce, useRequestId } from "./nonce";
 import stylesheet from "./styles.css";
 
@@ -26,7 +28,7 @@ export const meta: MetaFunction = () => [{ title: "Pulse" }];
 export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   // Nothing per request here: anonymous pages are shared byte for byte (docs/caching.md).
-  return { user: user ? { username: user.username, role: user.role } : null };
+  return { user: user ? { username: user.username, role: user.role, unread: await unreadCount(user.id) } : null };
 }
 
 function Header() {
@@ -35,18 +37,36 @@ function Header() {
   const user = data?.user;
   const here = location.pathname + location.search;
   const back = here.startsWith("/login") || here.startsWith("/signup") ? "" : `?redirectTo=${encodeURIComponent(here)}`;
+  const unread = useUnreadCount(user?.unread ?? 0, Boolean(user));
+  const query = location.pathname === "/search" ? (new URLSearchParams(location.search).get("q") ?? "") : "";
   return (
     <header className="site-header">
       <div className="wrap header-row">
         <Link to="/" className="brand" aria-label="Pulse, home">
           <span className="brand-mark" aria-hidden="true">◉</span> Pulse
         </Link>
+        <form method="get" action="/search" role="search" className="header-search">
+          <label htmlFor="site-search" className="sr-only">
+            Search Pulse
+          </label>
+          <input id="site-search" type="search" name="q" placeholder="Search" defaultValue={query} key={query} maxLength={300} />
+          <button type="submit" className="small secondary">Search</button>
+        </form>
         <nav aria-label="Account" className="account">
           {user ? (
             <>
               <span className="whoami">
                 Signed in as <strong data-testid="whoami">{user.username}</strong>
               </span>
+              <Link to="/notifications" className="inbox-link" data-testid="inbox-link">
+                Notifications
+                {unread > 0 ? (
+                  <span className="count-badge" data-testid="unread-count">
+                    {unread}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                ) : null}
+              </Link>
               {user.role !== "member" ? <Link to="/admin">Admin</Link> : null}
               <Link to="/settings">Settings</Link>
               <Form method="post" action="/logout" className="inline">

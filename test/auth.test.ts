@@ -14,7 +14,7 @@ describe("sign up", () => {
     const c = client();
     const res = await c.signup("Alice");
     expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe("/");
+    expect(res.headers.get("location")).toBe("/welcome");
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);

@@ -51,6 +51,10 @@ export function createLimits(enabled: boolean, shared?: pg.Pool) {
     signupPerAddress: make("signup", 60, 3600),
     /** Sign-up attempts on the whole site, from every address: 600 an hour. */
     signupEverywhere: make("signup-all", 600, 3600),
+    /** Failed recovery codes and reset links per address: 20 an hour. A success gives its point back. */
+    recoveryPerAddress: make("recover", 20, 3600),
+    /** Failed recovery codes per account: after 5 in an hour, locked for an hour (the codes carry ~59 bits each). */
+    recoveryFailures: make("recover-lock", 5, 3600, 3600),
   };
 }
 
@@ -98,10 +102,15 @@ export async function give(limits: Limits, limiter: Limiter, key: string): Promi
 
 /** A failed sign-in: the tenth within 15 minutes locks the account for 15 minutes. */
 export async function recordLoginFailure(limits: Limits, account: string): Promise<void> {
+  await recordFailure(limits, limits.loginFailures, account, 15 * 60);
+}
+
+/** A failure against an account's lock: the last point blocks the account for `blockSeconds`. */
+export async function recordFailure(limits: Limits, limiter: Limiter, account: string, blockSeconds: number): Promise<void> {
   if (!limits.enabled) return;
   try {
-    const res = await limits.loginFailures.consume(account);
-    if (res.remainingPoints <= 0) await limits.loginFailures.block(account, 15 * 60);
+    const res = await limiter.consume(account);
+    if (res.remainingPoints <= 0) await limiter.block(account, blockSeconds);
   } catch (res) {
     if (res instanceof Error) throw res;
   }

@@ -11,7 +11,8 @@ import { hashPassword } from "./users.server";
 import type { Failure } from "./outcome";
 
 
-async function checkPassword(userId: string, password: string): Promise<boolean> {
+/** Whether `password` is the person's current password. */
+export async function checkPassword(userId: string, password: string): Promise<boolean> {
   const [row] = await db().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
   return !!row && (await verify(row.hash, password).catch(() => false));
 }

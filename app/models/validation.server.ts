@@ -1,6 +1,6 @@
 import slugify from "slugify";
 import { z } from "zod";
-import { POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
+import { NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./polls.server";
 import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
@@ -59,10 +59,26 @@ export const settingsActionSchema = z.discriminatedUnion(
   [
     passwordChangeSchema,
     z.strictObject({ intent: z.literal("signout-everywhere") }),
+    z.strictObject({
+      intent: z.literal("notifications"),
+      kinds: z
+        .union([z.enum(NOTIFICATION_KINDS), z.array(z.enum(NOTIFICATION_KINDS)).max(NOTIFICATION_KINDS.length)], { error: "Unknown kind of notification." })
+        .optional()
+        .transform((k) => (k === undefined ? [] : Array.isArray(k) ? k : [k])),
+    }),
+    z.strictObject({ intent: z.literal("recovery-codes"), current: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256) }),
     z.strictObject({ intent: z.literal("delete"), current: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256), confirm: z.literal("delete my account", { error: 'Type "delete my account" to confirm.' }) }),
   ],
   { error: "Unknown action." },
 );
+
+export const recoverSchema = z.strictObject({
+  username: z.string({ error: "Enter your username." }).trim().min(1, "Enter your username.").max(64, "Use at most 64 characters."),
+  code: z.string({ error: "Enter one of your recovery codes." }).trim().min(1, "Enter one of your recovery codes.").max(64, "That is not a recovery code."),
+  password: passwordSchema,
+});
+
+export const resetSchema = z.strictObject({ password: passwordSchema });
 
 export const loginSchema = z.strictObject({
   username: z.string().trim().min(1, "Enter your username.").max(64, "Use at most 64 characters."),
@@ -280,6 +296,7 @@ export const usersActionSchema = z.discriminatedUnion(
     z.strictObject({ intent: z.literal("role"), user: z.string().min(1).max(64), role: z.enum(ROLES, { error: "Pick a role." }), reason }),
     z.strictObject({ intent: z.literal("ban"), user: z.string().min(1).max(64), reason, withdrawBallots: z.literal("on").optional().transform(Boolean) }),
     z.strictObject({ intent: z.literal("unban"), user: z.string().min(1).max(64), reason }),
+    z.strictObject({ intent: z.literal("reset-link"), user: z.string().min(1).max(64) }),
   ],
   { error: "Unknown action." },
 );

@@ -29,6 +29,7 @@ const ACTIONS: Record<string, string> = {
   "thread.lock": "locked the thread of",
   "thread.unlock": "unlocked the thread of",
   "rules.edit": "edited the rules",
+  "user.reset_link": "issued a password reset link for",
 };
 
 type Entry = ReturnType<typeof useLoaderData<typeof loader>>["entries"][number];

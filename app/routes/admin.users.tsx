@@ -3,7 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
-import { formatDate } from "~/lib/format";
+import { formatDate, formatDateTime } from "~/lib/format";
+import { issueResetLink } from "~/models/recovery.server";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
 import { usersActionSchema } from "~/models/validation.server";
 import { failureJson } from "~/lib/http.server";
@@ -20,6 +21,14 @@ export async function action(args: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const d = parsed.data;
   if (d.intent === "role" && me.role !== "admin") throw new Response("Only admins change roles.", { status: 403 });
+  if (d.intent === "reset-link") {
+    if (me.role !== "admin") throw new Response("Only admins issue reset links.", { status: 403 });
+    const link = await issueResetLink(me.id, d.user);
+    if (!link.ok) return failureJson(link);
+    // Shown once, here: only its digest is stored. The origin is PUBLIC_ORIGIN (server.ts builds every Request from it).
+    const url = `${new URL(args.request.url).origin}/reset/${link.token}`;
+    return json({ resetLink: { username: link.username, url, expiresAt: link.expiresAt } });
+  }
   const res =
     d.intent === "role"
       ? await changeRole(me.id, d.user, d.role, d.reason)
@@ -33,16 +42,27 @@ export async function action(args: ActionFunctionArgs) {
 export default function Users() {
   const { users, q, myRole, myId } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const reset = data && "resetLink" in data ? data.resetLink : null;
   return (
     <section>
       <h1>Users</h1>
+      {reset ? (
+        <div className="notice" role="status">
+          <p>
+            A one-time reset link for <strong>{reset.username}</strong>, valid until {formatDateTime(reset.expiresAt)}. Give it to them privately; it is shown only now.
+          </p>
+          <p>
+            <code data-testid="reset-link" className="break">{reset.url}</code>
+          </p>
+        </div>
+      ) : null}
       <Form method="get" className="inline-actions">
         <label>
           Find <input name="q" defaultValue={q} maxLength={64} />
         </label>{" "}
         <button type="submit" className="small secondary">Search</button>
       </Form>
-      {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
+      {data && "errors" in data && data.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
       <table className="plain stacked users">
         <thead>
           <tr>
@@ -94,6 +114,14 @@ export default function Users() {
                     )}
                   </Form>
                 )}
+                {myRole === "admin" && u.id !== myId ? (
+                  <Form method="post" className="inline-actions">
+                    <input type="hidden" name="user" value={u.id} />
+                    <button type="submit" name="intent" value="reset-link" className="small secondary">
+                      Reset link for {u.username}
+                    </button>
+                  </Form>
+                ) : null}
               </td>
             </tr>
           ))}

@@ -77,6 +77,9 @@ export default function Login() {
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       </Form>
       <p>
+        <Link to="/recover">Forgot your password?</Link>
+      </p>
+      <p>
         New here?{" "}
         <Link to={`/signup${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Create an account</Link>
       </p>

@@ -5,7 +5,11 @@ import { requireUser } from "~/auth/guards.server";
 import { endAllSessions, rotateSessions } from "~/auth/session.server";
 import { Field } from "~/components/Field";
 import { parseForm, readForm } from "~/lib/form.server";
-import { changePassword, deleteAccount } from "~/models/account.server";
+import { changePassword, checkPassword, deleteAccount } from "~/models/account.server";
+import { mutedKinds, NOTIFICATION_KINDS, setNotificationKinds, type NotificationKind } from "~/models/notifications.server";
+// Only types and loader data cross to the browser: .server modules are empty there.
+import { newRecoveryCodes, recoveryCodesLeft } from "~/models/recovery.server";
+import { RecoveryCodes } from "~/components/RecoveryCodes";
 import { settingsActionSchema } from "~/models/validation.server";
 import { failureJson } from "~/lib/http.server";
 
@@ -13,7 +17,9 @@ export const meta: MetaFunction = () => [{ title: "Settings — Pulse" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
-  return { username: user.username, role: user.role };
+  const muted = await mutedKinds(user.id);
+  const kinds = NOTIFICATION_KINDS.map((kind) => ({ kind, on: !muted.includes(kind) }));
+  return { username: user.username, role: user.role, kinds, codesLeft: await recoveryCodesLeft(user.id) };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -28,6 +34,15 @@ export async function action(args: ActionFunctionArgs) {
       // Every other session ends; this device gets a new one.
       return redirect("/settings?changed=1", { headers: { "Set-Cookie": await rotateSessions(user.id) } });
     }
+    case "notifications":
+      await setNotificationKinds(user.id, d.kinds);
+      return redirect("/settings?saved=notifications#notifications");
+    case "recovery-codes": {
+      if (!(await checkPassword(user.id, d.current))) return json({ form: "codes", errors: { current: ["That is not your password."] } as Record<string, string[]> }, { status: 400 });
+      const codes = await newRecoveryCodes(user.id);
+      // Shown once, in this response: they are stored only as digests.
+      return json({ form: "codes", errors: {} as Record<string, string[]>, codes });
+    }
     case "signout-everywhere":
       return redirect("/login", { headers: { "Set-Cookie": await endAllSessions(user.id) } });
     case "delete": {
@@ -38,8 +53,16 @@ export async function action(args: ActionFunctionArgs) {
   }
 }
 
+const KIND_LABELS: Record<NotificationKind, string> = {
+  reply: "Replies to my comments",
+  mention: "Mentions of my @name",
+  resolved: "Predictions I answered being resolved",
+  report: "Answers to my reports",
+  follow: "New comments in topics I follow",
+};
+
 export default function Settings() {
-  const { username, role } = useLoaderData<typeof loader>();
+  const { username, role, kinds, codesLeft } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const e = (form: string) => (data?.form === form ? (data.errors as Record<string, string[]>) : undefined);
@@ -52,6 +75,12 @@ export default function Settings() {
         <dt>Role</dt>
         <dd>{role}</dd>
       </dl>
+      {params.get("recovered") !== null ? (
+        <p className="notice" role="status">
+          You are back in: your new password is set and every other session was signed out. You have {params.get("recovered")} recovery codes left.
+        </p>
+      ) : null}
+      {params.get("reset") ? <p className="notice" role="status">Your new password is set and every other session was signed out.</p> : null}
       {params.get("changed") ? <p className="notice" role="status">Your password was changed and your other sessions were signed out.</p> : null}
 
       <h2>Change password</h2>
@@ -61,6 +90,34 @@ export default function Settings() {
         <Field label="New password" name="password" type="password" autoComplete="new-password" errors={e("password")?.password} hint="At least 8 characters, and not a common password." required />
         <button type="submit" name="intent" value="password">Change password</button>
       </Form>
+
+      <h2 id="notifications">Notifications</h2>
+      {params.get("saved") === "notifications" ? <p className="notice" role="status">Saved.</p> : null}
+      <Form method="post" className="stack">
+        <fieldset>
+          <legend>Tell me about</legend>
+          {kinds.map(({ kind, on }) => (
+            <label key={kind} className="check">
+              <input type="checkbox" name="kinds" value={kind} defaultChecked={on} /> {KIND_LABELS[kind]}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" name="intent" value="notifications" className="secondary">Save notification settings</button>
+      </Form>
+
+      <h2 id="recovery">Recovery codes</h2>
+      <p>
+        Pulse sends no e-mail. If you forget your password, one of your recovery codes lets you <a href="/recover">set a new one</a>. You have{" "}
+        <strong>{codesLeft}</strong> unused {codesLeft === 1 ? "code" : "codes"}. Making new codes makes the old ones worthless.
+      </p>
+      {data?.form === "codes" && "codes" in data && data.codes ? (
+        <RecoveryCodes codes={data.codes as string[]} />
+      ) : (
+        <Form method="post" className="stack" noValidate>
+          <Field label="Password" name="current" id="f-codes-current" type="password" autoComplete="current-password" errors={e("codes")?.current} required />
+          <button type="submit" name="intent" value="recovery-codes" className="secondary">Make new recovery codes</button>
+        </Form>
+      )}
 
       <h2>Sessions</h2>
       <Form method="post">

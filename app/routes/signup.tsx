@@ -35,7 +35,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!created.ok) {
     return failureJson(created, { values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> });
   }
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(created.userId) } });
+  // First to the recovery codes, then on to where the person was going.
+  const next = safeRedirect(redirectTo);
+  return redirect(next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`, { headers: { "Set-Cookie": await startSession(created.userId) } });
 }
 
 export default function Signup() {

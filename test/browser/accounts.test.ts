@@ -25,6 +25,10 @@ describe.each([
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+    // Sign-up shows ten recovery codes once, then goes on.
+    await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count()).toBe(10);
+    await page.getByRole("link", { name: "Continue" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/");
 
     await page.getByRole("link", { name: /LLAMA-2 license/ }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("LLAMA-2");

@@ -85,5 +85,9 @@ export async function signUp(page: Page, name: string, back?: string): Promise<P
   await page.getByLabel("Password").fill("a long passphrase");
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  // Sign-up shows the recovery codes first; Continue goes on to `back`.
+  await page.waitForURL(/\/welcome/);
+  await page.getByRole("link", { name: "Continue" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/welcome"));
   return page;
 }

@@ -127,6 +127,8 @@ describe("signed out", () => {
     await page.getByLabel("Username").fill("returner");
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/welcome");
+    await page.getByRole("link", { name: "Continue" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/t/llama-2-license/p/implications");
     // The address changes as the navigation commits; the page renders just after.
     await expect.poll(() => page.getByRole("button", { name: "Vote" }).count(), { timeout: 10_000 }).toBe(1);

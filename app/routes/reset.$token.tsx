@@ -1,0 +1,69 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { limitedFormResponse, RateLimited, refund, take } from "~/auth/rate-limits.server";
+import { startSession } from "~/auth/session.server";
+import { Field } from "~/components/Field";
+import { parseForm, readForm } from "~/lib/form.server";
+import { keepRetryAfter } from "~/lib/headers";
+import { failureJson } from "~/lib/http.server";
+import { resetLinkOwner, resetWithLink } from "~/models/recovery.server";
+import { resetSchema } from "~/models/validation.server";
+
+export const meta: MetaFunction = () => [{ title: "Set a new password — Pulse" }, { name: "robots", content: "noindex" }, { name: "referrer", content: "no-referrer" }];
+
+export const headers = keepRetryAfter;
+
+// A one-time link an admin issued (valid 24 hours). Guessing links costs
+// points from the same per-address budget as recovery codes.
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const { limits, clientIp } = context;
+  const owner = await resetLinkOwner(params.token ?? "");
+  if (!owner) {
+    try {
+      await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
+    } catch (err) {
+      if (!(err instanceof RateLimited)) throw err;
+      throw new Response(err.message, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
+    }
+    throw new Response("This reset link is not valid: it was used, it expired, or it was never issued. Ask an admin for a new one.", { status: 404 });
+  }
+  return { username: owner.username };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const parsed = parseForm(resetSchema, await readForm(request));
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const { limits, clientIp } = context;
+  try {
+    await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
+  } catch (err) {
+    if (!(err instanceof RateLimited)) throw err;
+    return limitedFormResponse(err, {});
+  }
+  const res = await resetWithLink(params.token ?? "", parsed.data.password);
+  if (!res.ok) return failureJson(res);
+  await refund(limits, limits.recoveryPerAddress, clientIp);
+  return redirect("/settings?reset=1#recovery", { headers: { "Set-Cookie": await startSession(res.userId) } });
+}
+
+export default function Reset() {
+  const { username } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const errors: Record<string, string[] | undefined> = data?.errors ?? {};
+  return (
+    <section className="narrow">
+      <h1>Set a new password</h1>
+      <p>
+        For <strong>{username}</strong>. This link works once. Setting a password signs the account out everywhere else.
+      </p>
+      <Form method="post" noValidate className="stack">
+        {errors._form ? <p className="form-error" role="alert">{errors._form.join(" ")}</p> : null}
+        <input type="text" value={username} autoComplete="username" readOnly hidden />
+        <Field label="New password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters, and not a common password." errors={errors.password} />
+        <button type="submit" disabled={busy}>{busy ? "Saving…" : "Set the new password"}</button>
+      </Form>
+    </section>
+  );
+}

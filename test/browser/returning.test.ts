@@ -1,0 +1,108 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness";
+
+// Issue 13's loop: A mentions B in a reply; B sees the unread count, opens
+// the notification onto the comment, searches for a word of it, opens A's
+// profile, loses the password and gets back in with a recovery code.
+
+const comment = (page: Page, text: string) =>
+  page.locator("li.comment > article", { has: page.locator(".comment-body", { hasText: text }) }).first().locator("xpath=..");
+
+async function signUpKeepingCodes(page: Page, name: string): Promise<string[]> {
+  await page.goto("/signup?redirectTo=%2Ft%2Fllama-2-license");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count()).toBe(10);
+  const codes = await page.getByTestId("recovery-codes").getByRole("listitem").allTextContents();
+  await page.getByRole("link", { name: "Continue" }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/t/llama-2-license");
+  return codes;
+}
+
+describe.each([
+  ["JavaScript on", true],
+  ["JavaScript off", false],
+])("coming back with %s", (_label, javaScript) => {
+  const h = useHarness();
+
+  it("a mention brings B back: unread count, the comment, search, A's profile, and a recovery code", async () => {
+    const ctxA = await h().context({ javaScript });
+    const ctxB = await h().context({ javaScript });
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    const errors: string[] = [];
+    for (const p of [a, b]) {
+      p.on("pageerror", (e) => errors.push(e.message));
+      p.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && errors.push(m.text()));
+    }
+    const A = javaScript ? "alice" : "alice_nojs";
+    const B = javaScript ? "bruno" : "bruno_nojs";
+    const word = javaScript ? "wombat" : "quokka";
+    await signUpKeepingCodes(a, A);
+    const codes = await signUpKeepingCodes(b, B);
+
+    // B starts a thread; A replies, mentioning B.
+    await b.getByLabel("Add to the discussion").fill(`Is clause 1(v) enforceable at all? (${B})`);
+    await b.getByRole("button", { name: "Post comment" }).first().click();
+    await expect.poll(() => comment(b, `enforceable at all? (${B})`).count()).toBe(1);
+    expect(await b.getByTestId("unread-count").count()).toBe(0);
+
+    await a.reload();
+    const target = comment(a, `enforceable at all? (${B})`);
+    await target.locator("summary", { hasText: "Reply" }).first().click();
+    await target.getByLabel(`Reply to ${B}`).fill(`@${B} it binds anyone who accepts the license, ${word} or not.`);
+    await target.getByRole("button", { name: "Reply", exact: true }).click();
+    await expect.poll(() => comment(a, `${word} or not`).count()).toBe(1);
+
+    // B sees the count: live with JavaScript (no reload), on the next page without.
+    if (!javaScript) await b.reload();
+    await expect.poll(() => b.getByTestId("unread-count").textContent(), { timeout: 15_000 }).toBe("1 unread");
+    await b.getByTestId("inbox-link").click();
+    await expect.poll(() => new URL(b.url()).pathname).toBe("/notifications");
+    await b.getByRole("link", { name: `${A} replied to your comment in` }).click();
+    await expect.poll(() => new URL(b.url()).pathname).toMatch(/^\/c\/\d+$/);
+    await expect.poll(() => b.locator("li.comment.highlight .comment-body").first().textContent()).toContain(`${word} or not`);
+    // The mention links to B's profile; the notification is read now.
+    expect(await b.locator("li.comment.highlight .comment-body a", { hasText: `@${B}` }).getAttribute("href")).toBe(`/u/${B}`);
+    await expect.poll(() => b.getByTestId("unread-count").count()).toBe(0);
+
+    // B searches from the header for a word of A's reply.
+    await b.getByRole("searchbox", { name: "Search Pulse" }).fill(word);
+    await b.getByRole("searchbox", { name: "Search Pulse" }).press("Enter");
+    await expect.poll(() => new URL(b.url()).pathname).toBe("/search");
+    const hit = b.locator(".search-results li").first();
+    await expect.poll(() => hit.locator("mark").first().textContent()).toBe(word);
+    // ...and opens A's profile from the result.
+    await hit.getByRole("link", { name: A, exact: true }).click();
+    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent()).toBe(A);
+    expect(await b.getByText(`${word} or not`).count()).toBe(1);
+
+    // B forgets the password: signs out, and comes back with a recovery code.
+    await b.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await b.goto("/login");
+    await b.getByRole("link", { name: "Forgot your password?" }).click();
+    await b.getByLabel("Username").fill(B);
+    await b.getByLabel("Recovery code").fill(codes[2]);
+    await b.getByLabel("New password").fill("a fresh passphrase");
+    await b.getByRole("button", { name: "Set the new password" }).click();
+    await expect.poll(() => b.getByTestId("whoami").textContent()).toBe(B);
+    await expect.poll(() => b.getByText("You are back in").count()).toBe(1);
+    expect(await b.getByText("9 recovery codes left").count()).toBe(1);
+    // The same code does not work twice.
+    await b.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await b.goto("/recover");
+    await b.getByLabel("Username").fill(B);
+    await b.getByLabel("Recovery code").fill(codes[2]);
+    await b.getByLabel("New password").fill("yet another passphrase");
+    await b.getByRole("button", { name: "Set the new password" }).click();
+    await expect.poll(() => b.getByRole("alert").first().textContent()).toContain("do not match an unused code");
+
+    expect(errors).toEqual([]);
+    await ctxA.close();
+    await ctxB.close();
+  });
+});
