@@ -56,7 +56,8 @@ function Header() {
           {user ? (
             <>
               <span className="whoami">
-                Signed in as <strong data-testid="whoami">{user.username}</strong>
+                <span className="whoami-label">Signed in as </span>
+                <strong data-testid="whoami">{user.username}</strong>
               </span>
               <Link to="/notifications" className="inbox-link" data-testid="inbox-link">
                 Notifications

@@ -143,9 +143,10 @@ describe("notifications", () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
     expect((await ada.client.post(`${T}?index`, { intent: "follow" })).status).toBe(302);
-    expect(await html(await ada.client.get(T))).toContain('aria-pressed="true"');
+    expect(await html(await ada.client.get(T))).toContain("You follow this topic");
     // Nobody else sees it.
-    expect(await html(await bo.client.get(T))).not.toContain('aria-pressed="true"');
+    expect(await html(await bo.client.get(T))).not.toContain("You follow this topic");
+    expect(await html(await anon().get(T))).not.toContain('value="follow"');
     expect((await ada.client.post(`${T}?index`, { intent: "dance" })).status).toBe(400);
     expect((await anon().post(`${T}?index`, { intent: "follow" })).status).toBe(302);
     for (let i = 0; i < 5; i++) await comment(bo.id, `News number ${i}.`);

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { db, forUpdate, transaction } from "../../db/client";
+import { db, forUpdate, transaction, type DB } from "../../db/client";
 import { passwordResets, recoveryCodes, sessions, users } from "../../db/schema";
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import { fail, type Failure, type Ok } from "./outcome";
@@ -59,6 +59,12 @@ export async function recoveryCodesLeft(userId: string): Promise<number> {
   return Number(r.n);
 }
 
+/** Inside the recovery's transaction: the new password, and every session ends with the old one. */
+async function replacePassword(tx: DB, userId: string, hash: string) {
+  await tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId));
+  await tx.delete(sessions).where(eq(sessions.userId, userId));
+}
+
 function passwordProblem(password: string, username: string): string | null {
   if (password.length < 8) return "Use at least 8 characters.";
   if (password.length > 256) return "Use at most 256 characters.";
@@ -88,8 +94,7 @@ export async function recoverWithCode(username: string, code: string, password: 
       .where(and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
       .returning({ userId: recoveryCodes.userId });
     if (spent.length === 0) return wrong;
-    await tx.update(users).set({ passwordHash: hash }).where(eq(users.id, u.id));
-    await tx.delete(sessions).where(eq(sessions.userId, u.id));
+    await replacePassword(tx, u.id, hash);
     const [left] = await tx
       .select({ n: sql<number>`count(*)` })
       .from(recoveryCodes)
@@ -141,8 +146,7 @@ export async function resetWithLink(token: string, password: string, now = Date.
       .returning({ userId: passwordResets.userId });
     if (spent.length === 0) return gone;
     const userId = spent[0].userId;
-    await tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId));
-    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await replacePassword(tx, userId, hash);
     return { ok: true, userId };
   });
 }

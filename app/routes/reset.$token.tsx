@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { limitedFormResponse, RateLimited, refund, take } from "~/auth/rate-limits.server";
 import { startSession } from "~/auth/session.server";
 import { Field } from "~/components/Field";
@@ -26,9 +26,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       if (!(err instanceof RateLimited)) throw err;
       throw new Response(err.message, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
     }
-    throw new Response("This reset link is not valid: it was used, it expired, or it was never issued. Ask an admin for a new one.", { status: 404 });
+    return json({ username: null }, { status: 404 });
   }
-  return { username: owner.username };
+  return json({ username: owner.username as string | null });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -52,6 +52,17 @@ export default function Reset() {
   const data = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors: Record<string, string[] | undefined> = data?.errors ?? {};
+  if (!username) {
+    return (
+      <section className="narrow">
+        <h1>This link does not work</h1>
+        <p>This reset link is not valid: it was used, it expired, or it was never issued. Ask an admin for a new one, or use one of your recovery codes.</p>
+        <p>
+          <Link to="/recover">Use a recovery code</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="narrow">
       <h1>Set a new password</h1>

@@ -54,10 +54,10 @@ export async function action(args: ActionFunctionArgs) {
 function FollowButton({ following }: { following: boolean }) {
   return (
     <Form method="post" className="follow-form" preventScrollReset>
-      <button type="submit" name="intent" value={following ? "unfollow" : "follow"} className="small secondary" aria-pressed={following}>
-        {following ? "Following" : "Follow"}
+      <button type="submit" name="intent" value={following ? "unfollow" : "follow"} className="small secondary">
+        {following ? "Stop following" : "Follow"}
       </button>
-      <span className="muted small">{following ? " You hear of new comments here. Press to stop." : " Hear of new comments in your notifications."}</span>
+      <span className="muted small">{following ? "You follow this topic: its new comments reach your notifications. Only you see this." : "Hear of new comments in your notifications. Only you see what you follow."}</span>
     </Form>
   );
 }

@@ -12,8 +12,12 @@ export const MILLION = 1_000_000;
 export const SMALL = 1_000;
 export const THREAD = 5_000;
 export const VOTERS = 200;
+/** Comments in the search benchmark's topic. */
+export const SEARCHED = 100_000;
+/** The words those comments are made of; each word is in about one comment in twenty. */
+export const SEARCH_WORDS = Array.from({ length: 160 }, (_, i) => `w${(i * 7919).toString(36)}x`);
 // Bump when the layout below changes: an older kept database is then rebuilt.
-const LAYOUT = 1;
+const LAYOUT = 2;
 
 export type BenchData = { file: string; smallOpts: number[]; millionOpts: number[] };
 
@@ -54,6 +58,7 @@ async function build(file: string) {
   const small = await poll(await topic("bench-small", "Benchmark, 1k ballots"), { slug: "small", question: "Small poll", kind: "single", options: labels });
   const million = await poll(await topic("bench-million", "Benchmark, 1M ballots"), { slug: "million", question: "Large poll", kind: "single", options: labels });
   const thread = await topic("bench-thread", "Benchmark, 5,000 comments");
+  const searched = await topic("bench-search", "Benchmark, 100,000 comments to search");
   const raw = writer.$client;
   const now = Date.now();
   const day = new Date(now).toISOString().slice(0, 10);
@@ -94,6 +99,13 @@ async function build(file: string) {
       revision.run(id, body, at);
     }
     raw.prepare("update topics set comment_count = ? where id = ?").run(THREAD, thread);
+    // 100,000 comments of eight words each, for search (the triggers index them as they go in).
+    for (let i = 0; i < SEARCHED; i++) {
+      const words = Array.from({ length: 8 }, (_, k) => SEARCH_WORDS[(i * 31 + k * 17 + ((i * k) % 13)) % SEARCH_WORDS.length]);
+      const body = `Comment ${i} on the license: ${words.join(" ")}.`;
+      comment.run(searched, `b${i}`, body, `<p>${body}</p>`, now - (SEARCHED - i) * 1000, 0, 0);
+    }
+    raw.prepare("update topics set comment_count = ? where id = ?").run(SEARCHED, searched);
     raw.prepare("update data_versions set version = version + 1").run();
   })();
   raw.pragma("synchronous = NORMAL");

@@ -1,11 +1,9 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { NODE_TS } from "../helpers";
-import { signUp, useHarness } from "./harness";
+import { setRoleOf, signUp, useHarness } from "./harness";
 
 const h = useHarness();
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -13,11 +11,7 @@ const WIDTHS = [320, 390, 1280];
 /** Screenshots are test artifacts, not committed (.gitignore). */
 const SHOTS = path.resolve("test-results/screenshots");
 
-function setRole(name: string, role: string) {
-  const env = h().dbFile.startsWith("postgres") ? { DATABASE_URL: h().dbFile } : { DATABASE_PATH: h().dbFile };
-  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", name, role], { env: { ...process.env, ...env }, encoding: "utf8" });
-  expect(res.status, res.stderr).toBe(0);
-}
+const setRole = (name: string, role: string) => setRoleOf(h(), name, role);
 
 type Finding = { page: string; width: number; who: string; problem: string };
 
@@ -120,18 +114,26 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       "/moderation",
       "/rules",
       "/u/chief",
+      "/search?q=license",
+      "/search?q=clause&topic=llama-2-license",
+      "/recover",
       "/no-such-page",
     ];
-    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `/c/${commentId}`, "/"];
+    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `/c/${commentId}`, "/", "/search?q=license", "/notifications"];
 
     const anonCtx = await h().context({ javaScript: true });
     await survey(await anonCtx.newPage(), "anonymous", publicPages, findings, shots);
 
     const memberCtx = await h().context({ javaScript: true });
     const member = await signUp(await memberCtx.newPage(), "reader");
-    await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup"), "/settings", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
+    // Something in the admin's inbox: a mention.
+    await member.goto(topic);
+    await member.getByLabel("Add to the discussion").fill("@chief agreed, and clause 1(v) is the heart of it.");
+    await member.getByRole("button", { name: "Post comment" }).click();
+    await expect.poll(() => member.getByText("@chief agreed").count()).toBeGreaterThan(0);
+    await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup" && p !== "/recover"), "/settings", "/notifications", "/welcome", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
 
-    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules"];
+    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules", "/notifications"];
     // axe runs as a script in the page: the admin's survey signs in again with JavaScript on.
     const adminJsCtx = await h().context({ javaScript: true });
     const adminJs = await adminJsCtx.newPage();
@@ -140,7 +142,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await adminJs.getByLabel("Password").fill("a long passphrase");
     await adminJs.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => adminJs.getByTestId("whoami").textContent()).toBe("chief");
-    await survey(adminJs, "admin", adminPages, findings, ["/admin/polls/1", "/admin/log"]);
+    await survey(adminJs, "admin", adminPages, findings, ["/admin/polls/1", "/admin/log", "/notifications"]);
 
     expect(findings.map((f) => `${f.who} ${f.page} @${f.width}: ${f.problem}`)).toEqual([]);
     for (const c of [adminCtx, adminJsCtx, anonCtx, memberCtx]) await c.close();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { ENGINE, freshDatabaseFile, freshPgDatabase, NODE_TS } from "../helpers";
@@ -90,4 +90,11 @@ export async function signUp(page: Page, name: string, back?: string): Promise<P
   await page.getByRole("link", { name: "Continue" }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/welcome"));
   return page;
+}
+
+/** Sets a role with the command-line tool, on the harness's database. */
+export function setRoleOf(harness: Harness, name: string, role: string) {
+  const env = harness.dbFile.startsWith("postgres") ? { DATABASE_URL: harness.dbFile } : { DATABASE_PATH: harness.dbFile };
+  const res = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", name, role], { env: { ...process.env, ...env }, encoding: "utf8" });
+  expect(res.status, res.stderr).toBe(0);
 }

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./harness";
+import { setRoleOf, useHarness } from "./harness";
 
 // Issue 13's loop: A mentions B in a reply; B sees the unread count, opens
 // the notification onto the comment, searches for a word of it, opens A's
@@ -104,5 +104,82 @@ describe.each([
     expect(errors).toEqual([]);
     await ctxA.close();
     await ctxB.close();
+  });
+});
+
+describe.each([
+  ["JavaScript on", true],
+  ["JavaScript off", false],
+])("following and reading with %s", (_label, javaScript) => {
+  const h = useHarness();
+
+  it("follow a topic, see what is new, read an edit as a diff, and get back in by an admin's reset link", async () => {
+    const ctxA = await h().context({ javaScript });
+    const ctxB = await h().context({ javaScript });
+    const ctxC = await h().context({ javaScript });
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    const admin = await ctxC.newPage();
+    const errors: string[] = [];
+    for (const p of [a, b, admin]) {
+      p.on("pageerror", (e) => errors.push(e.message));
+      p.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && errors.push(m.text()));
+    }
+    const suffix = javaScript ? "js" : "nojs";
+    await signUpKeepingCodes(a, `writer_${suffix}`);
+    await signUpKeepingCodes(b, `follower_${suffix}`);
+    await signUpKeepingCodes(admin, `keeper_${suffix}`);
+    setRoleOf(h(), `keeper_${suffix}`, "admin");
+
+    // B follows the topic (privately) and has visited it.
+    await b.getByRole("button", { name: "Follow" }).click();
+    await expect.poll(() => b.getByText("You follow this topic").count()).toBe(1);
+
+    // A posts twice and edits one.
+    await a.reload();
+    for (const text of [`First news (${suffix}).`, `Second news (${suffix}), unedited.`]) {
+      await a.getByLabel("Add to the discussion").fill(text);
+      await a.getByRole("button", { name: "Post comment" }).first().click();
+      await expect.poll(() => comment(a, text.slice(0, 12)).count()).toBe(1);
+      // Comments are paced: one every five seconds per person.
+      await a.waitForTimeout(5_200);
+      if (!javaScript) await a.goto("/t/llama-2-license");
+    }
+    const mine = comment(a, `Second news (${suffix})`);
+    await mine.locator("summary", { hasText: "Edit" }).first().click();
+    await mine.getByLabel("Edit your comment").fill(`Second news (${suffix}), now edited.`);
+    await mine.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => comment(a, "now edited").count()).toBe(1);
+
+    // B: two notices fold into one line; the topic marks both comments new.
+    await b.goto("/notifications");
+    await expect.poll(() => b.getByRole("link", { name: /2 new comments in/ }).count()).toBe(1);
+    await b.getByRole("link", { name: /2 new comments in/ }).click();
+    await expect.poll(() => new URL(b.url()).pathname).toBe("/t/llama-2-license");
+    await expect.poll(() => b.locator("li.comment.new").count()).toBe(2);
+    expect(await comment(b, `First news (${suffix})`).locator(".new-badge").textContent()).toBe("new");
+
+    // The edit history shows what changed, word by word.
+    await comment(b, "now edited").getByRole("link", { name: /edited/ }).first().click();
+    await expect.poll(() => b.locator(".diff del").first().textContent()).toContain("unedited");
+    expect(await b.locator(".diff ins").first().textContent()).toContain("edited");
+
+    // The admin issues B a reset link; B, signed out, sets a new password with it.
+    await admin.goto(`/admin/users?q=follower_${suffix}`);
+    await admin.getByRole("button", { name: `Reset link for follower_${suffix}` }).click();
+    const link = (await admin.getByTestId("reset-link").textContent()) ?? "";
+    expect(link).toMatch(/\/reset\/[A-Za-z0-9_-]{32}$/);
+    await b.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await b.goto(new URL(link).pathname);
+    await b.getByLabel("New password").fill("a passphrase from the admin's link");
+    await b.getByRole("button", { name: "Set the new password" }).click();
+    await expect.poll(() => b.getByTestId("whoami").textContent()).toBe(`follower_${suffix}`);
+    // The link works once.
+    await b.goto(new URL(link).pathname);
+    expect(await b.getByText("This reset link is not valid").count()).toBeGreaterThan(0);
+
+    expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+    for (const c of [ctxA, ctxB, ctxC]) await c.close();
   });
 });
