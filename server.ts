@@ -28,6 +28,7 @@ import {
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { pageVersion, type PageScope } from "./app/models/versions.server";
+import { refreshDueOpinionMaps } from "./app/models/opinion-map.server";
 import { closeDatabase, engine, exclusively, pgPool, setDatabase } from "./db/client";
 import { migrateOpenDatabase } from "./db/migrate";
 import { seed } from "./db/seed";
@@ -132,7 +133,7 @@ type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
 /** Where a public page's content comes from, for the pages anonymous readers may share. */
 function pageScope(path: string): PageScope | null {
   if (path === "/") return { site: true };
-  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml)?$/.exec(path);
+  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?)?$/.exec(path);
   if (topic) return { topic: topic[1] };
   const comment = /^\/c\/([1-9][0-9]{0,14})$/.exec(path);
   if (comment) return { comment: Number(comment[1]) };
@@ -458,6 +459,14 @@ export async function start(cfg: Config) {
   await purgeSessions();
   const purge = setInterval(() => void purgeSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
   purge.unref();
+  // Opinion maps are computed here, never on a request's path; an overlapping run waits its turn.
+  let mapping: Promise<unknown> = Promise.resolve();
+  const mapMaps = () => {
+    mapping = mapping.then(() => refreshDueOpinionMaps()).catch((err) => console.error("opinion map job failed", err));
+  };
+  const maps = cfg.OPINION_MAP_INTERVAL_MS > 0 ? setInterval(mapMaps, cfg.OPINION_MAP_INTERVAL_MS) : undefined;
+  maps?.unref();
+  if (maps) mapMaps();
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -465,6 +474,7 @@ export async function start(cfg: Config) {
     stopping = true;
     console.log(`${signal}: shutting down`);
     clearInterval(purge);
+    clearInterval(maps);
     closeAllStreams();
     server.close(() => {
       void closeDatabase().finally(() => {

@@ -22,6 +22,7 @@ const BOTH_ENGINES = [
   "test/search.test.ts",
   "test/recovery.test.ts",
   "test/unread.test.ts",
+  "test/opinion-map.test.ts",
   "test/results.test.ts",
   "test/safety.test.ts",
   "test/security.test.ts",

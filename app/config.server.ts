@@ -54,6 +54,8 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   // /healthz proves the database takes writes at most this often (a tiny write).
   HEALTH_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
+  // How often the background job looks for opinion maps to recompute (decision 018); 0 turns it off.
+  OPINION_MAP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   // Memory for the finished pages served to anonymous readers (docs/caching.md); 0 turns the cache off.
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
   LOG_REQUESTS: z

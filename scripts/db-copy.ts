@@ -43,6 +43,7 @@ export const TABLE_ORDER = [
   "topic_visits",
   "recovery_codes",
   "password_resets",
+  "opinion_maps",
 ] as const;
 
 const CHUNK = 1000;

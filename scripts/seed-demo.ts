@@ -1,12 +1,16 @@
 // Demo users and activity for local development. Never runs by default:
 //   npm run db:seed:demo
 // Adds eight demo users (password "demo passphrase") who answer every
-// question of the LLAMA-2 topic and leave a few comments. Running it again
+// question of the LLAMA-2 topic and leave a few comments, and 60 voters in
+// three camps (with some noise, and one answer nearly all share), so the
+// opinion map has real structure; then draws the map. Running it again
 // skips users that exist.
 import { config } from "../app/config.server";
 import { castVote } from "../app/models/ballots.server";
 import { postComment } from "../app/models/comments.server";
+import { refreshOpinionMap } from "../app/models/opinion-map.server";
 import { getPollsOfTopic } from "../app/models/polls.server";
+import { seededRandom } from "../app/lib/opinion-clusters";
 import { getTopicBySlug } from "../app/models/topics.server";
 import { createUser } from "../app/models/users.server";
 import { closeDatabase, setDatabase } from "../db/client";
@@ -50,8 +54,46 @@ async function main() {
     }
     console.log(`created ${name}`);
   }
-  console.log(`Demo users share the password "${DEMO_PASSWORD}".`);
+  await camps(polls);
+  await refreshOpinionMap(topic.id);
+  console.log(`Demo users share the password "${DEMO_PASSWORD}". The opinion map is at /t/${topic.slug}/map.`);
   await closeDatabase();
+}
+
+/**
+ * Three camps of demo voters, by option position per question: "closed"
+ * (not open source, 1(v) matters most), "pragmatic" (open enough) and
+ * "undecided"; most of them expect the same for the OSI question.
+ */
+const CAMPS: { name: string; size: number; picks: Record<string, number[] | number> }[] = [
+  { name: "closed", size: 24, picks: { "license-opinion": [0], implications: [0, 1], "statement-misleading": 5, "statement-clause-1v": 5, "llama-3-prediction": [0], "future-osi-prediction": [0] } },
+  { name: "pragmatic", size: 20, picks: { "license-opinion": [2], implications: [3], "statement-misleading": 1, "statement-clause-1v": 2, "llama-3-prediction": [1], "future-osi-prediction": [0] } },
+  { name: "undecided", size: 16, picks: { "license-opinion": [1], implications: [2, 4], "statement-misleading": 3, "statement-clause-1v": 3, "llama-3-prediction": [1], "future-osi-prediction": [0] } },
+];
+
+async function camps(polls: Awaited<ReturnType<typeof getPollsOfTopic>>) {
+  const rand = seededRandom(2023);
+  for (const camp of CAMPS) {
+    let made = 0;
+    for (let i = 0; i < camp.size; i++) {
+      const res = await createUser(`demo_${camp.name}_${i + 1}`, DEMO_PASSWORD);
+      if (!res.ok) continue;
+      made++;
+      for (const poll of polls) {
+        const want = camp.picks[poll.slug];
+        if (want === undefined) continue;
+        // One answer in seven goes elsewhere: camps are tendencies, not uniforms.
+        const stray = rand() < 0.15;
+        const choices = poll.options.filter((o) => !o.exclusive);
+        const input =
+          poll.kind === "scale"
+            ? { scaleValue: stray ? 1 + Math.floor(rand() * 5) : (want as number) }
+            : { optionIds: stray ? [choices[Math.floor(rand() * choices.length)].id] : (want as number[]).map((k) => poll.options[k].id) };
+        await castVote(res.userId, poll.id, input);
+      }
+    }
+    console.log(`camp ${camp.name}: ${made} voters created`);
+  }
 }
 
 main().catch((err) => {

@@ -77,6 +77,8 @@ async function populate() {
   await newRecoveryCodes(a.id);
   const admin = await makeUser(anon(), "boss", "admin");
   await issueResetLink(admin.id, b.id);
+  const { refreshOpinionMap } = await import("../app/models/opinion-map.server");
+  await refreshOpinionMap(1);
   const counts = dump(t.file());
   for (const table of TABLE_ORDER.filter((x) => x !== "health_checks")) expect(counts[table].length, table).toBeGreaterThan(0);
 }

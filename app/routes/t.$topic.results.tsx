@@ -58,6 +58,9 @@ export default function Results() {
           These are the answers of the people who chose to take part: a self-selected sample, not a representative survey. Intervals are 95%
           Wilson intervals for each share.
         </p>
+        <p>
+          <Link to={`/t/${slug}/map`}>See the opinion map</Link>: which groups the community falls into across the questions, and where they agree.
+        </p>
         <p className="muted" aria-live="polite">
           <span data-testid="last-updated">{lastUpdate ? `Last vote ${formatDateTime(Date.parse(lastUpdate))}` : "No votes yet"}</span>
           {" · "}page generated {formatDateTime(Date.parse(live?.generatedAt ?? data.generatedAt))}

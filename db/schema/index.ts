@@ -57,3 +57,4 @@ export const follows = live("follows");
 export const topicVisits = live("topicVisits");
 export const recoveryCodes = live("recoveryCodes");
 export const passwordResets = live("passwordResets");
+export const opinionMaps = live("opinionMaps");

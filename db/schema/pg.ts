@@ -408,3 +408,13 @@ export const passwordResets = pgTable(
   },
   (t) => [index("password_resets_user").on(t.userId)],
 );
+
+export const opinionMaps = pgTable("opinion_maps", {
+  topicId: integer("topic_id")
+    .primaryKey()
+    .references(() => topics.id, { onDelete: "cascade" }),
+  computedAt: bigint("computed_at", { mode: "number" }).notNull(),
+  ballotCount: integer("ballot_count").notNull(),
+  data: text("data").notNull(),
+  members: text("members").notNull(),
+});

@@ -429,3 +429,18 @@ export const passwordResets = sqliteTable(
   },
   (t) => [index("password_resets_user").on(t.userId)],
 );
+
+/**
+ * A topic's opinion map, computed in the background (models/opinion-map.server.ts).
+ * `data` is what everyone may see; `members` (each person's place and group)
+ * never leaves the server except a person's own entry, to that person.
+ */
+export const opinionMaps = sqliteTable("opinion_maps", {
+  topicId: integer("topic_id")
+    .primaryKey()
+    .references(() => topics.id, { onDelete: "cascade" }),
+  computedAt: integer("computed_at").notNull(),
+  ballotCount: integer("ballot_count").notNull(),
+  data: text("data").notNull(),
+  members: text("members").notNull(),
+});

@@ -14,6 +14,7 @@ import { closeDatabase, setDatabase } from "../../db/client";
 import { copyDatabase } from "../../scripts/db-copy";
 import { startPostgres } from "../postgres";
 import { benchDatabase, SEARCH_WORDS, VOTERS } from "./data";
+import { opinionMapCost } from "./map";
 
 // Cookies minted here must match the production server's cookie name.
 process.env.NODE_ENV = "production";
@@ -258,6 +259,11 @@ async function main() {
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
   const list = scenarios(cookies, data.smallOpts, () => etag).filter((s, i) => i === 0 || !only || only.test(s.name));
   const setEtag = (e: string) => (etag = e);
+  if (!only || only.test("opinion map")) {
+    const m = await opinionMapCost();
+    const ok = m.seconds < 5;
+    console.log(`opinion map, background computation: ${m.people.toLocaleString("en")} people over 6 polls in ${m.seconds.toFixed(2)} s, ${m.groups} groups (target < 5 s on one core) ${ok ? "ok" : "MISS"}`);
+  }
   console.log(`${SECONDS} s per scenario and connection count; server ${PINNED ? "pinned to core 0, load on core 1" : "not pinned (no taskset or one core)"}`);
 
   const sqlite = await measure("SQLite", { DATABASE_PATH: data.file }, list, setEtag);
