@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
 import { search, SEARCH_PAGE_SIZE, searchWords, segments } from "../app/models/search.server";
-import { makeUser, pollId, useFreshDatabase, useTestServer } from "./helpers";
+import { makeUser, pollId, useFreshDatabase, useTestServer, postAs } from "./helpers";
 
 useFreshDatabase();
 const anon = useTestServer();
 
-let clock = Date.now() - 100_000_000;
-async function comment(userId: string, body: string, opts: { pollId?: number | null } = {}) {
-  clock += COMMENT_INTERVAL_MS + 1;
-  const res = await postComment({ userId, topicId: 1, pollId: opts.pollId ?? null, parentId: null, body, stanceOptionId: null }, clock);
-  if (!res.ok) throw new Error(res.message);
-  return res.id;
-}
 
 const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
 async function hits(q: string, opts: { topic?: string; page?: number } = {}) {
@@ -39,8 +31,8 @@ describe("search words", () => {
 describe("search", () => {
   it("finds topics, poll questions and comments, ranked, with escaped highlights", async () => {
     const ada = await makeUser(anon(), "ada");
-    const id = await comment(ada.id, "Distillation <img src=x onerror=alert(1)> into a smaller model is what clause 1(v) forbids.");
-    const onPoll = await comment(ada.id, "Distillation again, on the poll.", { pollId: await pollId(null as never, "license-opinion") });
+    const id = await postAs(ada.id, "Distillation <img src=x onerror=alert(1)> into a smaller model is what clause 1(v) forbids.");
+    const onPoll = await postAs(ada.id, "Distillation again, on the poll.", { pollId: await pollId(null as never, "license-opinion") });
     const r = await hits("distillation");
     expect(r.hits.map((h) => [h.kind, h.id]).sort()).toEqual(
       expect.arrayContaining([
@@ -67,9 +59,9 @@ describe("search", () => {
   it("never finds removed or deleted comments, and finds edits at once", async () => {
     const ada = await makeUser(anon(), "ada");
     const mod = await makeUser(anon(), "moddy", "moderator");
-    const removed = await comment(ada.id, "Zebra crossing remark.");
-    const deleted = await comment(ada.id, "Zebra stripes remark.");
-    const edited = await comment(ada.id, "Giraffe remark.");
+    const removed = await postAs(ada.id, "Zebra crossing remark.");
+    const deleted = await postAs(ada.id, "Zebra stripes remark.");
+    const edited = await postAs(ada.id, "Giraffe remark.");
     expect((await hits("zebra")).hits.map((h) => h.id).sort()).toEqual([removed, deleted].sort());
     expect((await mod.client.post(`/c/${removed}`, { intent: "remove", reason: "test" })).status).toBe(302);
     expect((await ada.client.post(`/c/${deleted}`, { intent: "delete" })).status).toBe(302);
@@ -85,13 +77,17 @@ describe("search", () => {
   it("filters by topic, pages, and refuses nothing a person can type", async () => {
     const ada = await makeUser(anon(), "ada");
     const ids: number[] = [];
-    for (let i = 0; i < SEARCH_PAGE_SIZE + 2; i++) ids.push(await comment(ada.id, `Quokka number ${i}.`));
+    for (let i = 0; i < SEARCH_PAGE_SIZE + 2; i++) ids.push(await postAs(ada.id, `Quokka number ${i}.`));
     const one = await hits("quokka");
     expect(one.hits).toHaveLength(SEARCH_PAGE_SIZE);
     expect(one.hasMore).toBe(true);
     const two = await hits("quokka", { page: 2 });
     expect(two.hits).toHaveLength(2);
     expect(new Set([...one.hits, ...two.hits].map((h) => h.id)).size).toBe(SEARCH_PAGE_SIZE + 2);
+    // Each hit's snippet is cut from its own text: 22 different comments, 22 different snippets.
+    const snippets = [...one.hits, ...two.hits].map((h) => h.snippet.map((p) => p.text).join(""));
+    expect(new Set(snippets).size).toBe(SEARCH_PAGE_SIZE + 2);
+    for (const h of [...one.hits, ...two.hits]) expect(h.snippet.some((p) => p.hit && /quokka/i.test(p.text))).toBe(true);
     expect((await hits("quokka", { topic: "llama-2-license" })).hits).toHaveLength(SEARCH_PAGE_SIZE);
     const paged = await html(await anon().get("/search?q=quokka"));
     expect(paged).toContain('href="/search?q=quokka&amp;page=2"');

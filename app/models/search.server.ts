@@ -56,23 +56,27 @@ async function sqliteSearch(words: string[], topicId: number | null, offset: num
   // Each word quoted: FTS5 sees strings, never operators.
   const match = words.map((w) => `"${w}"`).join(" ");
   const inTopic = topicId === null ? sql`` : sql` and topic_id = ${topicId}`;
-  // Ranked first; then snippets for the page's rows only, one rowid at a time
-  // (FTS5 looks a rowid up directly; an IN list would match every row again).
+  // Ranked first; then snippets for the page's rows only. (FTS5 here does not
+  // apply `rowid = ?` next to MATCH: it answers every match. A list does work.)
   const ranked = await rows<{ rowid: number; kind: SearchHit["kind"] }>(
     db(),
     sql`select rowid, kind from search_fts where search_fts match ${match}${inTopic}
         order by bm25(search_fts, 4.0, 1.0), rowid desc limit ${SEARCH_PAGE_SIZE + 1} offset ${offset}`,
   );
-  const out: Row[] = [];
-  for (const r of ranked) {
-    const [hl] = await rows<{ title_hl: string; body_hl: string }>(
-      db(),
-      sql`select highlight(search_fts, 0, ${START}, ${STOP}) as title_hl, snippet(search_fts, 1, ${START}, ${STOP}, '…', 24) as body_hl
-          from search_fts where search_fts match ${match} and rowid = ${r.rowid}`,
-    );
-    out.push({ rowid: r.rowid, kind: r.kind, id: Math.floor(r.rowid / 4), title_hl: hl?.title_hl ?? "", body_hl: hl?.body_hl ?? "" });
-  }
-  return out;
+  if (ranked.length === 0) return [];
+  const lit = await rows<{ rowid: number; title_hl: string; body_hl: string }>(
+    db(),
+    sql`select rowid, highlight(search_fts, 0, ${START}, ${STOP}) as title_hl, snippet(search_fts, 1, ${START}, ${STOP}, '…', 24) as body_hl
+        from search_fts where search_fts match ${match} and rowid in (select value from json_each(${JSON.stringify(ranked.map((r) => r.rowid))}))`,
+  );
+  const byRow = new Map(lit.map((l) => [Number(l.rowid), l]));
+  return ranked.map((r) => ({
+    rowid: r.rowid,
+    kind: r.kind,
+    id: Math.floor(r.rowid / 4),
+    title_hl: byRow.get(Number(r.rowid))?.title_hl ?? "",
+    body_hl: byRow.get(Number(r.rowid))?.body_hl ?? "",
+  }));
 }
 
 async function pgSearch(words: string[], topicId: number | null, offset: number): Promise<Row[]> {
