@@ -93,7 +93,8 @@ export default function Notifications() {
                 </Link>
               </p>
               {n.excerpt && n.count === 1 ? <blockquote className="excerpt">{n.excerpt}</blockquote> : null}
-              <p className="muted small">
+              {/* A div, not a p: a form may not sit inside a paragraph (the parser would split it). */}
+              <div className="muted small inbox-meta">
                 <RelativeTime ms={n.createdAt} now={now} />
                 {n.read ? null : (
                   <Form method="post" className="inline">
@@ -104,7 +105,7 @@ export default function Notifications() {
                     </button>
                   </Form>
                 )}
-              </p>
+              </div>
             </li>
           ))}
         </ul>

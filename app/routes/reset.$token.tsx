@@ -10,7 +10,7 @@ import { failureJson } from "~/lib/http.server";
 import { resetLinkOwner, resetWithLink } from "~/models/recovery.server";
 import { resetSchema } from "~/models/validation.server";
 
-export const meta: MetaFunction = () => [{ title: "Set a new password — Pulse" }, { name: "robots", content: "noindex" }, { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = () => [{ title: "Set a new password — Pulse" }, { name: "robots", content: "noindex" }];
 
 export const headers = keepRetryAfter;
 

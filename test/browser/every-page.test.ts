@@ -56,10 +56,14 @@ async function inspect(page: Page): Promise<string[]> {
 }
 
 async function survey(page: Page, who: string, paths: string[], findings: Finding[], shots: string[] = []) {
+  // A script error (a hydration mismatch, say) on any page is a finding too.
+  let current = { path: "", width: 0 };
+  page.on("pageerror", (e) => findings.push({ page: current.path, width: current.width, who, problem: `script error: ${e.message.slice(0, 160)}` }));
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width < 800 ? 844 : 800 });
     for (const p of paths) {
       if (process.env.PULSE_TRACE) fs.appendFileSync("/tmp/every-trace.log", `${new Date().toISOString()} ${who} ${width} ${p}\n`);
+      current = { path: p, width };
       const res = await page.goto(p);
       expect(res?.status(), `${who} ${p}`).toBe(p === "/no-such-page" ? 404 : 200);
       for (const problem of await inspect(page)) findings.push({ page: p, width, who, problem });

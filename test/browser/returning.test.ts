@@ -34,7 +34,7 @@ describe.each([
     const b = await ctxB.newPage();
     const errors: string[] = [];
     for (const p of [a, b]) {
-      p.on("pageerror", (e) => errors.push(e.message));
+      p.on("pageerror", (e) => errors.push(`${p.url()}: ${e.message}`));
       p.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && errors.push(m.text()));
     }
     const A = javaScript ? "alice" : "alice_nojs";
@@ -84,6 +84,8 @@ describe.each([
     await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
     await b.goto("/login");
     await b.getByRole("link", { name: "Forgot your password?" }).click();
+    // The sign-in form has a Username field too: wait until the page is the recovery one.
+    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent()).toBe("Recover your account");
     await b.getByLabel("Username").fill(B);
     await b.getByLabel("Recovery code").fill(codes[2]);
     await b.getByLabel("New password").fill("a fresh passphrase");
@@ -122,7 +124,7 @@ describe.each([
     const admin = await ctxC.newPage();
     const errors: string[] = [];
     for (const p of [a, b, admin]) {
-      p.on("pageerror", (e) => errors.push(e.message));
+      p.on("pageerror", (e) => errors.push(`${p.url()}: ${e.message}`));
       p.on("console", (m) => m.type() === "error" && !m.text().includes("status of 4") && errors.push(m.text()));
     }
     const suffix = javaScript ? "js" : "nojs";
