@@ -297,3 +297,17 @@ export async function expectConsistent(conn: DB, expectFn: (a: unknown) => { toE
  * SIGKILL leaves running.
  */
 export const NODE_TS: [string, string[]] = [process.execPath, ["--import", "tsx"]];
+
+let commentClock = Date.now() - 100_000_000;
+
+/**
+ * Posts a comment through the model as `userId`, each one a posting pace
+ * apart on a clock of its own (or at `at`), so none is refused as too fast.
+ */
+export async function postAs(userId: string, body: string, opts: { topicId?: number; pollId?: number | null; parentId?: number | null; at?: number } = {}): Promise<number> {
+  const { COMMENT_INTERVAL_MS, postComment } = await import("../app/models/comments.server");
+  commentClock += COMMENT_INTERVAL_MS + 1;
+  const res = await postComment({ userId, topicId: opts.topicId ?? 1, pollId: opts.pollId ?? null, parentId: opts.parentId ?? null, body, stanceOptionId: null }, opts.at ?? commentClock);
+  if (!res.ok) throw new Error(res.message);
+  return res.id;
+}

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
 import { listNotifications, mentionedNames, NOTIFICATIONS_PAGE_SIZE, unreadCount } from "../app/models/notifications.server";
-import { count, makeUser, optionIds, pollId, useFreshDatabase, useTestServer } from "./helpers";
+import { count, makeUser, optionIds, pollId, useFreshDatabase, useTestServer, postAs } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
 const T = "/t/llama-2-license";
 
-let clock = Date.now() - 100_000_000;
-async function comment(userId: string, body: string, opts: { pollId?: number | null; parentId?: number | null } = {}) {
-  clock += COMMENT_INTERVAL_MS + 1;
-  const res = await postComment({ userId, topicId: 1, pollId: opts.pollId ?? null, parentId: opts.parentId ?? null, body, stanceOptionId: null }, clock);
-  if (!res.ok) throw new Error(res.message);
-  return res.id;
-}
 
 const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
 
@@ -28,14 +20,14 @@ describe("notifications", () => {
   it("tell of a reply and a mention, never of your own comment or of an unknown name, and the header counts them", async () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
-    const first = await comment(ada.id, "The AUP is the problem.");
-    await comment(ada.id, "Replying to myself, and mentioning @ada and @nobody-here.", { parentId: first });
+    const first = await postAs(ada.id, "The AUP is the problem.");
+    await postAs(ada.id, "Replying to myself, and mentioning @ada and @nobody-here.", { parentId: first });
     expect(await unreadCount(ada.id)).toBe(0);
-    const reply = await comment(bo.id, "I disagree, @ada: clause 1(v) is worse.", { parentId: first });
+    const reply = await postAs(bo.id, "I disagree, @ada: clause 1(v) is worse.", { parentId: first });
     // One notice for one comment: the reply, not the mention as well.
     const inbox = await listNotifications(ada.id);
     expect(inbox.items.map((n) => [n.kind, n.actor, n.commentId])).toEqual([["reply", "bo", reply]]);
-    const mention = await comment(bo.id, "What does @ADA think of Llama 3?");
+    const mention = await postAs(bo.id, "What does @ADA think of Llama 3?");
     expect((await listNotifications(ada.id)).items.map((n) => [n.kind, n.commentId])).toEqual([
       ["mention", mention],
       ["reply", reply],
@@ -55,10 +47,10 @@ describe("notifications", () => {
   it("open onto the comment, mark one or all read, and keep to their owner", async () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
-    const root = await comment(ada.id, "Root.");
-    const r1 = await comment(bo.id, "Reply one.", { parentId: root });
-    await comment(bo.id, "Reply two.", { parentId: root });
-    await comment(bo.id, "Hey @ada.");
+    const root = await postAs(ada.id, "Root.");
+    const r1 = await postAs(bo.id, "Reply one.", { parentId: root });
+    await postAs(bo.id, "Reply two.", { parentId: root });
+    await postAs(bo.id, "Hey @ada.");
     const [newest, , oldest] = (await listNotifications(ada.id)).items;
     // Someone else's notification is not found, and not marked.
     expect((await bo.client.get(`/notifications/${newest.id}`)).status).toBe(404);
@@ -86,9 +78,9 @@ describe("notifications", () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
     const mod = await makeUser(anon(), "moddy", "moderator");
-    const root = await comment(ada.id, "Root.");
-    const rude = await comment(bo.id, "A rude reply, @ada.", { parentId: root });
-    const regretted = await comment(bo.id, "A regretted reply.", { parentId: root });
+    const root = await postAs(ada.id, "Root.");
+    const rude = await postAs(bo.id, "A rude reply, @ada.", { parentId: root });
+    const regretted = await postAs(bo.id, "A regretted reply.", { parentId: root });
     expect(await unreadCount(ada.id)).toBe(2);
     expect((await mod.client.post(`/c/${rude}`, { intent: "remove", reason: "rude" })).status).toBe(302);
     expect(await unreadCount(ada.id)).toBe(1);
@@ -101,8 +93,8 @@ describe("notifications", () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
     const mod = await makeUser(anon(), "moddy", "moderator");
-    const kept = await comment(bo.id, "Fine comment.");
-    const gone = await comment(bo.id, "Rude comment.");
+    const kept = await postAs(bo.id, "Fine comment.");
+    const gone = await postAs(bo.id, "Rude comment.");
     expect((await ada.client.post(`/c/${kept}`, { intent: "report", reason: "I do not like it" })).status).toBe(302);
     expect((await ada.client.post(`/c/${gone}`, { intent: "report", reason: "Rude" })).status).toBe(302);
     const reports = (await t.sql("select id, comment_id from reports order by id").all()) as { id: number; comment_id: number }[];
@@ -149,8 +141,8 @@ describe("notifications", () => {
     expect(await html(await anon().get(T))).not.toContain('value="follow"');
     expect((await ada.client.post(`${T}?index`, { intent: "dance" })).status).toBe(400);
     expect((await anon().post(`${T}?index`, { intent: "follow" })).status).toBe(302);
-    for (let i = 0; i < 5; i++) await comment(bo.id, `News number ${i}.`);
-    await comment(ada.id, "My own comment tells me nothing.");
+    for (let i = 0; i < 5; i++) await postAs(bo.id, `News number ${i}.`);
+    await postAs(ada.id, "My own comment tells me nothing.");
     const inbox = (await listNotifications(ada.id)).items;
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ kind: "follow", count: 5 });
@@ -158,9 +150,9 @@ describe("notifications", () => {
     // Turn follows and replies off in /settings.
     const off = await ada.client.post("/settings", { intent: "notifications", kinds: ["mention", "resolved", "report"] });
     expect(off.status).toBe(302);
-    const root = await comment(ada.id, "Root.");
-    await comment(bo.id, "A reply nobody announces.", { parentId: root });
-    await comment(bo.id, "But @ada hears of this.");
+    const root = await postAs(ada.id, "Root.");
+    await postAs(bo.id, "A reply nobody announces.", { parentId: root });
+    await postAs(bo.id, "But @ada hears of this.");
     expect((await listNotifications(ada.id)).items.map((n) => n.kind)).toEqual(["mention", "follow"]);
     const settings = await html(await ada.client.get("/settings"));
     expect(settings).toMatch(/<input[^>]*name="kinds"[^>]*checked=""[^>]*value="mention"/);
@@ -169,15 +161,15 @@ describe("notifications", () => {
     expect((await ada.client.post("/settings", { intent: "notifications", kinds: ["reply", "spam"] })).status).toBe(400);
     expect(await html(await ada.client.get("/settings"))).toMatch(/<input type="checkbox" name="kinds" value="reply"\/>/);
     expect((await ada.client.post(`${T}?index`, { intent: "unfollow" })).status).toBe(302);
-    await comment(bo.id, "After unfollowing.");
+    await postAs(bo.id, "After unfollowing.");
     expect((await listNotifications(ada.id)).items).toHaveLength(2);
   });
 
   it("come in pages", async () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");
-    const root = await comment(ada.id, "Root.");
-    for (let i = 0; i < NOTIFICATIONS_PAGE_SIZE + 3; i++) await comment(bo.id, `Reply ${i}.`, { parentId: root });
+    const root = await postAs(ada.id, "Root.");
+    for (let i = 0; i < NOTIFICATIONS_PAGE_SIZE + 3; i++) await postAs(bo.id, `Reply ${i}.`, { parentId: root });
     const one = await listNotifications(ada.id);
     expect(one.items).toHaveLength(NOTIFICATIONS_PAGE_SIZE);
     expect(one.nextBefore).not.toBeNull();
@@ -208,10 +200,10 @@ describe("notifications", () => {
       }
     };
     await until("0");
-    const root = await comment(ada.id, "Root.");
+    const root = await postAs(ada.id, "Root.");
     const started = Date.now();
-    await comment(bo.id, "One.", { parentId: root });
-    await comment(bo.id, "Two.", { parentId: root });
+    await postAs(bo.id, "One.", { parentId: root });
+    await postAs(bo.id, "Two.", { parentId: root });
     await until("2");
     // Two replies close together arrive as one update (or two a second apart), never as "1" then "2" at once.
     if (seen.includes("1")) expect(Date.now() - started).toBeGreaterThanOrEqual(900);

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
 import { PROFILE_PAGE_SIZE } from "../app/models/profiles.server";
-import { makeUser, optionIds, pollId, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
+import { makeUser, optionIds, pollId, TEST_PASSWORD, useFreshDatabase, useTestServer, postAs } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
 const T = "/t/llama-2-license";
 
-let clock = Date.now() - 100_000_000;
-async function comment(userId: string, body: string, opts: { pollId?: number | null; parentId?: number | null } = {}) {
-  clock += COMMENT_INTERVAL_MS + 1;
-  const res = await postComment({ userId, topicId: 1, pollId: opts.pollId ?? null, parentId: opts.parentId ?? null, body, stanceOptionId: null }, clock);
-  if (!res.ok) throw new Error(res.message);
-  return res.id;
-}
 
 async function page(path: string) {
   const res = await anon().get(path);
@@ -26,11 +18,11 @@ describe("profiles", () => {
     const mod = await makeUser(anon(), "moddy", "moderator");
     const opts = await optionIds(t.db(), "license-opinion");
     await ada.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[3]) });
-    const first = await comment(ada.id, "Clause 1(v) is the *real* problem.");
-    const onPoll = await comment(ada.id, "Open enough for me.", { pollId: await pollId(t.db(), "license-opinion") });
-    const reply = await comment(ada.id, "Replying to myself, oddly.", { parentId: first });
-    const removed = await comment(ada.id, "Something rude.");
-    const deleted = await comment(ada.id, "Something regretted.");
+    const first = await postAs(ada.id, "Clause 1(v) is the *real* problem.");
+    const onPoll = await postAs(ada.id, "Open enough for me.", { pollId: await pollId(t.db(), "license-opinion") });
+    const reply = await postAs(ada.id, "Replying to myself, oddly.", { parentId: first });
+    const removed = await postAs(ada.id, "Something rude.");
+    const deleted = await postAs(ada.id, "Something regretted.");
     expect((await mod.client.post(`/c/${removed}`, { intent: "remove", reason: "rude" })).status).toBe(302);
     expect((await ada.client.post(`/c/${deleted}`, { intent: "delete" })).status).toBe(302);
 
@@ -55,7 +47,7 @@ describe("profiles", () => {
   it("page 20 comments at a time, newest first", async () => {
     const bo = await makeUser(anon(), "bo");
     const ids: number[] = [];
-    for (let i = 0; i < PROFILE_PAGE_SIZE + 5; i++) ids.push(await comment(bo.id, `Comment number ${i}.`));
+    for (let i = 0; i < PROFILE_PAGE_SIZE + 5; i++) ids.push(await postAs(bo.id, `Comment number ${i}.`));
     const one = (await page("/u/bo")).html;
     expect(one.match(/class="card"/g)).toHaveLength(PROFILE_PAGE_SIZE);
     expect(one).toContain(`href="/c/${ids[ids.length - 1]}"`);
@@ -72,8 +64,8 @@ describe("profiles", () => {
     const cy = await makeUser(anon(), "cy");
     const dee = await makeUser(anon(), "dee");
     const mod = await makeUser(anon(), "moddo", "moderator");
-    await comment(cy.id, "Before the ban.");
-    await comment(dee.id, "Before leaving.");
+    await postAs(cy.id, "Before the ban.");
+    await postAs(dee.id, "Before leaving.");
     expect((await mod.client.post("/admin/users", { intent: "ban", user: cy.id, reason: "spam" })).status).toBe(302);
     expect((await dee.client.post("/settings", { intent: "delete", current: TEST_PASSWORD, confirm: "delete my account" })).status).toBe(302);
     const banned = (await page("/u/cy")).html;

@@ -1,22 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_INTERVAL_MS, postComment } from "../app/models/comments.server";
 import { createTopic } from "../app/models/topics.server";
 import { recordVisit, VISIT_GAP_MS } from "../app/models/unread.server";
 import { wordDiff } from "../app/lib/word-diff";
-import { makeUser, useFreshDatabase, useTestServer } from "./helpers";
+import { makeUser, postAs, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
 
 const html = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
 
-let clock = Date.now() - 10 * 3600_000;
-async function comment(userId: string, body: string, topicId = 1, at?: number) {
-  clock += COMMENT_INTERVAL_MS + 1;
-  const res = await postComment({ userId, topicId, pollId: null, parentId: null, body, stanceOptionId: null }, at ?? clock);
-  if (!res.ok) throw new Error(res.message);
-  return res.id;
-}
 
 describe("unread", () => {
   it("the home page sorts topics by latest activity", async () => {
@@ -26,7 +18,7 @@ describe("unread", () => {
     await t.sql("update topics set active_at = ? where slug = 'second-topic'").run(Date.now() + 3600_000);
     let home = await html(await anon().get("/"));
     expect(home.indexOf("A second topic")).toBeLessThan(home.indexOf("LLAMA-2"));
-    await comment(bo.id, "Bump the first.", 1, Date.now() + 2 * 3600_000);
+    await postAs(bo.id, "Bump the first.", { at: Date.now() + 2 * 3600_000 });
     home = await html(await anon().get("/"));
     expect(home.indexOf("LLAMA-2")).toBeLessThan(home.indexOf("A second topic"));
   });
@@ -38,9 +30,9 @@ describe("unread", () => {
     // A first visit counts nothing as new.
     expect(await html(await ada.client.get("/t/llama-2-license"))).not.toContain("new-badge");
     await t.sql("update topic_visits set seen_at = ?, mark_from = ?").run(hourAgo, hourAgo);
-    await comment(bo.id, "New one.", 1, hourAgo + 60_000);
-    await comment(bo.id, "New two.", 1, hourAgo + 120_000);
-    await comment(ada.id, "Mine is not news to me.", 1, hourAgo + 180_000);
+    await postAs(bo.id, "New one.", { at: hourAgo + 60_000 });
+    await postAs(bo.id, "New two.", { at: hourAgo + 120_000 });
+    await postAs(ada.id, "Mine is not news to me.", { at: hourAgo + 180_000 });
     expect(await html(await ada.client.get("/"))).toContain(">2 new</span>");
     expect(await html(await anon().get("/"))).not.toContain(" new</span>");
     // Opening the topic marks the two as new, and the home count goes.
@@ -72,7 +64,7 @@ describe("edit history", () => {
       { text: " down", op: "add" },
     ]);
     const ada = await makeUser(anon(), "ada");
-    const id = await comment(ada.id, "Clause 1(v) blocks distillation.");
+    const id = await postAs(ada.id, "Clause 1(v) blocks distillation.");
     expect((await ada.client.post(`/c/${id}`, { intent: "edit", body: "Clause 1(v) blocks distillation and <b>RLAIF</b>." })).status).toBe(302);
     expect((await ada.client.post(`/c/${id}`, { intent: "edit", body: "Clause 1(v) blocked RLAIF." })).status).toBe(302);
     const page = await html(await anon().get(`/c/${id}?history=1`));

@@ -153,7 +153,8 @@ export async function computeOpinionMap(topicId: number, now = Date.now()): Prom
     ? await db().select({ id: pollOptions.id, pollId: pollOptions.pollId, label: pollOptions.label, value: pollOptions.value, position: pollOptions.position }).from(pollOptions).where(inArray(pollOptions.pollId, pollIds)).orderBy(pollOptions.pollId, pollOptions.position)
     : []) as OptionRow[];
   const byId = new Map(options.map((o) => [o.id, o]));
-  const rows = pollIds.length
+  // Nobody can have answered two polls of a topic with fewer than two.
+  const rows = pollIds.length >= MIN_ANSWERED
     ? await db()
         .select({ userId: ballots.userId, pollId: ballots.pollId, optionId: ballotChoices.optionId })
         .from(ballots)
