@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { castVote, type VoteInput } from "../app/models/ballots.server";
-import { MIN_GROUP, refreshDueOpinionMaps, refreshOpinionMap, snapshotDue, type MapData } from "../app/models/opinion-map.server";
+import { adjustedRandIndex, seededRandom } from "../app/lib/opinion-clusters";
+import { computeOpinionMap, MIN_GROUP, refreshDueOpinionMaps, refreshOpinionMap, snapshotDue, type MapData } from "../app/models/opinion-map.server";
 import { makeUser, optionIds, pollId, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
@@ -93,6 +94,37 @@ describe("the opinion map", () => {
     expect(mine).toMatch(/You are in group [A-C]/);
     expect(mine).toContain('class="you-ring"');
     expect(page).not.toContain("you-ring");
+  });
+
+  it("recovers three planted groups of 50 with noise from the database: adjusted Rand index at least 0.9", async () => {
+    const polls = await Promise.all(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"].map((slug) => pollId(t.db(), slug)));
+    const opts = await Promise.all(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"].map((slug) => optionIds(t.db(), slug)));
+    // Favoured option position per poll and group (scales: the value's option).
+    const plan = [
+      [0, 0, 4, 4, 0],
+      [2, 3, 0, 1, 1],
+      [1, 2, 2, 0, 2],
+    ];
+    const rand = seededRandom(11);
+    const truth = new Map<string, number>();
+    for (let g = 0; g < 3; g++) {
+      for (let i = 0; i < 50; i++) {
+        const u = await makeUser(anon(), `planted${g}_${i}`);
+        truth.set(u.id, g);
+        for (let p = 0; p < polls.length; p++) {
+          const scale = p === 2 || p === 3;
+          const choices = scale ? 5 : opts[p].length - (p === 1 ? 1 : 0);
+          const pick = rand() < 0.15 ? Math.floor(rand() * choices) : plan[g][p];
+          const r = await castVote(u.id, polls[p], scale ? { scaleValue: pick + 1 } : { optionIds: [opts[p][pick]] });
+          if (!r.ok) throw new Error(r.message);
+        }
+      }
+    }
+    const map = await computeOpinionMap(1);
+    if (!map) throw new Error("no map");
+    const ids = [...truth.keys()];
+    expect(map.data.groups).toHaveLength(3);
+    expect(adjustedRandIndex(ids.map((id) => truth.get(id)!), ids.map((id) => map.members[id][2]))).toBeGreaterThanOrEqual(0.9);
   });
 
   it("never shows a group under 10, and leaves hidden polls out", async () => {
