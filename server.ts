@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import http from "node:http";
+import { Worker } from "node:worker_threads";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -28,7 +29,6 @@ import {
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { pageVersion, type PageScope } from "./app/models/versions.server";
-import { refreshDueOpinionMaps } from "./app/models/opinion-map.server";
 import { closeDatabase, engine, exclusively, pgPool, setDatabase } from "./db/client";
 import { migrateOpenDatabase } from "./db/migrate";
 import { seed } from "./db/seed";
@@ -459,10 +459,15 @@ export async function start(cfg: Config) {
   await purgeSessions();
   const purge = setInterval(() => void purgeSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
   purge.unref();
-  // Opinion maps are computed here, never on a request's path; an overlapping run waits its turn.
-  let mapping: Promise<unknown> = Promise.resolve();
+  // Opinion maps are computed in a worker thread with its own connection,
+  // never on a request's path nor on this event loop; one run at a time.
+  let mapping: Worker | null = null;
   const mapMaps = () => {
-    mapping = mapping.then(() => refreshDueOpinionMaps()).catch((err) => console.error("opinion map job failed", err));
+    if (mapping) return;
+    const worker = new Worker(new URL("./scripts/opinion-map-worker.mjs", import.meta.url), { workerData: { target: cfg.DATABASE_URL ?? cfg.DATABASE_PATH } });
+    mapping = worker;
+    worker.on("error", (err) => console.error("opinion map job failed", err));
+    worker.on("exit", () => (mapping = null));
   };
   const maps = cfg.OPINION_MAP_INTERVAL_MS > 0 ? setInterval(mapMaps, cfg.OPINION_MAP_INTERVAL_MS) : undefined;
   maps?.unref();
@@ -475,6 +480,7 @@ export async function start(cfg: Config) {
     console.log(`${signal}: shutting down`);
     clearInterval(purge);
     clearInterval(maps);
+    void mapping?.terminate();
     closeAllStreams();
     server.close(() => {
       void closeDatabase().finally(() => {
