@@ -26,6 +26,7 @@ import {
   sharedPageOf,
   type SharedPage,
 } from "./app/lib/page-cache.server";
+import { backfillBallotLogs } from "./app/models/ballot-log.server";
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { pageVersion, type PageScope } from "./app/models/versions.server";
@@ -364,6 +365,8 @@ export function createApp(build: ServerBuild, cfg: Config = config(), port = cfg
 export async function prepareDatabase(cfg: Config) {
   setDatabase(cfg.DATABASE_URL ?? cfg.DATABASE_PATH, { poolSize: cfg.DATABASE_POOL_SIZE });
   await migrateOpenDatabase(async () => {
+    // Ballots cast before the public log existed get their log from history, once.
+    await backfillBallotLogs();
     if (cfg.SEED) await seed();
   });
 }

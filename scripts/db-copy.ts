@@ -44,6 +44,12 @@ export const TABLE_ORDER = [
   "recovery_codes",
   "password_resets",
   "opinion_maps",
+  "ballot_log",
+  "server_secrets",
+  "doc_comparisons",
+  "doc_versions",
+  "doc_clauses",
+  "doc_cells",
 ] as const;
 
 const CHUNK = 1000;

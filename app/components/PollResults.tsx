@@ -92,6 +92,22 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
           {poll.lastVoteAt ? <p className="muted small">Last vote {formatDateTime(poll.lastVoteAt)}.</p> : null}
         </>
       )}
+      {poll.ballotLog ? <BallotLogLine log={poll.ballotLog} /> : null}
     </section>
+  );
+}
+
+/** Where anyone can re-count this poll: its public ballot log and the head these counts were read with. */
+function BallotLogLine({ log }: { log: NonNullable<PollResult["ballotLog"]> }) {
+  return (
+    <p className="muted small ballot-log">
+      Re-count it: {plural(log.rows, "ballot event")} in the public log (
+      <a href={log.csv} download>
+        CSV
+      </a>
+      ,{" "}
+      <a href={log.json}>JSON</a>), head <code title={log.head}>{log.head.slice(0, 16)}</code>.{" "}
+      <Link to="/recount">How to check it</Link>
+    </p>
   );
 }

@@ -42,3 +42,8 @@ export function resultsCsv(data: TopicResults): string {
     quoted_match: QUOTE,
   });
 }
+
+/** A poll's ballot log as CSV: the columns of docs/ballot-log.md, one row per event, in order. */
+export function ballotLogCsv(rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[]): string {
+  return stringify(rows, { header: true, columns: ["seq", "hour", "voter", "action", "choices", "prev", "hash"], record_delimiter: "\r\n" });
+}

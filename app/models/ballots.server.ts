@@ -1,8 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema";
+import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
+import { appendBallotEvent } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
 import { touchTopic } from "./versions.server";
 
@@ -158,12 +160,14 @@ async function afterChange(
   tx: DB,
   poll: { id: number; topicId: number },
   userId: string,
-  action: "cast" | "change" | "withdraw",
+  action: BallotEvent,
   optionIds: number[],
   now: number,
   voters: number,
 ) {
-  await q.history(tx).run({ pollId: poll.id, userId, action, optionIds: JSON.stringify(optionIds), now });
+  // History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
+  await q.history(tx).run({ pollId: poll.id, userId, action: action === "removed" ? "withdraw" : action, optionIds: JSON.stringify(optionIds), now });
+  await appendBallotEvent(tx, poll.id, userId, action, optionIds, now);
   await q.rollup(tx).run({ pollId: poll.id, day: utcDay(now), voters });
   touchTopic(tx, poll.topicId);
 }
@@ -229,7 +233,7 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
 }
 
 /** Inside a transaction that holds the poll's lock: deletes a ballot and reverses its tallies. */
-async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number }, now: number): Promise<boolean> {
+async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number }, now: number, action: "withdraw" | "removed" = "withdraw"): Promise<boolean> {
   const pollId = poll.id;
   const existing = await q.ballot(tx).get({ pollId, userId });
   if (!existing) return false;
@@ -237,19 +241,23 @@ async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId:
   for (const optionId of choices) await q.bumpTally(tx).run({ optionId, delta: -1 });
   await q.deleteBallot(tx).run({ ballotId: existing.id });
   const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: -1 }))!;
-  await afterChange(tx, poll, userId, "withdraw", [], now, voters);
+  await afterChange(tx, poll, userId, action, [], now, voters);
   return true;
 }
 
-/** Inside a transaction: withdraws every ballot of a user (moderation, account deletion), tallies included. */
-export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, now = Date.now()): Promise<number[]> {
+/**
+ * Inside a transaction: withdraws every ballot of a user, tallies included.
+ * The public log calls it a withdrawal when the person left (account
+ * deletion) and a removal when a moderator's ban took the ballots out.
+ */
+export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, now = Date.now(), action: "withdraw" | "removed" = "withdraw"): Promise<number[]> {
   const pollIds = (await tx.select({ pollId: ballots.pollId }).from(ballots).where(eq(ballots.userId, userId)))
     .map((r) => r.pollId)
     .sort((a, b) => a - b);
   for (const pollId of pollIds) {
     // Each poll's lock, in poll order, as a vote would take it.
     const poll = await q.poll(tx).get({ pollId });
-    if (poll) await removeBallot(tx, userId, poll, now);
+    if (poll) await removeBallot(tx, userId, poll, now, action);
   }
   return pollIds;
 }

@@ -57,6 +57,8 @@ const pollColumns = {
   resolutionSourceUrl: polls.resolutionSourceUrl,
   resolvedAt: polls.resolvedAt,
   voterCount: polls.voterCount,
+  logRows: polls.logRows,
+  logHead: polls.logHead,
   commentCount: polls.commentCount,
   updatedAt: polls.updatedAt,
 };

@@ -5,6 +5,7 @@ import { ballotHistory, tallyDaily } from "../../db/schema";
 import { pageClock } from "../lib/format";
 import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
+import { GENESIS } from "./ballot-log.server";
 import { getMyChoices } from "./ballots.server";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
@@ -54,6 +55,8 @@ export type PollResult = {
     brier: number | null;
   } | null;
   lastVoteAt: number | null;
+  /** The public ballot log's length and head hash, read with the counts above; null while results are not public to everyone. */
+  ballotLog: { rows: number; head: string; csv: string; json: string } | null;
 };
 
 const lastVote = prepared("results.lastVote", (c) =>
@@ -63,7 +66,7 @@ const lastVote = prepared("results.lastVote", (c) =>
     .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")}`),
 );
 
-function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null): PollResult {
+function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null, topicSlug: string): PollResult {
   const decision = resultsVisibility(poll, viewer, now);
   const voters = poll.voterCount;
   let options: OptionResult[] | null = null;
@@ -109,6 +112,9 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     resolutionCriteria: poll.resolutionCriteria,
     resolution,
     lastVoteAt,
+    ballotLog: resultsVisibility(poll, PUBLIC_VIEWER, now).visible
+      ? { rows: poll.logRows, head: poll.logHead || GENESIS, csv: `/t/${topicSlug}/p/${poll.slug}/ballots.csv`, json: `/t/${topicSlug}/p/${poll.slug}/ballots.json` }
+      : null,
   };
 }
 
@@ -125,7 +131,12 @@ type Kept = LRUCache<number, { version: number; data: Aggregates }>;
 // Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
 const keptBy = new WeakMap<DB, Kept>();
 
-async function aggregatesOf(topicId: number): Promise<Aggregates> {
+async function aggregatesOf(topicId: number, fresh = false): Promise<Aggregates> {
+  if (fresh) {
+    const polls = await getPollsOfTopic(topicId);
+    const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
+    return { polls, lastVotes, trends: new Map() };
+  }
   let aggregates = keptBy.get(db());
   if (!aggregates) keptBy.set(db(), (aggregates = new LRUCache({ max: 200 })));
   const version = await topicDataVersion(topicId);
@@ -140,7 +151,7 @@ async function aggregatesOf(topicId: number): Promise<Aggregates> {
 }
 
 function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes }: Aggregates, viewerFor: (p: Poll) => Viewer, now: number) {
-  const results = polls.map((p, i) => pollResult(p, viewerFor(p), now, lastVotes[i]));
+  const results = polls.map((p, i) => pollResult(p, viewerFor(p), now, lastVotes[i], topic.slug));
   const lastUpdate = results.reduce<number | null>((m, r) => (r.lastVoteAt !== null && (m === null || r.lastVoteAt > m) ? r.lastVoteAt : m), null);
   return {
     version: RESULTS_VERSION,
@@ -154,11 +165,13 @@ function buildResults(topic: { id: number; slug: string; title: string }, { poll
 /**
  * Aggregates of a topic's polls, from the tallies (never the ballots). With
  * a user, visibility is decided for that user; without, for the public.
+ * `fresh` reads the counters now, past the kept copy (and without trends):
+ * results.json, which re-counts check, shows the database as it is.
  */
-export async function getTopicResults(slug: string, user: { id: string } | null = null, now = Date.now()) {
+export async function getTopicResults(slug: string, user: { id: string } | null = null, now = Date.now(), opts: { fresh?: boolean } = {}) {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
-  const agg = await aggregatesOf(topic.id);
+  const agg = await aggregatesOf(topic.id, opts.fresh);
   const polls = agg.polls;
   const mine = user ? await getMyChoices(user.id, polls.map((p) => p.id)) : new Map<number, number[]>();
   const data = buildResults(topic, agg, (p) => (user ? { signedIn: true, hasVoted: mine.has(p.id) } : PUBLIC_VIEWER), now);

@@ -84,7 +84,7 @@ export async function banUser(mod: { id: string; role: Role }, userId: string, r
     touchEverything(tx);
     await tx.update(users).set({ banned: true }).where(eq(users.id, userId));
     await tx.delete(sessions).where(eq(sessions.userId, userId));
-    if (withdrawBallots) touched.push(...(await withdrawAllBallotsInTransaction(tx, userId)));
+    if (withdrawBallots) touched.push(...(await withdrawAllBallotsInTransaction(tx, userId, Date.now(), "removed")));
     await logAction(tx, mod.id, "user.ban", "user", userId, reason, { withdrawnBallots: touched.length });
     return { ok: true };
   });

@@ -14,3 +14,11 @@ export type Visibility = (typeof VISIBILITIES)[number];
 /** What a notification is about; each kind can be turned off in /settings. */
 export const NOTIFICATION_KINDS = ["reply", "mention", "resolved", "report", "follow"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What happened to a ballot, as its poll's public log says (docs/ballot-log.md). */
+export const BALLOT_EVENTS = ["cast", "change", "withdraw", "removed"] as const;
+export type BallotEvent = (typeof BALLOT_EVENTS)[number];
+
+/** A clause's state in one version of a document, against the version before. */
+export const CLAUSE_STATUSES = ["added", "present", "changed", "removed", "absent"] as const;
+export type ClauseStatus = (typeof CLAUSE_STATUSES)[number];

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
+import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -81,6 +81,10 @@ export const polls = pgTable(
     resolvedAt: bigint("resolved_at", { mode: "number" }),
     // Counter kept in the same transaction as every ballot change.
     voterCount: integer("voter_count").notNull().default(0),
+    // The ballot log's length and last hash, kept in the same transaction as
+    // the tallies, so one read of this row gives both (docs/ballot-log.md).
+    logRows: integer("log_rows").notNull().default(0),
+    logHead: text("log_head").notNull().default(""),
     commentCount: integer("comment_count").notNull().default(0),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
@@ -418,3 +422,91 @@ export const opinionMaps = pgTable("opinion_maps", {
   data: text("data").notNull(),
   members: text("members").notNull(),
 });
+
+// Append-only, per poll: every ballot event under a pseudonym, hash-chained
+// (docs/ballot-log.md). No user id: nothing here leads back to a person.
+export const ballotLog = pgTable(
+  "ballot_log",
+  {
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    /** The hour of the event, as "2026-11-29T08Z". */
+    hour: text("hour").notNull(),
+    voter: text("voter").notNull(),
+    action: text("action", { enum: BALLOT_EVENTS }).notNull(),
+    /** Option ids after the event, ascending, space-separated ("" for a withdrawal or removal). */
+    choices: text("choices").notNull(),
+    prev: text("prev").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.seq] })],
+);
+
+/** Secrets every instance shares, made once (the ballot log's pseudonym key). */
+export const serverSecrets = pgTable("server_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+});
+
+// A topic's comparison of a document's versions, clause by clause (docs/decisions/020).
+export const docComparisons = pgTable("doc_comparisons", {
+  topicId: integer("topic_id")
+    .primaryKey()
+    .references(() => topics.id, { onDelete: "cascade" }),
+  title: text("title").notNull(),
+  intro: text("intro").notNull().default(""),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+});
+
+export const docVersions = pgTable(
+  "doc_versions",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    label: text("label").notNull(),
+    released: text("released").notNull().default(""),
+    sourceUrl: text("source_url"),
+  },
+  (t) => [index("doc_versions_topic").on(t.topicId, t.position)],
+);
+
+export const docClauses = pgTable(
+  "doc_clauses",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    /** The clause's scale poll; its thread is the clause's thread. */
+    pollId: integer("poll_id").references(() => polls.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("doc_clauses_topic_slug").on(t.topicId, t.slug), uniqueIndex("doc_clauses_poll").on(t.pollId)],
+);
+
+export const docCells = pgTable(
+  "doc_cells",
+  {
+    clauseId: integer("clause_id")
+      .notNull()
+      .references(() => docClauses.id, { onDelete: "cascade" }),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => docVersions.id, { onDelete: "cascade" }),
+    status: text("status", { enum: CLAUSE_STATUSES }).notNull(),
+    summary: text("summary").notNull(),
+    sourceUrl: text("source_url"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clauseId, t.versionId] }),
+    index("doc_cells_version").on(t.versionId),
+    check("doc_cells_status_check", sql`${t.status} in ('added','present','changed','removed','absent')`),
+  ],
+);

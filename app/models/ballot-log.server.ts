@@ -1,0 +1,152 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { asc, eq, sql } from "drizzle-orm";
+import { db, prepared, transaction, type DB } from "../../db/client";
+import { ballotHistory, ballotLog, polls, serverSecrets } from "../../db/schema";
+import type { BallotEvent } from "../../db/schema/domain";
+import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
+import { fail, type Failure } from "./outcome";
+import { getPoll } from "./polls.server";
+import { getTopicBySlug } from "./topics.server";
+
+// The public ballot log of a poll (docs/ballot-log.md): every ballot event
+// in order, under a per-poll pseudonym, each row chained to the one before
+// by SHA-256. Rows are written in the transaction of the ballot change, while
+// the poll's row is locked, so the chain has one order on every engine and
+// instance. The poll row keeps the row count and head hash beside its voter
+// count, so one read gives tallies and head together.
+
+/** The `prev` of a poll's first row. */
+export const GENESIS = "0".repeat(64);
+
+export type LogRow = { seq: number; hour: string; voter: string; action: BallotEvent; choices: string; prev: string; hash: string };
+
+/** The line a row's hash is taken over: fields joined by "|" (none can contain one). */
+export function hashLine(pollId: number, r: Omit<LogRow, "hash">): string {
+  return [pollId, r.seq, r.hour, r.voter, r.action, r.choices, r.prev].join("|");
+}
+
+export const rowHash = (pollId: number, r: Omit<LogRow, "hash">) => createHash("sha256").update(hashLine(pollId, r)).digest("hex");
+
+/** "2026-11-29T08:00Z": the hour an event happened in, and no finer. */
+export function hourOf(ms: number): string {
+  return `${new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString().slice(0, 13)}:00Z`;
+}
+
+const SECRET = "ballot_log_pseudonyms";
+const keys = new WeakMap<DB, Buffer>();
+
+/** The key every instance shares, made by whichever asks first; on a connection already in a transaction if given one. */
+async function pseudonymKey(conn: DB): Promise<Buffer> {
+  const kept = keys.get(db());
+  if (kept) return kept;
+  await conn.insert(serverSecrets).values({ name: SECRET, value: randomBytes(32).toString("hex") }).onConflictDoNothing();
+  const [row] = await conn.select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, SECRET));
+  const key = Buffer.from(row.value, "hex");
+  keys.set(db(), key);
+  return key;
+}
+
+/** One voter's name in one poll's log: another poll gets another name, so logs cannot be joined. */
+export async function pseudonym(conn: DB, pollId: number, userId: string): Promise<string> {
+  return createHmac("sha256", await pseudonymKey(conn)).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
+}
+
+const q = {
+  head: prepared("ballotLog.head", (c) =>
+    c.select({ rows: polls.logRows, head: polls.logHead }).from(polls).where(eq(polls.id, sql.placeholder("pollId"))),
+  ),
+  insert: prepared("ballotLog.insert", (c) =>
+    c.insert(ballotLog).values({
+      pollId: sql.placeholder("pollId"),
+      seq: sql.placeholder("seq"),
+      hour: sql.placeholder("hour"),
+      voter: sql.placeholder("voter"),
+      action: sql.placeholder("action"),
+      choices: sql.placeholder("choices"),
+      prev: sql.placeholder("prev"),
+      hash: sql.placeholder("hash"),
+    }),
+  ),
+  advance: prepared("ballotLog.advance", (c) =>
+    c
+      .update(polls)
+      .set({ logRows: sql`${sql.placeholder("seq")}`, logHead: sql`${sql.placeholder("hash")}` })
+      .where(eq(polls.id, sql.placeholder("pollId"))),
+  ),
+  rows: prepared("ballotLog.rows", (c) =>
+    c
+      .select({ seq: ballotLog.seq, hour: ballotLog.hour, voter: ballotLog.voter, action: ballotLog.action, choices: ballotLog.choices, prev: ballotLog.prev, hash: ballotLog.hash })
+      .from(ballotLog)
+      .where(eq(ballotLog.pollId, sql.placeholder("pollId")))
+      .orderBy(asc(ballotLog.seq)),
+  ),
+};
+
+/**
+ * Inside the ballot change's transaction, with the poll's row locked:
+ * appends one event and moves the poll's head.
+ */
+export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<void> {
+  const at = await q.head(tx).get({ pollId });
+  if (!at) throw new Error(`ballot log: poll ${pollId} is gone`);
+  const row = {
+    seq: at.rows + 1,
+    hour: hourOf(now),
+    voter: await pseudonym(tx, pollId, userId),
+    action,
+    choices: [...optionIds].sort((a, b) => a - b).join(" "),
+    prev: at.head || GENESIS,
+  };
+  const hash = rowHash(pollId, row);
+  await q.insert(tx).run({ pollId, ...row, hash });
+  await q.advance(tx).run({ pollId, seq: row.seq, hash });
+}
+
+export type BallotLog =
+  | { ok: true; pollId: number; pollSlug: string; topicSlug: string; question: string; options: { id: number; label: string }[]; rows: LogRow[]; head: string }
+  | Failure;
+
+/** A poll's log, if its results are public to everyone (the rule every public output asks). */
+export async function getBallotLog(topicSlug: string, pollSlug: string, now = Date.now()): Promise<BallotLog> {
+  const topic = await getTopicBySlug(topicSlug);
+  const poll = topic ? await getPoll(topic.id, pollSlug) : null;
+  if (!topic || !poll) return fail("not_found", "No such poll.");
+  const decision = resultsVisibility(poll, PUBLIC_VIEWER, now);
+  if (!decision.visible) return fail("forbidden", `This poll's ballot log is public once its results are public to everyone. ${decision.reason}`);
+  const rows = (await q.rows().all({ pollId: poll.id })) as LogRow[];
+  return {
+    ok: true,
+    pollId: poll.id,
+    pollSlug: poll.slug,
+    topicSlug: topic.slug,
+    question: poll.question,
+    options: poll.options.map((o) => ({ id: o.id, label: o.label })),
+    rows,
+    head: rows.length ? rows[rows.length - 1].hash : GENESIS,
+  };
+}
+
+/**
+ * Polls whose ballots changed before the log existed get a log from their
+ * history, once, at start: their events in order, as the log would have
+ * written them. Runs under the migration lock.
+ */
+export async function backfillBallotLogs(): Promise<number> {
+  const todo = await db()
+    .select({ id: polls.id })
+    .from(polls)
+    .where(sql`${polls.logRows} = 0 and exists (select 1 from ${ballotHistory} where ${ballotHistory.pollId} = ${polls.id})`);
+  for (const { id } of todo) {
+    await transaction(async (tx) => {
+      const [poll] = await tx.select({ rows: polls.logRows }).from(polls).where(eq(polls.id, id));
+      if (!poll || poll.rows > 0) return;
+      const events = await tx
+        .select({ userId: ballotHistory.userId, action: ballotHistory.action, optionIds: ballotHistory.optionIds, at: ballotHistory.at })
+        .from(ballotHistory)
+        .where(eq(ballotHistory.pollId, id))
+        .orderBy(asc(ballotHistory.id));
+      for (const e of events) await appendBallotEvent(tx, id, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
+    });
+  }
+  return todo.length;
+}

@@ -1,0 +1,218 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { deleteAccount } from "../app/models/account.server";
+import { backfillBallotLogs, pseudonym } from "../app/models/ballot-log.server";
+import { castVote, withdrawVote } from "../app/models/ballots.server";
+import { banUser } from "../app/models/users.server";
+import { db } from "../db/client";
+import { verifyTopic } from "../scripts/results-verify";
+import { makeUser, NODE_TS, optionIds, pollId, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
+
+const t = useFreshDatabase();
+/** The script as a person runs it, in its own process (the server runs in this one, so never spawnSync). */
+async function runScript(base: string): Promise<{ status: number; stdout: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(NODE_TS[0], [...NODE_TS[1], "scripts/results-verify.ts", base, TOPIC], { encoding: "utf8" });
+    return { status: 0, stdout };
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    return { status: e.code, stdout: e.stdout };
+  }
+}
+const anon = useTestServer();
+const TOPIC = "llama-2-license";
+const T = `/t/${TOPIC}`;
+
+type Person = Awaited<ReturnType<typeof makeUser>> & { name: string };
+
+/** A busy community: 36 people over five polls, at once, then changes, withdrawals, a ban and a deleted account. */
+async function busyCommunity(): Promise<Person[]> {
+  const slugs = ["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"];
+  const ids = Object.fromEntries(await Promise.all(slugs.map(async (s) => [s, await pollId(t.db(), s)] as const)));
+  const opts = Object.fromEntries(await Promise.all(slugs.map(async (s) => [s, await optionIds(t.db(), s)] as const)));
+  const people: Person[] = [];
+  for (let i = 0; i < 36; i++) people.push({ ...(await makeUser(anon(), `voter${i}`)), name: `voter${i}` });
+  const ok = (r: { ok: boolean; message?: string }) => {
+    if (!r.ok) throw new Error(r.message);
+  };
+  // Everyone at once: the chain must come out in one order with no gaps.
+  await Promise.all(
+    people.map(async (p, i) => {
+      ok(await castVote(p.id, ids["license-opinion"], { optionIds: [opts["license-opinion"][i % 4]] }));
+      ok(await castVote(p.id, ids.implications, { optionIds: [opts.implications[i % 7], opts.implications[(i + 3) % 7]] }));
+      ok(await castVote(p.id, ids["statement-misleading"], { scaleValue: (i % 5) + 1 }));
+      if (i % 2) ok(await castVote(p.id, ids["statement-clause-1v"], { scaleValue: 5 - (i % 3) }));
+      if (i % 3) ok(await castVote(p.id, ids["llama-3-prediction"], { optionIds: [opts["llama-3-prediction"][i % 4]] }));
+    }),
+  );
+  // Through the form too, as a person would.
+  expect((await people[0].client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts["license-opinion"][3]) })).status).toBe(302);
+  for (const p of people.slice(1, 8)) ok(await castVote(p.id, ids["license-opinion"], { optionIds: [opts["license-opinion"][2]] }));
+  for (const p of people.slice(8, 12)) ok(await withdrawVote(p.id, ids["statement-misleading"]));
+  // Withdrawn, then back.
+  ok(await castVote(people[8].id, ids["statement-misleading"], { scaleValue: 2 }));
+  const mod = await makeUser(anon(), "moderator1", "moderator");
+  ok(await banUser({ id: mod.id, role: "moderator" }, people[20].id, "spam", true));
+  ok(await deleteAccount(people[21].id, TEST_PASSWORD));
+  return people;
+}
+
+const logOf = async (slug: string) => {
+  const res = await anon().get(`${T}/p/${slug}/ballots.json`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { poll: { id: number }; rowCount: number; head: string; rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[] };
+};
+
+describe("the public ballot log", () => {
+  it("re-counts a busy community: every chain holds and every tally matches, through the script's exit code too", async () => {
+    const people = await busyCommunity();
+    const report = await verifyTopic(anon().base, TOPIC);
+    expect(report.lines.filter((l) => l.startsWith("FAIL"))).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.lines.filter((l) => l.startsWith("ok ") && l.includes("match")).length).toBeGreaterThanOrEqual(5);
+
+    const opinion = await logOf("license-opinion");
+    // 36 casts; the form's change and 5 of 7 more (two already held that answer: no event); the ban's removal; the deletion's withdrawal.
+    expect(opinion.rows.map((r) => r.action).filter((a) => a === "cast")).toHaveLength(36);
+    expect(opinion.rows.filter((r) => r.action === "change")).toHaveLength(6);
+    expect(opinion.rows.filter((r) => r.action === "removed")).toHaveLength(1);
+    expect(opinion.rows.filter((r) => r.action === "withdraw")).toHaveLength(1);
+    expect(opinion.rows.map((r) => r.seq)).toEqual(opinion.rows.map((_, i) => i + 1));
+    expect(opinion.rowCount).toBe(opinion.rows.length);
+    for (const r of opinion.rows) expect(r.hour).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00Z$/);
+
+    const results = await (await anon().get(`${T}/results.json`)).json();
+    const published = results.polls.find((p: { slug: string }) => p.slug === "license-opinion").ballotLog;
+    expect(published).toMatchObject({ rows: opinion.rows.length, head: opinion.head, csv: `${T}/p/license-opinion/ballots.csv` });
+    // The results page shows the head and the count too.
+    const page = (await (await anon().get(`${T}/results`)).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain(opinion.head.slice(0, 16));
+    expect(page).toContain(`${opinion.rows.length} ballot events`);
+
+    const cli = await runScript(anon().base);
+    expect(cli.stdout).toContain("Every public tally matches its ballot log.");
+    expect(cli.status).toBe(0);
+    expect(people).toHaveLength(36);
+  });
+
+  it("keeps one pseudonym per person within a poll, another in each poll, and nothing that leads to a person", async () => {
+    const people = await busyCommunity();
+    const opinion = await logOf("license-opinion");
+    const implications = await logOf("implications");
+    const p0 = people[0];
+    const inOpinion = await pseudonym(db(), opinion.poll.id, p0.id);
+    const inImplications = await pseudonym(db(), implications.poll.id, p0.id);
+    expect(inOpinion).not.toBe(inImplications);
+    // Their cast and their change in one poll carry the same name.
+    expect(opinion.rows.filter((r) => r.voter === inOpinion).map((r) => r.action)).toEqual(["cast", "change"]);
+    expect(implications.rows.filter((r) => r.voter === inImplications).map((r) => r.action)).toEqual(["cast"]);
+    // The same 36 people voted in both, and no name appears in both.
+    const names = (rows: { voter: string }[]) => new Set(rows.map((r) => r.voter));
+    expect(names(opinion.rows).size).toBe(36);
+    expect([...names(opinion.rows)].filter((v) => names(implications.rows).has(v))).toEqual([]);
+
+    const sessions = (await t.sql("select id from sessions").all()) as { id: string }[];
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const slug of ["license-opinion", "implications"]) {
+      for (const ext of ["json", "csv"]) {
+        const text = await (await anon().get(`${T}/p/${slug}/ballots.${ext}`)).text();
+        for (const p of people) {
+          expect(text).not.toContain(p.id);
+          expect(text).not.toContain(p.name);
+        }
+        for (const s of sessions) expect(text).not.toContain(s.id);
+        expect(text).not.toMatch(/voter\d|u_/);
+      }
+    }
+    const csv = await (await anon().get(`${T}/p/license-opinion/ballots.csv`)).text();
+    expect(csv.split("\r\n")[0]).toBe("seq,hour,voter,action,choices,prev,hash");
+    expect(csv.split("\r\n").filter(Boolean)).toHaveLength(opinion.rows.length + 1);
+  });
+
+  it("fails, and says where, when a tally, an event or a chain link is altered in the database", async () => {
+    await busyCommunity();
+    const expectFailure = async (pattern: RegExp) => {
+      const report = await verifyTopic(anon().base, TOPIC);
+      expect(report.ok).toBe(false);
+      expect(report.lines.join("\n")).toMatch(pattern);
+    };
+    const opinion = await pollId(t.db(), "license-opinion");
+    const [first] = await optionIds(t.db(), "license-opinion");
+
+    await t.sql("update tallies set count = count + 1 where option_id = ?").run(first);
+    await expectFailure(new RegExp(`FAIL license-opinion:\\n  option "It is open source" \\(id ${first}\\): the log gives \\d+, results.json says \\d+`));
+    const cli = await runScript(anon().base);
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain("FAIL license-opinion");
+    await t.sql("update tallies set count = count - 1 where option_id = ?").run(first);
+    expect((await verifyTopic(anon().base, TOPIC)).ok).toBe(true);
+
+    await t.sql("update polls set voter_count = voter_count + 1 where id = ?").run(opinion);
+    await expectFailure(/voters: the log gives \d+, results.json says \d+/);
+    await t.sql("update polls set voter_count = voter_count - 1 where id = ?").run(opinion);
+
+    // An event rewritten: its own hash gives it away.
+    const row3 = (await t.sql("select choices from ballot_log where poll_id = ? and seq = 3").get(opinion)) as { choices: string };
+    await t.sql("update ballot_log set choices = ? where poll_id = ? and seq = 3").run(String(first === Number(row3.choices) ? first + 1 : first), opinion);
+    await expectFailure(/FAIL license-opinion:\n {2}row 3: hash [0-9a-f]{12}… does not match its content/);
+    await t.sql("update ballot_log set choices = ? where poll_id = ? and seq = 3").run(row3.choices, opinion);
+
+    // A link broken.
+    const row5 = (await t.sql("select prev from ballot_log where poll_id = ? and seq = 5").get(opinion)) as { prev: string };
+    await t.sql("update ballot_log set prev = ? where poll_id = ? and seq = 5").run("f".repeat(64), opinion);
+    await expectFailure(/row 5: prev f{12}… does not link to the row before/);
+    await t.sql("update ballot_log set prev = ? where poll_id = ? and seq = 5").run(row5.prev, opinion);
+
+    // An event deleted from the end, head moved back to match: the tallies no longer follow from the log.
+    const before = await verifyTopic(anon().base, TOPIC);
+    expect(before.ok).toBe(true);
+    const last = (await t.sql("select seq, prev from ballot_log where poll_id = ? order by seq desc limit 1").get(opinion)) as { seq: number; prev: string };
+    await t.sql("delete from ballot_log where poll_id = ? and seq = ?").run(opinion, last.seq);
+    await t.sql("update polls set log_rows = log_rows - 1, log_head = ? where id = ?").run(last.prev, opinion);
+    await expectFailure(/FAIL license-opinion:\n {2}(voters|option)/);
+    // And against what an earlier run saw, the shortened history shows as rewritten.
+    const withState = await verifyTopic(anon().base, TOPIC, before.seen);
+    expect(withState.lines.join("\n")).toMatch(new RegExp(`row ${last.seq}: an earlier run saw head`));
+  });
+
+  it("publishes a log only while the results are public to everyone, and answers 404 for what does not exist", async () => {
+    await busyCommunity();
+    await t.sql("update polls set visibility = 'after_close', closes_at = null where slug = 'implications'").run();
+    await t.sql("update data_versions set version = version + 1").run();
+    const hidden = await anon().get(`${T}/p/implications/ballots.json`);
+    expect(hidden.status).toBe(403);
+    expect((await hidden.json()).error).toMatch(/not public|public once/);
+    expect((await anon().get(`${T}/p/implications/ballots.csv`)).status).toBe(403);
+    const results = await (await anon().get(`${T}/results.json`)).json();
+    expect(results.polls.find((p: { slug: string }) => p.slug === "implications").ballotLog).toBeNull();
+    const report = await verifyTopic(anon().base, TOPIC);
+    expect(report.ok).toBe(true);
+    expect(report.lines).toContain("ok   implications: skipped: its results are not public to everyone, so it has no public log");
+    // Closed, it is public: the whole history, withdrawals included, re-counts.
+    await t.sql("update polls set closes_at = ? where slug = 'implications'").run(Date.now() - 1000);
+    await t.sql("update data_versions set version = version + 1").run();
+    expect((await anon().get(`${T}/p/implications/ballots.json`)).status).toBe(200);
+    const after = await verifyTopic(anon().base, TOPIC);
+    expect(after.lines.find((l) => l.includes("implications"))).toMatch(/^ok {3}implications: \d+ events, chain intact/);
+
+    expect((await anon().get(`${T}/p/no-such-poll/ballots.json`)).status).toBe(404);
+    expect((await anon().get(`/t/no-such-topic/p/license-opinion/ballots.csv`)).status).toBe(404);
+    const log = await anon().get(`${T}/p/license-opinion/ballots.json`);
+    const etag = log.headers.get("etag")!;
+    expect((await anon().get(`${T}/p/license-opinion/ballots.json`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+  });
+
+  it("writes the log of ballots cast before it existed from their history, once", async () => {
+    await busyCommunity();
+    const expected = await logOf("license-opinion");
+    await t.sql("delete from ballot_log").run();
+    await t.sql("update polls set log_rows = 0, log_head = ''").run();
+    expect(await backfillBallotLogs()).toBeGreaterThanOrEqual(5);
+    expect(await backfillBallotLogs()).toBe(0);
+    const rebuilt = await logOf("license-opinion");
+    // History records the ban's removal as a withdrawal, and forgets the deleted account's ballots.
+    expect(rebuilt.rows.length).toBe(expected.rows.length - 2);
+    expect((await verifyTopic(anon().base, TOPIC)).ok).toBe(true);
+  });
+});
