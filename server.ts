@@ -134,7 +134,7 @@ type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
 /** Where a public page's content comes from, for the pages anonymous readers may share. */
 function pageScope(path: string): PageScope | null {
   if (path === "/") return { site: true };
-  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?)?$/.exec(path);
+  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?|\/versions)?$/.exec(path);
   if (topic) return { topic: topic[1] };
   const comment = /^\/c\/([1-9][0-9]{0,14})$/.exec(path);
   if (comment) return { comment: Number(comment[1]) };

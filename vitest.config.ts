@@ -13,6 +13,7 @@ const BOTH_ENGINES = [
   "test/admin.test.ts",
   "test/auth.test.ts",
   "test/ballot-log.test.ts",
+  "test/versions.test.ts",
   "test/cache.test.ts",
   "test/ballots.property.test.ts",
   "test/comments.test.ts",

@@ -1,4 +1,5 @@
-import { createPoll, getPoll, pollForm, type PollInput } from "../app/models/polls.server";
+import { getComparison, saveCell, saveClause, saveComparison, saveVersion, type ClauseStatus } from "../app/models/clauses.server";
+import { createPoll, getPoll, hasResolutionHistory, pollForm, resolvePoll, type PollInput } from "../app/models/polls.server";
 import { createTopic, getTopicBySlug } from "../app/models/topics.server";
 
 // The first topic. The summary is our own paraphrase of the post; it links the
@@ -122,5 +123,138 @@ export async function seed(): Promise<{ created: string[] }> {
     if (!made.ok) throw new Error(`seed: poll ${poll.slug}: ${made.message}`);
     created.push(`poll ${poll.slug}`);
   }
+  await seedComparison(topic.id, created);
+  await seedResolution(topic.id, created);
   return { created };
+}
+
+const SRC = {
+  llama2: "https://github.com/meta-llama/llama/blob/main/LICENSE",
+  llama3: "https://github.com/meta-llama/llama3/blob/main/LICENSE",
+  llama31: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/LICENSE",
+  llama32: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/LICENSE",
+  llama32Policy: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/USE_POLICY.md",
+  llama33: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_3/LICENSE",
+  llama4: "https://github.com/meta-llama/llama-models/blob/main/models/llama4/LICENSE",
+};
+
+type SeedCell = [status: ClauseStatus, summary: string, sourceUrl: string];
+
+/**
+ * The Llama license through its versions, in our own words, from the checked
+ * facts in shared/reference/llama-license-facts.md. Cells follow the
+ * versions' order: Llama 2, 3, 3.1, then 3.2, 3.3 and 4 together.
+ */
+export const LLAMA_COMPARISON = {
+  title: "The Llama license, version by version",
+  intro:
+    "How the clauses the post argues about changed from Llama 2 to Llama 4. Each row is one clause; each column is one release of the license. Every cell is our summary, with a link to the license text it comes from. Nothing here is legal advice.",
+  versions: [
+    { label: "Llama 2", released: "2023-07-18", sourceUrl: SRC.llama2 },
+    { label: "Llama 3", released: "2024-04-18", sourceUrl: SRC.llama3 },
+    { label: "Llama 3.1", released: "2024-07-23", sourceUrl: SRC.llama31 },
+    { label: "Llama 3.2, 3.3 and 4", released: "2024-09-25, 2024-12-06 and 2025-04-05", sourceUrl: SRC.llama32 },
+  ],
+  clauses: [
+    {
+      slug: "1v",
+      title: "Clause 1(v): outputs may not improve other LLMs",
+      cells: [
+        ["present", "Neither the model nor anything it outputs may be used to improve another large language model; Llama 2 and its derivatives are the exception.", SRC.llama2],
+        ["present", "Kept: the same ban on using the model or its outputs to improve other large language models.", SRC.llama3],
+        ["removed", "Dropped. Meta's 3.1 announcement presents synthetic data generation and distillation into other models as uses the license now allows.", SRC.llama31],
+        ["absent", "Not in these licenses.", SRC.llama33],
+      ] as SeedCell[],
+    },
+    {
+      slug: "attribution",
+      title: "Attribution",
+      cells: [
+        ["present", "Whoever passes the model on must include a copy of the license and keep Meta's attribution notice (the NOTICE file).", SRC.llama2],
+        ["changed", "A new duty on top: products and services built with the model must show \"Built with Meta Llama 3\" where people can see it.", SRC.llama3],
+        ["changed", "The wording to show becomes \"Built with Llama\".", SRC.llama31],
+        ["present", "As in 3.1: \"Built with Llama\".", SRC.llama32],
+      ] as SeedCell[],
+    },
+    {
+      slug: "derived-model-names",
+      title: "Naming of derived models",
+      cells: [
+        ["absent", "No rule on what models built from Llama 2 are called.", SRC.llama2],
+        ["added", "A model built with the Llama 3 materials and then distributed must have a name that starts with \"Llama 3\".", SRC.llama3],
+        ["changed", "The required prefix becomes \"Llama\", and it now also applies when Llama's outputs are used to train a model that is distributed.", SRC.llama31],
+        ["present", "As in 3.1.", SRC.llama32],
+      ] as SeedCell[],
+    },
+    {
+      slug: "700m-mau",
+      title: "The 700-million-user limit",
+      cells: [
+        ["present", "A company whose products had more than 700 million monthly active users on the release date must ask Meta for a separate license, which Meta may refuse.", SRC.llama2],
+        ["present", "Kept, with the same threshold.", SRC.llama3],
+        ["present", "Kept, with the same threshold.", SRC.llama31],
+        ["present", "Kept in each of these licenses.", SRC.llama4],
+      ] as SeedCell[],
+    },
+    {
+      slug: "eu-multimodal",
+      title: "EU restriction on the multimodal models",
+      cells: [
+        ["absent", "Nothing like it in this license or its use policy.", SRC.llama2],
+        ["absent", "Nothing like it in this license or its use policy.", SRC.llama3],
+        ["absent", "Nothing like it in this license or its use policy.", SRC.llama31],
+        ["added", "The 3.2 Acceptable Use Policy withholds the rights to the multimodal models from individuals and companies domiciled in the EU; end users of products built on them are not affected. Llama 4's policy is reported to keep this, by secondary sources only.", SRC.llama32Policy],
+      ] as SeedCell[],
+    },
+  ],
+};
+
+const versionsLink = (clause: string) => `/t/${LLAMA_TOPIC.slug}/versions#clause-${clause}`;
+
+/**
+ * The prediction the post asked, resolved by its own criteria: Llama 3
+ * narrowed no restriction and added two duties, which the criteria call
+ * "stricter". The note cites the clause rows that decided it.
+ */
+export const LLAMA_3_RESOLUTION = {
+  pollSlug: "llama-3-prediction",
+  option: "Yes, it gets stricter",
+  sourceUrl: SRC.llama3,
+  note:
+    `Llama 3 narrowed none of the restrictions: [clause 1(v)](${versionsLink("1v")}) and [the 700-million-user limit](${versionsLink("700m-mau")}) stayed as they were. ` +
+    `It added duties: [attribution](${versionsLink("attribution")}) now means showing "Built with Meta Llama 3", and [derived models](${versionsLink("derived-model-names")}) must be named starting with "Llama 3". ` +
+    `Duties added and none narrowed is "stricter" under the criteria. Clause 1(v) went later, in Llama 3.1.`,
+};
+
+/** Creates the comparison, its clauses (each with its poll) and cells, if the topic has none yet. */
+async function seedComparison(topicId: number, created: string[]) {
+  if (await getComparison(topicId)) return;
+  const ok = <T extends { ok: boolean }>(r: T, what: string): T => {
+    if (!r.ok) throw new Error(`seed: ${what}: ${(r as unknown as { message: string }).message}`);
+    return r;
+  };
+  ok(await saveComparison(null, topicId, { title: LLAMA_COMPARISON.title, intro: LLAMA_COMPARISON.intro }), "comparison");
+  const versionIds: number[] = [];
+  for (const [i, v] of LLAMA_COMPARISON.versions.entries()) {
+    const r = await saveVersion(null, topicId, null, { ...v, position: i });
+    if (!r.ok) throw new Error(`seed: version ${v.label}: ${r.message}`);
+    versionIds.push(r.id);
+  }
+  for (const [i, c] of LLAMA_COMPARISON.clauses.entries()) {
+    const r = await saveClause(null, topicId, null, { slug: c.slug, title: c.title, position: i });
+    if (!r.ok) throw new Error(`seed: clause ${c.slug}: ${r.message}`);
+    for (const [j, [status, summary, sourceUrl]] of c.cells.entries()) ok(await saveCell(null, topicId, r.id, versionIds[j], { status, summary, sourceUrl }), `cell ${c.slug}`);
+  }
+  created.push("comparison of the Llama license versions");
+}
+
+/** Resolves the LLAMA-3 prediction if nobody has (an admin's resolution, or undoing it, stands). */
+async function seedResolution(topicId: number, created: string[]) {
+  const poll = await getPoll(topicId, LLAMA_3_RESOLUTION.pollSlug);
+  if (!poll || poll.resolvedAt !== null || (await hasResolutionHistory(poll.id))) return;
+  const option = poll.options.find((o) => o.label === LLAMA_3_RESOLUTION.option);
+  if (!option) return;
+  const r = await resolvePoll(null, poll.id, { optionId: option.id, note: LLAMA_3_RESOLUTION.note, sourceUrl: LLAMA_3_RESOLUTION.sourceUrl });
+  if (!r.ok) throw new Error(`seed: resolution: ${r.message}`);
+  created.push(`resolution of ${LLAMA_3_RESOLUTION.pollSlug}`);
 }

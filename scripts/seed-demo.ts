@@ -66,9 +66,9 @@ async function main() {
  * "undecided"; most of them expect the same for the OSI question.
  */
 const CAMPS: { name: string; size: number; picks: Record<string, number[] | number> }[] = [
-  { name: "closed", size: 24, picks: { "license-opinion": [0], implications: [0, 1], "statement-misleading": 5, "statement-clause-1v": 5, "llama-3-prediction": [0], "future-osi-prediction": [0] } },
-  { name: "pragmatic", size: 20, picks: { "license-opinion": [2], implications: [3], "statement-misleading": 1, "statement-clause-1v": 2, "llama-3-prediction": [1], "future-osi-prediction": [0] } },
-  { name: "undecided", size: 16, picks: { "license-opinion": [1], implications: [2, 4], "statement-misleading": 3, "statement-clause-1v": 3, "llama-3-prediction": [1], "future-osi-prediction": [0] } },
+  { name: "closed", size: 24, picks: { "license-opinion": [0], implications: [0, 1], "statement-misleading": 5, "statement-clause-1v": 5, "future-osi-prediction": [0] } },
+  { name: "pragmatic", size: 20, picks: { "license-opinion": [2], implications: [3], "statement-misleading": 1, "statement-clause-1v": 2, "future-osi-prediction": [0] } },
+  { name: "undecided", size: 16, picks: { "license-opinion": [1], implications: [2, 4], "statement-misleading": 3, "statement-clause-1v": 3, "future-osi-prediction": [0] } },
 ];
 
 async function camps(polls: Awaited<ReturnType<typeof getPollsOfTopic>>) {

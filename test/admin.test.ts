@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { postComment } from "../app/models/comments.server";
-import { allCounts, makeUser, NODE_TS, optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
+import { allCounts, type Client, makeUser, NODE_TS, optionIds, pollId, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -214,7 +214,8 @@ describe("topics and polls", () => {
     expect(await (await admin.client.get(`/admin/polls/${id}?created=1`)).text()).toContain("Poll created.");
     const bad = await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "x-2", closesAtUtc: "tomorrow" }));
     expect(bad.status).toBe(400);
-    // Resolving without an outcome says so once.
+    // Resolving without an outcome says so once (the seeded resolution undone first).
+    await reopenPrediction();
     const pid = await pollId(t.db(), "llama-3-prediction");
     const none = await admin.client.post(`/admin/polls/${pid}`, { intent: "resolve", note: "", sourceUrl: "" });
     expect(none.status).toBe(400);
@@ -246,6 +247,7 @@ describe("topics and polls", () => {
 
   it("closes, reopens, resolves and un-resolves; results show how the community did", async () => {
     const { admin, member } = await people();
+    await reopenPrediction();
     const pid = (await pollId(t.db(), "llama-3-prediction"));
     const opts = (await optionIds(t.db(), "llama-3-prediction"));
     await member.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[1]) });

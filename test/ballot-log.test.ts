@@ -7,7 +7,7 @@ import { castVote, withdrawVote } from "../app/models/ballots.server";
 import { banUser } from "../app/models/users.server";
 import { db } from "../db/client";
 import { verifyTopic } from "../scripts/results-verify";
-import { makeUser, NODE_TS, optionIds, pollId, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
+import { makeUser, NODE_TS, optionIds, pollId, reopenPrediction, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 /** The script as a person runs it, in its own process (the server runs in this one, so never spawnSync). */
@@ -28,6 +28,8 @@ type Person = Awaited<ReturnType<typeof makeUser>> & { name: string };
 
 /** A busy community: 36 people over five polls, at once, then changes, withdrawals, a ban and a deleted account. */
 async function busyCommunity(): Promise<Person[]> {
+  // The seeded prediction is resolved and closed; reopened, it takes votes like the others.
+  await reopenPrediction();
   const slugs = ["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"];
   const ids = Object.fromEntries(await Promise.all(slugs.map(async (s) => [s, await pollId(t.db(), s)] as const)));
   const opts = Object.fromEntries(await Promise.all(slugs.map(async (s) => [s, await optionIds(t.db(), s)] as const)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openSqlite } from "../db/client";
-import { seed, LLAMA_POLLS } from "../db/seed";
+import { seed, LLAMA_COMPARISON, LLAMA_POLLS } from "../db/seed";
 import { allCounts, count, freshDatabaseFile, useFreshDatabase, writeCount } from "./helpers";
 
 describe("connection settings", () => {
@@ -18,7 +18,7 @@ describe("connection settings", () => {
 describe("seed", () => {
   const t = useFreshDatabase();
 
-  it("has written the LLAMA-2 topic with its six polls and nothing else", async () => {
+  it("has written the LLAMA-2 topic with its six polls, the versions comparison with a poll per clause, and nothing else", async () => {
     const conn = t.db();
     const topic = (await t.sql("select * from topics where slug = 'llama-2-license'").get()) as Record<string, unknown>;
     expect(topic).toBeTruthy();
@@ -31,16 +31,21 @@ describe("seed", () => {
       "statement-misleading",
       "statement-clause-1v",
       "future-osi-prediction",
+      ...LLAMA_COMPARISON.clauses.map((c) => `clause-${c.slug}`),
     ]);
     expect(polls.every((p: any) => p.visibility === "always")).toBe(true);
-    expect((polls[1] as any).closes_at).toBeNull();
+    // The LLAMA-3 prediction is resolved from the comparison, which closed it.
+    expect((polls[1] as any).closes_at).toBeLessThanOrEqual(Date.now());
+    expect(await count(conn, "doc_versions")).toBe(4);
+    expect(await count(conn, "doc_clauses")).toBe(5);
+    expect(await count(conn, "doc_cells")).toBe(20);
     expect(new Date((polls[5] as any).closes_at).toISOString().slice(0, 10)).toBe("2027-12-31");
     expect(await count(conn, "users")).toBe(0);
     expect(await count(conn, "ballots")).toBe(0);
     expect(await count(conn, "comments")).toBe(0);
     // Every option has its tally row.
     expect(await count(conn, "tallies")).toBe(await count(conn, "poll_options"));
-    const expectedOptions = LLAMA_POLLS.reduce((n, p) => n + (p.kind === "scale" ? 5 : p.options.length), 0);
+    const expectedOptions = LLAMA_POLLS.reduce((n, p) => n + (p.kind === "scale" ? 5 : p.options.length), 0) + 5 * LLAMA_COMPARISON.clauses.length;
     expect(await count(conn, "poll_options")).toBe(expectedOptions);
   });
 
@@ -59,6 +64,6 @@ describe("seed", () => {
     await t.sql("delete from polls where slug = 'implications'").run();
     const result = await seed();
     expect(result.created).toEqual(["poll implications"]);
-    expect(await count(conn, "polls")).toBe(6);
+    expect(await count(conn, "polls")).toBe(6 + LLAMA_COMPARISON.clauses.length);
   });
 });

@@ -311,3 +311,12 @@ export async function postAs(userId: string, body: string, opts: { topicId?: num
   if (!res.ok) throw new Error(res.message);
   return res.id;
 }
+
+/**
+ * Undoes the seed's resolution of a prediction and reopens it, as an admin
+ * could: for tests about voting on, and resolving, an open prediction.
+ */
+export async function reopenPrediction(slug = "llama-3-prediction"): Promise<void> {
+  await rawSql("update polls set resolved_option_id = null, resolution_note = null, resolution_source_url = null, resolved_at = null, closes_at = null where slug = ?").run(slug);
+  await rawSql("update data_versions set version = version + 1").run();
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { listNotifications, mentionedNames, NOTIFICATIONS_PAGE_SIZE, unreadCount } from "../app/models/notifications.server";
-import { count, makeUser, optionIds, pollId, useFreshDatabase, useTestServer, postAs } from "./helpers";
+import { count, makeUser, optionIds, pollId, postAs, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -115,6 +115,7 @@ describe("notifications", () => {
     const admin = await makeUser(anon(), "boss", "admin");
     const right = await makeUser(anon(), "righty");
     const wrong = await makeUser(anon(), "wrongy");
+    await reopenPrediction();
     const poll = await pollId(t.db(), "llama-3-prediction");
     const opts = await optionIds(t.db(), "llama-3-prediction");
     expect((await right.client.post(`${T}/p/llama-3-prediction`, { intent: "vote", option: String(opts[0]) })).status).toBe(302);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { castVote, type VoteInput } from "../app/models/ballots.server";
 import { adjustedRandIndex, seededRandom } from "../app/lib/opinion-clusters";
 import { computeOpinionMap, MIN_GROUP, refreshDueOpinionMaps, refreshOpinionMap, snapshotDue, type MapData } from "../app/models/opinion-map.server";
-import { makeUser, optionIds, pollId, useFreshDatabase, useTestServer } from "./helpers";
+import { makeUser, optionIds, pollId, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -97,6 +97,7 @@ describe("the opinion map", () => {
   });
 
   it("recovers three planted groups of 50 with noise from the database: adjusted Rand index at least 0.9", async () => {
+    await reopenPrediction();
     const polls = await Promise.all(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"].map((slug) => pollId(t.db(), slug)));
     const opts = await Promise.all(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "llama-3-prediction"].map((slug) => optionIds(t.db(), slug)));
     // Favoured option position per poll and group (scales: the value's option).

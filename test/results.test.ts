@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { allCounts, freshDatabaseFile, makeUser, NODE_TS, optionIds, useFreshDatabase, useTestServer, type Client } from "./helpers";
+import { allCounts, type Client, freshDatabaseFile, makeUser, NODE_TS, optionIds, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -268,6 +268,7 @@ describe("cross-tabulation", () => {
 
 describe("predictions", () => {
   it("shows criteria, the outcome and how the community did", async () => {
+    await reopenPrediction();
     const opts = (await optionIds(t.db(), "llama-3-prediction"));
     for (let i = 0; i < 4; i++) {
       const { client } = await makeUser(anon(), `p${i}`);

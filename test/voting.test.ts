@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allCounts, count, expectConsistent, makeUser, optionIds, pollId, useFreshDatabase, useTestServer } from "./helpers";
+import { allCounts, count, expectConsistent, makeUser, optionIds, pollId, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -27,6 +27,7 @@ describe("casting, changing and withdrawing", () => {
   });
 
   it("answers all six questions, changes one and withdraws one; history keeps every step", async () => {
+    await reopenPrediction();
     const { id, client } = await makeUser(anon(), "bea");
     const ids: Record<string, number[]> = {};
     for (const slug of ["license-opinion", "llama-3-prediction", "implications", "future-osi-prediction"]) ids[slug] = await optionIds(t.db(), slug);

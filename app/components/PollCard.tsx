@@ -1,3 +1,4 @@
+import { NoteText } from "~/lib/note-links";
 import { Link, useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
@@ -225,7 +226,7 @@ function Resolution({ poll, resolution: r }: { poll: PollView; resolution: NonNu
   return (
     <div className="resolution" role="note" data-testid={`resolution-${poll.slug}`}>
       <p>
-        <strong>{`Resolved: ${r.optionLabel}`}</strong> {`on ${formatDate(r.resolvedAt)}.`} {r.note ? <span>{r.note} </span> : null}
+        <strong>{`Resolved: ${r.optionLabel}`}</strong> {`on ${formatDate(r.resolvedAt)}.`} {r.note ? <NoteText note={r.note} /> : null}
         {r.sourceUrl ? (
           <a href={r.sourceUrl} rel="noopener noreferrer nofollow">
             Source

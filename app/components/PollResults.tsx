@@ -1,3 +1,4 @@
+import { NoteText } from "~/lib/note-links";
 import { Link } from "@remix-run/react";
 import type { PollResult, Trend } from "~/models/results.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
@@ -31,7 +32,7 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
         <div className="resolution" role="note">
           <p>
             <strong>Resolved: {r.optionLabel}</strong> ({formatDate(r.resolvedAt)}).{" "}
-            {r.note ? <span>{r.note} </span> : null}
+            {r.note ? <NoteText note={r.note} /> : null}
             {r.sourceUrl ? (
               <a href={r.sourceUrl} rel="noopener noreferrer nofollow">Source</a>
             ) : null}

@@ -1,5 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { GENESIS, getBallotLog } from "~/models/ballot-log.server";
+import type { BallotLog } from "~/models/ballot-log.server";
 import { ballotLogCsv } from "./csv.server";
 import { failureInit } from "./http.server";
 
@@ -7,8 +6,7 @@ import { failureInit } from "./http.server";
  * The loader of /t/:topic/p/:poll/ballots.csv and .json. The ETag is the row
  * count and head: a log only grows, so the pair names its whole content.
  */
-export async function ballotLogResponse({ params, request }: LoaderFunctionArgs, format: "csv" | "json"): Promise<Response> {
-  const log = await getBallotLog(params.topic ?? "", params.poll ?? "");
+export function ballotLogResponse(log: BallotLog, request: Request, format: "csv" | "json"): Response {
   if (!log.ok) {
     return new Response(JSON.stringify({ error: log.message }), { ...failureInit(log), headers: { "Content-Type": "application/json; charset=utf-8" } });
   }
@@ -33,7 +31,7 @@ export async function ballotLogResponse({ params, request }: LoaderFunctionArgs,
     version: 1,
     topic: log.topicSlug,
     poll: { id: log.pollId, slug: log.pollSlug, question: log.question, options: log.options },
-    genesis: GENESIS,
+    genesis: log.genesis,
     hashOf: "sha256 of poll.id|seq|hour|voter|action|choices|prev (docs/ballot-log.md)",
     rowCount: log.rows.length,
     head: log.head,

@@ -103,7 +103,7 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
 }
 
 export type BallotLog =
-  | { ok: true; pollId: number; pollSlug: string; topicSlug: string; question: string; options: { id: number; label: string }[]; rows: LogRow[]; head: string }
+  | { ok: true; genesis: string; pollId: number; pollSlug: string; topicSlug: string; question: string; options: { id: number; label: string }[]; rows: LogRow[]; head: string }
   | Failure;
 
 /** A poll's log, if its results are public to everyone (the rule every public output asks). */
@@ -116,6 +116,7 @@ export async function getBallotLog(topicSlug: string, pollSlug: string, now = Da
   const rows = (await q.rows().all({ pollId: poll.id })) as LogRow[];
   return {
     ok: true,
+    genesis: GENESIS,
     pollId: poll.id,
     pollSlug: poll.slug,
     topicSlug: topic.slug,

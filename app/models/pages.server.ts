@@ -1,3 +1,4 @@
+import { getClauseOfPoll, listClauseLinks } from "./clauses.server";
 import { pageClock } from "../lib/format";
 import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
@@ -66,8 +67,12 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
 export async function getTopicPage(slug: string, user: User | null, now = Date.now()) {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
-  const polls = await getPollsOfTopic(topic.id);
-  const mine = user ? await getMyChoices(user.id, polls.map((p) => p.id)) : new Map<number, number[]>();
+  // A clause's poll is asked on its clause's row (the versions page and the poll's own page), not among the topic's questions.
+  const clauses = await listClauseLinks(topic.id);
+  const ofClauses = new Set(clauses.map((c) => c.pollId));
+  const all = await getPollsOfTopic(topic.id);
+  const polls = all.filter((p) => !ofClauses.has(p.id));
+  const mine = user ? await getMyChoices(user.id, all.map((p) => p.id)) : new Map<number, number[]>();
   return {
     topic: {
       id: topic.id,
@@ -80,10 +85,11 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       locked: topic.locked,
       commentCount: topic.commentCount,
       // The topic counts every thread; the general discussion is what the polls' threads leave.
-      generalCommentCount: topic.commentCount - polls.reduce((n, p) => n + p.commentCount, 0),
+      generalCommentCount: topic.commentCount - all.reduce((n, p) => n + p.commentCount, 0),
     },
     polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now)),
     following: user ? await isFollowing(user.id, topic.id) : false,
+    clauses: clauses.map(({ pollId, ...c }) => ({ ...c, answered: mine.has(pollId) })),
   };
 }
 
@@ -96,6 +102,8 @@ export async function getPollPage(topicSlug: string, pollSlug: string, user: Use
   return {
     topic: { id: topic.id, slug: topic.slug, title: topic.title, locked: topic.locked },
     poll: toPollView(poll, user, mine, now),
+    /** The clause this poll asks about, when it belongs to a comparison of versions. */
+    clause: await getClauseOfPoll(poll.id),
   };
 }
 

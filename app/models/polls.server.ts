@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { db, forUpdate, isUniqueViolation, prepared, rows, transaction, type DB } from "../../db/client";
-import { ballots, pollOptions, polls, tallies, topics } from "../../db/schema";
+import { ballots, moderationLog, pollOptions, polls, tallies, topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
@@ -339,7 +339,7 @@ export async function closePoll(adminId: string, pollId: number, close: boolean)
 }
 
 /** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
-export async function resolvePoll(adminId: string, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
+export async function resolvePoll(adminId: string | null, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
   const res = await transaction(async (tx): Promise<Ok | Failure> => {
     const [p] = await forUpdate(tx.select({ topicId: polls.topicId, closesAt: polls.closesAt, isPrediction: polls.isPrediction }).from(polls).where(eq(polls.id, pollId)));
     if (!p) return fail("not_found", "No such poll.");
@@ -360,7 +360,8 @@ export async function resolvePoll(adminId: string, pollId: number, input: { opti
       })
       .where(eq(polls.id, pollId));
     await notifyOfResolution(tx, { id: pollId, topicId: p.topicId, optionId: input.optionId }, now);
-    await logAction(tx, adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
+    // The seed resolves as nobody (adminId null) and, like its polls, is not a moderator's act.
+    if (adminId !== null) await logAction(tx, adminId, "poll.resolve", "poll", pollId, input.note, { optionId: input.optionId, sourceUrl: input.sourceUrl });
     return { ok: true };
   });
   if (res.ok) notifyPollChanged(pollId);
@@ -380,4 +381,14 @@ export async function unresolvePoll(adminId: string, pollId: number): Promise<Ok
   });
   if (res.ok) notifyPollChanged(pollId);
   return res;
+}
+
+/** Whether anyone has ever resolved or unresolved the poll: the seed leaves such a poll as people left it. */
+export async function hasResolutionHistory(pollId: number): Promise<boolean> {
+  const rows = await db()
+    .select({ id: moderationLog.id })
+    .from(moderationLog)
+    .where(and(eq(moderationLog.targetType, "poll"), eq(moderationLog.targetId, String(pollId)), inArray(moderationLog.action, ["poll.resolve", "poll.unresolve"])))
+    .limit(1);
+  return rows.length > 0;
 }

@@ -1,6 +1,6 @@
 import slugify from "slugify";
 import { z } from "zod";
-import { NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
+import { CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./polls.server";
 import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
@@ -297,6 +297,52 @@ export const usersActionSchema = z.discriminatedUnion(
     z.strictObject({ intent: z.literal("ban"), user: z.string().min(1).max(64), reason, withdrawBallots: z.literal("on").optional().transform(Boolean) }),
     z.strictObject({ intent: z.literal("unban"), user: z.string().min(1).max(64), reason }),
     z.strictObject({ intent: z.literal("reset-link"), user: z.string().min(1).max(64) }),
+  ],
+  { error: "Unknown action." },
+);
+
+// The comparison of a document's versions (/admin/topics/:slug/versions): one
+// form per row, told apart by intent and id.
+const rowId = z.coerce.number<string>({ error: "Unknown row." }).int("Unknown row.").positive("Unknown row.");
+const position = z.coerce.number<string>({ error: "Give a position." }).int("The position must be a whole number.").min(0, "The position cannot be negative.").max(99, "Use a position up to 99.");
+const shortText = (what: string, min: number, max: number) =>
+  z.string({ error: `Give the ${what}.` }).trim().min(min, min === 1 ? `Give the ${what}.` : `Use at least ${min} characters.`).max(max, `Use at most ${max} characters.`);
+
+export const comparisonActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.literal("comparison"), title: shortText("title", 3, 200), intro: z.string().trim().max(2000, "Keep the introduction under 2,000 characters.").default("") }),
+    z.strictObject({
+      intent: z.literal("version"),
+      id: rowId.optional(),
+      label: shortText("version's name", 1, 100),
+      released: z.string().trim().max(100, "Use at most 100 characters.").default(""),
+      sourceUrl: optionalUrl,
+      position,
+    }),
+    z.strictObject({ intent: z.literal("delete-version"), id: rowId }),
+    z.strictObject({
+      intent: z.literal("clause"),
+      id: rowId.optional(),
+      slug: z
+        .string({ error: "Choose a slug." })
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens.")
+        .max(40, "Use at most 40 characters.")
+        .optional(),
+      title: shortText("clause's name", 3, 120),
+      position,
+    }),
+    z.strictObject({ intent: z.literal("delete-clause"), id: rowId }),
+    z.strictObject({
+      intent: z.literal("cell"),
+      clause: rowId,
+      version: rowId,
+      status: z.enum([...CLAUSE_STATUSES, ""], { error: "Pick a status, or none to clear the cell." }),
+      summary: z.string().trim().max(1000, "Keep the summary under 1,000 characters.").default(""),
+      sourceUrl: optionalUrl,
+    }),
   ],
   { error: "Unknown action." },
 );

@@ -74,7 +74,7 @@ export default function EditTopic() {
         ))}
       </ul>
       <p>
-        <Link to={`/admin/polls/new?topic=${topic.slug}`} className="button small">New poll</Link>
+        <Link to={`/admin/polls/new?topic=${topic.slug}`} className="button small">New poll</Link> <Link to={`/admin/topics/${topic.slug}/versions`}>Versions, clause by clause</Link>
       </p>
       <h2>Edit topic</h2>
       <TopicForm data={data && "values" in data ? data : null} defaults={{ title: topic.title, slug: topic.slug, summaryMd: topic.summaryMd, sourceUrl: topic.sourceUrl ?? "" }} submitLabel="Save topic" />

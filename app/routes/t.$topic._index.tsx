@@ -8,6 +8,7 @@ import { setFollowing } from "~/models/notifications.server";
 import { getTopicBySlug } from "~/models/topics.server";
 import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
+import { plural } from "~/lib/format";
 import { threadParams } from "~/lib/thread-params";
 import { getThreadView, getTopicPage } from "~/models/pages.server";
 
@@ -63,7 +64,7 @@ function FollowButton({ following }: { following: boolean }) {
 }
 
 export default function TopicPage() {
-  const { topic, polls, thread, signedIn, following } = useLoaderData<typeof loader>();
+  const { topic, polls, thread, signedIn, following, clauses } = useLoaderData<typeof loader>();
   const answered = polls.filter((p) => p.mine).length;
   return (
     <article className="topic">
@@ -78,6 +79,7 @@ export default function TopicPage() {
           Discussion <span className="muted">{topic.generalCommentCount}</span>
         </a>
         <Link to={`/t/${topic.slug}/results`}>Results</Link>
+        {clauses.length ? <Link to={`/t/${topic.slug}/versions`}>Versions</Link> : null}
       </nav>
       {signedIn ? <FollowButton following={following} /> : null}
       {topic.locked ? <p className="notice">This topic is locked.</p> : null}
@@ -107,6 +109,26 @@ export default function TopicPage() {
           ))}
         </div>
       </section>
+      {clauses.length ? (
+        <section id="clauses" aria-labelledby="clauses-heading" className="jump-target">
+          <div className="section-head">
+            <h2 id="clauses-heading">Clause by clause</h2>
+            <Link to={`/t/${topic.slug}/versions`}>Every version →</Link>
+          </div>
+          <p className="muted">Each clause has its own question and discussion: does it keep the license from being open source?</p>
+          <ul className="clause-list">
+            {clauses.map((c) => (
+              <li key={c.slug}>
+                <Link to={`/t/${topic.slug}/p/${c.pollSlug}`}>{c.title}</Link>{" "}
+                <span className="muted small">
+                  {plural(c.voters, "answer")} · {plural(c.comments, "comment")}
+                  {c.answered ? " · you answered" : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <CommentThread thread={thread} signedIn={signedIn} count={topic.generalCommentCount} title="General discussion" />
     </article>
   );

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
+import { ClauseTimeline } from "~/components/ClauseTimeline";
 import { CommentThread } from "~/components/CommentThread";
 import { PollCard } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
@@ -45,13 +46,23 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function PollPage() {
-  const { topic, poll, thread, signedIn } = useLoaderData<typeof loader>();
+  const { topic, poll, thread, signedIn, clause } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <article>
       <p className="crumbs">
         <Link to={`/t/${topic.slug}`}>← {topic.title}</Link>
       </p>
+      {clause ? (
+        <aside className="card clause-context" aria-labelledby="clause-context-h">
+          <h2 id="clause-context-h">About a clause: {clause.title}</h2>
+          <p className="muted">This question and its discussion are about this clause, shown here as it went from version to version.</p>
+          <ClauseTimeline row={clause.row} />
+          <p>
+            <Link to={`/t/${topic.slug}/versions#clause-${clause.slug}`}>Every clause, version by version →</Link>
+          </p>
+        </aside>
+      ) : null}
       <PollCard
         poll={poll}
         topicSlug={topic.slug}

@@ -17,6 +17,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { verifyTopic } from "../../scripts/results-verify";
 import { freePort, startPostgres } from "../postgres";
 
 const PEOPLE = 300;
@@ -359,6 +360,9 @@ async function main() {
     check(mismatched.length === 0 && voters.length === 0, `every tally equals the count of its ballots, every poll's voter count its ballots (${mismatched.length} tallies and ${voters.length} polls differ)`);
     const history = Number((await pool.query("select count(*) as n from ballot_history where user_id like 'm%'")).rows[0].n);
     check(history >= stored.size, `ballot history holds every cast (${history} events for ${stored.size} ballots)`);
+    // The public logs, written by three instances at once (one killed mid-write), re-count to the same tallies.
+    const recount = await verifyTopic(`http://127.0.0.1:${ports[0]}`, "llama-2-license");
+    check(recount.ok, `every public poll re-counts from its ballot log: chains intact, voters and counts equal (${recount.lines.filter((l) => !l.startsWith("ok")).join(" ") || "all ok"})`);
   } finally {
     await pool.end().catch(() => {});
     nginx?.kill("SIGTERM");
