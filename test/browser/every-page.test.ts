@@ -109,6 +109,8 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       `${topic}/p/statement-clause-1v`,
       `${topic}/p/llama-3-prediction`,
       `${topic}/p/future-osi-prediction`,
+      `${topic}/p/clause-1v`,
+      `${topic}/versions`,
       `${topic}/results`,
       `${topic}/results?a=license-opinion&b=implications`,
       `/c/${commentId}`,
@@ -121,9 +123,10 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       "/search?q=license",
       "/search?q=clause&topic=llama-2-license",
       "/recover",
+      "/recount",
       "/no-such-page",
     ];
-    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `/c/${commentId}`, "/", "/search?q=license", "/notifications"];
+    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `${topic}/versions`, `/c/${commentId}`, "/", "/search?q=license", "/notifications"];
 
     const anonCtx = await h().context({ javaScript: true });
     await survey(await anonCtx.newPage(), "anonymous", publicPages, findings, shots);
@@ -137,7 +140,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await expect.poll(() => member.getByText("@chief agreed").count()).toBeGreaterThan(0);
     await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup" && p !== "/recover"), "/settings", "/notifications", "/welcome", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
 
-    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules", "/notifications"];
+    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules", "/admin/topics/llama-2-license/versions", "/notifications"];
     // axe runs as a script in the page: the admin's survey signs in again with JavaScript on.
     const adminJsCtx = await h().context({ javaScript: true });
     const adminJs = await adminJsCtx.newPage();

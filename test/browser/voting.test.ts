@@ -39,7 +39,9 @@ describe.each([
 
     await vote("license-opinion", () => card(page, "license-opinion").getByLabel("Not open source, and the restrictions are a real problem").check(), "real problem");
     expect(await shareText(page, "license-opinion", "real problem")).toBe("1 (100%)");
-    await vote("llama-3-prediction", () => card(page, "llama-3-prediction").getByLabel("No real change").check(), "No real change");
+    // The LLAMA-3 prediction is resolved and closed: its choices are shown but cannot be sent.
+    expect(await card(page, "llama-3-prediction").getByTestId("resolution-llama-3-prediction").textContent()).toContain("Resolved: Yes, it gets stricter");
+    expect(await card(page, "llama-3-prediction").getByLabel("No real change").isDisabled()).toBe(true);
     await vote(
       "implications",
       async () => {
