@@ -131,20 +131,20 @@ type Kept = LRUCache<number, { version: number; data: Aggregates }>;
 // Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
 const keptBy = new WeakMap<DB, Kept>();
 
+async function readAggregates(topicId: number, withTrends: boolean): Promise<Aggregates> {
+  const polls = await getPollsOfTopic(topicId);
+  const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
+  return { polls, lastVotes, trends: withTrends ? await getTrends(polls) : new Map() };
+}
+
 async function aggregatesOf(topicId: number, fresh = false): Promise<Aggregates> {
-  if (fresh) {
-    const polls = await getPollsOfTopic(topicId);
-    const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
-    return { polls, lastVotes, trends: new Map() };
-  }
+  if (fresh) return readAggregates(topicId, false);
   let aggregates = keptBy.get(db());
   if (!aggregates) keptBy.set(db(), (aggregates = new LRUCache({ max: 200 })));
   const version = await topicDataVersion(topicId);
   const kept = aggregates.get(topicId);
   if (kept && kept.version === version) return kept.data;
-  const polls = await getPollsOfTopic(topicId);
-  const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
-  const data = { polls, lastVotes, trends: await getTrends(polls) };
+  const data = await readAggregates(topicId, true);
   // A write that committed while these were read leaves them newer than `version`, never older.
   aggregates.set(topicId, { version, data });
   return data;

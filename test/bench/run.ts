@@ -119,6 +119,8 @@ function scenarios(cookies: string[], smallOpts: number[], etag: () => string): 
     // A page drawn anew each time: what a reader pays right after a write (a new version is a new key).
     { name: "anonymous results page after a write (miss)", path: (i) => `/t/bench-small/results?n=${i}-${Date.now()}`, ok: [200], target: 0.5 },
     { name: "304 revalidation", path: () => "/t/bench-small/results", headers: () => ({ "If-None-Match": etag() }), ok: [304], target: 4, revalidates: true },
+    // results.json reads the counters fresh on every render (re-counts compare them with the ballot logs, decision 019).
+    { name: "results.json, 1M ballots, re-count URL (miss, read fresh)", path: (i) => `/t/bench-million/results.json?recount=${i}-${Date.now()}`, ok: [200], target: 0.5 },
     { name: "signed-in results page", path: () => "/t/bench-small/results", headers: voter, ok: [200], target: 0.5 },
     { name: "signed-in 5,000-comment topic page", path: () => "/t/bench-thread", headers: voter, ok: [200], target: 0.3 },
     // Never cached: every request ranks every match among 100,000 comments

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signUp, useHarness } from "./harness";
+import { setRoleOf, signUp, useHarness } from "./harness";
 
 // The issue's "Done when": on a phone, read the timeline, open clause 1(v)'s
 // thread, comment, answer its poll, and see the prediction's resolution cite
@@ -75,6 +75,24 @@ describe("the license through its versions, on a phone", () => {
       await ctx.close();
     });
   }
+
+  it("an admin rewrites a cell from the browser, on a phone, and readers see it", async () => {
+    const ctx = await h().context();
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signUp(page, "cell_editor");
+    setRoleOf(h(), "cell_editor", "admin");
+    await page.goto("/admin/topics/llama-2-license/versions");
+    const clause = page.locator(".card", { has: page.getByRole("heading", { level: 3, name: /^Clause 1\(v\)/ }) });
+    const cell = clause.locator("form.cell-form", { has: page.getByRole("heading", { name: "In Llama 3", exact: true }) });
+    await cell.getByLabel("Summary, in our own words").fill("Kept word for word from Llama 2 (edited in the browser).");
+    await cell.getByRole("button", { name: "Save Llama 3" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Saved.");
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await page.goto(`${T}/versions`);
+    expect(await page.locator("#clause-1v").textContent()).toContain("Kept word for word from Llama 2 (edited in the browser).");
+    await ctx.close();
+  });
 
   it("reads as a table at desktop width, without sideways scroll", async () => {
     const ctx = await h().context();
