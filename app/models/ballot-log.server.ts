@@ -52,9 +52,6 @@ export async function pseudonym(conn: DB, pollId: number, userId: string): Promi
 }
 
 const q = {
-  head: prepared("ballotLog.head", (c) =>
-    c.select({ rows: polls.logRows, head: polls.logHead }).from(polls).where(eq(polls.id, sql.placeholder("pollId"))),
-  ),
   insert: prepared("ballotLog.insert", (c) =>
     c.insert(ballotLog).values({
       pollId: sql.placeholder("pollId"),
@@ -82,24 +79,27 @@ const q = {
   ),
 };
 
+/** Where a poll's log stands: its row count and head, as read from the poll's locked row. */
+export type LogHead = { logRows: number; logHead: string };
+
 /**
- * Inside the ballot change's transaction, with the poll's row locked:
- * appends one event and moves the poll's head.
+ * Inside the ballot change's transaction, with the poll's row locked (and
+ * `at` read from it): appends one event, moves the poll's head, and returns
+ * where the log now stands.
  */
-export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<void> {
-  const at = await q.head(tx).get({ pollId });
-  if (!at) throw new Error(`ballot log: poll ${pollId} is gone`);
+export async function appendBallotEvent(tx: DB, pollId: number, at: LogHead, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<LogHead> {
   const row = {
-    seq: at.rows + 1,
+    seq: at.logRows + 1,
     hour: hourOf(now),
     voter: await pseudonym(tx, pollId, userId),
     action,
     choices: [...optionIds].sort((a, b) => a - b).join(" "),
-    prev: at.head || GENESIS,
+    prev: at.logHead || GENESIS,
   };
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
   await q.advance(tx).run({ pollId, seq: row.seq, hash });
+  return { logRows: row.seq, logHead: hash };
 }
 
 export type BallotLog =
@@ -139,14 +139,15 @@ export async function backfillBallotLogs(): Promise<number> {
     .where(sql`${polls.logRows} = 0 and exists (select 1 from ${ballotHistory} where ${ballotHistory.pollId} = ${polls.id})`);
   for (const { id } of todo) {
     await transaction(async (tx) => {
-      const [poll] = await tx.select({ rows: polls.logRows }).from(polls).where(eq(polls.id, id));
-      if (!poll || poll.rows > 0) return;
+      const [poll] = await tx.select({ logRows: polls.logRows, logHead: polls.logHead }).from(polls).where(eq(polls.id, id));
+      if (!poll || poll.logRows > 0) return;
       const events = await tx
         .select({ userId: ballotHistory.userId, action: ballotHistory.action, optionIds: ballotHistory.optionIds, at: ballotHistory.at })
         .from(ballotHistory)
         .where(eq(ballotHistory.pollId, id))
         .orderBy(asc(ballotHistory.id));
-      for (const e of events) await appendBallotEvent(tx, id, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
+      let at: LogHead = poll;
+      for (const e of events) at = await appendBallotEvent(tx, id, at, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
     });
   }
   return todo.length;
