@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { asc, eq, sql } from "drizzle-orm";
-import { db, prepared, transaction, type DB } from "../../db/client";
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { ballotHistory, ballotLog, polls, serverSecrets } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
@@ -12,8 +12,7 @@ import { getTopicBySlug } from "./topics.server";
 // in order, under a per-poll pseudonym, each row chained to the one before
 // by SHA-256. Rows are written in the transaction of the ballot change, while
 // the poll's row is locked, so the chain has one order on every engine and
-// instance. The poll row keeps the row count and head hash beside its voter
-// count, so one read gives tallies and head together.
+// instance. The head is read from the primary key, never kept twice.
 
 /** The `prev` of a poll's first row. */
 export const GENESIS = "0".repeat(64);
@@ -64,11 +63,14 @@ const q = {
       hash: sql.placeholder("hash"),
     }),
   ),
-  advance: prepared("ballotLog.advance", (c) =>
+  // The last row, by the primary key read backwards: no counter to keep beside it.
+  head: prepared("ballotLog.head", (c) =>
     c
-      .update(polls)
-      .set({ logRows: sql`${sql.placeholder("seq")}`, logHead: sql`${sql.placeholder("hash")}` })
-      .where(eq(polls.id, sql.placeholder("pollId"))),
+      .select({ logRows: ballotLog.seq, logHead: ballotLog.hash })
+      .from(ballotLog)
+      .where(eq(ballotLog.pollId, sql.placeholder("pollId")))
+      .orderBy(desc(ballotLog.seq))
+      .limit(1),
   ),
   rows: prepared("ballotLog.rows", (c) =>
     c
@@ -79,15 +81,16 @@ const q = {
   ),
 };
 
-/** Where a poll's log stands: its row count and head, as read from the poll's locked row. */
+/** Where a poll's log stands: its row count and the last row's hash. */
 export type LogHead = { logRows: number; logHead: string };
 
 /**
- * Inside the ballot change's transaction, with the poll's row locked (and
- * `at` read from it): appends one event, moves the poll's head, and returns
- * where the log now stands.
+ * Inside the ballot change's transaction, with the poll's row locked, so no
+ * other change of this poll can append between the read of the last row and
+ * the insert: appends one event and returns where the log now stands.
  */
-export async function appendBallotEvent(tx: DB, pollId: number, at: LogHead, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<LogHead> {
+export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<LogHead> {
+  const at = (await q.head(tx).get({ pollId })) ?? { logRows: 0, logHead: "" };
   const row = {
     seq: at.logRows + 1,
     hour: hourOf(now),
@@ -98,7 +101,6 @@ export async function appendBallotEvent(tx: DB, pollId: number, at: LogHead, use
   };
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
-  await q.advance(tx).run({ pollId, seq: row.seq, hash });
   return { logRows: row.seq, logHead: hash };
 }
 
@@ -136,18 +138,20 @@ export async function backfillBallotLogs(): Promise<number> {
   const todo = await db()
     .select({ id: polls.id })
     .from(polls)
-    .where(sql`${polls.logRows} = 0 and exists (select 1 from ${ballotHistory} where ${ballotHistory.pollId} = ${polls.id})`);
+    .where(
+      sql`not exists (select 1 from ${ballotLog} where ${ballotLog.pollId} = ${polls.id}) and exists (select 1 from ${ballotHistory} where ${ballotHistory.pollId} = ${polls.id})`,
+    );
   for (const { id } of todo) {
     await transaction(async (tx) => {
-      const [poll] = await tx.select({ logRows: polls.logRows, logHead: polls.logHead }).from(polls).where(eq(polls.id, id));
-      if (!poll || poll.logRows > 0) return;
+      // The poll's lock, as a vote takes it: a vote during the backfill waits, then appends after it.
+      const [poll] = await forUpdate(tx.select({ id: polls.id }).from(polls).where(eq(polls.id, id)));
+      if (!poll || (await q.head(tx).get({ pollId: id }))) return;
       const events = await tx
         .select({ userId: ballotHistory.userId, action: ballotHistory.action, optionIds: ballotHistory.optionIds, at: ballotHistory.at })
         .from(ballotHistory)
         .where(eq(ballotHistory.pollId, id))
         .orderBy(asc(ballotHistory.id));
-      let at: LogHead = poll;
-      for (const e of events) at = await appendBallotEvent(tx, id, at, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
+      for (const e of events) await appendBallotEvent(tx, id, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
     });
   }
   return todo.length;

@@ -4,7 +4,7 @@ import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tal
 import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
-import { appendBallotEvent, type LogHead } from "./ballot-log.server";
+import { appendBallotEvent } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
 import { touchTopic } from "./versions.server";
 
@@ -28,8 +28,6 @@ const q = {
           min: polls.minChoices,
           max: polls.maxChoices,
           closesAt: polls.closesAt,
-          logRows: polls.logRows,
-          logHead: polls.logHead,
         })
         .from(polls)
         .where(eq(polls.id, sql.placeholder("pollId"))),
@@ -167,7 +165,7 @@ function closedFailure(poll: PollRule, now: number): Failure | null {
 
 async function afterChange(
   tx: DB,
-  poll: { id: number; topicId: number } & LogHead,
+  poll: { id: number; topicId: number },
   userId: string,
   action: BallotEvent,
   optionIds: number[],
@@ -176,7 +174,7 @@ async function afterChange(
 ) {
   // History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
   await q.history(tx).run({ pollId: poll.id, userId, action: action === "removed" ? "withdraw" : action, optionIds: JSON.stringify(optionIds), now });
-  await appendBallotEvent(tx, poll.id, poll, userId, action, optionIds, now);
+  await appendBallotEvent(tx, poll.id, userId, action, optionIds, now);
   await q.rollup(tx).run({ pollId: poll.id, day: utcDay(now), voters });
   touchTopic(tx, poll.topicId);
 }
@@ -242,7 +240,7 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
 }
 
 /** Inside a transaction that holds the poll's lock: deletes a ballot and reverses its tallies. */
-async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number } & LogHead, now: number, action: "withdraw" | "removed" = "withdraw"): Promise<boolean> {
+async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number }, now: number, action: "withdraw" | "removed" = "withdraw"): Promise<boolean> {
   const pollId = poll.id;
   const existing = await q.ballot(tx).get({ pollId, userId });
   if (!existing) return false;

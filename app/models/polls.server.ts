@@ -57,8 +57,12 @@ const pollColumns = {
   resolutionSourceUrl: polls.resolutionSourceUrl,
   resolvedAt: polls.resolvedAt,
   voterCount: polls.voterCount,
-  logRows: polls.logRows,
-  logHead: polls.logHead,
+  // The ballot log's length and head, in the same statement as the voter
+  // count, so they describe one moment (docs/ballot-log.md).
+  // Constant text (these columns only ever select from polls): a prepared
+  // statement must read the same on every connection.
+  logRows: sql<number>`coalesce((select max(bl.seq) from ballot_log bl where bl.poll_id = polls.id), 0)`.mapWith(Number),
+  logHead: sql<string>`coalesce((select bl.hash from ballot_log bl where bl.poll_id = polls.id order by bl.seq desc limit 1), '')`,
   commentCount: polls.commentCount,
   updatedAt: polls.updatedAt,
 };

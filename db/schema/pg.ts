@@ -81,10 +81,6 @@ export const polls = pgTable(
     resolvedAt: bigint("resolved_at", { mode: "number" }),
     // Counter kept in the same transaction as every ballot change.
     voterCount: integer("voter_count").notNull().default(0),
-    // The ballot log's length and last hash, kept in the same transaction as
-    // the tallies, so one read of this row gives both (docs/ballot-log.md).
-    logRows: integer("log_rows").notNull().default(0),
-    logHead: text("log_head").notNull().default(""),
     commentCount: integer("comment_count").notNull().default(0),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),

@@ -91,10 +91,6 @@ export const polls = sqliteTable(
     resolvedAt: integer("resolved_at"),
     // Counter kept in the same transaction as every ballot change.
     voterCount: integer("voter_count").notNull().default(0),
-    // The ballot log's length and last hash, kept in the same transaction as
-    // the tallies, so one read of this row gives both (docs/ballot-log.md).
-    logRows: integer("log_rows").notNull().default(0),
-    logHead: text("log_head").notNull().default(""),
     commentCount: integer("comment_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

@@ -50,8 +50,6 @@ CREATE TABLE "server_secrets" (
 	"value" text NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "polls" ADD COLUMN "log_rows" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE "polls" ADD COLUMN "log_head" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "ballot_log" ADD CONSTRAINT "ballot_log_poll_id_polls_id_fk" FOREIGN KEY ("poll_id") REFERENCES "public"."polls"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "doc_cells" ADD CONSTRAINT "doc_cells_clause_id_doc_clauses_id_fk" FOREIGN KEY ("clause_id") REFERENCES "public"."doc_clauses"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "doc_cells" ADD CONSTRAINT "doc_cells_version_id_doc_versions_id_fk" FOREIGN KEY ("version_id") REFERENCES "public"."doc_versions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -60,6 +60,3 @@ CREATE TABLE `server_secrets` (
 	`name` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
 );
---> statement-breakpoint
-ALTER TABLE `polls` ADD `log_rows` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `polls` ADD `log_head` text DEFAULT '' NOT NULL;
