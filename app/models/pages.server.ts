@@ -1,8 +1,8 @@
-import { getClauseOfPoll, listClauseLinks } from "./clauses.server";
 import { pageClock } from "../lib/format";
 import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
 import { resultsVisibility } from "../lib/visibility";
+import { getClauseOfPoll, listClauseLinks } from "./clauses.server";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
 import { isFollowing } from "./notifications.server";
