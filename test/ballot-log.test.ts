@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { deleteAccount } from "../app/models/account.server";
 import { backfillBallotLogs, pseudonym } from "../app/models/ballot-log.server";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
 import { banUser } from "../app/models/users.server";
-import { db } from "../db/client";
+import { db, transaction } from "../db/client";
 import { verifyTopic } from "../scripts/results-verify";
 import { makeUser, NODE_TS, optionIds, pollId, reopenPrediction, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
 
@@ -202,6 +203,23 @@ describe("the public ballot log", () => {
     const log = await anon().get(`${T}/p/license-opinion/ballots.json`);
     const etag = log.headers.get("etag")!;
     expect((await anon().get(`${T}/p/license-opinion/ballots.json`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+  });
+
+  it("remembers a pseudonym key only once it is stored, so a rolled-back first vote leaves no key behind", async () => {
+    await t.sql("delete from server_secrets").run();
+    await expect(
+      transaction(async (tx) => {
+        await pseudonym(tx, 1, "u_nobody");
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await t.sql("select value from server_secrets").all()).toEqual([]);
+    const voter = await makeUser(anon(), "first_voter");
+    const poll = await pollId(t.db(), "license-opinion");
+    expect((await castVote(voter.id, poll, { optionIds: [(await optionIds(t.db(), "license-opinion"))[0]] })).ok).toBe(true);
+    const [stored] = (await t.sql("select value from server_secrets").all()) as { value: string }[];
+    const [row] = (await t.sql("select voter from ballot_log where poll_id = ?").all(poll)) as { voter: string }[];
+    expect(row.voter).toBe(createHmac("sha256", Buffer.from(stored.value, "hex")).update(`${poll}:${voter.id}`).digest("hex").slice(0, 32));
   });
 
   it("writes the log of ballots cast before it existed from their history, once", async () => {
