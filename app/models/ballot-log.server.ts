@@ -96,15 +96,12 @@ const q = {
   ),
 };
 
-/** Where a poll's log stands: its row count and the last row's hash. */
-export type LogHead = { logRows: number; logHead: string };
-
 /**
  * Inside the ballot change's transaction, with the poll's row locked, so no
  * other change of this poll can append between the read of the last row and
- * the insert: appends one event and returns where the log now stands.
+ * the insert: appends one event.
  */
-export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<LogHead> {
+export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<void> {
   const at = (await q.head(tx).get({ pollId })) ?? { logRows: 0, logHead: "" };
   const row = {
     seq: at.logRows + 1,
@@ -116,7 +113,6 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   };
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
-  return { logRows: row.seq, logHead: hash };
 }
 
 export type BallotLog =
