@@ -51,6 +51,21 @@ export default tseslint.config(
   {
     // Tests poke at raw rows.
     files: ["test/**"],
-    rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-non-null-assertion": "off",
+      // Waits wait for a condition and say which (test/waits.ts sets how long).
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.object.name='expect'][callee.property.name='poll'][arguments.length<2]",
+          message: "Give expect.poll a { message } that says what it waits for.",
+        },
+        {
+          selector: "CallExpression[callee.property.name='waitForTimeout']",
+          message: "Wait for a condition, not for a fixed time.",
+        },
+      ],
+    },
   },
 );

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { POLL_DEFAULTS } from "./test/waits";
 
 const shared = { resolve: { alias: { "~": path.resolve(__dirname, "app") } } };
 
@@ -14,8 +15,9 @@ const project = (name: string, engine: string, groupOrder: number) => ({
     env: { NODE_ENV: "test" as const, LOG_REQUESTS: "false", PULSE_TEST_ENGINE: engine },
     fileParallelism: false,
     sequence: { groupOrder },
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
+    expect: POLL_DEFAULTS,
   },
 });
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { POLL_DEFAULTS } from "./test/waits";
 
 const shared = {
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
@@ -38,6 +39,7 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    expect: POLL_DEFAULTS,
     projects: [
       {
         ...shared,
@@ -51,6 +53,7 @@ export default defineConfig({
           env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "sqlite" },
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          expect: POLL_DEFAULTS,
         },
       },
       {
@@ -62,6 +65,7 @@ export default defineConfig({
           env: { NODE_ENV: "test", LOG_REQUESTS: "false", PULSE_TEST_ENGINE: "pg" },
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          expect: POLL_DEFAULTS,
         },
       },
     ],

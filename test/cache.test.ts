@@ -120,11 +120,12 @@ describe("a write changes the very next anonymous read", () => {
     // A poll closing by the clock changes what is shown though nothing was written.
     const opinion = await pollId(t.db(), "license-opinion");
     // Set a close time as the admin form would: the write bumps the topic's version.
-    await t.sql("update polls set closes_at = ? where id = ?").run(Date.now() + 1500, opinion);
+    const closesAt = Date.now() + 3_000;
+    await t.sql("update polls set closes_at = ? where id = ?").run(closesAt, opinion);
     await t.sql("update data_versions set version = version + 1").run();
     const open = await read(anon(), `${T}/p/license-opinion`);
     expect(open.body).not.toMatch(/This poll (is|has) closed/i);
-    await new Promise((r) => setTimeout(r, 1700));
+    await expect.poll(() => Date.now(), { message: "waited for the poll's close time to pass", interval: 100 }).toBeGreaterThan(closesAt);
     const closed = await read(anon(), `${T}/p/license-opinion`);
     expect(closed.cache).toBe("MISS");
     expect(closed.body).not.toBe(open.body);

@@ -341,7 +341,7 @@ describe("live stream", () => {
     await Promise.all(voters.map((v, i) => vote(v, "license-opinion", { option: String(opts[i % 4]) })));
     const votedIn = Date.now() - start;
     const settled = () => messages.at(-1)?.data.polls.find((p: any) => p.slug === "license-opinion")?.voters === 20;
-    while (!settled() && Date.now() - start < 8000) await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(settled, { message: "waited for a stream message with all 20 voters" }).toBe(true);
     // Linger: no further message may arrive for this burst.
     await new Promise((r) => setTimeout(r, 1200));
     ctrl.abort();

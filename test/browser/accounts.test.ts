@@ -24,18 +24,18 @@ describe.each([
     await page.getByLabel("Username").fill(name);
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();
-    await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+    await expect.poll(() => page.getByTestId("whoami").textContent(), { message: "waited for page.getByTestId(\"whoami\").textContent()" }).toBe(name);
     // Sign-up shows ten recovery codes once, then goes on.
-    await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count()).toBe(10);
+    await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count(), { message: "waited for page.getByTestId(\"recovery-codes\").getByRole(\"listitem\").count()" }).toBe(10);
     await page.getByRole("link", { name: "Continue" }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/");
 
     await page.getByRole("link", { name: /LLAMA-2 license/ }).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("LLAMA-2");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toContain("LLAMA-2");
     expect(await page.getByRole("link", { name: "Will Meta change the license for LLAMA-3?" }).count()).toBe(1);
 
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect.poll(() => page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).count(), { message: "waited for page.getByRole(\"navigation\", { name: \"Account\" }).getByRole(\"link\", { name: \"Sign in\", exact: true }).count()" }).toBe(1);
     expect(await page.getByTestId("whoami").count()).toBe(0);
 
     // A wrong password keeps the username and says so.
@@ -43,12 +43,12 @@ describe.each([
     await page.getByLabel("Username").fill(name);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Wrong username or password");
+    await expect.poll(() => page.getByRole("alert").first().textContent(), { message: "waited for page.getByRole(\"alert\").first().textContent()" }).toContain("Wrong username or password");
     expect(await page.getByLabel("Username").inputValue()).toBe(name);
 
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+    await expect.poll(() => page.getByTestId("whoami").textContent(), { message: "waited for page.getByTestId(\"whoami\").textContent()" }).toBe(name);
     // Signing in from the topic page brought us back to it.
     expect(new URL(page.url()).pathname).toBe("/t/llama-2-license");
 

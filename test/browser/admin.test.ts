@@ -23,32 +23,32 @@ describe("running Pulse from the browser", () => {
 
     // Admin: a second topic with its own poll.
     await admin.goto("/admin");
-    await expect.poll(() => new URL(admin.url()).pathname).toBe("/admin/topics");
+    await expect.poll(() => new URL(admin.url()).pathname, { message: "waited for new URL(admin.url()).pathname" }).toBe("/admin/topics");
     await admin.getByRole("link", { name: "New topic" }).click();
     await admin.getByLabel("Title").fill("Should model weights count as source code?");
     await admin.getByLabel("Slug").fill("weights-as-source");
     await admin.getByLabel("Summary (markdown)").fill("A **second** debate.");
     await admin.getByRole("button", { name: "Preview" }).click();
-    await expect.poll(() => admin.locator(".preview strong").textContent()).toBe("second");
+    await expect.poll(() => admin.locator(".preview strong").textContent(), { message: "waited for admin.locator(\".preview strong\").textContent()" }).toBe("second");
     await admin.getByRole("button", { name: "Create topic" }).click();
-    await expect.poll(() => new URL(admin.url()).pathname).toBe("/admin/topics/weights-as-source");
+    await expect.poll(() => new URL(admin.url()).pathname, { message: "waited for new URL(admin.url()).pathname" }).toBe("/admin/topics/weights-as-source");
     await admin.getByRole("link", { name: "New poll" }).click();
     await admin.getByLabel("Question").fill("Are weights source code?");
     await admin.getByLabel("Slug").fill("weights-poll");
     await admin.getByLabel("Option 1").fill("Yes");
     await admin.getByLabel("Option 2").fill("No");
     await admin.getByRole("button", { name: "Create poll" }).click();
-    await expect.poll(() => new URL(admin.url()).pathname).toMatch(/^\/admin\/polls\/\d+$/);
+    await expect.poll(() => new URL(admin.url()).pathname, { message: "waited for new URL(admin.url()).pathname" }).toMatch(/^\/admin\/polls\/\d+$/);
 
     // Member votes and comments in the new topic.
     await member.goto("/t/weights-as-source/p/weights-poll");
     await member.locator("#poll-weights-poll").getByLabel("No").check();
     await member.getByRole("button", { name: "Vote" }).click();
-    await expect.poll(() => member.getByTestId("mine").count()).toBe(1);
-    await expect.poll(() => member.locator("#poll-weights-poll").getByRole("status").textContent()).toContain("Your answer was recorded.");
+    await expect.poll(() => member.getByTestId("mine").count(), { message: "waited for member.getByTestId(\"mine\").count()" }).toBe(1);
+    await expect.poll(() => member.locator("#poll-weights-poll").getByRole("status").textContent(), { message: "waited for member.locator(\"#poll-weights-poll\").getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
     await member.getByLabel("Add to the discussion").fill("You are all idiots.");
     await member.getByRole("button", { name: "Post comment" }).click();
-    await expect.poll(() => member.getByText("You are all idiots.").count()).toBe(1);
+    await expect.poll(() => member.getByText("You are all idiots.").count(), { message: "waited for member.getByText(\"You are all idiots.\").count()" }).toBe(1);
 
     // Moderator (JavaScript off) removes the comment from the thread and bans the member.
     await mod.goto("/t/weights-as-source/p/weights-poll");
@@ -56,13 +56,13 @@ describe("running Pulse from the browser", () => {
     await item.locator("summary", { hasText: "Remove" }).click();
     await item.getByLabel("Reason").fill("personal attack");
     await item.getByRole("button", { name: "Remove comment" }).click();
-    await expect.poll(() => mod.locator(".comment-body.gone").first().textContent()).toBe("[removed by a moderator]");
+    await expect.poll(() => mod.locator(".comment-body.gone").first().textContent(), { message: "waited for mod.locator(\".comment-body.gone\").first().textContent()" }).toBe("[removed by a moderator]");
     await mod.goto("/admin/users?q=troll");
     const row = mod.getByTestId("user-troll");
     await row.getByLabel("Reason for troll").fill("abuse");
     await row.getByLabel("withdraw votes").check();
     await row.getByRole("button", { name: "Ban troll" }).click();
-    await expect.poll(() => mod.getByTestId("user-troll").locator(".badge").textContent()).toBe("banned");
+    await expect.poll(() => mod.getByTestId("user-troll").locator(".badge").textContent(), { message: "waited for mod.getByTestId(\"user-troll\").locator(\".badge\").textContent()" }).toBe("banned");
 
     // The member's next request is anonymous; the vote is gone; the log shows it all.
     await member.reload();

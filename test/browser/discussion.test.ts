@@ -28,9 +28,9 @@ describe.each([
     // Alice answers, then comments with her answer as stance: offered first, one click away, never pre-set.
     await a.locator("#poll-license-opinion").getByLabel("Not open source, but open enough for my use").check();
     await a.locator("#poll-license-opinion").getByRole("button", { name: "Vote" }).click();
-    await expect.poll(() => a.getByTestId("mine").count()).toBe(1);
+    await expect.poll(() => a.getByTestId("mine").count(), { message: "waited for a.getByTestId(\"mine\").count()" }).toBe(1);
     // "mine" shows at once (optimistic); the status line waits for the server.
-    await expect.poll(() => a.locator("#poll-license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
+    await expect.poll(() => a.locator("#poll-license-opinion").getByRole("status").textContent(), { message: "waited for a.locator(\"#poll-license-opinion\").getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
     await a.reload();
     const stance = a.getByRole("group", { name: "Your stance (optional)" }).first();
     expect(await stance.getByLabel("No stance").isChecked()).toBe(true);
@@ -41,11 +41,11 @@ describe.each([
     await a.getByLabel("Add to the discussion").fill("Open *enough* for me: I only run it [locally](https://example.com).");
     // Preview first.
     await a.getByRole("button", { name: "Preview" }).first().click();
-    await expect.poll(() => a.locator(".preview em").first().textContent()).toBe("enough");
+    await expect.poll(() => a.locator(".preview em").first().textContent(), { message: "waited for a.locator(\".preview em\").first().textContent()" }).toBe("enough");
     await a.getByRole("button", { name: "Post comment" }).first().click();
-    await expect.poll(() => comment(a, "I only run it").count()).toBe(1);
+    await expect.poll(() => comment(a, "I only run it").count(), { message: "waited for comment(a, \"I only run it\").count()" }).toBe(1);
     // With JavaScript the focus lands on the confirmation, which links to the new comment.
-    if (javaScript) await expect.poll(() => a.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Posted.");
+    if (javaScript) await expect.poll(() => a.evaluate(() => document.activeElement?.textContent ?? ""), { message: "waited for a.evaluate(() => document.activeElement?.textContent ?? \"\")" }).toContain("Posted.");
     expect(await comment(a, "I only run it").locator(".stance").textContent()).toBe("Not open source, but open enough for my use");
     expect(await comment(a, "I only run it").locator("a[href='https://example.com']").getAttribute("rel")).toBe("nofollow ugc noopener");
 
@@ -55,10 +55,10 @@ describe.each([
     await target.locator("summary", { hasText: "Reply" }).first().click();
     await target.getByLabel("Reply to alice").fill("Clause 1(v) still bites you if you distil.");
     await target.getByRole("button", { name: "Reply", exact: true }).click();
-    await expect.poll(() => comment(b, "still bites you").count()).toBe(1);
+    await expect.poll(() => comment(b, "still bites you").count(), { message: "waited for comment(b, \"still bites you\").count()" }).toBe(1);
     if (!javaScript) await b.goto("/t/llama-2-license/p/license-opinion");
     await comment(b, "I only run it").getByRole("button", { name: "Upvote" }).first().click();
-    await expect.poll(() => comment(b, "I only run it").locator(".score").first().textContent()).toBe("Score 1");
+    await expect.poll(() => comment(b, "I only run it").locator(".score").first().textContent(), { message: "waited for comment(b, \"I only run it\").locator(\".score\").first().textContent()" }).toBe("Score 1");
     expect(await comment(b, "I only run it").getByRole("button", { name: "Upvote" }).first().getAttribute("aria-pressed")).toBe("true");
 
     // Alice cannot vote on her own comment; she sees the reply, sorts, collapses.
@@ -70,14 +70,14 @@ describe.each([
       .poll(async () => {
         await a.reload();
         return comment(a, "I only run it").locator(".score").first().textContent();
-      })
+      }, { message: "waited for Bruno's upvote to reach Alice's page" })
       .toBe("1 point");
     await a.getByRole("link", { name: "New", exact: true }).click();
-    await expect.poll(() => new URL(a.url()).searchParams.get("sort")).toBe("new");
+    await expect.poll(() => new URL(a.url()).searchParams.get("sort"), { message: "waited for new URL(a.url()).searchParams.get(\"sort\")" }).toBe("new");
     const replies = comment(a, "I only run it").locator("details.replies").first();
     expect(await replies.getAttribute("open")).toBe("");
     await replies.locator("summary").first().click();
-    await expect.poll(() => replies.getAttribute("open")).toBeNull();
+    await expect.poll(() => replies.getAttribute("open"), { message: "waited for replies.getAttribute(\"open\")" }).toBeNull();
     expect(await comment(a, "still bites you").isVisible()).toBe(false);
     await replies.locator("summary").first().click();
 
@@ -86,20 +86,20 @@ describe.each([
     await mine.locator("summary", { hasText: "Edit" }).first().click();
     await mine.getByLabel("Edit your comment").fill("Open enough for me: I only run it locally. (Edited: distillation is a fair point.)");
     await mine.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => comment(a, "fair point").count()).toBe(1);
+    await expect.poll(() => comment(a, "fair point").count(), { message: "waited for comment(a, \"fair point\").count()" }).toBe(1);
     await comment(a, "fair point").getByRole("link", { name: /edited/ }).first().click();
-    await expect.poll(() => a.getByRole("heading", { name: "Edit history" }).count()).toBe(1);
+    await expect.poll(() => a.getByRole("heading", { name: "Edit history" }).count(), { message: "waited for a.getByRole(\"heading\", { name: \"Edit history\" }).count()" }).toBe(1);
     expect(await a.locator(".revisions li").count()).toBe(2);
 
     // Bruno links to his reply; then deletes it.
     await b.goto("/t/llama-2-license/p/license-opinion");
     await comment(b, "still bites you").locator("a.permalink").click();
-    await expect.poll(() => new URL(b.url()).pathname).toMatch(/^\/c\/\d+$/);
+    await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toMatch(/^\/c\/\d+$/);
     expect(await b.locator("li.comment.highlight .comment-body").textContent()).toContain("still bites you");
     const own = b.locator("li.comment.highlight").first();
     await own.locator("summary", { hasText: "Delete" }).click();
     await own.getByRole("button", { name: "Delete" }).click();
-    await expect.poll(() => b.locator("li.comment .comment-body.gone").count()).toBeGreaterThan(0);
+    await expect.poll(() => b.locator("li.comment .comment-body.gone").count(), { message: "waited for b.locator(\"li.comment .comment-body.gone\").count()" }).toBeGreaterThan(0);
     await a.goto("/t/llama-2-license/p/license-opinion");
     expect(await a.content()).not.toContain("still bites you");
     expect(await a.locator(".comment-body.gone").first().textContent()).toBe("[deleted]");

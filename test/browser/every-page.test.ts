@@ -137,7 +137,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await member.goto(topic);
     await member.getByLabel("Add to the discussion").fill("@chief agreed, and clause 1(v) is the heart of it.");
     await member.getByRole("button", { name: "Post comment" }).click();
-    await expect.poll(() => member.getByText("@chief agreed").count()).toBeGreaterThan(0);
+    await expect.poll(() => member.getByText("@chief agreed").count(), { message: "waited for member.getByText(\"@chief agreed\").count()" }).toBeGreaterThan(0);
     await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup" && p !== "/recover"), "/settings", "/notifications", "/welcome", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
 
     const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules", "/admin/topics/llama-2-license/versions", "/notifications"];
@@ -148,7 +148,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await adminJs.getByLabel("Username").fill("chief");
     await adminJs.getByLabel("Password").fill("a long passphrase");
     await adminJs.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => adminJs.getByTestId("whoami").textContent()).toBe("chief");
+    await expect.poll(() => adminJs.getByTestId("whoami").textContent(), { message: "waited for adminJs.getByTestId(\"whoami\").textContent()" }).toBe("chief");
     await survey(adminJs, "admin", adminPages, findings, ["/admin/polls/1", "/admin/log", "/notifications"]);
 
     expect(findings.map((f) => `${f.who} ${f.page} @${f.width}: ${f.problem}`)).toEqual([]);

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { ENGINE, freshDatabaseFile, freshPgDatabase, NODE_TS } from "../helpers";
+import { WAIT_MS } from "../waits";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -28,7 +29,7 @@ export function useHarness(): () => Harness {
     });
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`server did not start within ${3 * WAIT_MS} ms: ${out}`)), 3 * WAIT_MS);
       server!.stdout!.on("data", (d) => {
         out += d;
         const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
@@ -59,7 +60,9 @@ export function useHarness(): () => Harness {
       browser: b,
       context: async ({ javaScript = true } = {}) => {
         const ctx = await b.newContext({ javaScriptEnabled: javaScript, baseURL: url });
-        ctx.setDefaultTimeout(10_000);
+        // Every locator action and navigation waits as long as an expect.poll does.
+        ctx.setDefaultTimeout(WAIT_MS);
+        ctx.setDefaultNavigationTimeout(WAIT_MS);
         return ctx;
       },
     };
@@ -84,7 +87,7 @@ export async function signUp(page: Page, name: string, back?: string): Promise<P
   await page.getByLabel("Username").fill(name);
   await page.getByLabel("Password").fill("a long passphrase");
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("whoami").textContent()).toBe(name);
+  await expect.poll(() => page.getByTestId("whoami").textContent(), { message: "waited for page.getByTestId(\"whoami\").textContent()" }).toBe(name);
   // Sign-up shows the recovery codes first; Continue goes on to `back`.
   await page.waitForURL(/\/welcome/);
   await page.getByRole("link", { name: "Continue" }).click();

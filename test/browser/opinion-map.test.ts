@@ -21,7 +21,7 @@ describe("the opinion map of the demo community", () => {
         await page.setViewportSize({ width, height: 900 });
         await page.goto("/t/llama-2-license/results");
         await page.getByRole("link", { name: "See the opinion map" }).click();
-        await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Opinion map");
+        await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe("Opinion map");
         expect(await page.getByText(/They fall into [2-5] groups\./).count()).toBe(1);
         const groups = page.locator("h3", { hasText: /^ ?Group [A-E]: \d+ people$/ });
         expect(await groups.count()).toBeGreaterThanOrEqual(2);

@@ -8,9 +8,9 @@ async function signUpAndVote(page: Page, name: string, label: string) {
   await signUp(page, name, "/t/llama-2-license/p/license-opinion");
   await page.locator("#poll-license-opinion").getByLabel(label).check();
   await page.getByRole("button", { name: "Vote" }).click();
-  await expect.poll(() => page.getByTestId("mine").count()).toBe(1);
+  await expect.poll(() => page.getByTestId("mine").count(), { message: "waited for page.getByTestId(\"mine\").count()" }).toBe(1);
   // "mine" shows at once (optimistic); the status line waits for the server.
-  await expect.poll(() => page.locator("#poll-license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
+  await expect.poll(() => page.locator("#poll-license-opinion").getByRole("status").textContent(), { message: "waited for page.locator(\"#poll-license-opinion\").getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
 }
 
 describe("the results page in a browser", () => {
@@ -39,24 +39,30 @@ describe("the results page in a browser", () => {
     const watchCtx = await h().context({ javaScript: true });
     const watcher = await watchCtx.newPage();
     await watcher.goto("/t/llama-2-license/results");
-    await expect.poll(() => watcher.getByTestId("live-state").textContent()).toBe("updating live");
+    await expect.poll(() => watcher.getByTestId("live-state").textContent(), { message: "waited for watcher.getByTestId(\"live-state\").textContent()" }).toBe("updating live");
     await watcher.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
     expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("1 voter");
     const other = await h().context({ javaScript: true });
     await signUpAndVote(await other.newPage(), "second_voter", "It is open source");
-    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { timeout: 5000 }).toBe("2 voters");
+    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("2 voters");
     expect(await watcher.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
 
     // Pausing stops updates.
     await watcher.getByRole("button", { name: "Pause live updates" }).click();
     expect(await watcher.getByTestId("live-state").textContent()).toBe("live updates paused");
+    // A second watcher, live, is the proof that the update went out: once it
+    // shows the third vote, the paused one has had its chance and must not.
+    const liveCtx = await h().context({ javaScript: true });
+    const live = await liveCtx.newPage();
+    await live.goto("/t/llama-2-license/results");
+    await expect.poll(() => live.getByTestId("live-state").textContent(), { message: "waited for the second watcher to go live" }).toBe("updating live");
     const third = await h().context({ javaScript: false });
     await signUpAndVote(await third.newPage(), "third_voter", "It is open source");
-    await new Promise((r) => setTimeout(r, 1500));
+    await expect.poll(() => live.getByTestId("voters-license-opinion").textContent(), { message: "waited for the live watcher to see the third vote" }).toBe("3 voters");
     expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("2 voters");
     await watcher.getByRole("button", { name: "Resume live updates" }).click();
-    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { timeout: 5000 }).toBe("3 voters");
+    await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("3 voters");
 
-    for (const c of [voter, watchCtx, other, third]) await c.close();
+    for (const c of [voter, watchCtx, other, liveCtx, third]) await c.close();
   });
 });

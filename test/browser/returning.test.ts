@@ -14,10 +14,10 @@ async function signUpKeepingCodes(page: Page, name: string): Promise<string[]> {
   await page.getByLabel("Username").fill(name);
   await page.getByLabel("Password").fill("a long passphrase");
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count()).toBe(10);
+  await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count(), { message: "waited for page.getByTestId(\"recovery-codes\").getByRole(\"listitem\").count()" }).toBe(10);
   const codes = await page.getByTestId("recovery-codes").getByRole("listitem").allTextContents();
   await page.getByRole("link", { name: "Continue" }).click();
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/t/llama-2-license");
+  await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/t/llama-2-license");
   return codes;
 }
 
@@ -46,7 +46,7 @@ describe.each([
     // B starts a thread; A replies, mentioning B.
     await b.getByLabel("Add to the discussion").fill(`Is clause 1(v) enforceable at all? (${B})`);
     await b.getByRole("button", { name: "Post comment" }).first().click();
-    await expect.poll(() => comment(b, `enforceable at all? (${B})`).count()).toBe(1);
+    await expect.poll(() => comment(b, `enforceable at all? (${B})`).count(), { message: "waited for comment(b, `enforceable at all? (${B})`).count()" }).toBe(1);
     expect(await b.getByTestId("unread-count").count()).toBe(0);
 
     await a.reload();
@@ -54,54 +54,54 @@ describe.each([
     await target.locator("summary", { hasText: "Reply" }).first().click();
     await target.getByLabel(`Reply to ${B}`).fill(`@${B} it binds anyone who accepts the license, ${word} or not.`);
     await target.getByRole("button", { name: "Reply", exact: true }).click();
-    await expect.poll(() => comment(a, `${word} or not`).count()).toBe(1);
+    await expect.poll(() => comment(a, `${word} or not`).count(), { message: "waited for comment(a, `${word} or not`).count()" }).toBe(1);
 
     // B sees the count: live with JavaScript (no reload), on the next page without.
     if (!javaScript) await b.reload();
-    await expect.poll(() => b.getByTestId("unread-count").textContent(), { timeout: 15_000 }).toBe("1 unread");
+    await expect.poll(() => b.getByTestId("unread-count").textContent(), { message: "waited for b.getByTestId(\"unread-count\").textContent()" }).toBe("1 unread");
     await b.getByTestId("inbox-link").click();
-    await expect.poll(() => new URL(b.url()).pathname).toBe("/notifications");
+    await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toBe("/notifications");
     await b.getByRole("link", { name: `${A} replied to your comment in` }).click();
-    await expect.poll(() => new URL(b.url()).pathname).toMatch(/^\/c\/\d+$/);
-    await expect.poll(() => b.locator("li.comment.highlight .comment-body").first().textContent()).toContain(`${word} or not`);
+    await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toMatch(/^\/c\/\d+$/);
+    await expect.poll(() => b.locator("li.comment.highlight .comment-body").first().textContent(), { message: "waited for b.locator(\"li.comment.highlight .comment-body\").first().textContent()" }).toContain(`${word} or not`);
     // The mention links to B's profile; the notification is read now.
     expect(await b.locator("li.comment.highlight .comment-body a", { hasText: `@${B}` }).getAttribute("href")).toBe(`/u/${B}`);
-    await expect.poll(() => b.getByTestId("unread-count").count()).toBe(0);
+    await expect.poll(() => b.getByTestId("unread-count").count(), { message: "waited for b.getByTestId(\"unread-count\").count()" }).toBe(0);
 
     // B searches from the header for a word of A's reply.
     await b.getByRole("searchbox", { name: "Search Pulse" }).fill(word);
     await b.getByRole("searchbox", { name: "Search Pulse" }).press("Enter");
-    await expect.poll(() => new URL(b.url()).pathname).toBe("/search");
+    await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toBe("/search");
     const hit = b.locator(".search-results li").first();
-    await expect.poll(() => hit.locator("mark").first().textContent()).toBe(word);
+    await expect.poll(() => hit.locator("mark").first().textContent(), { message: "waited for hit.locator(\"mark\").first().textContent()" }).toBe(word);
     // ...and opens A's profile from the result.
     await hit.getByRole("link", { name: A, exact: true }).click();
-    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent()).toBe(A);
+    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent(), { message: "waited for b.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe(A);
     expect(await b.getByText(`${word} or not`).count()).toBe(1);
 
     // B forgets the password: signs out, and comes back with a recovery code.
     await b.getByRole("button", { name: "Sign out" }).click();
-    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await expect.poll(() => b.getByTestId("whoami").count(), { message: "waited for b.getByTestId(\"whoami\").count()" }).toBe(0);
     await b.goto("/login");
     await b.getByRole("link", { name: "Forgot your password?" }).click();
     // The sign-in form has a Username field too: wait until the page is the recovery one.
-    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent()).toBe("Recover your account");
+    await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent(), { message: "waited for b.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe("Recover your account");
     await b.getByLabel("Username").fill(B);
     await b.getByLabel("Recovery code").fill(codes[2]);
     await b.getByLabel("New password").fill("a fresh passphrase");
     await b.getByRole("button", { name: "Set the new password" }).click();
-    await expect.poll(() => b.getByTestId("whoami").textContent()).toBe(B);
-    await expect.poll(() => b.getByText("You are back in").count()).toBe(1);
+    await expect.poll(() => b.getByTestId("whoami").textContent(), { message: "waited for b.getByTestId(\"whoami\").textContent()" }).toBe(B);
+    await expect.poll(() => b.getByText("You are back in").count(), { message: "waited for b.getByText(\"You are back in\").count()" }).toBe(1);
     expect(await b.getByText("9 recovery codes left").count()).toBe(1);
     // The same code does not work twice.
     await b.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await expect.poll(() => b.getByTestId("whoami").count(), { message: "waited for b.getByTestId(\"whoami\").count()" }).toBe(0);
     await b.goto("/recover");
     await b.getByLabel("Username").fill(B);
     await b.getByLabel("Recovery code").fill(codes[2]);
     await b.getByLabel("New password").fill("yet another passphrase");
     await b.getByRole("button", { name: "Set the new password" }).click();
-    await expect.poll(() => b.getByRole("alert").first().textContent()).toContain("do not match an unused code");
+    await expect.poll(() => b.getByRole("alert").first().textContent(), { message: "waited for b.getByRole(\"alert\").first().textContent()" }).toContain("do not match an unused code");
 
     expect(errors).toEqual([]);
     await ctxA.close();
@@ -135,35 +135,37 @@ describe.each([
 
     // B follows the topic (privately) and has visited it.
     await b.getByRole("button", { name: "Follow" }).click();
-    await expect.poll(() => b.getByText("You follow this topic").count()).toBe(1);
+    await expect.poll(() => b.getByText("You follow this topic").count(), { message: "waited for b.getByText(\"You follow this topic\").count()" }).toBe(1);
 
     // A posts twice and edits one.
     await a.reload();
     for (const text of [`First news (${suffix}).`, `Second news (${suffix}), unedited.`]) {
       await a.getByLabel("Add to the discussion").fill(text);
       await a.getByRole("button", { name: "Post comment" }).first().click();
-      await expect.poll(() => comment(a, text.slice(0, 12)).count()).toBe(1);
-      // Comments are paced: one every five seconds per person.
-      await a.waitForTimeout(5_200);
+      await expect.poll(() => comment(a, text.slice(0, 12)).count(), { message: "waited for comment(a, text.slice(0, 12)).count()" }).toBe(1);
+      // Comments are paced: one every five seconds per person, counted from
+      // when the server stored this one, which was before now.
+      const postedBy = Date.now();
+      await expect.poll(() => Date.now() - postedBy, { message: "waited for the five-second comment pace to pass", interval: 250 }).toBeGreaterThan(5_100);
       if (!javaScript) await a.goto("/t/llama-2-license");
     }
     const mine = comment(a, `Second news (${suffix})`);
     await mine.locator("summary", { hasText: "Edit" }).first().click();
     await mine.getByLabel("Edit your comment").fill(`Second news (${suffix}), now edited.`);
     await mine.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => comment(a, "now edited").count()).toBe(1);
+    await expect.poll(() => comment(a, "now edited").count(), { message: "waited for comment(a, \"now edited\").count()" }).toBe(1);
 
     // B: two notices fold into one line; the topic marks both comments new.
     await b.goto("/notifications");
-    await expect.poll(() => b.getByRole("link", { name: /2 new comments in/ }).count()).toBe(1);
+    await expect.poll(() => b.getByRole("link", { name: /2 new comments in/ }).count(), { message: "waited for b.getByRole(\"link\", { name: /2 new comments in/ }).count()" }).toBe(1);
     await b.getByRole("link", { name: /2 new comments in/ }).click();
-    await expect.poll(() => new URL(b.url()).pathname).toBe("/t/llama-2-license");
-    await expect.poll(() => b.locator("li.comment.new").count()).toBe(2);
+    await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toBe("/t/llama-2-license");
+    await expect.poll(() => b.locator("li.comment.new").count(), { message: "waited for b.locator(\"li.comment.new\").count()" }).toBe(2);
     expect(await comment(b, `First news (${suffix})`).locator(".new-badge").textContent()).toBe("new");
 
     // The edit history shows what changed, word by word.
     await comment(b, "now edited").getByRole("link", { name: /edited/ }).first().click();
-    await expect.poll(() => b.locator(".diff del").first().textContent()).toContain("unedited");
+    await expect.poll(() => b.locator(".diff del").first().textContent(), { message: "waited for b.locator(\".diff del\").first().textContent()" }).toContain("unedited");
     expect(await b.locator(".diff ins").first().textContent()).toContain("edited");
 
     // The admin issues B a reset link; B, signed out, sets a new password with it.
@@ -172,11 +174,11 @@ describe.each([
     const link = (await admin.getByTestId("reset-link").textContent()) ?? "";
     expect(link).toMatch(/\/reset\/[A-Za-z0-9_-]{32}$/);
     await b.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect.poll(() => b.getByTestId("whoami").count()).toBe(0);
+    await expect.poll(() => b.getByTestId("whoami").count(), { message: "waited for b.getByTestId(\"whoami\").count()" }).toBe(0);
     await b.goto(new URL(link).pathname);
     await b.getByLabel("New password").fill("a passphrase from the admin's link");
     await b.getByRole("button", { name: "Set the new password" }).click();
-    await expect.poll(() => b.getByTestId("whoami").textContent()).toBe(`follower_${suffix}`);
+    await expect.poll(() => b.getByTestId("whoami").textContent(), { message: "waited for b.getByTestId(\"whoami\").textContent()" }).toBe(`follower_${suffix}`);
     // The link works once.
     await b.goto(new URL(link).pathname);
     expect(await b.getByText("This reset link is not valid").count()).toBeGreaterThan(0);

@@ -35,7 +35,7 @@ describe("the license through its versions, on a phone", () => {
       await signUp(page, name, `${T}/versions`);
 
       // The timeline.
-      await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("The Llama license, version by version");
+      await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe("The Llama license, version by version");
       const clause = page.locator("#clause-1v");
       expect(await clause.locator(".timeline li").count()).toBe(4);
       expect(await clause.locator(".timeline li").nth(2).textContent()).toMatch(/Llama 3\.1.*removed/);
@@ -45,17 +45,17 @@ describe("the license through its versions, on a phone", () => {
       // Its thread.
       await clause.getByRole("link", { name: "Discuss this clause" }).click();
       await page.waitForURL(/\/p\/clause-1v/);
-      await expect.poll(() => page.getByRole("heading", { name: /About a clause: Clause 1\(v\)/ }).count()).toBe(1);
+      await expect.poll(() => page.getByRole("heading", { name: /About a clause: Clause 1\(v\)/ }).count(), { message: "waited for page.getByRole(\"heading\", { name: /About a clause: Clause 1\\(v\\)/ }).count()" }).toBe(1);
       const words = `Without 1(v), distillation is fine from 3.1 on (${name}).`;
       await page.getByLabel("Add to the discussion").fill(words);
       await page.getByRole("button", { name: "Post comment" }).first().click();
-      await expect.poll(() => page.locator(".comment-body", { hasText: words }).count()).toBe(1);
+      await expect.poll(() => page.locator(".comment-body", { hasText: words }).count(), { message: "waited for page.locator(\".comment-body\", { hasText: words }).count()" }).toBe(1);
 
       // Its poll.
       await page.goto(`${T}/p/clause-1v`);
       await card(page, "clause-1v").getByRole("radio", { name: "Agree", exact: true }).check();
       await card(page, "clause-1v").getByRole("button", { name: "Vote" }).click();
-      await expect.poll(() => card(page, "clause-1v").getByRole("status").textContent()).toContain("Your answer was recorded.");
+      await expect.poll(() => card(page, "clause-1v").getByRole("status").textContent(), { message: "waited for card(page, \"clause-1v\").getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
       expect(await noSidewaysScroll(page)).toBe(true);
       if (javaScript) expect(await axeViolations(page)).toEqual([]);
 
@@ -65,7 +65,7 @@ describe("the license through its versions, on a phone", () => {
       expect(await resolution.textContent()).toContain("Resolved: Yes, it gets stricter");
       await resolution.getByRole("link", { name: "clause 1(v)" }).click();
       await page.waitForURL(/\/versions#clause-1v$/);
-      await expect.poll(() => page.locator("#clause-1v .clause-links").textContent()).toMatch(/\(1 answer\)[\s\S]*\(1 comment\)|\([12] answers\)[\s\S]*\([12] comments\)/);
+      await expect.poll(() => page.locator("#clause-1v .clause-links").textContent(), { message: "waited for page.locator(\"#clause-1v .clause-links\").textContent()" }).toMatch(/\(1 answer\)[\s\S]*\(1 comment\)|\([12] answers\)[\s\S]*\([12] comments\)/);
 
       // And the results page says where to re-count.
       await page.goto(`${T}/results`);
@@ -87,7 +87,7 @@ describe("the license through its versions, on a phone", () => {
     const cell = clause.locator("form.cell-form", { has: page.getByRole("heading", { name: "In Llama 3", exact: true }) });
     await cell.getByLabel("Summary, in our own words").fill("Kept word for word from Llama 2 (edited in the browser).");
     await cell.getByRole("button", { name: "Save Llama 3" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Saved.");
+    await expect.poll(() => page.getByRole("status").first().textContent(), { message: "waited for page.getByRole(\"status\").first().textContent()" }).toContain("Saved.");
     expect(await noSidewaysScroll(page)).toBe(true);
     await page.goto(`${T}/versions`);
     expect(await page.locator("#clause-1v").textContent()).toContain("Kept word for word from Llama 2 (edited in the browser).");

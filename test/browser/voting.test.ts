@@ -18,7 +18,7 @@ describe.each([
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await signUp(page, javaScript ? "voter_js" : "voter_nojs", "/t/llama-2-license");
-    await expect.poll(() => page.url()).toContain("/t/llama-2-license");
+    await expect.poll(() => page.url(), { message: "waited for page.url()" }).toContain("/t/llama-2-license");
 
     // With JavaScript, votes must update in place: a full page load would drop this marker.
     if (javaScript) await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
@@ -31,10 +31,10 @@ describe.each([
       await unfold(slug);
       await pick();
       await card(page, slug).getByRole("button", { name: /^(Vote|Change answer)$/ }).click();
-      await expect.poll(() => card(page, slug).getByTestId("mine").textContent()).toContain(expectMine);
-      await expect.poll(() => card(page, slug).getByRole("status").textContent()).toContain("Your answer was recorded.");
+      await expect.poll(() => card(page, slug).getByTestId("mine").textContent(), { message: "waited for card(page, slug).getByTestId(\"mine\").textContent()" }).toContain(expectMine);
+      await expect.poll(() => card(page, slug).getByRole("status").textContent(), { message: "waited for card(page, slug).getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
       // With JavaScript the focus moves to the confirmation instead of dropping to <body>.
-      if (javaScript) await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Your answer was recorded.");
+      if (javaScript) await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? ""), { message: "waited for page.evaluate(() => document.activeElement?.textContent ?? \"\")" }).toContain("Your answer was recorded.");
     };
 
     await vote("license-opinion", () => card(page, "license-opinion").getByLabel("Not open source, and the restrictions are a real problem").check(), "real problem");
@@ -58,7 +58,7 @@ describe.each([
           await box("It blocks RLAIF").check();
           await box("None of these").check();
           await card(page, "implications").getByRole("button", { name: "Vote" }).click();
-          await expect.poll(() => card(page, "implications").getByRole("alert").textContent()).toContain("cannot be picked together with other answers");
+          await expect.poll(() => card(page, "implications").getByRole("alert").textContent(), { message: "waited for card(page, \"implications\").getByRole(\"alert\").textContent()" }).toContain("cannot be picked together with other answers");
           expect(await card(page, "implications").getByTestId("mine").count()).toBe(0);
           await page.goto("/t/llama-2-license");
         }
@@ -78,13 +78,13 @@ describe.each([
 
     // Change an answer: the count moves from one option to the other.
     await vote("license-opinion", () => card(page, "license-opinion").getByLabel("Undecided").check(), "Undecided");
-    await expect.poll(() => shareText(page, "license-opinion", "Undecided")).toBe("1 (100%)");
+    await expect.poll(() => shareText(page, "license-opinion", "Undecided"), { message: "waited for shareText(page, \"license-opinion\", \"Undecided\")" }).toBe("1 (100%)");
     expect(await shareText(page, "license-opinion", "real problem")).toBe("0 (0%)");
 
     // Withdraw: the count goes back to zero and the answer is gone.
     await unfold("implications");
     await card(page, "implications").getByRole("button", { name: "Withdraw answer" }).click();
-    await expect.poll(() => card(page, "implications").getByRole("status").textContent()).toContain("withdrawn");
+    await expect.poll(() => card(page, "implications").getByRole("status").textContent(), { message: "waited for card(page, \"implications\").getByRole(\"status\").textContent()" }).toContain("withdrawn");
     expect(await card(page, "implications").getByTestId("mine").count()).toBe(0);
     expect(await shareText(page, "implications", "It blocks RLAIF")).toBe("0 (0%)");
 
@@ -94,19 +94,19 @@ describe.each([
     await signUp(p2, javaScript ? "second_js" : "second_nojs", "/t/llama-2-license");
     await card(p2, "license-opinion").getByLabel("Undecided").check();
     await card(p2, "license-opinion").getByRole("button", { name: "Vote" }).click();
-    await expect.poll(() => card(p2, "license-opinion").getByTestId("mine").count()).toBe(1);
+    await expect.poll(() => card(p2, "license-opinion").getByTestId("mine").count(), { message: "waited for card(p2, \"license-opinion\").getByTestId(\"mine\").count()" }).toBe(1);
     // "mine" shows at once (optimistic); the status line waits for the server.
-    await expect.poll(() => card(p2, "license-opinion").getByRole("status").textContent()).toContain("Your answer was recorded.");
+    await expect.poll(() => card(p2, "license-opinion").getByRole("status").textContent(), { message: "waited for card(p2, \"license-opinion\").getByRole(\"status\").textContent()" }).toContain("Your answer was recorded.");
     await page.reload();
-    await expect.poll(() => shareText(page, "license-opinion", "Undecided")).toBe("2 (100%)");
+    await expect.poll(() => shareText(page, "license-opinion", "Undecided"), { message: "waited for shareText(page, \"license-opinion\", \"Undecided\")" }).toBe("2 (100%)");
 
     // An invalid submission (nothing picked) explains itself.
     await card(page, "license-opinion").getByRole("link", { name: /What do you think/ }).click();
-    await expect.poll(() => page.getByRole("button", { name: "Withdraw answer" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "Withdraw answer" }).count(), { message: "waited for page.getByRole(\"button\", { name: \"Withdraw answer\" }).count()" }).toBe(1);
     await page.getByRole("button", { name: "Withdraw answer" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("withdrawn");
+    await expect.poll(() => page.getByRole("status").first().textContent(), { message: "waited for page.getByRole(\"status\").first().textContent()" }).toContain("withdrawn");
     await page.getByRole("button", { name: "Vote" }).click();
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Pick an option.");
+    await expect.poll(() => page.getByRole("alert").first().textContent(), { message: "waited for page.getByRole(\"alert\").first().textContent()" }).toContain("Pick an option.");
 
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
     await ctx.close();
@@ -123,17 +123,17 @@ describe("signed out", () => {
     expect(await page.getByRole("checkbox").count()).toBe(8);
     expect(await page.getByRole("button", { name: "Vote" }).count()).toBe(0);
     await page.getByRole("link", { name: "Sign in to vote" }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/login");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/login");
     await page.getByRole("link", { name: "Create an account", exact: true }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/signup");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/signup");
     await page.getByLabel("Username").fill("returner");
     await page.getByLabel("Password").fill("a long passphrase");
     await page.getByRole("button", { name: "Sign up" }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/welcome");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/welcome");
     await page.getByRole("link", { name: "Continue" }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/t/llama-2-license/p/implications");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/t/llama-2-license/p/implications");
     // The address changes as the navigation commits; the page renders just after.
-    await expect.poll(() => page.getByRole("button", { name: "Vote" }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "Vote" }).count(), { message: "waited for page.getByRole(\"button\", { name: \"Vote\" }).count()" }).toBe(1);
     await ctx.close();
   });
 });
