@@ -4,7 +4,7 @@
 # ends with the command; the command's exit status is this script's.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-node --import tsx test/load/busy.ts &
+node test/load/busy.mjs &
 busy=$!
 trap 'kill "$busy" 2>/dev/null' EXIT
 "$@"

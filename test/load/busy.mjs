@@ -1,3 +1,4 @@
+// Plain JavaScript, so it runs before `npm ci` has installed tsx.
 // Keeps one core busy: the competing load that CI's flake hunt runs beside
 // the suites (`test/load/under-load.sh`). It spins until its time is up
 // (BUSY_SECONDS, default one hour) or it is killed, and does nothing else.
