@@ -140,6 +140,27 @@ describe("the opinion map", () => {
     expect(map.groups.flatMap((g) => g.distinct.map((d) => d.pollSlug))).not.toContain("statement-clause-1v");
   });
 
+  it("publishes no figure about fewer than 10 people: twenty alike and one apart say nothing of the one (issue 23)", async () => {
+    const opinion = await optionIds(t.db(), "license-opinion");
+    const ids = { opinion: await pollId(t.db(), "license-opinion"), misleading: await pollId(t.db(), "statement-misleading"), clause: await pollId(t.db(), "statement-clause-1v") };
+    const answer = async (uid: string, o: number, misleading: number, clause: number) => {
+      for (const [poll, input] of [[ids.opinion, { optionIds: [o] }], [ids.misleading, { scaleValue: misleading }], [ids.clause, { scaleValue: clause }]] as [number, VoteInput][]) {
+        const r = await castVote(uid, poll, input);
+        if (!r.ok) throw new Error(r.message);
+      }
+    };
+    for (let i = 0; i < 20; i++) await answer((await makeUser(anon(), `alike_${i}`)).id, opinion[2], 5, 5);
+    await answer((await makeUser(anon(), "apart")).id, opinion[0], 1, 1);
+    expect(await refreshOpinionMap(1)).toBe(true);
+    const map = await mapJson();
+    expect(map.people).toBe(21);
+    const counts: number[] = [];
+    JSON.stringify(map, (k, v) => ((k === "n" || k === "size") && typeof v === "number" ? (counts.push(v), v) : v));
+    for (const n of counts) expect(n).toBeGreaterThanOrEqual(MIN_GROUP);
+    for (const g of map.groups) expect(g.distinct.every((d) => d.rest.n >= MIN_GROUP)).toBe(true);
+    expect(map.cells.reduce((s, c) => s + c[3], 0)).toBe(map.groups.reduce((s, g) => s + g.size, 0) + map.others);
+  });
+
   it("is reproducible from the same ballots", async () => {
     await community(12);
     await refreshOpinionMap(1, 1_800_000_000_000);
