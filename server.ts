@@ -27,6 +27,7 @@ import {
   type SharedPage,
 } from "./app/lib/page-cache.server";
 import { backfillBallotLogs } from "./app/models/ballot-log.server";
+import { upgradeRecoveryDigests } from "./app/models/recovery.server";
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
 import { pageVersion, type PageScope } from "./app/models/versions.server";
@@ -367,6 +368,8 @@ export async function prepareDatabase(cfg: Config) {
   await migrateOpenDatabase(async () => {
     // Ballots cast before the public log existed get their log from history, once.
     await backfillBallotLogs();
+    // Recovery codes stored as bare digests are bound to their person, once.
+    await upgradeRecoveryDigests();
     if (cfg.SEED) await seed();
   });
 }

@@ -53,7 +53,13 @@ export function createLimits(enabled: boolean, shared?: pg.Pool) {
     signupEverywhere: make("signup-all", 600, 3600),
     /** Failed recovery codes and reset links per address: 20 an hour. A success gives its point back. */
     recoveryPerAddress: make("recover", 20, 3600),
-    /** Failed recovery codes per account: after 5 in an hour, locked for an hour (the codes carry ~59 bits each). */
+    /**
+     * Failed recovery codes per account and address: after 5 in an hour, that
+     * pair is locked for an hour. Not per account alone: anyone could then lock
+     * anyone's recovery. Guessing needs no account-wide lock: ten codes of ~59
+     * bits against 20 tries an hour per address is hopeless from any number
+     * of addresses.
+     */
     recoveryFailures: make("recover-lock", 5, 3600, 3600),
   };
 }

@@ -1,11 +1,12 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { asc, desc, eq, sql } from "drizzle-orm";
-import { afterCommit, db, forUpdate, prepared, transaction, type DB } from "../../db/client";
-import { ballotHistory, ballotLog, polls, serverSecrets } from "../../db/schema";
+import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
+import { ballotHistory, ballotLog, polls } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
 import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
+import { serverSecret } from "./secrets.server";
 import { getTopicBySlug } from "./topics.server";
 
 // The public ballot log of a poll (docs/ballot-log.md): every ballot event
@@ -32,37 +33,9 @@ export function hourOf(ms: number): string {
 }
 
 const SECRET = "ballot_log_pseudonyms";
-const keys = new WeakMap<DB, Buffer>();
-
-/**
- * The key every instance shares, made by whichever asks first, inside the
- * caller's transaction. A key this transaction made is remembered only once
- * it commits: were the transaction rolled back (a deadlock's retry), a key
- * kept in memory but never stored would give this process pseudonyms no
- * other instance computes.
- */
-async function pseudonymKey(tx: DB): Promise<Buffer> {
-  const kept = keys.get(db());
-  if (kept) return kept;
-  const made = await tx
-    .insert(serverSecrets)
-    .values({ name: SECRET, value: randomBytes(32).toString("hex") })
-    .onConflictDoNothing()
-    .returning({ value: serverSecrets.value });
-  if (made.length) {
-    const key = Buffer.from(made[0].value, "hex");
-    afterCommit(tx, () => keys.set(db(), key));
-    return key;
-  }
-  const [row] = await tx.select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, SECRET));
-  const key = Buffer.from(row.value, "hex");
-  keys.set(db(), key);
-  return key;
-}
-
 /** One voter's name in one poll's log: another poll gets another name, so logs cannot be joined. */
 export async function pseudonym(tx: DB, pollId: number, userId: string): Promise<string> {
-  return createHmac("sha256", await pseudonymKey(tx)).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
+  return createHmac("sha256", await serverSecret(tx, SECRET)).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
 }
 
 const q = {

@@ -5,15 +5,29 @@ import { passwordResets, recoveryCodes, sessions, users } from "../../db/schema"
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { logAction } from "./reports.server";
+import { serverSecret } from "./secrets.server";
 import { hashPassword } from "./users.server";
 
 // Getting back into an account without e-mail (decision 017): ten one-time
-// recovery codes, and one-time reset links that an admin issues. Codes and
-// tokens are random and long, so a SHA-256 digest stores them safely; the
-// digest, never the code, is what the database holds.
+// recovery codes, and one-time reset links that an admin issues. The
+// database holds digests, never a code or a token. A code's digest is bound
+// to its person with a server key (issue 23): HMAC(key, "user id:SHA-256 of
+// the code"), so one search through a stolen dump covers one person, not
+// all of them.
 
 export const RECOVERY_CODE_COUNT = 10;
 export const RESET_LINK_TTL_MS = 24 * 3600 * 1000;
+/**
+ * The welcome page makes an account's first codes only this soon after the
+ * account was made: sign-up lands there at once. Later, making codes takes
+ * the password (settings), so a copied session cookie cannot mint codes
+ * that outlive a password change.
+ */
+export const WELCOME_WINDOW_MS = 10 * 60 * 1000;
+
+const CODE_KEY = "recovery_codes";
+/** Digests bound to their person start with this; a bare SHA-256 is from before (upgraded at start). */
+const BOUND = "h1:";
 
 // No 0/o, 1/l/i: codes are read off paper.
 const ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
@@ -29,24 +43,63 @@ function randomCode(): string {
 const digest = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 /** Spaces, dashes and case do not matter when a code is typed back. */
 const normalise = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, "");
+/** The stored form of a code's SHA-256, bound to its person. */
+const bind = (key: Buffer, userId: string, sha: string) => BOUND + crypto.createHmac("sha256", key).update(`${userId}:${sha}`).digest("hex");
+const codeDigest = async (tx: DB, userId: string, code: string) => bind(await serverSecret(tx, CODE_KEY), userId, digest(normalise(code)));
 
 /** Replaces a person's codes with ten new ones, answered once here and never again. */
-export async function newRecoveryCodes(userId: string, opts: { onlyIfNone?: boolean } = {}): Promise<string[] | null> {
+export async function newRecoveryCodes(userId: string): Promise<string[] | null> {
+  return issueCodes(userId, false);
+}
+
+/**
+ * The first codes of an account made in the last WELCOME_WINDOW_MS, that
+ * never had any; null otherwise, and nothing is written.
+ */
+export async function firstRecoveryCodes(userId: string, now = Date.now()): Promise<string[] | null> {
+  const [u] = await db().select({ createdAt: users.createdAt }).from(users).where(eq(users.id, userId));
+  if (!u || now - u.createdAt > WELCOME_WINDOW_MS) return null;
+  // Read first: a reload of the welcome page writes nothing.
+  if ((await db().select({ u: recoveryCodes.userId }).from(recoveryCodes).where(eq(recoveryCodes.userId, userId)).limit(1)).length > 0) return null;
+  return issueCodes(userId, true);
+}
+
+async function issueCodes(userId: string, onlyIfNone: boolean): Promise<string[] | null> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, randomCode);
   const now = Date.now();
-  // Read first: a reload of the welcome page writes nothing.
-  if (opts.onlyIfNone && (await db().select({ u: recoveryCodes.userId }).from(recoveryCodes).where(eq(recoveryCodes.userId, userId)).limit(1)).length > 0) return null;
   return transaction(async (tx) => {
     // The user's row, locked: two tabs cannot both issue a first set.
     const [u] = await forUpdate(tx.select({ id: users.id }).from(users).where(eq(users.id, userId)));
     if (!u) return null;
-    if (opts.onlyIfNone) {
+    if (onlyIfNone) {
       const [any] = await tx.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(eq(recoveryCodes.userId, userId));
       if (Number(any.n) > 0) return null;
     }
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-    await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId, codeHash: digest(normalise(c)), createdAt: now })));
+    const rows = [];
+    for (const c of codes) rows.push({ userId, codeHash: await codeDigest(tx, userId, c), createdAt: now });
+    await tx.insert(recoveryCodes).values(rows);
     return codes;
+  });
+}
+
+/**
+ * Codes stored before digests were bound to their person: each bare SHA-256
+ * becomes its bound form (the code itself is not needed for that). Runs at
+ * start, under the migration lock; a second run finds nothing to do.
+ */
+export async function upgradeRecoveryDigests(): Promise<number> {
+  return transaction(async (tx) => {
+    const old = await tx.select({ userId: recoveryCodes.userId, codeHash: recoveryCodes.codeHash }).from(recoveryCodes).where(sql`${recoveryCodes.codeHash} not like 'h1:%'`);
+    if (old.length === 0) return 0;
+    const key = await serverSecret(tx, CODE_KEY);
+    for (const r of old) {
+      await tx
+        .update(recoveryCodes)
+        .set({ codeHash: bind(key, r.userId, r.codeHash) })
+        .where(and(eq(recoveryCodes.userId, r.userId), eq(recoveryCodes.codeHash, r.codeHash)));
+    }
+    return old.length;
   });
 }
 
@@ -74,25 +127,27 @@ function passwordProblem(password: string, username: string): string | null {
 
 /**
  * Spends one recovery code: sets the new password and ends every session,
- * in one transaction. A wrong, used or unknown code changes nothing.
+ * in one transaction. A wrong, used or unknown code changes nothing. The code
+ * is checked before the password, so the answer for a wrong code is the same
+ * whether or not the name exists (issue 23): only someone holding a right
+ * code hears about the password.
  */
 export async function recoverWithCode(username: string, code: string, password: string): Promise<Ok<{ userId: string; left: number }> | Failure> {
   const [u] = await db()
     .select({ id: users.id, username: users.username, deletedAt: users.deletedAt })
     .from(users)
     .where(eq(sql`lower(${users.username})`, username.trim().toLowerCase()));
-  const codeHash = digest(normalise(code));
   const wrong = fail("invalid", "That username and recovery code do not match an unused code.", "code");
   if (!u || u.deletedAt !== null || normalise(code).length !== 12) return wrong;
+  const unused = (codeHash: string) => and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt));
+  const codeHash = await transaction((tx) => codeDigest(tx, u.id, code));
+  const [held] = await db().select({ u: recoveryCodes.userId }).from(recoveryCodes).where(unused(codeHash));
+  if (!held) return wrong;
   const problem = passwordProblem(password, u.username);
   if (problem) return fail("invalid", problem, "password");
   const hash = await hashPassword(password);
   return transaction(async (tx): Promise<Ok<{ userId: string; left: number }> | Failure> => {
-    const spent = await tx
-      .update(recoveryCodes)
-      .set({ usedAt: Date.now() })
-      .where(and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)))
-      .returning({ userId: recoveryCodes.userId });
+    const spent = await tx.update(recoveryCodes).set({ usedAt: Date.now() }).where(unused(codeHash)).returning({ userId: recoveryCodes.userId });
     if (spent.length === 0) return wrong;
     await replacePassword(tx, u.id, hash);
     const [left] = await tx

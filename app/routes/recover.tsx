@@ -24,11 +24,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, values: { username: String(parsed.values.username ?? "") } }, { status: 400 });
   const { username, code, password } = parsed.data;
   const { limits, clientIp } = context;
-  const account = username.toLowerCase();
+  // Failures lock one account from one address: a stranger's guesses elsewhere
+  // cannot lock the owner out, and the per-address limit stops one guesser
+  // trying many accounts (issue 23).
+  const account = `${username.toLowerCase()}@${clientIp}`;
   try {
     await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
     // A locked account answers 429 even to a right code: guessing gets nowhere.
-    await check(limits, limits.recoveryFailures, account, "recovery attempts for this account");
+    await check(limits, limits.recoveryFailures, account, "recovery attempts for this account from your network address");
   } catch (err) {
     if (!(err instanceof RateLimited)) throw err;
     return limitedFormResponse(err, { username });

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -14,6 +14,10 @@ import { settingsActionSchema } from "~/models/validation.server";
 import { failureJson } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings — Pulse" }];
+
+// New recovery codes come back on this page: no cache, not even the browser's, may keep it.
+const NO_STORE = { "Cache-Control": "no-store" };
+export const headers: HeadersFunction = () => NO_STORE;
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
@@ -41,7 +45,7 @@ export async function action(args: ActionFunctionArgs) {
       if (!(await checkPassword(user.id, d.current))) return json({ form: "codes", errors: { current: ["That is not your password."] } as Record<string, string[]> }, { status: 400 });
       const codes = await newRecoveryCodes(user.id);
       // Shown once, in this response: they are stored only as digests.
-      return json({ form: "codes", errors: {} as Record<string, string[]>, codes });
+      return json({ form: "codes", errors: {} as Record<string, string[]>, codes }, { headers: NO_STORE });
     }
     case "signout-everywhere":
       return redirect("/login", { headers: { "Set-Cookie": await endAllSessions(user.id) } });

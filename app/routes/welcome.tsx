@@ -1,9 +1,12 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { RecoveryCodes } from "~/components/RecoveryCodes";
 import { safeRedirect } from "~/lib/form.server";
-import { newRecoveryCodes } from "~/models/recovery.server";
+import { firstRecoveryCodes } from "~/models/recovery.server";
+
+// Recovery codes are on this page: no cache, not even the browser's, may keep it.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export const meta: MetaFunction = () => [{ title: "Welcome — Pulse" }, { name: "robots", content: "noindex" }];
 
@@ -11,8 +14,8 @@ export const meta: MetaFunction = () => [{ title: "Welcome — Pulse" }, { name:
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const next = safeRedirect(new URL(args.request.url).searchParams.get("next"));
-  // Only an account that never had codes gets them here; a reload shows none.
-  const codes = await newRecoveryCodes(user.id, { onlyIfNone: true });
+  // Only an account made moments ago that never had codes gets them here; a reload shows none.
+  const codes = await firstRecoveryCodes(user.id);
   return { username: user.username, codes, next };
 }
 
@@ -25,7 +28,7 @@ export default function Welcome() {
         <RecoveryCodes codes={codes} />
       ) : (
         <p>
-          Your recovery codes were shown when you signed up. You can make new ones in <Link to="/settings#recovery">Settings</Link>.
+          Recovery codes are shown once, when you sign up. To make a new set, enter your password in <Link to="/settings#recovery">Settings</Link>.
         </p>
       )}
       <p>
