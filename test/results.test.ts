@@ -149,6 +149,11 @@ describe("visibility holds in every output", () => {
       expect(p.visible).toBe(publicVisible);
       expect(p.options === null).toBe(!publicVisible);
       if (!publicVisible) expect(p.hiddenReason.length).toBeGreaterThan(10);
+      // When people vote shows only where the results do, and to the minute (issue 23, finding 3).
+      if (publicVisible) expect(p.lastVoteAt % 60_000).toBe(0);
+      else expect(p.lastVoteAt).toBeNull();
+      const others = data.polls.filter((x: any) => x.slug !== "license-opinion" && x.lastVoteAt !== null);
+      expect(data.lastUpdate === null ? null : Date.parse(data.lastUpdate)).toBe(publicVisible ? p.lastVoteAt : others.length ? Math.max(...others.map((x: any) => x.lastVoteAt)) : null);
       // CSV
       const csv = parseCsv(await (await c.get(`${R}.csv`)).text()).filter((r) => r[1] === "license-opinion");
       expect(csv.length).toBe(publicVisible ? 4 : 1);

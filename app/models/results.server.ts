@@ -111,7 +111,10 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     mean,
     resolutionCriteria: poll.resolutionCriteria,
     resolution,
-    lastVoteAt,
+    // To the minute, and only where the results show (issue 23): an exact
+    // instant would undo the log's hour rounding for anyone who knows when a
+    // neighbour acted, and a hidden poll's would tell when people answer it.
+    lastVoteAt: decision.visible && lastVoteAt !== null ? Math.floor(lastVoteAt / 60_000) * 60_000 : null,
     ballotLog: resultsVisibility(poll, PUBLIC_VIEWER, now).visible
       ? { rows: poll.logRows, head: poll.logHead || GENESIS, csv: `/t/${topicSlug}/p/${poll.slug}/ballots.csv`, json: `/t/${topicSlug}/p/${poll.slug}/ballots.json` }
       : null,
