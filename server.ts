@@ -21,6 +21,7 @@ import {
   isShareable,
   PageCache,
   PRIVATE_CACHE_CONTROL,
+  canonicalUrl,
   SHARED_CACHE_CONTROL,
   SHARED_VARY,
   sharedPageOf,
@@ -189,6 +190,10 @@ function sharedPages(cache: PageCache | null, buildVersion: string) {
     if (!cache || (req.method !== "GET" && req.method !== "HEAD") || req.originalUrl.length > MAX_SHARED_URL) return next();
     const scope = pageScope(req.path);
     if (!scope || hasSessionCookie(req.headers.cookie)) return next();
+    const canonical = canonicalUrl(req.originalUrl);
+    if (canonical !== null) return res.redirect(301, canonical);
+    // A reader (or the re-count) asking past every cache gets the page drawn now, kept in place of the old.
+    const refresh = /\bno-cache\b/i.test(req.headers["cache-control"] ?? "") || /\bno-cache\b/i.test(req.headers.pragma ?? "");
     const now = Date.now();
     // Downstream runs inside the promise below: hand over once, and never again on its errors.
     let handed = false;
@@ -210,7 +215,7 @@ function sharedPages(cache: PageCache | null, buildVersion: string) {
           res.status(304).end();
           return;
         }
-        const page = cache.get(key) ?? (await cache.pending(key));
+        const page = refresh ? undefined : (cache.get(key) ?? (await cache.pending(key)));
         if (page) return sendSharedPage(req, res, page, etag, true);
         if (req.method === "HEAD") return onward();
         const finish = cache.begin(key, req.originalUrl);

@@ -107,8 +107,8 @@ export function countProblems(poll: PollResult, log: Log): string[] {
 /** Verifies every public poll of a topic. Throws CannotRun when the server cannot be read. */
 export async function verifyTopic(base: string, topic: string, before: Seen = {}): Promise<Report> {
   const root = base.replace(/\/+$/, "");
-  // A query the shared page cache has not seen: the counts as they stand now.
-  const resultsUrl = () => `${root}/t/${encodeURIComponent(topic)}/results.json?recount=${Date.now()}`;
+  // `Cache-Control: no-cache` (getJson) asks past the shared page cache: the counts as they stand now.
+  const resultsUrl = () => `${root}/t/${encodeURIComponent(topic)}/results.json`;
   let results = await getJson<Results>(resultsUrl());
   const lines: string[] = [];
   const seen: Seen = {};

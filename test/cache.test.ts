@@ -311,20 +311,52 @@ describe("the cache's memory", () => {
     expect(cache.count).toBe(1);
   });
 
-  it("a flood of distinct query strings stays within the cap", async () => {
-    const server = await startTestServer({ PAGE_CACHE_MB: "0.05" });
+  it("a flood of distinct query strings stays within the cap, and never pushes out the pages without one (issue 23, finding 5)", async () => {
+    const server = await startTestServer({ PAGE_CACHE_MB: "0.2" });
     try {
       const c = new Client(server.url);
-      for (let i = 0; i < 40; i++) expect((await c.get(`${T}?q=${i}`)).status).toBe(200);
-      // The last page is kept; the first was dropped to make room.
-      expect((await read(c, `${T}?q=39`)).cache).toBe("HIT");
-      expect((await read(c, `${T}?q=0`)).cache).toBe("MISS");
+      expect((await read(c, T)).cache).toBe("MISS");
+      expect((await read(c, T)).cache).toBe("HIT");
+      for (let i = 0; i < 40; i++) expect((await c.get(`${T}?voted=x${i}`)).status).toBe(200);
+      // The last page is kept; the first was dropped to make room...
+      expect((await read(c, `${T}?voted=x39`)).cache).toBe("HIT");
+      expect((await read(c, `${T}?voted=x0`)).cache).toBe("MISS");
+      // ...but only among pages with a query string: the topic page is still kept.
+      expect((await read(c, T)).cache).toBe("HIT");
       // Very long URLs are drawn each time, never kept.
-      const long = `${T}?q=${"x".repeat(400)}`;
+      const long = `${T}?voted=${"x".repeat(400)}`;
       await c.get(long);
       expect((await read(c, long)).cache).toBeNull();
     } finally {
       await server.close();
     }
+  });
+
+  it("a query parameter no page reads sends an anonymous reader to the URL without it", async () => {
+    for (const [from, to] of [
+      ["/?junk=1", "/"],
+      [`${T}?utm_source=x&sort=new`, `${T}?sort=new`],
+      [`${T}/results?a=license-opinion&zz=1&b=implications`, `${T}/results?a=license-opinion&b=implications`],
+      [`${T}/results.json?recount=123`, `${T}/results.json`],
+    ]) {
+      const res = await anon().get(from);
+      expect(res.status, from).toBe(301);
+      expect(res.headers.get("location"), from).toBe(to);
+    }
+    // Parameters pages read are kept as they are.
+    expect((await anon().get(`${T}?sort=new&page=1`)).status).toBe(200);
+  });
+
+  it("a reader asking past every cache (Cache-Control: no-cache) gets the page drawn now, in place of the kept one", async () => {
+    const c = anon();
+    await c.get(`${T}/results.json`);
+    expect((await read(c, `${T}/results.json`)).cache).toBe("HIT");
+    // A change behind Pulse's back, with no version bump: only a fresh draw shows it.
+    await t.sql("update polls set voter_count = voter_count + 7 where slug = 'license-opinion'").run();
+    const fresh = await c.get(`${T}/results.json`, { headers: { "Cache-Control": "no-cache" } });
+    expect(fresh.headers.get("x-cache")).toBe("MISS");
+    const voters = ((await fresh.json()) as any).polls.find((p: any) => p.slug === "license-opinion").voters;
+    expect(voters).toBe(7);
+    expect((await read(c, `${T}/results.json`)).cache).toBe("HIT");
   });
 });

@@ -78,11 +78,40 @@ export function isShareable(status: number, headers: Headers): boolean {
 }
 
 /**
+ * Query parameters that some shared page reads: thread views (`sort`,
+ * `page`, `stance`), the landing flags after a form post (`voted`,
+ * `withdrawn`, `posted`, `reported`, `deleted`), edit history, the results'
+ * cross-tab (`a`, `b`) and Remix's own data requests (`_data`, `index`).
+ */
+export const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "_data", "index"]);
+
+/**
+ * The URL without the query parameters no page reads, or null when it has
+ * none: an anonymous reader sent `/?junk=1` goes to `/`, so junk cannot make
+ * a page of its own (issue 23).
+ */
+export function canonicalUrl(originalUrl: string): string | null {
+  const q = originalUrl.indexOf("?");
+  if (q < 0) return null;
+  const params = new URLSearchParams(originalUrl.slice(q + 1));
+  const names = [...params.keys()];
+  if (names.length > 0 && names.every((n) => PAGE_PARAMS.has(n))) return null;
+  for (const n of names) if (!PAGE_PARAMS.has(n)) params.delete(n);
+  const rest = params.toString();
+  return originalUrl.slice(0, q) + (rest ? `?${rest}` : "");
+}
+
+/**
  * An LRU of shared pages with a byte cap. Concurrent misses of one key wait
  * for a single render (`begin` / the returned finish) instead of each drawing it.
  */
 export class PageCache {
-  private readonly pages: LRUCache<string, SharedPage>;
+  // Two partitions: pages at a URL with a query string get a quarter of the
+  // bytes, those without the rest. Query strings are unbounded (`?page=N`,
+  // `?voted=anything`), so a client walking through them can push out only
+  // other query pages, never the pages most readers read (issue 23).
+  private readonly plain: LRUCache<string, SharedPage>;
+  private readonly queried: LRUCache<string, SharedPage>;
   private readonly drawing = new Map<string, Promise<SharedPage | null>>();
   // The key each URL's page is kept under now. A newer version of a page
   // replaces the older at once: under steady writes every read draws a new
@@ -91,20 +120,28 @@ export class PageCache {
   private readonly slotOf = new Map<string, string>();
 
   constructor(maxBytes: number) {
-    this.pages = new LRUCache<string, SharedPage>({
-      maxSize: maxBytes,
-      // The bytes, plus a little for the key and the headers.
-      sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256,
-      dispose: (_page, key) => {
-        const slot = this.slotOf.get(key);
-        this.slotOf.delete(key);
-        if (slot !== undefined && this.current.get(slot) === key) this.current.delete(slot);
-      },
-    });
+    const lru = (bytes: number) =>
+      new LRUCache<string, SharedPage>({
+        maxSize: Math.max(1, Math.floor(bytes)),
+        // The bytes, plus a little for the key and the headers.
+        sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256,
+        dispose: (_page, key) => {
+          const slot = this.slotOf.get(key);
+          this.slotOf.delete(key);
+          if (slot !== undefined && this.current.get(slot) === key) this.current.delete(slot);
+        },
+      });
+    this.plain = lru(maxBytes * 0.75);
+    this.queried = lru(maxBytes * 0.25);
+  }
+
+  /** Keys end in the URL: one with a query string is kept apart. */
+  private partOf(key: string): LRUCache<string, SharedPage> {
+    return key.slice(key.lastIndexOf("|") + 1).includes("?") ? this.queried : this.plain;
   }
 
   get(key: string): SharedPage | undefined {
-    return this.pages.get(key);
+    return this.partOf(key).get(key);
   }
 
   /** The page another request is drawing for this key, if any. */
@@ -125,10 +162,11 @@ export class PageCache {
       if (done) return;
       done = true;
       if (page) {
+        const pages = this.partOf(key);
         const previous = this.current.get(slot);
-        if (previous !== undefined && previous !== key) this.pages.delete(previous);
-        this.pages.set(key, page);
-        if (this.pages.has(key)) {
+        if (previous !== undefined && previous !== key) this.partOf(previous).delete(previous);
+        pages.set(key, page);
+        if (pages.has(key)) {
           this.current.set(slot, key);
           this.slotOf.set(key, slot);
         }
@@ -140,15 +178,16 @@ export class PageCache {
 
   /** Pages held. */
   get count(): number {
-    return this.pages.size;
+    return this.plain.size + this.queried.size;
   }
 
   /** Bytes held, as the cap counts them. */
   get size(): number {
-    return this.pages.calculatedSize;
+    return this.plain.calculatedSize + this.queried.calculatedSize;
   }
 
   clear(): void {
-    this.pages.clear();
+    this.plain.clear();
+    this.queried.clear();
   }
 }
