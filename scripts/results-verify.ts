@@ -2,7 +2,8 @@
 //
 //   npm run results:verify -- <base URL> <topic> [--state file.json]
 //
-// It downloads results.json and every poll's ballots.json, checks each hash
+// It downloads results.json and every poll's ballots.json (page by page,
+// following `next`), checks each hash
 // chain, replays the events, and compares the counts with results.json. It
 // uses nothing of Pulse but its public URLs (docs/ballot-log.md), so it reads
 // as the specification of the check. Exit 0: everything matches. Exit 1: a
@@ -18,6 +19,8 @@ const ATTEMPTS = 5;
 
 type Row = { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string };
 type Log = { poll: { id: number; slug: string; options: { id: number; label: string }[] }; rows: Row[] };
+/** One page of ballots.json: `next` is the path of the following page, or null on the last. */
+type LogPage = Log & { next: string | null };
 type PollResult = {
   slug: string;
   voters: number;
@@ -41,6 +44,18 @@ async function getJson<T>(url: string): Promise<T> {
   }
   if (!res.ok) throw new CannotRun(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
+}
+
+/** A whole log: its pages in order, joined. */
+async function getLog(root: string, path: string): Promise<Log> {
+  const first = await getJson<LogPage>(`${root}${path}`);
+  const rows = [...first.rows];
+  for (let next = first.next; next; ) {
+    const page = await getJson<LogPage>(`${root}${next}`);
+    rows.push(...page.rows);
+    next = page.next;
+  }
+  return { poll: first.poll, rows };
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -123,7 +138,7 @@ export async function verifyTopic(base: string, topic: string, before: Seen = {}
         problems = [];
         break;
       }
-      const log = await getJson<Log>(`${root}${poll.ballotLog.json}`);
+      const log = await getLog(root, poll.ballotLog.json);
       problems = chainProblems(log.poll.id, log.rows);
       const earlier = before[slug];
       if (earlier && earlier.rows > 0 && log.rows[earlier.rows - 1]?.hash !== earlier.head) {

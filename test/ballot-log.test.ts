@@ -129,7 +129,10 @@ describe("the public ballot log", () => {
       }
     }
     const csv = await (await anon().get(`${T}/p/license-opinion/ballots.csv`)).text();
-    expect(csv.split("\r\n")[0]).toBe("seq,hour,voter,action,choices,prev,hash");
+    expect(csv.split("\r\n")[0]).toBe("seq,hour,voter,action,choices,labels,prev,hash");
+    // Each choice is named too (issue 23): the ids are what the hash covers, the labels what people read.
+    const firstCast = csv.split("\r\n").find((l) => l.includes(",cast,"))!;
+    expect(firstCast).toMatch(/,cast,\d+,[A-Z"]/);
     expect(csv.split("\r\n").filter(Boolean)).toHaveLength(opinion.rows.length + 1);
   });
 
@@ -203,6 +206,47 @@ describe("the public ballot log", () => {
     const log = await anon().get(`${T}/p/license-opinion/ballots.json`);
     const etag = log.headers.get("etag")!;
     expect((await anon().get(`${T}/p/license-opinion/ballots.json`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+  });
+
+  it("is served a page at a time (?after=, ?limit=), each page naming the next, and the pages join into the whole log (issue 23, finding 4)", async () => {
+    await busyCommunity();
+    const whole = (await (await anon().get(`${T}/p/license-opinion/ballots.json`)).json()) as any;
+    expect(whole.next).toBeNull();
+    expect(whole.rows).toHaveLength(whole.rowCount);
+    const joined: any[] = [];
+    let next: string | null = `${T}/p/license-opinion/ballots.json?limit=7`;
+    let pages = 0;
+    while (next) {
+      const res = await anon().get(next);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as any;
+      expect(page.rows.length).toBeLessThanOrEqual(7);
+      expect(page.rowCount).toBe(whole.rowCount);
+      expect(page.head).toBe(whole.head);
+      if (page.next) expect(res.headers.get("link")).toBe(`<${page.next}>; rel="next"`);
+      // A page another client already has is a 304, told apart by its place in the log.
+      const etag = res.headers.get("etag")!;
+      expect((await anon().get(next, { headers: { "If-None-Match": etag } })).status).toBe(304);
+      joined.push(...page.rows);
+      next = page.next;
+      pages++;
+    }
+    expect(pages).toBe(Math.ceil(whole.rowCount / 7));
+    expect(joined).toEqual(whole.rows);
+    // CSV pages too, each with its header.
+    const csvPage = await anon().get(`${T}/p/license-opinion/ballots.csv?after=7&limit=7`);
+    const lines = (await csvPage.text()).split("\r\n").filter(Boolean);
+    expect(lines[0]).toBe("seq,hour,voter,action,choices,labels,prev,hash");
+    expect(lines.slice(1).map((l) => Number(l.split(",")[0]))).toEqual([8, 9, 10, 11, 12, 13, 14]);
+    // Past the end: no rows, no next.
+    const past = (await (await anon().get(`${T}/p/license-opinion/ballots.json?after=${whole.rowCount + 50}`)).json()) as any;
+    expect(past).toMatchObject({ rows: [], next: null });
+    // A bad page is a 400 that says which.
+    for (const q of ["after=-1", "after=abc", "limit=0", "limit=1001", "limit=1e3", `after=${"9".repeat(13)}`]) {
+      const res = await anon().get(`${T}/p/license-opinion/ballots.json?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(((await res.json()) as any).error).toMatch(/^(after|limit):/);
+    }
   });
 
   it("remembers a pseudonym key only once it is stored, so a rolled-back first vote leaves no key behind", async () => {

@@ -44,6 +44,8 @@ export function resultsCsv(data: TopicResults): string {
 }
 
 /** A poll's ballot log as CSV: the columns of docs/ballot-log.md, one row per event, in order. */
-export function ballotLogCsv(rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[]): string {
-  return stringify(rows, { header: true, columns: ["seq", "hour", "voter", "action", "choices", "prev", "hash"], record_delimiter: "\r\n" });
+/** A page of a ballot log; `labels` names each option id, in a column of its own after the hashed `choices`. */
+export function ballotLogCsv(rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[], labels: Map<string, string>): string {
+  const named = rows.map((r) => ({ ...r, labels: r.choices ? r.choices.split(" ").map((id) => labels.get(id) ?? id).join("; ") : "" }));
+  return stringify(named, { header: true, columns: ["seq", "hour", "voter", "action", "choices", "labels", "prev", "hash"], record_delimiter: "\r\n", escape_formulas: true, quoted_match: QUOTE });
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { ballotHistory, ballotLog, polls } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
@@ -60,12 +60,13 @@ const q = {
       .orderBy(desc(ballotLog.seq))
       .limit(1),
   ),
-  rows: prepared("ballotLog.rows", (c) =>
+  page: prepared("ballotLog.page", (c) =>
     c
       .select({ seq: ballotLog.seq, hour: ballotLog.hour, voter: ballotLog.voter, action: ballotLog.action, choices: ballotLog.choices, prev: ballotLog.prev, hash: ballotLog.hash })
       .from(ballotLog)
-      .where(eq(ballotLog.pollId, sql.placeholder("pollId")))
-      .orderBy(asc(ballotLog.seq)),
+      .where(and(eq(ballotLog.pollId, sql.placeholder("pollId")), gt(ballotLog.seq, sql.placeholder("after"))))
+      .orderBy(asc(ballotLog.seq))
+      .limit(sql.placeholder("limit")),
   ),
 };
 
@@ -88,18 +89,34 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   await q.insert(tx).run({ pollId, ...row, hash });
 }
 
-export type BallotLog =
-  | { ok: true; genesis: string; pollId: number; pollSlug: string; topicSlug: string; question: string; options: { id: number; label: string }[]; rows: LogRow[]; head: string }
-  | Failure;
+/** At most this many rows to a page of the log (`?after=&limit=`). */
+export const BALLOT_LOG_PAGE = 1000;
 
-/** A poll's log, if its results are public to everyone (the rule every public output asks). */
-export async function getBallotLog(topicSlug: string, pollSlug: string, now = Date.now()): Promise<BallotLog> {
+export type BallotLogMeta = {
+  ok: true;
+  genesis: string;
+  pollId: number;
+  pollSlug: string;
+  topicSlug: string;
+  question: string;
+  options: { id: number; label: string }[];
+  /** Rows in the whole log, and the last row's hash: together they name its content (a log only grows). */
+  rowCount: number;
+  head: string;
+};
+
+/**
+ * A poll's log as it stands (its length and head, one index probe), if its
+ * results are public to everyone (the rule every public output asks). The
+ * rows are read a page at a time with ballotLogRows.
+ */
+export async function getBallotLog(topicSlug: string, pollSlug: string, now = Date.now()): Promise<BallotLogMeta | Failure> {
   const topic = await getTopicBySlug(topicSlug);
   const poll = topic ? await getPoll(topic.id, pollSlug) : null;
   if (!topic || !poll) return fail("not_found", "No such poll.");
   const decision = resultsVisibility(poll, PUBLIC_VIEWER, now);
   if (!decision.visible) return fail("forbidden", `This poll's ballot log is public once its results are public to everyone. ${decision.reason}`);
-  const rows = (await q.rows().all({ pollId: poll.id })) as LogRow[];
+  const at = await q.head(db()).get({ pollId: poll.id });
   return {
     ok: true,
     genesis: GENESIS,
@@ -108,9 +125,14 @@ export async function getBallotLog(topicSlug: string, pollSlug: string, now = Da
     topicSlug: topic.slug,
     question: poll.question,
     options: poll.options.map((o) => ({ id: o.id, label: o.label })),
-    rows,
-    head: rows.length ? rows[rows.length - 1].hash : GENESIS,
+    rowCount: at?.logRows ?? 0,
+    head: at?.logHead || GENESIS,
   };
+}
+
+/** Rows `after + 1` to `after + limit` of a poll's log, in order. */
+export async function ballotLogRows(pollId: number, after: number, limit = BALLOT_LOG_PAGE): Promise<LogRow[]> {
+  return (await q.page().all({ pollId, after, limit: Math.min(Math.max(1, limit), BALLOT_LOG_PAGE) })) as LogRow[];
 }
 
 /**
