@@ -1,7 +1,10 @@
-import { ballotLogRows, BALLOT_LOG_PAGE, type BallotLogMeta } from "~/models/ballot-log.server";
+import type { BallotLogMeta, LogRow } from "~/models/ballot-log.server";
 import type { Failure } from "~/models/outcome";
 import { ballotLogCsv } from "./csv.server";
 import { failureInit } from "./http.server";
+
+/** At most this many rows to a page of a ballot log. */
+export const BALLOT_LOG_PAGE = 1000;
 
 const jsonError = (message: string, init: ResponseInit) =>
   new Response(JSON.stringify({ error: message }), { ...init, headers: { ...(init.headers as Record<string, string>), "Content-Type": "application/json; charset=utf-8" } });
@@ -21,7 +24,12 @@ function pageOf(url: URL): { after: number; limit: number } | string {
  * length and head, known from one index probe: a client that has the page
  * gets a 304 before any row is read, and no request holds more than a page.
  */
-export async function ballotLogResponse(log: BallotLogMeta | Failure, request: Request, format: "csv" | "json"): Promise<Response> {
+export async function ballotLogResponse(
+  log: BallotLogMeta | Failure,
+  readRows: (pollId: number, after: number, limit: number) => Promise<LogRow[]>,
+  request: Request,
+  format: "csv" | "json",
+): Promise<Response> {
   if (!log.ok) return jsonError(log.message, failureInit(log));
   const url = new URL(request.url);
   const page = pageOf(url);
@@ -39,7 +47,7 @@ export async function ballotLogResponse(log: BallotLogMeta | Failure, request: R
   };
   if (next) headers.Link = `<${next}>; rel="next"`;
   if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
-  const rows = after < log.rowCount ? await ballotLogRows(log.pollId, after, limit) : [];
+  const rows = after < log.rowCount ? await readRows(log.pollId, after, limit) : [];
   if (format === "csv") {
     const labels = new Map(log.options.map((o) => [String(o.id), o.label]));
     return new Response(ballotLogCsv(rows, labels), {

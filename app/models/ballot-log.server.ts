@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { ballotHistory, ballotLog, polls } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
+import { BALLOT_LOG_PAGE } from "../lib/ballot-log-response.server";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
 import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
@@ -88,9 +89,6 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
 }
-
-/** At most this many rows to a page of the log (`?after=&limit=`). */
-export const BALLOT_LOG_PAGE = 1000;
 
 export type BallotLogMeta = {
   ok: true;

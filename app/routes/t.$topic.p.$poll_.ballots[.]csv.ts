@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { ballotLogResponse } from "~/lib/ballot-log-response.server";
-import { getBallotLog } from "~/models/ballot-log.server";
+import { ballotLogRows, getBallotLog } from "~/models/ballot-log.server";
 
 // The poll's public ballot log; documented in docs/ballot-log.md.
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  return ballotLogResponse(await getBallotLog(params.topic ?? "", params.poll ?? ""), request, "csv");
+  return ballotLogResponse(await getBallotLog(params.topic ?? "", params.poll ?? ""), ballotLogRows, request, "csv");
 }
