@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { safeRedirect } from "../app/lib/form.server";
 import { withParams } from "../app/lib/http.server";
 import { openStreamCount, subscriberCount } from "../app/models/results-stream.server";
-import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client, refuseWrites, writeCount } from "./helpers";
+import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client, refuseWrites, writeCount, allCounts } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -232,6 +232,31 @@ describe("5. no input produces a 500", () => {
       expect((await client.post(`${T}/comment`, { intent: "preview", body })).status).toBe(400);
     }
     expect(await t.sql("select count(*) as n from comments").get()).toEqual(before);
+  });
+
+  it("emphasis nested 3,000 deep is a 400 in every form that renders markdown, previews included (issue 23, finding 6)", async () => {
+    const { client } = await makeUser(anon(), "emphatic");
+    const admin = await makeUser(anon(), "emph_admin", "admin");
+    const deep = `${"*".repeat(3000)}x${"*".repeat(3000)}`;
+    const before = await allCounts(t.db());
+    for (const intent of ["preview", "post"]) {
+      const res = await client.post(`${T}/comment`, { intent, body: deep });
+      expect(res.status, intent).toBe(400);
+      expect(await res.text()).toContain("nest at most");
+    }
+    const forms: [string, Record<string, string>][] = [
+      ["/admin/topics/new", { intent: "preview", title: "Deep", summaryMd: deep }],
+      ["/admin/topics/new", { intent: "save", title: "Deep", summaryMd: deep }],
+      [`/admin/topics/llama-2-license`, { intent: "preview", title: "Deep", summaryMd: deep }],
+      ["/admin/rules", { intent: "preview", bodyMd: deep }],
+      ["/admin/rules", { intent: "save", bodyMd: deep }],
+    ];
+    for (const [path, fields] of forms) {
+      const res = await admin.client.post(path, fields);
+      expect(res.status, `${path} ${fields.intent}`).toBe(400);
+      expect(await res.text(), path).toContain("nest at most");
+    }
+    expect(await allCounts(t.db())).toEqual(before);
   });
 
   it("request targets that are not a path (absolute URLs, \"*\") get a 400", async () => {

@@ -97,9 +97,28 @@ export function markdownDepth(source: string): number {
   return deepest;
 }
 
+export const TOO_DEEP = `Quotes, lists and emphasis can nest at most ${MAX_MARKDOWN_DEPTH} levels deep.`;
+
 export class MarkdownTooDeep extends Error {
   constructor() {
-    super(`Quotes and lists can nest at most ${MAX_MARKDOWN_DEPTH} levels deep.`);
+    super(TOO_DEEP);
+  }
+}
+
+/**
+ * Whether renderMarkdown takes this source. Forms ask it, so every path that
+ * renders (a preview as much as a post) refuses with a 400 what would
+ * overflow the parser: nesting of quotes and lists is counted up front, and
+ * deep inline nesting (3,000 `*` around a word) is found by trying.
+ */
+export function renderable(source: string): boolean {
+  if (markdownDepth(source) > MAX_MARKDOWN_DEPTH) return false;
+  try {
+    renderMarkdown(source);
+    return true;
+  } catch (err) {
+    if (err instanceof MarkdownTooDeep) return false;
+    throw err;
   }
 }
 

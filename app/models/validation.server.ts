@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
 import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
 import type { PollForm } from "./polls.server";
-import { markdownDepth, MAX_MARKDOWN_DEPTH } from "../lib/markdown.server";
+import { renderable, TOO_DEEP } from "../lib/markdown.server";
 
 // Input rules for accounts. Kept server-side so zod never ships to browsers.
 export const usernameSchema = z
@@ -113,9 +113,9 @@ export const voteSchema = z.strictObject({
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
-/** Markdown the renderer can take: not nested past MAX_MARKDOWN_DEPTH. */
-const shallow = (s: string) => markdownDepth(s) <= MAX_MARKDOWN_DEPTH;
-const tooDeep = `Quotes and lists can nest at most ${MAX_MARKDOWN_DEPTH} levels deep.`;
+/** Markdown the renderer can take: nothing nested past MAX_MARKDOWN_DEPTH. */
+const shallow = renderable;
+const tooDeep = TOO_DEEP;
 
 const body = z
   .string({ error: "Write something first." })
