@@ -45,6 +45,10 @@ const schema = z.object({
   // Live-result streams held open at once, in total and per client address.
   MAX_STREAMS: z.coerce.number().int().min(1).default(5000),
   MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  // How often a signed-in person's stream (the unread count) checks that its
+  // session still stands: signing out everywhere, a password change or a ban
+  // ends it within this time.
+  STREAM_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   // Open TCP connections per client address (not applied with TRUST_PROXY: every
   // connection then comes from the proxy, which should cap them itself).
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),

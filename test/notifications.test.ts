@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { listNotifications, mentionedNames, NOTIFICATIONS_PAGE_SIZE, unreadCount } from "../app/models/notifications.server";
-import { count, makeUser, optionIds, pollId, postAs, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
+import { WAIT_MS } from "./waits";
+import { count, makeUser, TEST_PASSWORD, optionIds, pollId, postAs, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
+const rechecking = useTestServer({ STREAM_RECHECK_MS: "200" });
 const T = "/t/llama-2-license";
 
 
@@ -209,5 +211,26 @@ describe("notifications", () => {
     // Two replies close together arrive as one update (or two a second apart), never as "1" then "2" at once.
     if (seen.includes("1")) expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     ctrl.abort();
+  });
+
+  it("end once their session does: signing out everywhere, a password change, a ban (issue 23, finding 7)", async () => {
+    const admin = await makeUser(rechecking(), "stream_admin", "admin");
+    const ends: [string, (who: Awaited<ReturnType<typeof makeUser>>) => Promise<unknown>][] = [
+      ["sign out everywhere", (who) => who.client.post("/settings", { intent: "signout-everywhere" })],
+      ["password change", (who) => who.client.post("/settings", { intent: "password", current: TEST_PASSWORD, password: "a different long passphrase" })],
+      ["ban", (who) => admin.client.post("/admin/users", { intent: "ban", user: who.id, reason: "spam" })],
+    ];
+    for (const [i, [what, end]] of ends.entries()) {
+      const who = await makeUser(rechecking(), `streamer_${i}`);
+      const res = await who.client.get("/notifications/stream");
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: unread");
+      await end(who);
+      // The stream closes by itself: reads run to `done` (pings aside) well within the wait.
+      const closed = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+      expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r(false), WAIT_MS))]), what).toBe(true);
+    }
   });
 });

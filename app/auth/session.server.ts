@@ -1,3 +1,4 @@
+import { findSession } from "../models/sessions.server";
 import type { Session, User } from "lucia";
 import { lucia } from "./lucia.server";
 
@@ -81,4 +82,15 @@ export async function rotateSessions(userId: string): Promise<string> {
 /** Deletes sessions past their expiry (they are refused anyway; this keeps the table small). */
 export async function purgeExpiredSessions(): Promise<void> {
   await lucia().deleteExpiredSessions();
+}
+
+/**
+ * Whether a session still stands: not signed out (here or everywhere), not
+ * ended by a password change, not expired or past its cap, its person not
+ * banned. Long-lived responses (the unread stream) ask it again and again.
+ */
+export async function sessionStillValid(sessionId: string, now = Date.now()): Promise<boolean> {
+  const found = await findSession(sessionId);
+  if (!found || found.user.banned) return false;
+  return found.session.expiresAt * 1000 > now && now - found.session.createdAt < ABSOLUTE_SESSION_MS;
 }

@@ -24,6 +24,8 @@ export function eventStream(opts: {
   event: string;
   subscribe: (send: (data: string) => void) => Promise<Subscription | null>;
   onShutdown: (close: () => void) => () => void;
+  /** For a person's own stream: asked every `everyMs`; the stream ends once it answers false. */
+  recheck?: { everyMs: number; stillValid: () => Promise<boolean> };
 }): Response {
   // A HEAD has no body to stream into: answering it must not subscribe.
   if (opts.request.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
@@ -38,10 +40,12 @@ export function eventStream(opts: {
       let unsubscribe = () => {};
       let offShutdown = () => {};
       let ping: NodeJS.Timeout | undefined = undefined;
+      let recheck: NodeJS.Timeout | undefined = undefined;
       close = () => {
         if (!open) return;
         open = false;
         clearInterval(ping);
+        clearInterval(recheck);
         unsubscribe();
         offShutdown();
         admission.release();
@@ -71,6 +75,15 @@ export function eventStream(opts: {
       if (!open) return unsubscribe();
       // Comments keep proxies from closing an idle connection.
       ping = setInterval(() => send(": ping\n\n"), 25_000);
+      const { recheck: again } = opts;
+      if (again) {
+        recheck = setInterval(() => {
+          again.stillValid().then(
+            (valid) => valid || close(),
+            () => {}, // a failed check is asked again next time
+          );
+        }, again.everyMs);
+      }
       send(`retry: 5000\nevent: ${event}\ndata: ${sub.initial}\n\n`);
     },
     cancel() {

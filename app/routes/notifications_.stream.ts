@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { sessionStillValid } from "~/auth/session.server";
 import { eventStream } from "~/lib/sse.server";
 import { subscribeToInbox } from "~/models/inbox-stream.server";
 import { admitStream, onShutdown } from "~/models/results-stream.server";
 
 // Server-sent events: `unread` messages carry the signed-in person's unread count.
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = context.auth.user;
-  if (!user) return new Response("Sign in to follow your notifications.", { status: 401 });
+  const { user, session } = context.auth;
+  if (!user || !session) return new Response("Sign in to follow your notifications.", { status: 401 });
   return eventStream({
     request,
     gone: context.clientGone,
@@ -14,5 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     event: "unread",
     subscribe: (send) => subscribeToInbox(user.id, send),
     onShutdown,
+    // Signing out everywhere, a password change or a ban ends the stream too (issue 23).
+    recheck: { everyMs: context.settings.STREAM_RECHECK_MS, stillValid: () => sessionStillValid(session.id) },
   });
 }
