@@ -245,13 +245,14 @@ describe("rate limits", () => {
   });
 
   it("reserves names that would pass for Pulse or its staff", async () => {
-    for (const name of ["admin", "Root", "moderator", "system", "pulse", "support", "admin1", "mod-erator"]) {
+    // Lookalikes too (issue 23, finding 8): digits read as the letters they pass for.
+    for (const name of ["admin", "Root", "moderator", "system", "pulse", "support", "admin1", "mod-erator", "adm1n", "4dmin", "r00t", "m0derator", "administrat0r", "supp0rt", "4dmin99", "he1p", "5y5tem"]) {
       const res = await anon().signup(name);
       expect(res.status, name).toBe(400);
       expect(await res.text()).toContain("That name is reserved");
     }
-    expect((await anon().signup("pulse_fan")).status).toBe(302);
-    expect(await count(t.db(), "users")).toBe(1);
+    for (const name of ["pulse_fan", "l33tcoder", "bob_99", "r2d2", "alice2024"]) expect((await anon().signup(name)).status, name).toBe(302);
+    expect(await count(t.db(), "users")).toBe(5);
   });
 
   it("allows 60 changes a minute per signed-in user", async () => {

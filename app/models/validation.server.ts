@@ -34,7 +34,20 @@ export const RESERVED_USERNAMES = [
   "undefined", "anonymous", "deleted", "removed", "nobody", "owner", "sysop",
 ];
 const reserved = new Set(RESERVED_USERNAMES);
-export const isReservedUsername = (name: string) => reserved.has(name.toLowerCase().replace(/[\d_-]/g, ""));
+// Digits read as the letters they pass for (adm1n, 4dmin, r00t); 1 is i or l.
+const LOOKALIKE: Record<string, string> = { "0": "o", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g" };
+const asLetters = (s: string, one: string) => s.replace(/\d/g, (d) => (d === "1" ? one : LOOKALIKE[d]));
+/**
+ * Whether a name would pass for a reserved one: with digits, `_` and `-`
+ * dropped (admin_2), with digits read as letters (adm1n, m0derator), or
+ * both, digits at one end dropped and the rest read (4dmin99).
+ */
+export function isReservedUsername(name: string): boolean {
+  const bare = name.toLowerCase().replace(/[_-]/g, "");
+  const trimmed = [bare, bare.replace(/\d+$/, ""), bare.replace(/^\d+/, "")];
+  const readings = [bare.replace(/\d/g, ""), ...["i", "l"].flatMap((one) => trimmed.map((t) => asLetters(t, one)))];
+  return readings.some((r) => reserved.has(r));
+}
 
 export const signupSchema = z
   .strictObject({
