@@ -55,10 +55,17 @@ describe("notifications", () => {
     await postAs(bo.id, "Hey @ada.");
     const [newest, , oldest] = (await listNotifications(ada.id)).items;
     // Someone else's notification is not found, and not marked.
-    expect((await bo.client.get(`/notifications/${newest.id}`)).status).toBe(404);
-    expect((await anon().get(`/notifications/${newest.id}`)).status).toBe(302);
+    expect((await bo.client.post(`/notifications/${newest.id}`, {})).status).toBe(404);
+    expect((await anon().post(`/notifications/${newest.id}`, {})).status).toBe(302);
     expect(await unreadCount(ada.id)).toBe(3);
-    const open = await ada.client.get(`/notifications/${oldest.id}`);
+    // A GET (a link from anywhere) follows it and marks nothing (issue 23, finding 12).
+    const follow = await ada.client.get(`/notifications/${oldest.id}?also=${newest.id}`);
+    expect(follow.status).toBe(302);
+    expect(follow.headers.get("location")).toBe(`/c/${r1}`);
+    expect(await unreadCount(ada.id)).toBe(3);
+    // The inbox opens it with a POST, which marks it read.
+    expect(await html(await ada.client.get("/notifications"))).toContain(`action="/notifications/${oldest.id}"`);
+    const open = await ada.client.post(`/notifications/${oldest.id}`, {});
     expect(open.status).toBe(302);
     expect(open.headers.get("location")).toBe(`/c/${r1}`);
     expect(await unreadCount(ada.id)).toBe(2);
@@ -127,7 +134,7 @@ describe("notifications", () => {
     expect((await listNotifications(right.id)).items.map((n) => [n.kind, n.detail])).toEqual([["resolved", "right"]]);
     expect((await listNotifications(wrong.id)).items.map((n) => [n.kind, n.detail])).toEqual([["resolved", "wrong"]]);
     expect(await html(await wrong.client.get("/notifications"))).toContain("You were wrong.");
-    const open = await right.client.get(`/notifications/${(await listNotifications(right.id)).items[0].id}`);
+    const open = await right.client.post(`/notifications/${(await listNotifications(right.id)).items[0].id}`, {});
     expect(open.headers.get("location")).toBe(`${T}/p/llama-3-prediction`);
     await admin.client.post(`/admin/polls/${poll}`, { intent: "resolve", optionId: String(opts[1]), note: "Corrected.", sourceUrl: "" });
     expect((await listNotifications(right.id)).items.map((n) => [n.detail, n.read])).toEqual([["wrong", false]]);

@@ -263,7 +263,11 @@ export async function markAllRead(userId: string): Promise<void> {
  * Opens one notification: marks it (and the notices folded with it) read
  * and says where it points. Another person's notification is not found.
  */
-export async function openNotification(userId: string, id: number, alsoIds: number[] = []): Promise<Ok<{ topicSlug: string; pollSlug: string | null; commentId: number | null; kind: NotificationKind }> | Failure> {
+/**
+ * Where a notification points. With `markRead` (a POST, never a GET: a link
+ * from another site must not change anything) it and `alsoIds` are marked read.
+ */
+export async function openNotification(userId: string, id: number, alsoIds: number[] = [], opts: { markRead: boolean } = { markRead: true }): Promise<Ok<{ topicSlug: string; pollSlug: string | null; commentId: number | null; kind: NotificationKind }> | Failure> {
   const [n] = await db()
     .select({ kind: notifications.kind, commentId: notifications.commentId, topicSlug: topics.slug, pollSlug: polls.slug, removed: comments.removedAt, deleted: comments.deletedAt })
     .from(notifications)
@@ -272,7 +276,7 @@ export async function openNotification(userId: string, id: number, alsoIds: numb
     .leftJoin(comments, eq(comments.id, notifications.commentId))
     .where(and(eq(notifications.id, id), eq(notifications.userId, userId)));
   if (!n) return fail("not_found", "No such notification.");
-  await markRead(userId, [id, ...alsoIds]);
+  if (opts.markRead) await markRead(userId, [id, ...alsoIds]);
   const gone = n.removed !== null || n.deleted !== null;
   return { ok: true, kind: n.kind, topicSlug: n.topicSlug, pollSlug: n.pollSlug, commentId: gone ? null : n.commentId };
 }

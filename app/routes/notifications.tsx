@@ -86,12 +86,17 @@ export default function Notifications() {
         <ul className="inbox-list">
           {items.map((n) => (
             <li key={n.id} className={`card inbox-item${n.read ? "" : " unread"}`}>
-              <p>
+              {/* A div: a form may not sit inside a paragraph. */}
+              <div className="inbox-line">
                 {n.read ? null : <span className="badge new-badge">new</span>}{" "}
-                <Link to={`/notifications/${n.id}${n.ids.length > 1 ? `?also=${n.ids.slice(1).join(",")}` : ""}`}>
-                  <What n={n} />
-                </Link>
-              </p>
+                {/* Opening marks it read: a POST, so no link from elsewhere can (issue 23). */}
+                <Form method="post" action={`/notifications/${n.id}`} className="inline">
+                  {n.ids.length > 1 ? <input type="hidden" name="also" value={n.ids.slice(1).join(",")} /> : null}
+                  <button type="submit" className="linklike">
+                    <What n={n} />
+                  </button>
+                </Form>
+              </div>
               {n.excerpt && n.count === 1 ? <blockquote className="excerpt">{n.excerpt}</blockquote> : null}
               {/* A div, not a p: a form may not sit inside a paragraph (the parser would split it). */}
               <div className="muted small inbox-meta">

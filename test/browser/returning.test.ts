@@ -61,7 +61,7 @@ describe.each([
     await expect.poll(() => b.getByTestId("unread-count").textContent(), { message: "waited for b.getByTestId(\"unread-count\").textContent()" }).toBe("1 unread");
     await b.getByTestId("inbox-link").click();
     await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toBe("/notifications");
-    await b.getByRole("link", { name: `${A} replied to your comment in` }).click();
+    await b.getByRole("button", { name: `${A} replied to your comment in` }).click();
     await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toMatch(/^\/c\/\d+$/);
     await expect.poll(() => b.locator("li.comment.highlight .comment-body").first().textContent(), { message: "waited for b.locator(\"li.comment.highlight .comment-body\").first().textContent()" }).toContain(`${word} or not`);
     // The mention links to B's profile; the notification is read now.
@@ -157,8 +157,8 @@ describe.each([
 
     // B: two notices fold into one line; the topic marks both comments new.
     await b.goto("/notifications");
-    await expect.poll(() => b.getByRole("link", { name: /2 new comments in/ }).count(), { message: "waited for b.getByRole(\"link\", { name: /2 new comments in/ }).count()" }).toBe(1);
-    await b.getByRole("link", { name: /2 new comments in/ }).click();
+    await expect.poll(() => b.getByRole("button", { name: /2 new comments in/ }).count(), { message: "waited for b.getByRole(\"link\", { name: /2 new comments in/ }).count()" }).toBe(1);
+    await b.getByRole("button", { name: /2 new comments in/ }).click();
     await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toBe("/t/llama-2-license");
     await expect.poll(() => b.locator("li.comment.new").count(), { message: "waited for b.locator(\"li.comment.new\").count()" }).toBe(2);
     expect(await comment(b, `First news (${suffix})`).locator(".new-badge").textContent()).toBe("new");
