@@ -40,6 +40,7 @@ export const TABLE_ORDER = [
   "notifications",
   "notification_mutes",
   "follows",
+  "user_mutes",
   "topic_visits",
   "recovery_codes",
   "password_resets",

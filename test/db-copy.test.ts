@@ -72,6 +72,8 @@ async function populate() {
   await postComment({ userId: b.id, topicId: 1, pollId: null, parentId: null, body: "Hello @alice", stanceOptionId: null }, Date.now() + 10_000);
   await a.client.post("/settings", { intent: "notifications", kinds: ["reply", "mention"] });
   await a.client.post(`${T}?index`, { intent: "follow" });
+  // A muted person (issue 23).
+  await a.client.post("/u/bob", { intent: "mute" });
   await (await a.client.get(T)).arrayBuffer();
   const { newRecoveryCodes, issueResetLink } = await import("../app/models/recovery.server");
   await newRecoveryCodes(a.id);

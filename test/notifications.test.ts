@@ -220,6 +220,43 @@ describe("notifications", () => {
     ctrl.abort();
   });
 
+  it("cap mentions: five people told per comment, three notices an hour from one sender to one person, and anyone can mute a sender (issue 23, finding 13)", async () => {
+    const bo = await makeUser(anon(), "bo");
+    const people = [];
+    for (let i = 0; i < 8; i++) people.push(await makeUser(anon(), `named_${i}`));
+    await postAs(bo.id, `Hello ${people.map((_, i) => `@named_${i}`).join(" ")}.`);
+    const told = [];
+    for (const p of people) told.push(await unreadCount(p.id));
+    expect(told).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    // The same sender, the same person, over and over: three an hour.
+    for (let i = 0; i < 5; i++) await postAs(bo.id, `Again @named_7, number ${i}.`);
+    expect(await unreadCount(people[7].id)).toBe(3);
+
+    // Ada mutes Bo from his profile: his replies, mentions and comments in a topic she follows reach her no more.
+    const ada = await makeUser(anon(), "ada");
+    const profile = await html(await ada.client.get("/u/bo"));
+    expect(profile).toContain("Mute bo");
+    expect(await html(await anon().get("/u/bo"))).not.toContain("Mute bo");
+    expect((await ada.client.post("/u/bo", { intent: "mute" })).status).toBe(302);
+    expect((await ada.client.post("/u/bo", { intent: "shout" })).status).toBe(400);
+    expect((await ada.client.post("/u/nobody_at_all", { intent: "mute" })).status).toBe(404);
+    expect((await ada.client.post("/u/ada", { intent: "mute" })).status).toBe(400);
+    expect(await html(await ada.client.get("/u/bo"))).toContain("Unmute bo");
+    expect((await ada.client.post(`${T}?index`, { intent: "follow" })).status).toBe(302);
+    const root = await postAs(ada.id, "Root.");
+    await postAs(bo.id, "A reply.", { parentId: root });
+    await postAs(bo.id, "Hey @ada.");
+    expect(await unreadCount(ada.id)).toBe(0);
+    // Someone else still gets through; Ada unmutes Bo from her settings and hears him again.
+    const cy = await makeUser(anon(), "cy");
+    await postAs(cy.id, "Hi @ada.");
+    expect(await unreadCount(ada.id)).toBe(1);
+    expect(await html(await ada.client.get("/settings"))).toMatch(/Muted people[\s\S]*href="\/u\/bo"/);
+    expect((await ada.client.post("/settings", { intent: "unmute", username: "bo" })).status).toBe(302);
+    await postAs(bo.id, "Hey again @ada.");
+    expect(await unreadCount(ada.id)).toBe(2);
+  });
+
   it("end once their session does: signing out everywhere, a password change, a ban (issue 23, finding 7)", async () => {
     const admin = await makeUser(rechecking(), "stream_admin", "admin");
     const ends: [string, (who: Awaited<ReturnType<typeof makeUser>>) => Promise<unknown>][] = [

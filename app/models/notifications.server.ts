@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { afterCommit, db, prepared, rows, transaction, type DB } from "../../db/client";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../../db/schema/domain";
-import { comments, follows, notificationMutes, notifications, polls, pollOptions, topics, users } from "../../db/schema";
+import { comments, follows, notificationMutes, notifications, polls, pollOptions, topics, userMutes, users } from "../../db/schema";
 import { notifyInboxChanged } from "./events.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
@@ -14,6 +14,10 @@ export const NOTIFICATIONS_PAGE_SIZE = 30;
 /** `@name` where a name may stand: not inside a word or an e-mail address. Names follow the sign-up rules. */
 const MENTION = /(?<![\p{L}\p{N}_@.-])@([A-Za-z0-9_-]{3,30})(?![A-Za-z0-9_-])/gu;
 const MAX_MENTIONS = 20;
+/** Of the names a comment mentions, this many are told (issue 23: one account could send 240 notices a minute). */
+export const MENTIONS_NOTIFIED = 5;
+/** One sender's mentions reach one person at most this often an hour; the rest are linked but not announced. */
+export const MENTIONS_PER_SENDER_HOUR = 3;
 
 /** The names mentioned in a text, lower-cased, at most 20. */
 export function mentionedNames(text: string): string[] {
@@ -37,14 +41,31 @@ export async function resolveMentions(names: string[], conn: DB = db()): Promise
   return found;
 }
 
-/** People who turned `kind` off, among `userIds`. */
-async function mutedAmong(tx: DB, kind: NotificationKind, userIds: string[]): Promise<Set<string>> {
+/** People who turned `kind` off, or muted `actorId`, among `userIds`. */
+async function mutedAmong(tx: DB, kind: NotificationKind, userIds: string[], actorId: string | null): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
-  const muted = await tx
+  const byKind = await tx
     .select({ userId: notificationMutes.userId })
     .from(notificationMutes)
     .where(and(eq(notificationMutes.kind, kind), inArray(notificationMutes.userId, userIds)));
-  return new Set(muted.map((m) => m.userId));
+  const bySender = actorId
+    ? await tx
+        .select({ userId: userMutes.userId })
+        .from(userMutes)
+        .where(and(eq(userMutes.mutedId, actorId), inArray(userMutes.userId, userIds)))
+    : [];
+  return new Set([...byKind, ...bySender].map((m) => m.userId));
+}
+
+/** Among `userIds`, those `actorId` already mentioned MENTIONS_PER_SENDER_HOUR times in the hour before `now`. */
+async function mentionedEnough(tx: DB, actorId: string, userIds: string[], now: number): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const counts = await tx
+    .select({ userId: notifications.userId, n: sql<number>`count(*)` })
+    .from(notifications)
+    .where(and(eq(notifications.actorId, actorId), eq(notifications.kind, "mention"), inArray(notifications.userId, userIds), sql`${notifications.createdAt} > ${now - 3_600_000}`))
+    .groupBy(notifications.userId);
+  return new Set(counts.filter((c) => Number(c.n) >= MENTIONS_PER_SENDER_HOUR).map((c) => c.userId));
 }
 
 type NewComment = { id: number; topicId: number; pollId: number | null; authorId: string; parentAuthorId: string | null; mentionedIds: string[] };
@@ -59,8 +80,9 @@ export async function notifyOfComment(tx: DB, c: NewComment, now: number): Promi
   const add = async (kind: NotificationKind, candidates: string[]) => {
     const fresh = [...new Set(candidates)].filter((id) => !told.has(id));
     for (const id of fresh) told.add(id);
-    const muted = await mutedAmong(tx, kind, fresh);
-    const to = fresh.filter((id) => !muted.has(id));
+    const muted = await mutedAmong(tx, kind, fresh, c.authorId);
+    const enough = kind === "mention" ? await mentionedEnough(tx, c.authorId, fresh, now) : new Set<string>();
+    const to = fresh.filter((id) => !muted.has(id) && !enough.has(id));
     if (to.length === 0) return;
     await tx.insert(notifications).values(
       to.map((userId) => ({ userId, kind, topicId: c.topicId, pollId: c.pollId, commentId: c.id, actorId: c.authorId, createdAt: now })),
@@ -68,7 +90,7 @@ export async function notifyOfComment(tx: DB, c: NewComment, now: number): Promi
     afterCommit(tx, () => notifyInboxChanged(to));
   };
   if (c.parentAuthorId) await add("reply", [c.parentAuthorId]);
-  await add("mention", c.mentionedIds);
+  await add("mention", c.mentionedIds.slice(0, MENTIONS_NOTIFIED));
   // Followers in one statement: a topic may have many.
   const notified = await rows<{ user_id: string }>(
     tx,
@@ -79,6 +101,7 @@ export async function notifyOfComment(tx: DB, c: NewComment, now: number): Promi
           and f.user_id not in (select n.user_id from notifications n where n.comment_id = ${c.id})
           and f.user_id <> ${c.authorId}
           and not exists (select 1 from notification_mutes m where m.user_id = f.user_id and m.kind = 'follow')
+          and not exists (select 1 from user_mutes um where um.user_id = f.user_id and um.muted_id = ${c.authorId})
         returning user_id`,
   );
   if (notified.length) afterCommit(tx, () => notifyInboxChanged(notified.map((r) => r.user_id)));
@@ -121,7 +144,8 @@ export async function notifyOfResolution(tx: DB, poll: { id: number; topicId: nu
 export async function notifyOfHandledReports(tx: DB, reporters: { reporterId: string; commentId: number }[], outcome: "actioned" | "dismissed", now: number): Promise<void> {
   if (reporters.length === 0) return;
   const ids = reporters.map((r) => r.reporterId);
-  const muted = await mutedAmong(tx, "report", ids);
+  // A moderator's answer is not one person's doing: muting people does not silence it.
+  const muted = await mutedAmong(tx, "report", ids, null);
   const to = reporters.filter((r) => !muted.has(r.reporterId));
   if (to.length === 0) return;
   const [c] = await tx.select({ topicId: comments.topicId, pollId: comments.pollId }).from(comments).where(eq(comments.id, to[0].commentId));
@@ -314,4 +338,32 @@ export async function setFollowing(userId: string, topicId: number, on: boolean)
     else await tx.delete(follows).where(and(eq(follows.userId, userId), eq(follows.topicId, topicId)));
     return { ok: true };
   });
+}
+
+// ---------------------------------------------------------------- muted people
+
+/** Mutes or unmutes a person by name: nothing they do notifies `userId` while muted. */
+export async function setMuted(userId: string, username: string, on: boolean): Promise<Ok | Failure> {
+  const [other] = await db()
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(sql`lower(${users.username})`, username.toLowerCase()), isNull(users.deletedAt)));
+  if (!other) return fail("not_found", "No such person.");
+  if (other.id === userId) return fail("invalid", "You cannot mute yourself.");
+  await transaction(async (tx) => {
+    if (on) await tx.insert(userMutes).values({ userId, mutedId: other.id, createdAt: Date.now() }).onConflictDoNothing();
+    else await tx.delete(userMutes).where(and(eq(userMutes.userId, userId), eq(userMutes.mutedId, other.id)));
+  });
+  return { ok: true };
+}
+
+/** The people `userId` muted, by name. */
+export async function mutedPeople(userId: string): Promise<string[]> {
+  const list = await db()
+    .select({ username: users.username })
+    .from(userMutes)
+    .innerJoin(users, eq(users.id, userMutes.mutedId))
+    .where(eq(userMutes.userId, userId))
+    .orderBy(users.username);
+  return list.map((u) => u.username);
 }

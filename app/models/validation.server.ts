@@ -79,11 +79,15 @@ export const settingsActionSchema = z.discriminatedUnion(
         .optional()
         .transform((k) => (k === undefined ? [] : Array.isArray(k) ? k : [k])),
     }),
+    z.strictObject({ intent: z.literal("unmute"), username: z.string().min(1).max(64) }),
     z.strictObject({ intent: z.literal("recovery-codes"), current: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256) }),
     z.strictObject({ intent: z.literal("delete"), current: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256), confirm: z.literal("delete my account", { error: 'Type "delete my account" to confirm.' }) }),
   ],
   { error: "Unknown action." },
 );
+
+/** The mute button on a profile. */
+export const muteSchema = z.strictObject({ intent: z.enum(["mute", "unmute"], { error: "Unknown action." }) });
 
 export const recoverSchema = z.strictObject({
   username: z.string({ error: "Enter your username." }).trim().min(1, "Enter your username.").max(64, "Use at most 64 characters."),

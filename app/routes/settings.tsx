@@ -6,7 +6,7 @@ import { endAllSessions, rotateSessions } from "~/auth/session.server";
 import { Field } from "~/components/Field";
 import { parseForm, readForm } from "~/lib/form.server";
 import { changePassword, checkPassword, deleteAccount } from "~/models/account.server";
-import { mutedKinds, NOTIFICATION_KINDS, setNotificationKinds, type NotificationKind } from "~/models/notifications.server";
+import { mutedKinds, mutedPeople, NOTIFICATION_KINDS, setMuted, setNotificationKinds, type NotificationKind } from "~/models/notifications.server";
 // Only types and loader data cross to the browser: .server modules are empty there.
 import { newRecoveryCodes, recoveryCodesLeft } from "~/models/recovery.server";
 import { RecoveryCodes } from "~/components/RecoveryCodes";
@@ -23,7 +23,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const muted = await mutedKinds(user.id);
   const kinds = NOTIFICATION_KINDS.map((kind) => ({ kind, on: !muted.includes(kind) }));
-  return { username: user.username, role: user.role, kinds, codesLeft: await recoveryCodesLeft(user.id) };
+  return { username: user.username, role: user.role, kinds, muted: await mutedPeople(user.id), codesLeft: await recoveryCodesLeft(user.id) };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -41,6 +41,11 @@ export async function action(args: ActionFunctionArgs) {
     case "notifications":
       await setNotificationKinds(user.id, d.kinds);
       return redirect("/settings?saved=notifications#notifications");
+    case "unmute": {
+      const res = await setMuted(user.id, d.username, false);
+      if (!res.ok) return failureJson(res, { form: "unmute" });
+      return redirect("/settings?saved=notifications#notifications");
+    }
     case "recovery-codes": {
       if (!(await checkPassword(user.id, d.current))) return json({ form: "codes", errors: { current: ["That is not your password."] } as Record<string, string[]> }, { status: 400 });
       const codes = await newRecoveryCodes(user.id);
@@ -66,7 +71,7 @@ const KIND_LABELS: Record<NotificationKind, string> = {
 };
 
 export default function Settings() {
-  const { username, role, kinds, codesLeft } = useLoaderData<typeof loader>();
+  const { username, role, kinds, muted, codesLeft } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const e = (form: string) => (data?.form === form ? (data.errors as Record<string, string[]>) : undefined);
@@ -108,6 +113,24 @@ export default function Settings() {
         </fieldset>
         <button type="submit" name="intent" value="notifications" className="secondary">Save notification settings</button>
       </Form>
+      <h3>Muted people</h3>
+      {muted.length === 0 ? (
+        <p className="muted small">Nobody. Mute someone from their profile: nothing they do will notify you.</p>
+      ) : (
+        <ul className="muted-people">
+          {muted.map((name) => (
+            <li key={name}>
+              <Form method="post" className="inline">
+                <input type="hidden" name="username" value={name} />
+                <a href={`/u/${name}`}>{name}</a>{" "}
+                <button type="submit" name="intent" value="unmute" className="small secondary">
+                  Unmute
+                </button>
+              </Form>
+            </li>
+          ))}
+        </ul>
+      )}
 
       <h2 id="recovery">Recovery codes</h2>
       <p>

@@ -1,5 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { parseForm, readForm } from "~/lib/form.server";
+import { failureJson } from "~/lib/http.server";
+import { mutedPeople, setMuted } from "~/models/notifications.server";
+import { muteSchema } from "~/models/validation.server";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formatDate, pageClock, plural } from "~/lib/format";
 import { getProfile } from "~/models/profiles.server";
@@ -7,16 +13,31 @@ import { getProfile } from "~/models/profiles.server";
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.profile.username} — Pulse` }, { name: "robots", content: data.profile.state === "active" ? "index" : "noindex" }] : [{ title: "Not found — Pulse" }];
 
-export async function loader({ params, request }: LoaderFunctionArgs) {
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const p = new URL(request.url).searchParams.get("page") ?? "1";
   const page = /^\d{1,5}$/.test(p) && Number(p) >= 1 ? Number(p) : 1;
   const profile = /^[A-Za-z0-9_-]{1,32}$/.test(params.username ?? "") ? await getProfile(params.username!, page) : null;
   if (!profile) throw new Response("No such person", { status: 404 });
-  return { profile, now: pageClock() };
+  const viewer = context.auth.user;
+  // Only the viewer's own choice, on their own page: whether they muted this person.
+  const mute = viewer && viewer.username.toLowerCase() !== profile.username.toLowerCase() && profile.state !== "deleted"
+    ? { muted: (await mutedPeople(viewer.id)).some((n) => n.toLowerCase() === profile.username.toLowerCase()) }
+    : null;
+  return { profile, now: pageClock(), mute };
+}
+
+/** Mute or unmute this person: nothing they do notifies the viewer while muted (issue 23). */
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const parsed = parseForm(muteSchema, await readForm(args.request));
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const res = await setMuted(user.id, args.params.username ?? "", parsed.data.intent === "mute");
+  if (!res.ok) return failureJson(res);
+  return redirect(`/u/${args.params.username}`);
 }
 
 export default function Profile() {
-  const { profile: p, now } = useLoaderData<typeof loader>();
+  const { profile: p, now, mute } = useLoaderData<typeof loader>();
   const base = `/u/${p.username}`;
   return (
     <article className="profile">
@@ -27,6 +48,14 @@ export default function Profile() {
       {p.state === "banned" ? <p className="notice">This account is suspended.</p> : null}
       {p.state === "deleted" ? <p className="notice">This account was deleted. Its comments were erased.</p> : null}
       <p className="muted small">How someone voted is never shown: answers to the questions stay private.</p>
+      {mute ? (
+        <Form method="post" className="inline">
+          {mute.muted ? <span className="muted small">You muted {p.username}: nothing they do notifies you. </span> : null}
+          <button type="submit" name="intent" value={mute.muted ? "unmute" : "mute"} className="small secondary">
+            {mute.muted ? `Unmute ${p.username}` : `Mute ${p.username}`}
+          </button>
+        </Form>
+      ) : null}
       {p.state !== "deleted" ? (
         <section aria-labelledby="profile-comments">
           <h2 id="profile-comments">Comments</h2>

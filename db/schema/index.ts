@@ -54,6 +54,7 @@ export const siteTexts = live("siteTexts");
 export const notifications = live("notifications");
 export const notificationMutes = live("notificationMutes");
 export const follows = live("follows");
+export const userMutes = live("userMutes");
 export const topicVisits = live("topicVisits");
 export const recoveryCodes = live("recoveryCodes");
 export const passwordResets = live("passwordResets");

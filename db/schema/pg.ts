@@ -352,6 +352,21 @@ export const notificationMutes = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.kind] })],
 );
 
+/** People a person muted: nothing they do notifies the muter (issue 23). */
+export const userMutes = pgTable(
+  "user_mutes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mutedId: text("muted_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.mutedId] }), index("user_mutes_muted").on(t.mutedId)],
+);
+
 export const follows = pgTable(
   "follows",
   {

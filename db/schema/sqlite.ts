@@ -366,6 +366,21 @@ export const notificationMutes = sqliteTable(
 );
 
 /** Topics a person follows (private: only they see it). */
+/** People a person muted: nothing they do notifies the muter (issue 23). */
+export const userMutes = sqliteTable(
+  "user_mutes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mutedId: text("muted_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.mutedId] }), index("user_mutes_muted").on(t.mutedId)],
+);
+
 export const follows = sqliteTable(
   "follows",
   {
