@@ -177,6 +177,22 @@ describe("bad input is refused and writes nothing", () => {
     expect(page).toContain("answers can no longer change");
   });
 
+  it("a locked topic keeps its questions open: votes are taken and changed, comments are refused (decision 021)", async () => {
+    const { client } = await makeUser(anon(), "lockvoter");
+    const admin = await makeUser(anon(), "lockadmin", "admin");
+    expect((await admin.client.post("/admin/threads", { intent: "lock", topic: "llama-2-license", reason: "going in circles", redirectTo: T })).status).toBe(302);
+    expect((await admin.client.post("/admin/threads", { intent: "lock", topic: "llama-2-license", poll: "license-opinion", reason: "heated", redirectTo: url("license-opinion") })).status).toBe(302);
+    const [a, b] = await optionIds(t.db(), "license-opinion");
+    expect((await client.post(url("license-opinion"), { intent: "vote", option: String(a) })).status).toBe(302);
+    expect((await client.post(url("license-opinion"), { intent: "vote", option: String(b) })).status).toBe(302);
+    expect(await ballotsOf("u_lockvoter")).toEqual([{ slug: "license-opinion", option: b }]);
+    const comment = await client.post(`${T}/comment?poll=license-opinion`, { intent: "post", body: "Still arguing." });
+    expect(comment.status).toBe(409);
+    expect(await count(t.db(), "comments")).toBe(0);
+    // The rules say so.
+    expect(await (await anon().get("/rules")).text()).toContain("the questions stay open");
+  });
+
   it("a signed-out request is sent to log in and comes back; nothing written", async () => {
     const before = (await allCounts(t.db()));
     const res = await anon().post(url("license-opinion"), { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) });

@@ -17,7 +17,9 @@ export const DEFAULT_RULES = `Pulse is for arguing about ideas, not about people
 5. **Keep private things private.** Do not post anyone's personal details, and do not claim to speak for an organisation you do not represent.
 6. **Report, do not retaliate.** If a comment breaks these rules, report it. A moderator will look at it.
 
-Comments that break a rule are removed; accounts that keep breaking them are banned.`;
+Comments that break a rule are removed; accounts that keep breaking them are banned.
+
+**Locked threads.** A moderator may lock a topic's discussion, or one question's, when it has gone round in circles. A lock stops new comments, edits and comment votes in that thread; the questions stay open, so you can still answer them and change your answer until each question closes.`;
 
 const DEFAULTS: Record<SiteTextKey, string> = { rules: DEFAULT_RULES };
 export type SiteTextKey = "rules";
