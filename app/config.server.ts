@@ -58,6 +58,10 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   // /healthz proves the database takes writes at most this often (a tiny write).
   HEALTH_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
+  // On SQLite, /healthz says the database cannot take writes when the disk
+  // holding it has less free space than this (MB): a one-row write may still
+  // fit in reused WAL pages on a full disk, free space does not lie.
+  HEALTH_MIN_FREE_MB: z.coerce.number().min(0).default(64),
   // How often the background job looks for opinion maps to recompute (decision 018); 0 turns it off.
   OPINION_MAP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   // Memory for the finished pages served to anonymous readers (docs/caching.md); 0 turns the cache off.

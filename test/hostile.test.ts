@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { safeRedirect } from "../app/lib/form.server";
 import { withParams } from "../app/lib/http.server";
 import { openStreamCount, subscriberCount } from "../app/models/results-stream.server";
-import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client, refuseWrites, writeCount, allCounts } from "./helpers";
+import { makeUser, optionIds, startTestServer, useFreshDatabase, useTestServer, type Client, refuseWrites, writeCount, allCounts, ENGINE } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -478,6 +478,28 @@ describe("11. health while the database refuses writes", () => {
     } finally {
       await refuseWrites(false);
       await probing.close();
+    }
+  });
+
+  it("a disk short of free space is a 503 on every probe, not one in two (issue 23, finding 16)", async () => {
+    if (ENGINE !== "sqlite") {
+      // PostgreSQL's disk is another machine's: its write probe and failed writes speak for it.
+      const body = JSON.parse((await raw(anon().base, "/healthz")).body);
+      expect(body.database.freeMb).toBeUndefined();
+      return;
+    }
+    const fine = JSON.parse((await raw(anon().base, "/healthz")).body);
+    expect(fine.database.freeMb).toBeGreaterThan(0);
+    // As if the disk were full: ask for more free space than it has. Probes every time (interval 0) all say so.
+    const full = await startTestServer({ HEALTH_WRITE_INTERVAL_MS: "0", HEALTH_MIN_FREE_MB: String(fine.database.freeMb + 1_000_000) });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const res = await raw(full.url, "/healthz");
+        expect(res.status, `probe ${i}`).toBe(503);
+        expect(JSON.parse(res.body).database).toMatchObject({ readable: true, writable: false });
+      }
+    } finally {
+      await full.close();
     }
   });
 });

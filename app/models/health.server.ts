@@ -1,10 +1,15 @@
 import { sql } from "drizzle-orm";
-import { db, rows, transaction } from "../../db/client";
+import fs from "node:fs";
+import path from "node:path";
+import { db, engine, rows, sqliteConnections, transaction } from "../../db/client";
 import { healthChecks } from "../../db/schema";
 
-// Whether the database takes writes is known two ways: a tiny committed write
-// at most every `intervalMs` (so probes do not write each time), and any write
-// the app itself saw fail for lack of space or permission since then.
+// Whether the database takes writes is known three ways: a tiny committed
+// write at most every `intervalMs` (so probes do not write each time), any
+// write the app itself saw fail for lack of space or permission since then,
+// and on SQLite the free space of the disk the file is on, asked every time:
+// a one-row write can land in WAL pages SQLite reuses, so on a full disk it
+// may succeed one probe and fail the next (issue 23).
 
 const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean } };
 const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true });
@@ -31,9 +36,22 @@ export function noteFailure(err: unknown, now = Date.now()): void {
   health.lastProbe = now;
 }
 
-export type DatabaseHealth = { readable: boolean; writable: boolean };
+export type DatabaseHealth = { readable: boolean; writable: boolean; freeMb?: number };
 
-export async function checkDatabase(intervalMs: number, now = Date.now()): Promise<DatabaseHealth> {
+/** Free megabytes on the disk holding the SQLite file; undefined on PostgreSQL (another machine's disk) or in memory. */
+function freeMegabytes(): number | undefined {
+  if (engine() !== "sqlite") return undefined;
+  const file = sqliteConnections().writer.$client.name;
+  if (!file || file === ":memory:") return undefined;
+  try {
+    const s = fs.statfsSync(path.dirname(path.resolve(file)));
+    return Math.floor((s.bavail * s.bsize) / 1048576);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkDatabase(intervalMs: number, now = Date.now(), minFreeMb = 0): Promise<DatabaseHealth> {
   let readable = false;
   try {
     readable = (await rows<{ ok: number }>(db(), sql`select 1 as ok`))[0]?.ok === 1;
@@ -51,5 +69,7 @@ export async function checkDatabase(intervalMs: number, now = Date.now()): Promi
       health.writable = false;
     }
   }
-  return { readable, writable: readable && health.writable };
+  const freeMb = freeMegabytes();
+  const roomy = freeMb === undefined || freeMb >= minFreeMb;
+  return { readable, writable: readable && health.writable && roomy, ...(freeMb === undefined ? {} : { freeMb }) };
 }
