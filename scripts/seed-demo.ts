@@ -1,9 +1,9 @@
 // Demo users and activity for local development. Never runs by default:
 //   npm run db:seed:demo
-// Adds eight demo users (password "demo passphrase") who answer every
-// question of the LLAMA-2 topic and leave a few comments, and 60 voters in
-// three camps (with some noise, and one answer nearly all share), so the
-// opinion map has real structure; then draws the map. Running it again
+// Adds eight demo users (password "demo passphrase") who answer the
+// LLAMA-2 topic's open questions and leave a few comments, and 60 voters in
+// three camps of coherent views (scripts/demo-camps.ts, with some noise), so
+// the opinion map has real structure; then draws the map. Running it again
 // skips users that exist.
 import { config } from "../app/config.server";
 import { castVote } from "../app/models/ballots.server";
@@ -16,6 +16,7 @@ import { createUser } from "../app/models/users.server";
 import { closeDatabase, setDatabase } from "../db/client";
 import { migrateOpenDatabase } from "../db/migrate";
 import { LLAMA_TOPIC, seed } from "../db/seed";
+import { CAMPS, type Camp } from "./demo-camps";
 
 const DEMO_PASSWORD = "demo passphrase";
 const NAMES = ["demo_ada", "demo_grace", "demo_linus", "demo_margaret", "demo_ken", "demo_barbara", "demo_dennis", "demo_frances"];
@@ -41,14 +42,8 @@ async function main() {
       console.log(`${name}: exists, skipped`);
       continue;
     }
-    for (const poll of polls) {
-      const n = poll.options.length;
-      // A lopsided, made-up spread, so the demo charts have some shape.
-      const pick = [2, 2, 1, 2, 3, 1, 2, 0][i] % n;
-      const input =
-        poll.kind === "scale" ? { scaleValue: (pick % 5) + 1 } : { optionIds: poll.kind === "multiple" ? [poll.options[pick].id, poll.options[(pick + 2) % n].id] : [poll.options[pick].id] };
-      await castVote(res.userId, poll.id, input);
-    }
+    // Each named user holds one camp's views, so their comments and answers agree.
+    await answerAsCamp(res.userId, polls, CAMPS[i % CAMPS.length], seededRandom(100 + i));
     if (i < COMMENTS.length) {
       await postComment({ userId: res.userId, topicId: topic.id, pollId: i % 2 ? polls[0].id : null, parentId: null, body: COMMENTS[i], stanceOptionId: null }, (clock += 60_000));
     }
@@ -60,18 +55,29 @@ async function main() {
   await closeDatabase();
 }
 
-/**
- * Three camps of demo voters, by option position per question: "closed"
- * (not open source, 1(v) matters most), "pragmatic" (open enough) and
- * "undecided"; most of them expect the same for the OSI question.
- */
-const CAMPS: { name: string; size: number; picks: Record<string, number[] | number> }[] = [
-  { name: "closed", size: 24, picks: { "license-opinion": [0], implications: [0, 1], "statement-misleading": 5, "statement-clause-1v": 5, "future-osi-prediction": [0] } },
-  { name: "pragmatic", size: 20, picks: { "license-opinion": [2], implications: [3], "statement-misleading": 1, "statement-clause-1v": 2, "future-osi-prediction": [0] } },
-  { name: "undecided", size: 16, picks: { "license-opinion": [1], implications: [2, 4], "statement-misleading": 3, "statement-clause-1v": 3, "future-osi-prediction": [0] } },
-];
+type Polls = Awaited<ReturnType<typeof getPollsOfTopic>>;
 
-async function camps(polls: Awaited<ReturnType<typeof getPollsOfTopic>>) {
+/** One voter's answers to every open poll the camp has a view on; one answer in seven strays. */
+async function answerAsCamp(userId: string, polls: Polls, camp: Camp, rand: () => number) {
+  for (const poll of polls) {
+    const want = camp.answers[poll.slug];
+    if (want === undefined) continue;
+    const stray = rand() < 0.15;
+    const choices = poll.options.filter((o) => !o.exclusive);
+    let input;
+    if (poll.kind === "scale") input = { scaleValue: stray ? 1 + Math.floor(rand() * 5) : (want as number) };
+    else if (stray) input = { optionIds: [choices[Math.floor(rand() * choices.length)].id] };
+    else {
+      const ids = (want as string[]).map((label) => poll.options.find((o) => o.label === label)?.id);
+      if (ids.some((id) => id === undefined)) throw new Error(`camp ${camp.name}: ${poll.slug} has no option ${JSON.stringify(want)}`);
+      input = { optionIds: ids as number[] };
+    }
+    // A closed or resolved poll refuses; the demo answers what is open.
+    await castVote(userId, poll.id, input);
+  }
+}
+
+async function camps(polls: Polls) {
   const rand = seededRandom(2023);
   for (const camp of CAMPS) {
     let made = 0;
@@ -79,18 +85,7 @@ async function camps(polls: Awaited<ReturnType<typeof getPollsOfTopic>>) {
       const res = await createUser(`demo_${camp.name}_${i + 1}`, DEMO_PASSWORD);
       if (!res.ok) continue;
       made++;
-      for (const poll of polls) {
-        const want = camp.picks[poll.slug];
-        if (want === undefined) continue;
-        // One answer in seven goes elsewhere: camps are tendencies, not uniforms.
-        const stray = rand() < 0.15;
-        const choices = poll.options.filter((o) => !o.exclusive);
-        const input =
-          poll.kind === "scale"
-            ? { scaleValue: stray ? 1 + Math.floor(rand() * 5) : (want as number) }
-            : { optionIds: stray ? [choices[Math.floor(rand() * choices.length)].id] : (want as number[]).map((k) => poll.options[k].id) };
-        await castVote(res.userId, poll.id, input);
-      }
+      await answerAsCamp(res.userId, polls, camp, rand);
     }
     console.log(`camp ${camp.name}: ${made} voters created`);
   }
