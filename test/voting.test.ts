@@ -121,8 +121,13 @@ describe("bad input is refused and writes nothing", () => {
     const before = await allCounts(t.db());
     const res = await client.post(url("implications"), { intent: "vote", option: [String(o[1]), String(o[7])] });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("&quot;None of these&quot; cannot be picked together with other answers.");
+    const refused = await res.text();
+    expect(refused).toContain("&quot;None of these&quot; cannot be picked together with other answers.");
     expect(await allCounts(t.db())).toEqual(before);
+    // Without JavaScript the refused answer is shown again, not thrown away, and the form posts back to its card (issue 23, newcomer 2).
+    const ticked = (html: string) => [...html.matchAll(/<input type="checkbox" name="option"[^>]* value="(\d+)"[^>]*>/g)].filter((m) => / checked=""/.test(m[0])).map((m) => Number(m[1]));
+    expect(ticked(refused)).toEqual([o[1], o[7]]);
+    expect(refused).toContain(`action="${url("implications")}#poll-implications"`);
     // On its own it is a whole answer, and so is any mix of the others.
     expect((await client.post(url("implications"), { intent: "vote", option: [String(o[7])] })).status).toBe(302);
     expect((await client.post(url("implications"), { intent: "vote", option: [String(o[1]), String(o[2])] })).status).toBe(302);

@@ -15,6 +15,8 @@ type Props = {
   linkQuestion?: boolean;
   /** Errors from a plain form post that landed on this page. */
   actionErrors?: Record<string, string[]> | null;
+  /** What that refused post chose (option ids, or a scale value): the form shows it again, not the stored answer. */
+  submitted?: { option: number[]; value: number | null } | null;
   /** Fold the form of an answered question (the topic page). */
   compact?: boolean;
 };
@@ -51,7 +53,7 @@ function optimisticMine(poll: PollView, form: FormData | undefined): number[] | 
   return ids.length ? ids : undefined;
 }
 
-export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, compact = false }: Props) {
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false }: Props) {
   const fetcher = useFetcher<VoteData>({ key: `vote-${poll.id}` });
   const location = useLocation();
   const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
@@ -101,8 +103,12 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   const here = useHere();
   // On a topic page a question already answered folds to its answer; the form is one click away.
   const folded = compact && !!serverMine && signedIn && !poll.closed;
+  // A refused plain post shows what was chosen, so nothing typed is lost.
+  const checked = (o: PollView["options"][number]) =>
+    submitted ? (poll.kind === "scale" ? o.value === submitted.value : submitted.option.includes(o.id)) : (serverMine?.includes(o.id) ?? false);
+  // Without JavaScript the answer page lands at this card, error or not (the fragment carries over the post).
   const form = (
-    <fetcher.Form method="post" action={pollUrl} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
+    <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
       <input type="hidden" name="redirectTo" value={here} />
       {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
       <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
@@ -118,7 +124,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
                     type={inputType}
                     name={inputName}
                     value={poll.kind === "scale" ? String(o.value) : String(o.id)}
-                    defaultChecked={serverMine?.includes(o.id) ?? false}
+                    defaultChecked={checked(o)}
                     data-exclusive={o.exclusive || undefined}
                     onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
                   />

@@ -28,8 +28,14 @@ export async function action(args: ActionFunctionArgs) {
   const { request, params } = args;
   const target = await findPollForVote(params.topic ?? "", params.poll ?? "");
   if (!target) throw new Response("Poll not found", { status: 404 });
-  const parsed = parseForm(voteSchema, await readForm(request));
-  if (!parsed.ok) return json({ ok: false, errors: parsed.errors }, { status: 400 });
+  const form = await readForm(request);
+  // What was chosen, as ids and a value, to show again if the answer is refused (never echoed as text).
+  const submitted = {
+    option: form.getAll("option").map(Number).filter((n) => Number.isSafeInteger(n) && n > 0).slice(0, 100),
+    value: /^[1-5]$/.test(String(form.get("value") ?? "")) ? Number(form.get("value")) : null,
+  };
+  const parsed = parseForm(voteSchema, form);
+  if (!parsed.ok) return json({ ok: false, errors: parsed.errors, submitted }, { status: 400 });
   const { intent, option, value, redirectTo, via } = parsed.data;
 
   const result =
@@ -37,7 +43,7 @@ export async function action(args: ActionFunctionArgs) {
       ? await withdrawVote(user.id, target.pollId)
       : await castVote(user.id, target.pollId, { optionIds: option, scaleValue: value });
   if (!result.ok) {
-    return failureJson(result, { ok: false });
+    return failureJson(result, { ok: false, submitted });
   }
   const message = intent === "withdraw" ? "Your answer was withdrawn." : "Your answer was recorded.";
   if (via === "fetcher") return json({ ok: true, message });
@@ -70,6 +76,7 @@ export default function PollPage() {
         headingLevel={2}
         linkQuestion={false}
         actionErrors={actionData && "errors" in actionData ? actionData.errors : null}
+        submitted={actionData && "submitted" in actionData ? actionData.submitted : null}
       />
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
