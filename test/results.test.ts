@@ -103,6 +103,35 @@ describe("results page, JSON and CSV agree with a recount", () => {
     expect(raw).not.toMatch(/crowd\d|u_crowd/);
   });
 
+  it("shows every share with one rounding rule: the topic page, each poll page and the results page say what results.json says (issue 23, newcomer 3)", async () => {
+    // 7 voters: 3, 2, 2 on the opinion (equal counts must show equal shares), a spread on the scale, several picks each on implications.
+    await castCrowd(7);
+    const data = await json(anon());
+    const expected = new Map<string, number[]>(data.polls.filter((p: any) => p.visible && p.voters > 0).map((p: any) => [p.slug, p.options.map((o: any) => o.percent)]));
+    expect([...expected.keys()]).toEqual(expect.arrayContaining(["license-opinion", "implications", "statement-misleading"]));
+    const section = (html: string, slug: string) => {
+      const start = html.indexOf(`id="poll-${slug}"`);
+      expect(start, slug).toBeGreaterThan(-1);
+      // Up to the next poll's card (its own ids, poll-<slug>-q and the like, are inside).
+      const next = [...html.slice(start + 1).matchAll(/id="poll-([a-z0-9-]+)"/g)].find((m) => m[1] !== slug && !m[1].startsWith(`${slug}-`));
+      return html.slice(start, next ? start + 1 + next.index! : undefined);
+    };
+    const shownOnCards = (html: string, slug: string) => [...section(html, slug).matchAll(/class="(?:share-text|scale-count)">\d+ \((\d+)%\)/g)].map((m) => Number(m[1]));
+    const shownInTables = (html: string, slug: string) => [...section(html, slug).matchAll(/<td>\d+<\/td><td>(\d+)%<\/td>/g)].map((m) => Number(m[1]));
+    const topic = (await (await anon().get(T)).text()).replaceAll("<!-- -->", "");
+    const results = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
+    for (const [slug, percents] of expected) {
+      expect(shownOnCards(topic, slug), `topic page: ${slug}`).toEqual(percents);
+      const page = (await (await anon().get(`${T}/p/${slug}`)).text()).replaceAll("<!-- -->", "");
+      expect(shownOnCards(page, slug), `poll page: ${slug}`).toEqual(percents);
+      expect(shownInTables(results, slug), `results page: ${slug}`).toEqual(percents);
+    }
+    // Equal counts, equal shares.
+    const opinion = data.polls.find((p: any) => p.slug === "license-opinion").options;
+    expect(opinion.map((o: any) => o.count)).toEqual([3, 2, 2, 0]);
+    expect(opinion[1].percent).toBe(opinion[2].percent);
+  });
+
   it("RFC 4180 and formula-injection guard in the CSV", async () => {
     await t.sql("update poll_options set label = ? where id = ?").run('=HYPERLINK("http://evil.example","x")', (await optionIds(t.db(), "license-opinion"))[0]);
     await t.sql("update poll_options set label = ? where id = ?").run("@SUM(1)", (await optionIds(t.db(), "license-opinion"))[1]);

@@ -3,6 +3,7 @@ import { Link, useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
+import { pollPercents } from "~/lib/stats";
 import { ShareBar } from "./ShareBar";
 import { useHere } from "./useHere";
 import { useHydrated } from "./useHydrated";
@@ -73,6 +74,10 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
     voters += (next ? 1 : 0) - (serverMine ? 1 : 0);
   }
 
+  const percents = new Map(
+    ((ids) => pollPercents(poll.kind, ids.map((id) => counts.get(id) ?? 0), voters).map((p, i) => [ids[i], p] as const))(poll.options.map((o) => o.id)),
+  );
+
   // After a vote with JavaScript, focus goes to what happened (the status line or the error), which also announces it.
   const statusRef = useRef<HTMLParagraphElement>(null);
   const errorRef = useRef<HTMLParagraphElement>(null);
@@ -136,10 +141,10 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
                 {poll.results.visible && count !== null ? (
                   poll.kind === "scale" ? (
                     <span className="scale-count">
-                      {count} ({voters > 0 ? Math.round((count / voters) * 100) : 0}%)
+                      {count} ({percents.get(o.id) ?? 0}%)
                     </span>
                   ) : (
-                    <ShareBar count={count} total={voters} />
+                    <ShareBar count={count} total={voters} percent={percents.get(o.id) ?? 0} />
                   )
                 ) : null}
               </li>

@@ -2,9 +2,9 @@
  * A count with its share of the total, drawn as an SVG bar: SVG attributes
  * are not inline styles, so the strict CSP (no 'unsafe-inline') holds.
  */
-export function ShareBar({ count, total }: { count: number; total: number }) {
+export function ShareBar({ count, total, percent }: { count: number; total: number; percent: number }) {
   const share = total > 0 ? count / total : 0;
-  const pct = Math.round(share * 100);
+  const pct = percent;
   return (
     <span className="share">
       <svg className="share-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" focusable="false">

@@ -8,18 +8,33 @@ export { wilsonInterval } from "./ranking";
 export function largestRemainder(counts: number[], total = 100): number[] {
   const sum = counts.reduce((a, b) => a + b, 0);
   if (sum === 0) return counts.map(() => 0);
-  const exact = counts.map((c) => (c / sum) * total);
-  const floors = exact.map(Math.floor);
+  // Whole numbers first (c * total / sum in integers), so equal counts have exactly equal remainders.
+  const floors = counts.map((c) => Math.floor((c * total) / sum));
+  const rest = counts.map((c) => (c * total) % sum);
   let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((e, i) => ({ i, r: e - Math.floor(e) }))
-    .sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of order) {
-    if (left <= 0) break;
-    floors[i]++;
-    left--;
+  const order = rest.map((r, i) => ({ i, r })).sort((a, b) => b.r - a.r || a.i - b.i);
+  // Equal remainders are served together or not at all: equal counts always
+  // show equal percentages, even if the total then falls a point short.
+  for (let k = 0; k < order.length && left > 0; ) {
+    let end = k;
+    while (end < order.length && order[end].r === order[k].r) end++;
+    if (order[k].r === 0 || end - k > left) break;
+    for (let j = k; j < end; j++) floors[order[j].i]++;
+    left -= end - k;
+    k = end;
   }
   return floors;
+}
+
+/**
+ * The percentages a poll shows, one rule for every page (issue 23): shares
+ * of one answer each (single, scale) by largest remainder, so they add up to
+ * 100; shares of a multiple-choice poll, where one voter picks several, each
+ * of the voters and rounded on its own.
+ */
+export function pollPercents(kind: "single" | "multiple" | "scale", counts: number[], voters: number): number[] {
+  if (kind === "multiple") return counts.map((c) => (voters ? Math.round((c / voters) * 100) : 0));
+  return largestRemainder(counts);
 }
 
 /** Mean of a distribution given as counts per value. */

@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import { db, engine, prepared, rows, type DB } from "../../db/client";
 import { ballotHistory, tallyDaily } from "../../db/schema";
 import { pageClock } from "../lib/format";
-import { largestRemainder, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
+import { pollPercents, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { GENESIS } from "./ballot-log.server";
 import { getMyChoices } from "./ballots.server";
@@ -74,7 +74,7 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
   let resolution: PollResult["resolution"] = null;
   if (decision.visible) {
     const counts = poll.options.map((o) => o.count);
-    const rounded = poll.kind === "multiple" ? counts.map((c) => (voters ? Math.round((c / voters) * 100) : 0)) : largestRemainder(counts);
+    const rounded = pollPercents(poll.kind, counts, voters);
     options = poll.options.map((o, i) => {
       const [low, high] = wilsonInterval(o.count, voters);
       return { id: o.id, label: o.label, value: o.value, count: o.count, share: voters ? o.count / voters : 0, percent: rounded[i], low, high };
