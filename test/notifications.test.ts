@@ -83,6 +83,16 @@ describe("notifications", () => {
     expect(list).not.toContain("Mark all read");
   });
 
+  it("show a comment's words in the inbox, not its markdown (issue 23, newcomer 7)", async () => {
+    const ada = await makeUser(anon(), "ada");
+    const bo = await makeUser(anon(), "bo");
+    await postAs(bo.id, "@ada read **clause 1(v)** against the [OSD](https://opensource.org/osd).");
+    const inbox = await html(await ada.client.get("/notifications"));
+    expect(inbox).toMatch(/@ada read clause 1\(v\) against the OSD\./);
+    expect(inbox).not.toContain("**clause");
+    expect(inbox).not.toContain("](https://");
+  });
+
   it("withdraw when the comment is removed or deleted", async () => {
     const ada = await makeUser(anon(), "ada");
     const bo = await makeUser(anon(), "bo");

@@ -56,6 +56,19 @@ describe("search", () => {
     expect(page).not.toContain("<img src=x");
   });
 
+  it("show snippets as words, not markdown: no ** and no link addresses (issue 23, newcomer 7)", async () => {
+    const ada = await makeUser(anon(), "ada");
+    await postAs(ada.id, "Read **clause 1(v)** against the [OSD](https://opensource.org/osd) and `distillation` falls.");
+    const c = (await hits("distillation")).hits.find((h) => h.kind === "comment")!;
+    const text = c.snippet.map((s) => s.text).join("");
+    expect(text).toContain("clause 1(v)");
+    expect(text).toContain("OSD");
+    expect(text).not.toMatch(/\*\*|\]\(|https:|`/);
+    const page = await html(await anon().get("/search?q=distillation"));
+    expect(page).not.toContain("**clause");
+    expect(page).not.toContain("(https://opensource.org/osd)");
+  });
+
   it("never finds removed or deleted comments, and finds edits at once", async () => {
     const ada = await makeUser(anon(), "ada");
     const mod = await makeUser(anon(), "moddy", "moderator");

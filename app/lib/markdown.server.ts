@@ -148,3 +148,20 @@ export function textExcerpt(html: string, max: number): string {
   const decoded = text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
   return decoded.length > max ? `${decoded.slice(0, max - 1)}…` : decoded;
 }
+
+/**
+ * A piece of markdown source read as plain words, for snippets cut from the
+ * source (search): emphasis marks, code ticks, heading and quote markers go,
+ * and a link keeps its text, not its address. Works on fragments, so a link
+ * cut in half still loses its address.
+ */
+export function plainMarkdown(text: string): string {
+  return text
+    .replace(/!?\[([^\]]*)\]\([^)]*\)?/g, "$1")
+    .replace(/\]\([^)\s]*\)?/g, "")
+    .replace(/\(https?:\/\/[^)\s]*\)?/g, "")
+    .replace(/\*\*|__|~~|`+/g, "")
+    .replace(/(^|[\s(])[*_]+|[*_]+(?=[\s).,;:!?]|$)/g, "$1")
+    .replace(/(^|\n)\s*(#{1,6}|>+)\s+/g, "$1")
+    .replace(/[[\]]/g, "");
+}

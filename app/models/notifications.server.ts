@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { afterCommit, db, prepared, rows, transaction, type DB } from "../../db/client";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../../db/schema/domain";
 import { comments, follows, notificationMutes, notifications, polls, pollOptions, topics, userMutes, users } from "../../db/schema";
+import { textExcerpt } from "../lib/markdown.server";
 import { notifyInboxChanged } from "./events.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
@@ -191,10 +192,10 @@ export type InboxItem = {
 
 const EXCERPT = 140;
 
-function excerptOf(md: string | null): string | null {
-  if (!md) return null;
-  const flat = md.replace(/\s+/g, " ").trim();
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
+/** The comment's words as text: from its rendered HTML, so no `**` or `[link](…)` shows (issue 23). */
+function excerptOf(html: string | null): string | null {
+  if (!html) return null;
+  return textExcerpt(html, EXCERPT) || null;
 }
 
 /**
@@ -218,7 +219,7 @@ export async function listNotifications(userId: string, before: number | null = 
       resolvedLabel: pollOptions.label,
       actor: users.username,
       actorDeleted: users.deletedAt,
-      body: comments.bodyMd,
+      body: comments.bodyHtml,
     })
     .from(notifications)
     .innerJoin(topics, eq(topics.id, notifications.topicId))

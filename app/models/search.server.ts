@@ -1,3 +1,4 @@
+import { plainMarkdown } from "../lib/markdown.server";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import { db, engine, rows } from "../../db/client";
 import { comments, polls, topics, users } from "../../db/schema";
@@ -45,7 +46,11 @@ export function segments(marked: string): Segment[] {
   for (const part of marked.split(MARKS)) {
     if (part === START) hit = true;
     else if (part === STOP) hit = false;
-    else if (part) out.push({ text: part.replace(/\s+/g, " "), hit });
+    else if (part) {
+      // Snippets are cut from markdown source: show its words, not its marks (issue 23).
+      const text = plainMarkdown(part).replace(/\s+/g, " ");
+      if (text) out.push({ text, hit });
+    }
   }
   return out;
 }
