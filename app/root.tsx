@@ -45,7 +45,7 @@ function Header() {
         <Link to="/" className="brand" aria-label="Pulse, home">
           <span className="brand-mark" aria-hidden="true">◉</span> Pulse
         </Link>
-        <form method="get" action="/search" role="search" className="header-search">
+        <form method="get" action="/search" role="search" aria-label="Search the site" className="header-search">
           <label htmlFor="site-search" className="sr-only">
             Search Pulse
           </label>

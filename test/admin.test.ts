@@ -121,6 +121,9 @@ describe("topics and polls", () => {
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).toBe("/admin/topics/second-topic");
     expect((await anon().get("/t/second-topic")).status).toBe(200);
+    // Left empty, the slug is made from the title (issue 23, newcomer 11).
+    const derived = await admin.client.post("/admin/topics/new", { intent: "save", slug: "", title: "Weights: are they source?", summaryMd: "Text.", sourceUrl: "" });
+    expect(derived.headers.get("location")).toBe("/admin/topics/weights-are-they-source");
     const before = (await allCounts(t.db()));
     const dup = await admin.client.post("/admin/topics/new", { intent: "save", slug: "second-topic", title: "Again", summaryMd: "x", sourceUrl: "" });
     expect(dup.status).toBe(400);
@@ -263,6 +266,11 @@ describe("topics and polls", () => {
       sourceUrl: "https://github.com/meta-llama/llama3/blob/main/LICENSE",
     });
     expect(ok.status).toBe(302);
+    // The log names the outcome by its label, and the poll's voters in words (issue 23, newcomer 11).
+    const logPage = (await (await admin.client.get("/admin/log")).text()).replaceAll("<!-- -->", "");
+    expect(logPage).toContain("outcome: Yes, loosened but still a custom license");
+    expect(logPage).not.toContain("outcome option");
+    expect((await (await admin.client.get(`/admin/polls/${pid}`)).text()).replaceAll("<!-- -->", "")).toContain("1 voter ·");
     const results = await (await anon().get(`${T}/results.json`)).json();
     const p = results.polls.find((x: any) => x.slug === "llama-3-prediction");
     expect(p.closed).toBe(true);
@@ -371,6 +379,9 @@ describe("reports and moderation", () => {
     expect((await mod.client.post("/admin/users", { intent: "ban", user: admin.id, reason: "coup" })).status).toBe(403);
     const res = await mod.client.post("/admin/users", { intent: "ban", user: member.id, reason: "spam", withdrawBallots: "on" });
     expect(res.status).toBe(302);
+    // It says what it did (issue 23, newcomer 11).
+    expect(res.headers.get("location")).toBe(`/admin/users?done=ban&who=${member.id}`);
+    expect((await (await mod.client.get(res.headers.get("location")!)).text()).replaceAll("<!-- -->", "")).toContain("plain_member is banned");
     expect(Boolean((await q("select banned from users where id = ?", member.id)).banned)).toBe(true);
     expect((await q("select count(*) as n from sessions where user_id = ?", member.id)).n).toBe(0);
     expect((await q("select count from tallies where option_id = ?", opts[0])).count).toBe(0);

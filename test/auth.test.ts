@@ -145,7 +145,8 @@ describe("pages", () => {
     const c = client();
     const home = await html(await c.get("/"));
     expect(home).toContain('href="/t/llama-2-license"');
-    expect(home).toContain("11 questions");
+    expect(home).toContain("6 questions · 5 clauses · ");
+    expect(home).toMatch(/\d+ comments? in all threads/);
     const topic = await html(await c.get("/t/llama-2-license"));
     for (const slug of ["license-opinion", "llama-3-prediction", "implications", "statement-misleading", "statement-clause-1v", "future-osi-prediction"]) {
       expect(topic).toContain(`href="/t/llama-2-license/p/${slug}"`);

@@ -71,7 +71,12 @@ describe("results page, JSON and CSV agree with a recount", () => {
     const byId = new Map(recount.map((r) => [r.id, r.n]));
     for (const p of data.polls) {
       for (const o of p.options) expect(o.count, `${p.slug}/${o.label}`).toBe(byId.get(o.id));
-      if (p.kind !== "multiple" && p.voters > 0) expect(p.options.reduce((s: number, o: any) => s + o.percent, 0)).toBe(100);
+      if (p.kind !== "multiple" && p.voters > 0) {
+        // 100, or a little short when equal counts tie for the last points: equal counts show equal shares.
+        const sum = p.options.reduce((s: number, o: any) => s + o.percent, 0);
+        expect(sum).toBeLessThanOrEqual(100);
+        expect(sum).toBeGreaterThan(100 - p.options.length);
+      }
     }
     const opinion = data.polls.find((p: any) => p.slug === "license-opinion");
     expect(opinion.voters).toBe(14);

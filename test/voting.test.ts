@@ -229,7 +229,8 @@ describe("results visibility on the pages", () => {
       const a = await (await anon().get(path)).text();
       const n = await (await other.get(path)).text();
       const v = await (await voter.get(path)).text();
-      const section = (html: string) => html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf('id="poll-llama-3-prediction"') > 0 ? html.indexOf('id="poll-llama-3-prediction"') : undefined);
+      // The card: from its id to the end of its <section>.
+      const section = (html: string) => html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf("</section>", html.indexOf('id="poll-license-opinion"')));
       expect(hasCounts(section(a)), `${path} anonymous`).toBe(false);
       expect(hasCounts(section(n)), `${path} non-voter`).toBe(false);
       expect(hasCounts(section(v)), `${path} voter`).toBe(true);
@@ -322,7 +323,16 @@ describe("the topic page's structure", () => {
     const opts = await optionIds(t.db(), "license-opinion");
     await client.post(url("license-opinion"), { intent: "vote", option: String(opts[1]) });
     const mine = await (await client.get(T)).text();
-    expect(mine).toContain("You have answered 1 of 6.");
+    // Of the open questions: the resolved LLAMA-3 prediction is settled history, outside the count (issue 23, newcomer 9).
+    expect(mine).toContain("You have answered 1 of 5.");
+    expect(mine).toMatch(/Questions <span class="muted">1\/5<\/span>/);
+    const settledAt = mine.indexOf('id="settled-heading"');
+    expect(settledAt).toBeGreaterThan(mine.indexOf('id="poll-future-osi-prediction"'));
+    expect(mine.indexOf('id="poll-llama-3-prediction"')).toBeGreaterThan(settledAt);
+    const settledCard = mine.slice(mine.indexOf('id="poll-llama-3-prediction"'), mine.indexOf("</section>", mine.indexOf('id="poll-llama-3-prediction"')));
+    expect(settledCard).toContain("Resolved: Yes, it gets stricter");
+    expect(settledCard).toContain("No one answered before it closed.");
+    expect(settledCard).not.toContain("<form");
     const card = (slug: string) => mine.slice(mine.indexOf(`id="poll-${slug}"`), mine.indexOf("</section>", mine.indexOf(`id="poll-${slug}"`)));
     // Answered: the answer shows, the form is one click away in a closed <details>.
     expect(card("license-opinion")).toMatch(/<details class="change"><summary>Change or withdraw your answer<\/summary>/);

@@ -12,7 +12,7 @@ type Props = {
   poll: PollView;
   topicSlug: string;
   signedIn: boolean;
-  headingLevel?: 2 | 3;
+  headingLevel?: 1 | 2 | 3;
   linkQuestion?: boolean;
   /** Errors from a plain form post that landed on this page. */
   actionErrors?: Record<string, string[]> | null;
@@ -20,6 +20,8 @@ type Props = {
   submitted?: { option: number[]; value: number | null } | null;
   /** Fold the form of an answered question (the topic page). */
   compact?: boolean;
+  /** A closed or resolved question on the topic page: settled history, shown without a form. */
+  settled?: boolean;
 };
 
 type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
@@ -54,7 +56,7 @@ function optimisticMine(poll: PollView, form: FormData | undefined): number[] | 
   return ids.length ? ids : undefined;
 }
 
-export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false }: Props) {
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false, settled = false }: Props) {
   const fetcher = useFetcher<VoteData>({ key: `vote-${poll.id}` });
   const location = useLocation();
   const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
@@ -81,11 +83,11 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   // After a vote with JavaScript, focus goes to what happened (the status line or the error), which also announces it.
   const statusRef = useRef<HTMLParagraphElement>(null);
   const errorRef = useRef<HTMLParagraphElement>(null);
-  const settled = fetcher.state === "idle" ? fetcher.data : undefined;
+  const answeredNow = fetcher.state === "idle" ? fetcher.data : undefined;
   useEffect(() => {
-    if (!settled) return;
-    (settled.ok ? statusRef : errorRef).current?.focus();
-  }, [settled]);
+    if (!answeredNow) return;
+    (answeredNow.ok ? statusRef : errorRef).current?.focus();
+  }, [answeredNow]);
   const errors = fetcher.data?.errors ?? actionErrors ?? null;
   const errorText = errors ? Object.values(errors).flat().join(" ") : null;
   const params = new URLSearchParams(location.search);
@@ -98,7 +100,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
           ? "Your answer was withdrawn."
           : null;
 
-  const H = headingLevel === 2 ? "h2" : "h3";
+  const H = headingLevel === 1 ? "h1" : headingLevel === 2 ? "h2" : "h3";
   const headingId = `poll-${poll.slug}-q`;
   const errorId = `poll-${poll.slug}-error`;
   const hintId = `poll-${poll.slug}-hint`;
@@ -210,7 +212,11 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         </p>
       ) : null}
 
-      {folded ? (
+      {settled ? (
+        <p className="muted">
+          {voters === 0 ? "No one answered before it closed." : <Link to={`/t/${topicSlug}/results#poll-${poll.slug}`}>{`How the ${plural(voters, "voter")} answered →`}</Link>}
+        </p>
+      ) : folded ? (
         <details className="change" open={errorText ? true : undefined}>
           <summary>Change or withdraw your answer</summary>
           {form}

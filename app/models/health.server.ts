@@ -40,10 +40,10 @@ export type DatabaseHealth = { readable: boolean; writable: boolean; freeMb?: nu
 
 /** Free megabytes on the disk holding the SQLite file; undefined on PostgreSQL (another machine's disk) or in memory. */
 function freeMegabytes(): number | undefined {
-  if (engine() !== "sqlite") return undefined;
-  const file = sqliteConnections().writer.$client.name;
-  if (!file || file === ":memory:") return undefined;
   try {
+    if (engine() !== "sqlite") return undefined;
+    const file = sqliteConnections().writer.$client.name;
+    if (!file || file === ":memory:") return undefined;
     const s = fs.statfsSync(path.dirname(path.resolve(file)));
     return Math.floor((s.bavail * s.bsize) / 1048576);
   } catch {

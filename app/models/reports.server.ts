@@ -1,6 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { changes, db, rows, transaction, type DB } from "../../db/client";
-import { comments, moderationLog, reports } from "../../db/schema";
+import { comments, moderationLog, pollOptions, reports } from "../../db/schema";
 import { removeComment } from "./comments.server";
 import { notifyOfHandledReports } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
@@ -120,6 +120,12 @@ export async function listLog(limit = 100, before: number | null = null) {
     left join polls tp on l.target_type = 'poll' and cast(tp.id as text) = l.target_id
     ${before ? sql`where l.id < ${before}` : sql``}
     order by l.id desc limit ${limit}`);
+  // A resolution names its outcome by option id: read the labels, so the log says "outcome: Yes", not "67" (issue 23).
+  const optionIds = entries.map((e) => /"optionId":(\d+)/.exec(e.details ?? "")?.[1]).filter((id): id is string => id !== undefined).map(Number);
+  const labels = new Map<number, string>();
+  if (optionIds.length) {
+    for (const o of await db().select({ id: pollOptions.id, label: pollOptions.label }).from(pollOptions).where(inArray(pollOptions.id, [...new Set(optionIds)]))) labels.set(o.id, o.label);
+  }
   return entries.map((e) => ({
     id: e.id,
     createdAt: e.created_at,
@@ -129,12 +135,12 @@ export async function listLog(limit = 100, before: number | null = null) {
     targetId: e.target_id,
     targetName: e.target_user ?? e.target_topic ?? e.target_poll,
     reason: e.reason,
-    details: readDetails(e.details),
+    details: readDetails(e.details, labels),
   }));
 }
 
 /** The log's JSON details as label and value pairs a person can read. */
-function readDetails(json: string | null): { label: string; value: string }[] {
+function readDetails(json: string | null, optionLabels: Map<number, string> = new Map()): { label: string; value: string }[] {
   if (!json) return [];
   let parsed: unknown;
   try {
@@ -148,7 +154,11 @@ function readDetails(json: string | null): { label: string; value: string }[] {
   if ("from" in o && "to" in o) out.push({ label: "role", value: `${String(o.from)} → ${String(o.to)}` });
   for (const [k, v] of Object.entries(o)) {
     if (k === "from" || k === "to" || v === null || v === undefined) continue;
-    const label = k === "withdrawnBallots" ? "votes withdrawn" : k === "optionId" ? "outcome option" : k === "sourceUrl" ? "source" : k;
+    if (k === "optionId") {
+      out.push({ label: "outcome", value: optionLabels.get(Number(v)) ?? `option ${String(v)} (since deleted)` });
+      continue;
+    }
+    const label = k === "withdrawnBallots" ? "votes withdrawn" : k === "sourceUrl" ? "source" : k;
     out.push({ label, value: typeof v === "object" ? JSON.stringify(v) : String(v) });
   }
   return out;

@@ -72,7 +72,9 @@ const listQuery = prepared("topics.list", (conn) =>
       commentCount: topics.commentCount,
       // Spelled out: drizzle leaves columns unqualified in a one-table select,
       // and an unqualified "id" would bind to the subquery's own table.
-      pollCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id)`,
+      // Questions as the topic page lists them; a clause's question is counted with its clause (issue 23).
+      pollCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id and not exists (select 1 from doc_clauses dc where dc.poll_id = p.id))`,
+      clauseCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id and exists (select 1 from doc_clauses dc where dc.poll_id = p.id))`,
       answerCount: sql<number>`(select coalesce(sum(p.voter_count), 0) from polls p where p.topic_id = topics.id)`,
       createdAt: topics.createdAt,
       activeAt: topics.activeAt,

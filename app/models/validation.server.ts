@@ -190,13 +190,16 @@ const optionalUrl = z
 
 const reason = z.string().trim().max(500, "Keep the reason under 500 characters.").optional().transform((s) => s || null);
 
-export const topicFormSchema = z.strictObject({
-  intent: z.enum(["save", "preview"], { error: "Unknown action." }),
-  slug,
-  title: z.string({ error: "Give a title." }).trim().min(3, "Use at least 3 characters.").max(200, "Use at most 200 characters."),
-  summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
-  sourceUrl: optionalUrl,
-});
+export const topicFormSchema = z
+  .strictObject({
+    intent: z.enum(["save", "preview"], { error: "Unknown action." }),
+    // Left empty, made from the title, as a poll's is from its question (issue 23).
+    slug: z.union([z.literal(""), slug]).default(""),
+    title: z.string({ error: "Give a title." }).trim().min(3, "Use at least 3 characters.").max(200, "Use at most 200 characters."),
+    summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
+    sourceUrl: optionalUrl,
+  })
+  .transform((v) => ({ ...v, slug: v.slug || (slugFrom(v.title).length >= 2 ? slugFrom(v.title) : "topic") }));
 
 export const siteTextSchema = z.strictObject({
   intent: z.enum(["save", "preview"], { error: "Unknown action." }),

@@ -36,7 +36,7 @@ export default function Index() {
                 {t.newCount ? <span className="badge new-badge">{`${t.newCount} new`}</span> : null}
               </h2>
               <p className="muted">
-                {`${plural(t.pollCount, "question")} · ${plural(t.answerCount, "answer")} · ${plural(t.commentCount, "comment")} · `}
+                {`${plural(Number(t.pollCount), "question")}${Number(t.clauseCount) ? ` · ${plural(Number(t.clauseCount), "clause")}` : ""} · ${plural(Number(t.answerCount), "answer")} · ${plural(t.commentCount, "comment")} in all threads · `}
                 <Link to={`/t/${t.slug}/results`}>results</Link>
               </p>
             </li>

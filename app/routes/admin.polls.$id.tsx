@@ -6,7 +6,7 @@ import { Field } from "~/components/Field";
 import { PollForm, withExtraOption } from "~/components/admin/PollForm";
 import { FormErrors, Select } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
-import { formatDateTime } from "~/lib/format";
+import { formatDateTime, plural } from "~/lib/format";
 import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
 import { failureJson } from "~/lib/http.server";
@@ -60,7 +60,7 @@ export default function EditPoll() {
       </p>
       <h1>{poll.question}</h1>
       <p className="muted">
-        {poll.voterCount} voters · {closed ? `closed ${formatDateTime(poll.closesAt!)}` : poll.closesAt ? `closes ${formatDateTime(poll.closesAt)}` : "open"}
+        {plural(poll.voterCount, "voter")} · {closed ? `closed ${formatDateTime(poll.closesAt!)}` : poll.closesAt ? `closes ${formatDateTime(poll.closesAt)}` : "open"}
       </p>
       {/* Errors of the resolution's own fields show at those fields, once. */}
       <FormErrors errors={stateErrors} fields={["optionId", "note", "sourceUrl"]} />

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
@@ -20,15 +20,22 @@ export async function action(args: ActionFunctionArgs) {
   const { intent, report, reason } = parsed.data;
   const res = await handleReport(mod.id, report, intent, reason);
   if (!res.ok) return failureJson(res);
-  return redirect("/admin/reports");
+  // Back to the queue, saying what was done (issue 23).
+  return redirect(`/admin/reports?done=${intent}`);
 }
 
 export default function Reports() {
   const { reports } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const done = ({ dismiss: "Report dismissed: the comment stays.", remove: "Comment removed, and its reporters told." } as Record<string, string>)[useSearchParams()[0].get("done") ?? ""];
   return (
     <section>
       <h1>Open reports</h1>
+      {done ? (
+        <p className="notice" role="status">
+          {done} It is in the <Link to="/admin/log">moderation log</Link>.
+        </p>
+      ) : null}
       {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
       {reports.length === 0 ? <p className="muted">Nothing to review.</p> : null}
       <ol className="report-list">
@@ -48,7 +55,11 @@ export default function Reports() {
                 Note <input name="reason" maxLength={500} />
               </label>{" "}
               <button type="submit" name="intent" value="dismiss" className="small secondary">Dismiss</button>{" "}
-              <button type="submit" name="intent" value="remove" className="small danger">Remove comment</button>
+              {/* Removing is asked for twice: open, then confirm. */}
+              <details className="confirm">
+                <summary className="small">Remove…</summary>
+                <button type="submit" name="intent" value="remove" className="small danger">Remove comment</button>
+              </details>
             </Form>
           </li>
         ))}

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
-import { formatDateTime } from "~/lib/format";
+import { formatDateTime, plural } from "~/lib/format";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { listPollsForAdmin } from "~/models/polls.server";
 import { getTopicForEdit, updateTopic } from "~/models/topics.server";
@@ -67,7 +67,7 @@ export default function EditTopic() {
           <li key={p.id}>
             <Link to={`/admin/polls/${p.id}`}>{p.question}</Link>{" "}
             <span className="muted">
-              {p.kind} · {p.voterCount} voters{p.closesAt ? ` · closes ${formatDateTime(p.closesAt)}` : ""}
+              {p.kind} · {plural(p.voterCount, "voter")}{p.closesAt ? ` · closes ${formatDateTime(p.closesAt)}` : ""}
               {p.isPrediction ? (p.resolvedAt ? " · resolved" : " · prediction") : ""}
             </span>
           </li>

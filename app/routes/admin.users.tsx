@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDate, formatDateTime } from "~/lib/format";
@@ -36,16 +36,29 @@ export async function action(args: ActionFunctionArgs) {
         ? await banUser(me, d.user, d.reason, d.withdrawBallots)
         : await unbanUser(me, d.user, d.reason);
   if (!res.ok) return failureJson(res);
-  return redirect(new URL(args.request.url).pathname + new URL(args.request.url).search);
+  // Back to the list, saying what was done (issue 23).
+  const back = new URL(args.request.url);
+  back.searchParams.set("done", d.intent);
+  back.searchParams.set("who", d.user);
+  return redirect(back.pathname + back.search);
 }
 
 export default function Users() {
   const { users, q, myRole, myId } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const reset = data && "resetLink" in data ? data.resetLink : null;
+  const [params] = useSearchParams();
+  const who = users.find((u) => u.id === params.get("who"))?.username;
+  const DONE: Record<string, string> = { ban: "is banned: their sessions ended.", unban: "is no longer banned.", role: "has a new role." };
+  const done = who && DONE[params.get("done") ?? ""] ? `${who} ${DONE[params.get("done")!]}` : null;
   return (
     <section>
       <h1>Users</h1>
+      {done ? (
+        <p className="notice" role="status">
+          {done} It is in the <Link to="/admin/log">moderation log</Link>.
+        </p>
+      ) : null}
       {reset ? (
         <div className="notice" role="status">
           <p>
@@ -105,12 +118,14 @@ export default function Users() {
                         <button type="submit" name="intent" value="unban" className="small secondary">Unban</button>
                       </>
                     ) : (
-                      <>
+                      // A ban is asked for twice: open, then confirm (with or without JavaScript).
+                      <details className="confirm">
+                        <summary className="small">Ban…</summary>
                         <label className="small">
                           <input type="checkbox" name="withdrawBallots" /> withdraw votes
                         </label>{" "}
                         <button type="submit" name="intent" value="ban" className="small danger">Ban {u.username}</button>
-                      </>
+                      </details>
                     )}
                   </Form>
                 )}

@@ -78,7 +78,7 @@ export default function Search() {
   return (
     <section className="search">
       <h1>Search</h1>
-      <form method="get" action="/search" role="search" className="search-form">
+      <form method="get" action="/search" role="search" aria-label="Refine this search" className="search-form">
         <div className="field">
           <label htmlFor="q">Words to find</label>
           <input id="q" type="search" name="q" defaultValue={q} maxLength={300} />

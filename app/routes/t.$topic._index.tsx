@@ -65,7 +65,10 @@ function FollowButton({ following }: { following: boolean }) {
 
 export default function TopicPage() {
   const { topic, polls, thread, signedIn, following, clauses } = useLoaderData<typeof loader>();
-  const answered = polls.filter((p) => p.mine).length;
+  // Questions still open are the ones to answer; closed and resolved ones are settled history, outside the count (issue 23).
+  const open = polls.filter((p) => !p.closed);
+  const settled = polls.filter((p) => p.closed);
+  const answered = open.filter((p) => p.mine).length;
   return (
     <article className="topic">
       <h1>{topic.title}</h1>
@@ -73,7 +76,7 @@ export default function TopicPage() {
       <nav aria-label="On this page" className="page-nav">
         <a href="#summary">Summary</a>
         <a href="#questions">
-          Questions <span className="muted">{signedIn ? `${answered}/${polls.length}` : polls.length}</span>
+          Questions <span className="muted">{signedIn ? `${answered}/${open.length}` : open.length}</span>
         </a>
         <a href="#discussion">
           Discussion <span className="muted">{topic.generalCommentCount}</span>
@@ -99,15 +102,26 @@ export default function TopicPage() {
         </div>
         {signedIn && answered > 0 ? (
           <p className="muted">
-            {answered === polls.length ? "You have answered every question. " : `You have answered ${answered} of ${polls.length}. `}
+            {answered === open.length ? "You have answered every open question. " : `You have answered ${answered} of ${open.length}. `}
             Answered questions are folded; open one to change your answer.
           </p>
         ) : null}
         <div className="poll-stack">
-          {polls.map((p) => (
+          {open.map((p) => (
             <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} compact />
           ))}
         </div>
+        {settled.length ? (
+          <>
+            <h3 id="settled-heading">Settled</h3>
+            <p className="muted">Closed questions and resolved predictions: what was asked, and how it turned out.</p>
+            <div className="poll-stack" aria-labelledby="settled-heading" role="group">
+              {settled.map((p) => (
+                <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} compact settled />
+              ))}
+            </div>
+          </>
+        ) : null}
       </section>
       {clauses.length ? (
         <section id="clauses" aria-labelledby="clauses-heading" className="jump-target">

@@ -73,7 +73,7 @@ export default function PollPage() {
         poll={poll}
         topicSlug={topic.slug}
         signedIn={signedIn}
-        headingLevel={2}
+        headingLevel={1}
         linkQuestion={false}
         actionErrors={actionData && "errors" in actionData ? actionData.errors : null}
         submitted={actionData && "submitted" in actionData ? actionData.submitted : null}

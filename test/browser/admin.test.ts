@@ -60,9 +60,13 @@ describe("running Pulse from the browser", () => {
     await mod.goto("/admin/users?q=troll");
     const row = mod.getByTestId("user-troll");
     await row.getByLabel("Reason for troll").fill("abuse");
+    // A ban is asked for twice: open it, then confirm.
+    await row.locator("summary", { hasText: "Ban…" }).click();
     await row.getByLabel("withdraw votes").check();
     await row.getByRole("button", { name: "Ban troll" }).click();
     await expect.poll(() => mod.getByTestId("user-troll").locator(".badge").textContent(), { message: "waited for mod.getByTestId(\"user-troll\").locator(\".badge\").textContent()" }).toBe("banned");
+    // And it says what it did.
+    await expect.poll(() => mod.getByRole("status").first().textContent(), { message: "waited for the ban's confirmation" }).toContain("troll is banned");
 
     // The member's next request is anonymous; the vote is gone; the log shows it all.
     await member.reload();

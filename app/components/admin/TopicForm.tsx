@@ -11,7 +11,7 @@ export function TopicForm({ data, defaults, submitLabel }: { data?: TopicFormDat
     <Form method="post" className="stack admin-form" noValidate>
       <FormErrors errors={e} fields={["slug", "title", "summaryMd", "sourceUrl"]} />
       <Field label="Title" name="title" defaultValue={v.title} errors={e?.title} required />
-      <Field label="Slug" name="slug" defaultValue={v.slug} errors={e?.slug} hint="The address: /t/slug. Lowercase letters, digits and hyphens." required />
+      <Field label="Slug (optional)" name="slug" defaultValue={v.slug} errors={e?.slug} hint="The address: /t/slug. Lowercase letters, digits and hyphens. Left empty, it is made from the title." />
       <TextArea label="Summary (markdown)" name="summaryMd" defaultValue={v.summaryMd} errors={e} rows={12} required />
       <Field label="Source link" name="sourceUrl" type="url" defaultValue={v.sourceUrl} errors={e?.sourceUrl} hint="Optional: the article or post this topic is about." />
       <PreviewAndSave preview={data?.preview} saveLabel={submitLabel} />
