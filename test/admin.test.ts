@@ -416,11 +416,13 @@ describe("npm run user:role", () => {
     const env = { ...process.env, DATABASE_PATH: t.file() };
     const ok = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "Founder", "admin"], { env, encoding: "utf8" });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain("Founder is now admin.");
+    // It names the database it changed, and the one it looked in when the name is not there (issue 23, newcomer 14).
+    expect(ok.stdout).toMatch(/Founder is now admin, in the (SQLite file|PostgreSQL database) /);
     await t.sql("select 1").get();
     expect((await q("select role from users where username = 'founder'")).role).toBe("admin");
     const missing = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "nobody", "admin"], { env, encoding: "utf8" });
     expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/No user named "nobody".*\(looked in the (SQLite file|PostgreSQL database) .*set DATABASE_PATH or DATABASE_URL/);
     const usage = spawnSync(NODE_TS[0], [...NODE_TS[1], "scripts/user-role.ts", "founder", "king"], { env, encoding: "utf8" });
     expect(usage.status).toBe(2);
   });

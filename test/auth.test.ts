@@ -147,6 +147,9 @@ describe("pages", () => {
     expect(home).toContain('href="/t/llama-2-license"');
     expect(home).toContain("6 questions · 5 clauses · ");
     expect(home).toMatch(/\d+ comments? in all threads/);
+    // A newcomer learns what this is and where to start (issue 23, newcomer 16).
+    expect(home).toContain('class="lead">Pulse is where a community argues');
+    expect(home.replaceAll("<!-- -->", "")).toMatch(/<strong>Start here:<\/strong> read the summary, answer the questions, see what others think\. <a [^>]*href="\/t\/llama-2-license"/);
     const topic = await html(await c.get("/t/llama-2-license"));
     for (const slug of ["license-opinion", "llama-3-prediction", "implications", "statement-misleading", "statement-clause-1v", "future-osi-prediction"]) {
       expect(topic).toContain(`href="/t/llama-2-license/p/${slug}"`);

@@ -20,10 +20,23 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export default function Index() {
   const { topics } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
+  // The first topic (the oldest) is where a newcomer starts.
+  const first = topics.reduce<(typeof topics)[number] | null>((a, t) => (a === null || t.id < a.id ? t : a), null);
   return (
     <>
       {params.get("deleted") ? <p className="notice" role="status">Your account was deleted.</p> : null}
       <h1>Topics</h1>
+      {/* First arrival (issue 23): what this is, and the first step. */}
+      <p className="lead">
+        Pulse is where a community argues one question at a time and sees where it stands: each topic has a short summary of a public argument, questions anyone can answer,
+        a threaded discussion, and results that everyone can see.
+      </p>
+      {first ? (
+        <p className="first-step">
+          <strong>Start here:</strong> read the summary, answer the questions, see what others think.{" "}
+          <Link to={`/t/${first.slug}`} className="button small">{`Open "${first.title}"`}</Link>
+        </p>
+      ) : null}
       {topics.length === 0 ? (
         <p>No topics yet.</p>
       ) : (
