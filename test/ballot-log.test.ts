@@ -208,6 +208,17 @@ describe("the public ballot log", () => {
     expect((await anon().get(`${T}/p/license-opinion/ballots.json`, { headers: { "If-None-Match": etag } })).status).toBe(304);
   });
 
+  it("/recount links every public poll's log and its topic's results.json, and no hidden one (issue 23, newcomer 13)", async () => {
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'implications'").run();
+    const page = (await (await anon().get("/recount")).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain(`href="${T}/results.json"`);
+    for (const slug of ["license-opinion", "statement-misleading", "future-osi-prediction"]) {
+      expect(page).toContain(`href="${T}/p/${slug}/ballots.csv"`);
+      expect(page).toContain(`href="${T}/p/${slug}/ballots.json"`);
+    }
+    expect(page).not.toContain(`${T}/p/implications/ballots`);
+  });
+
   it("is served a page at a time (?after=, ?limit=), each page naming the next, and the pages join into the whole log (issue 23, finding 4)", async () => {
     await busyCommunity();
     const whole = (await (await anon().get(`${T}/p/license-opinion/ballots.json`)).json()) as any;

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
-import { ballotHistory, ballotLog, polls } from "../../db/schema";
+import { ballotHistory, ballotLog, polls, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { BALLOT_LOG_PAGE } from "../lib/ballot-log-response.server";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
@@ -159,4 +159,21 @@ export async function backfillBallotLogs(): Promise<number> {
     });
   }
   return todo.length;
+}
+
+/** Every poll whose log is public now, by topic: what /recount links to. */
+export async function publicLogs(now = Date.now()): Promise<{ slug: string; title: string; polls: { slug: string; question: string }[] }[]> {
+  const list = await db()
+    .select({ topicSlug: topics.slug, title: topics.title, pollSlug: polls.slug, question: polls.question, visibility: polls.visibility, closesAt: polls.closesAt })
+    .from(polls)
+    .innerJoin(topics, eq(topics.id, polls.topicId))
+    .orderBy(asc(topics.id), asc(polls.position), asc(polls.id));
+  const out: { slug: string; title: string; polls: { slug: string; question: string }[] }[] = [];
+  for (const r of list) {
+    if (!resultsVisibility(r, PUBLIC_VIEWER, now).visible) continue;
+    let t = out.at(-1);
+    if (t?.slug !== r.topicSlug) out.push((t = { slug: r.topicSlug, title: r.title, polls: [] }));
+    t.polls.push({ slug: r.pollSlug, question: r.question });
+  }
+  return out;
 }
