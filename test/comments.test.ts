@@ -316,6 +316,30 @@ describe("edit and delete", () => {
     expect(JSON.stringify(await t.sql("select * from comments where id = ?").get(c))).not.toContain("xyzzy");
   });
 
+  it("leaves a placeholder only where it holds replies together; moderators still see a removed one, to restore it (issue 23, newcomer 12)", async () => {
+    const { id, client } = await makeUser(anon(), "rhea");
+    const mod = await makeUser(anon(), "placeholder_mod", "moderator");
+    const lone = await seedComment(id, "a lone thought");
+    const parent = await seedComment(id, "a parent thought");
+    await seedComment(id, "its reply", { parentId: parent });
+    const spam = await seedComment(id, "buy cheap pills");
+    const childOfReply = await seedComment(id, "deep lone", { parentId: parent });
+    for (const c of [lone, parent, childOfReply]) expect((await client.post(`/c/${c}`, { intent: "delete" })).status).toBe(302);
+    expect((await mod.client.post(`/c/${spam}`, { intent: "remove", reason: "spam" })).status).toBe(302);
+    const page = (await html(anon(), T)).replaceAll("<!-- -->", "");
+    // One "[deleted]": the parent, which holds its reply; the lone comments leave nothing.
+    expect(page.match(/\[deleted\]/g)).toHaveLength(1);
+    expect(page).toContain("its reply");
+    expect(page).not.toContain("[removed by a moderator]");
+    expect(page).not.toContain(`id="c-${lone}"`);
+    // The moderator sees the removed spam, with its restore control.
+    const modPage = (await (await mod.client.get(T)).text()).replaceAll("<!-- -->", "");
+    expect(modPage).toContain(`id="c-${spam}"`);
+    expect(modPage).toContain("[removed by a moderator]");
+    // The permalink still answers for anyone who has it.
+    expect((await anon().get(`/c/${lone}`)).status).toBe(200);
+  });
+
   describe("access matrix: only the author may edit or delete", () => {
     const actions = [
       ["edit", { intent: "edit", body: "hijacked" }],

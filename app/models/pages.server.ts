@@ -11,7 +11,7 @@ import { markFromOf, recordVisit } from "./unread.server";
 import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./threads.server";
 
 /** Who is looking: models need only the id, never the auth library's types. */
-type User = { id: string };
+type User = { id: string; role?: string };
 
 // Page-shaped reads: what a route needs, in one call, so routes stay thin.
 // Counts a viewer may not see never leave the server.
@@ -125,7 +125,7 @@ export async function getThreadView(
   user: User | null,
   opts: { recordVisit: boolean } = { recordVisit: false },
 ) {
-  const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, ...params });
+  const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, moderator: user?.role === "moderator" || user?.role === "admin", ...params });
   // Opening a thread is a visit to its topic: what is new is marked, then counts as seen.
   const newSince = user ? await (opts.recordVisit ? recordVisit : markFromOf)(user.id, topic.id) : null;
   return {

@@ -106,15 +106,22 @@ function toNode(r: Row, viewerId: string | null, myVotes: Map<number, number>): 
   };
 }
 
+/**
+ * A gone comment stays in a thread only as a placeholder that holds replies
+ * together (issue 23); moderators also see removed ones, to restore them.
+ */
+const shownInThread = (moderator: boolean) =>
+  moderator ? sql`(c.deleted_at is null or c.reply_count > 0)` : sql`((c.deleted_at is null and c.removed_at is null) or c.reply_count > 0)`;
+
 /** Loads replies level by level (indexed on parent_id), at most REPLY_LIMIT per parent. */
-async function loadTree(roots: Row[], sort: Sort, viewerId: string | null, rootDepth: number, firstLimit = REPLY_LIMIT): Promise<CommentNode[]> {
+async function loadTree(roots: Row[], sort: Sort, viewerId: string | null, rootDepth: number, firstLimit = REPLY_LIMIT, moderator = false): Promise<CommentNode[]> {
   const conn = db();
   const all: Row[] = [...roots];
   let level = roots.filter((r) => r.reply_count > 0).map((r) => r.id);
   for (let d = 1; d <= MAX_DEPTH && level.length > 0; d++) {
     const replies = await rows<Row>(conn, sql`select * from (
         select ${SELECT}, row_number() over (partition by c.parent_id order by ${sql.raw(ORDER[sort])}) as rn
-        from ${FROM} where c.parent_id in ${level}
+        from ${FROM} where c.parent_id in ${level} and ${shownInThread(moderator)}
       ) ranked where rn <= ${d === 1 ? firstLimit : REPLY_LIMIT} order by rn, id`);
     all.push(...replies);
     level = replies.filter((r) => r.reply_count > 0).map((r) => r.id);
@@ -152,18 +159,20 @@ export type ThreadQuery = {
   page: number;
   stanceOptionId: number | null;
   viewerId: string | null;
+  /** Moderators see removed comments too (to restore them). */
+  moderator?: boolean;
 };
 
 export async function getThread(t: ThreadQuery) {
   const conn = db();
-  const where: SQL[] = [sql`c.topic_id = ${t.topicId}`, sql`c.parent_id is null`];
+  const where: SQL[] = [sql`c.topic_id = ${t.topicId}`, sql`c.parent_id is null`, shownInThread(t.moderator ?? false)];
   where.push(t.pollId === null ? sql`c.poll_id is null` : sql`c.poll_id = ${t.pollId}`);
   if (t.stanceOptionId !== null) where.push(sql`c.stance_option_id = ${t.stanceOptionId}`);
   const roots = await rows<Row>(conn, sql`select ${SELECT} from ${FROM} where ${sql.join(where, sql` and `)}
     order by ${sql.raw(ORDER[t.sort])} limit ${PAGE_SIZE + 1} offset ${(t.page - 1) * PAGE_SIZE}`);
   const hasMore = roots.length > PAGE_SIZE;
   const page = roots.slice(0, PAGE_SIZE);
-  return { comments: await loadTree(page, t.sort, t.viewerId, 0), hasMore, page: t.page };
+  return { comments: await loadTree(page, t.sort, t.viewerId, 0, REPLY_LIMIT, t.moderator ?? false), hasMore, page: t.page };
 }
 
 /** One comment with its ancestors (root first) and its replies. */
