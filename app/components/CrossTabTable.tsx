@@ -1,14 +1,29 @@
 import { formatDateTime } from "~/lib/format";
 import type { CrossTab } from "~/models/results.server";
 
+const HOUR = 3_600_000;
+
 export function CrossTabTable({ tab }: { tab: CrossTab }) {
+  const allHidden = tab.cells.every((row) => row.every((n) => n === null));
   return (
-    // Reachable by keyboard, so a table wider than a phone can be scrolled without a mouse.
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Comparison table">
-      <table className="numbers crosstab" data-testid="crosstab">
-        <caption>
-          Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers, as of {formatDateTime(tab.asOf)}, rounded to the nearest 5.
-        </caption>
+    <>
+      {/* Outside the scrolling table, so a phone shows all of it (issue 23); the table keeps a caption for screen readers. */}
+      <p className="crosstab-note" id="crosstab-note">
+        Rows: “{tab.a.question}”. Columns: “{tab.b.question}”. Each cell counts people who gave both answers, as of {formatDateTime(tab.asOf)}, rounded to the nearest 5;
+        cells under 5 show “&lt;5”. The table is counted again at the start of every hour: next at {formatDateTime(tab.asOf + HOUR)}.
+      </p>
+      {allHidden ? (
+        <p className="notice" role="status">
+          Every cell is under 5 so far: too few people had answered both questions when this hour began. People who answered since are counted at{" "}
+          {formatDateTime(tab.asOf + HOUR)}.
+        </p>
+      ) : null}
+      {/* Reachable by keyboard, so a table wider than a phone can be scrolled without a mouse. */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Comparison table">
+        <table className="numbers crosstab" data-testid="crosstab" aria-describedby="crosstab-note">
+          <caption className="sr-only">
+            Rows: {tab.a.question}. Columns: {tab.b.question}.
+          </caption>
         <thead>
           <tr>
             <th scope="col">First answer</th>
@@ -29,7 +44,8 @@ export function CrossTabTable({ tab }: { tab: CrossTab }) {
             </tr>
           ))}
         </tbody>
-      </table>
-    </div>
+        </table>
+      </div>
+    </>
   );
 }

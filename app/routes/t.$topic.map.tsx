@@ -58,7 +58,8 @@ export default function OpinionMap() {
                 <p>No answer sets this group apart from everyone else.</p>
               ) : (
                 <div className="table-scroll" role="region" aria-label={`What sets ${g.name} apart`} tabIndex={0}>
-                  <table className="plain">
+                  {/* On a phone each row stacks into a card (issue 23: the answer column was 100 px wide and "Difference" cut off). */}
+                  <table className="plain stacked">
                     <caption className="sr-only">What sets {g.name} apart, with 95% intervals</caption>
                     <thead>
                       <tr>
@@ -74,13 +75,13 @@ export default function OpinionMap() {
                           <th scope="row">
                             <Link to={`${base}/p/${d.pollSlug}`}>{d.question}</Link>: {d.answer}
                           </th>
-                          <td>
+                          <td data-label={g.name}>
                             {pct(d.group)} <span className="muted">({interval(d.group)})</span>
                           </td>
-                          <td>
+                          <td data-label="Everyone else">
                             {pct(d.rest)} <span className="muted">({interval(d.rest)})</span>
                           </td>
-                          <td>{`${d.difference > 0 ? "+" : "−"}${Math.round(Math.abs(d.difference) * 100)} points`}</td>
+                          <td data-label="Difference">{`${d.difference > 0 ? "+" : "−"}${Math.round(Math.abs(d.difference) * 100)} points`}</td>
                         </tr>
                       ))}
                     </tbody>
