@@ -15,6 +15,7 @@ import { copyDatabase } from "../../scripts/db-copy";
 import { startPostgres } from "../postgres";
 import { benchDatabase, SEARCH_WORDS, VOTERS } from "./data";
 import { opinionMapCost } from "./map";
+import { scriptWeight } from "./scripts";
 
 // Cookies minted here must match the production server's cookie name.
 process.env.NODE_ENV = "production";
@@ -264,6 +265,14 @@ async function main() {
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
   const list = scenarios(cookies, data.smallOpts, () => etag).filter((s, i) => i === 0 || !only || only.test(s.name));
   const setEtag = (e: string) => (etag = e);
+  if (!only || only.test("scripts")) {
+    const w = await scriptWeight();
+    const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+    console.log(
+      `scripts of the topic page: ${w.page.files} files, ${kb(w.page.gzipBytes)} gzipped (${w.page.empty} empty .server stand-ins); ` +
+        `Remix's own entry: ${w.remix.files} files, ${kb(w.remix.gzipBytes)}; ${(w.page.gzipBytes / w.remix.gzipBytes).toFixed(2)} x the bytes, ${(w.page.files / w.remix.files).toFixed(2)} x the requests`,
+    );
+  }
   if (!only || only.test("opinion map")) {
     const m = await opinionMapCost();
     const ok = m.seconds < 5;
