@@ -27,6 +27,13 @@ describe.each([
     await expect.poll(() => page.getByTestId("whoami").textContent(), { message: "waited for page.getByTestId(\"whoami\").textContent()" }).toBe(name);
     // Sign-up shows ten recovery codes once, then goes on.
     await expect.poll(() => page.getByTestId("recovery-codes").getByRole("listitem").count(), { message: "waited for page.getByTestId(\"recovery-codes\").getByRole(\"listitem\").count()" }).toBe(10);
+    // On a phone no code breaks across lines (issue 23, newcomer 6): each is one line high.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const lines = await page.getByTestId("recovery-codes").getByRole("listitem").evaluateAll((items) =>
+      items.map((li) => li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight === "normal" ? getComputedStyle(li).fontSize : getComputedStyle(li).lineHeight)),
+    );
+    for (const l of lines) expect(l).toBeLessThan(1.6);
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByRole("link", { name: "Continue" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/");
 
