@@ -311,8 +311,10 @@ describe("5. no input produces a 500", () => {
       }),
       { numRuns: 200 },
     );
-    expect(statuses.length).toBe(150 + 2 * 60 + 200);
-  }, 60_000); // 410 requests with generated input: 10-20 s here, more when the machine is busy.
+    // The fuzz reached the handlers: pages were drawn and input was refused, not everything turned away at the door.
+    expect(statuses).toContain(200);
+    expect(statuses.some((s) => s === 400)).toBe(true);
+  }, 120_000); // 410 requests with generated input: 10-20 s here, several times that on a loaded machine.
 });
 
 describe("6. the site's own origin never comes from the request", () => {

@@ -4,10 +4,6 @@ import type { User } from "lucia";
 
 type Args = { request: Request; context: AppLoadContext };
 
-export function getUser({ context }: Pick<Args, "context">): User | null {
-  return context.auth.user;
-}
-
 /** Signed-out visitors are sent to log in and brought back afterwards. */
 export function requireUser({ request, context }: Args): User {
   const user = context.auth.user;

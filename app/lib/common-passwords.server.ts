@@ -18,3 +18,18 @@ export function guessablePassword(password: string, username: string | null): st
   if (username && username.length >= 3 && p.includes(username.toLowerCase())) return "Do not put your username in your password.";
   return null;
 }
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+/**
+ * Every rule a new password must meet, in one place (sign-up, a change, a
+ * recovery, a reset link): its length, not a common one, nothing guessable.
+ * The message for the first rule it breaks, or null.
+ */
+export function passwordProblem(password: string, username: string | null): string | null {
+  if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  if (isCommonPassword(password)) return "This is one of the 10,000 most common passwords, or one with digits added; choose another.";
+  return guessablePassword(password, username);
+}

@@ -167,10 +167,11 @@ export async function saveClause(actorId: string | null, topicId: number, clause
       return { ok: true, id: clauseId };
     });
   }
+  // A new clause needs a slug: it names the clause's anchor and its poll.
+  if (!input.slug) return fail("invalid", "Choose a slug.", "slug");
   const [taken] = await db().select({ id: docClauses.id }).from(docClauses).where(and(eq(docClauses.topicId, topicId), eq(docClauses.slug, input.slug)));
   if (taken) return fail("invalid", "That slug is taken by another clause.", "slug");
-  const exists = await db().select({ id: docComparisons.topicId }).from(docComparisons).where(eq(docComparisons.topicId, topicId));
-  if (exists.length === 0) return fail("not_found", "This topic has no comparison yet: give it a title first.");
+  if (!(await comparisonExists(db(), topicId))) return fail("not_found", "This topic has no comparison yet: give it a title first.");
   const poll = await createPoll(
     topicId,
     pollForm({

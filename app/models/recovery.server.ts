@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { db, forUpdate, transaction, type DB } from "../../db/client";
 import { passwordResets, recoveryCodes, sessions, users } from "../../db/schema";
-import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
+import { passwordProblem } from "../lib/common-passwords.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { logAction } from "./reports.server";
 import { serverSecret } from "./secrets.server";
@@ -116,13 +116,6 @@ export async function recoveryCodesLeft(userId: string): Promise<number> {
 async function replacePassword(tx: DB, userId: string, hash: string) {
   await tx.update(users).set({ passwordHash: hash }).where(eq(users.id, userId));
   await tx.delete(sessions).where(eq(sessions.userId, userId));
-}
-
-function passwordProblem(password: string, username: string): string | null {
-  if (password.length < 8) return "Use at least 8 characters.";
-  if (password.length > 256) return "Use at most 256 characters.";
-  if (isCommonPassword(password)) return "This is one of the 10,000 most common passwords, or one with digits added; choose another.";
-  return guessablePassword(password, username);
 }
 
 /**

@@ -1,7 +1,7 @@
 import slugify from "slugify";
 import { z } from "zod";
 import { CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
-import { guessablePassword, isCommonPassword } from "../lib/common-passwords.server";
+import { guessablePassword, passwordProblem } from "../lib/common-passwords.server";
 import type { PollForm } from "./polls.server";
 import { renderable, TOO_DEEP } from "../lib/markdown.server";
 
@@ -14,12 +14,11 @@ export const usernameSchema = z
   .max(32, "Use at most 32 characters.")
   .regex(/^[a-z0-9_-]+$/, "Use only letters, digits, '_' and '-'.");
 
-export const passwordSchema = z
-  .string({ error: "Choose a password." })
-  .min(8, "Use at least 8 characters.")
-  .max(256, "Use at most 256 characters.")
-  .refine((p) => !isCommonPassword(p), "This is one of the 10,000 most common passwords, or one with digits added; choose another.")
-  .refine((p) => guessablePassword(p, null) === null, "Do not use the site's name in your password.");
+/** A new password, by the one set of rules (passwordProblem); forms that know the username check it against that too. */
+export const passwordSchema = z.string({ error: "Choose a password." }).superRefine((p, ctx) => {
+  const problem = passwordProblem(p, null);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 // Honeypot: people never see it, so anything in it is a bot.
 const honeypotField = z.literal("", { error: "Leave this field empty." }).optional();

@@ -48,9 +48,7 @@ export async function action(args: ActionFunctionArgs) {
       res = await deleteVersion(admin.id, topic.id, d.id);
       anchor = "versions";
       break;
-    case "clause":
-      if (d.id === undefined && !d.slug) return json({ form, errors: { slug: ["Choose a slug."] } as Errors }, { status: 400 });
-    {
+    case "clause": {
       const saved = await saveClause(admin.id, topic.id, d.id ?? null, { slug: d.slug ?? "", title: d.title, position: d.position });
       anchor = saved.ok ? `edit-clause-${saved.id}` : "clauses";
       res = saved;
