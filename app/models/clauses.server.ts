@@ -4,7 +4,7 @@ import { docCells, docClauses, docComparisons, docVersions, polls, topics } from
 import type { ClauseStatus } from "../../db/schema/domain";
 import { fail, type Failure, type Ok } from "./outcome";
 import { createPoll, pollForm } from "./polls.server";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import { touchTopic } from "./versions.server";
 
 // A document's versions compared clause by clause, per topic (decision 020).

@@ -10,7 +10,7 @@ import { touchTopic } from "./versions.server";
 
 // Writing comments: posts, edits, deletions, votes, and moderators' removals
 // and thread locks. Reading threads lives in threads.server.ts.
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 
 
 export const COMMENT_INTERVAL_MS = 5_000;

@@ -4,7 +4,7 @@ import { ballots, moderationLog, pollOptions, polls, tallies, topics } from "../
 import { renderMarkdown } from "../lib/markdown.server";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import { notifyOfResolution } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./versions.server";

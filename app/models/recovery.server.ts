@@ -4,7 +4,7 @@ import { db, forUpdate, transaction, type DB } from "../../db/client";
 import { passwordResets, recoveryCodes, sessions, users } from "../../db/schema";
 import { passwordProblem } from "../lib/common-passwords.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import { serverSecret } from "./secrets.server";
 import { hashPassword } from "./users.server";
 

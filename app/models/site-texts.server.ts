@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { prepared, transaction } from "../../db/client";
 import { siteTexts } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import type { Ok } from "./outcome";
 
 // Texts of the site that admins edit from the browser. Until an admin saves

@@ -2,7 +2,7 @@ import { asc, desc, eq, sql } from "drizzle-orm";
 import { changes, db, isUniqueViolation, prepared, transaction, type DB } from "../../db/client";
 import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./versions.server";
 

@@ -6,7 +6,7 @@ import type { Role } from "../../db/schema/domain";
 import { sessions, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { notifyPollChanged } from "./events.server";
-import { logAction } from "./reports.server";
+import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchEverything } from "./versions.server";
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { formatDateTime } from "~/lib/format";
-import { listLog } from "~/models/reports.server";
+import { listLog } from "~/models/moderation-log.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");

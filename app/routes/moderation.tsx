@@ -1,6 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { moderationStats } from "~/models/reports.server";
+import { moderationStats } from "~/models/moderation-log.server";
 
 export const meta: MetaFunction = () => [{ title: "Moderation — Pulse" }];
 
