@@ -69,7 +69,7 @@ const logOf = async (slug: string) => {
 
 describe("the public ballot log", () => {
   it("re-counts a busy community: every chain holds and every tally matches, through the script's exit code too", async () => {
-    const people = await busyCommunity();
+    await busyCommunity();
     const report = await verifyTopic(anon().base, TOPIC);
     expect(report.lines.filter((l) => l.startsWith("FAIL"))).toEqual([]);
     expect(report.ok).toBe(true);
