@@ -31,7 +31,7 @@ import { backfillBallotLogs } from "./app/models/ballot-log.server";
 import { upgradeRecoveryDigests } from "./app/models/recovery.server";
 import { noteFailure } from "./app/models/health.server";
 import { closeAllStreams } from "./app/models/results-stream.server";
-import { pageVersion, type PageScope } from "./app/models/versions.server";
+import { pageVersion, type PageScope } from "./app/models/data-versions.server";
 import { closeDatabase, engine, exclusively, pgPool, setDatabase } from "./db/client";
 import { migrateOpenDatabase } from "./db/migrate";
 import { seed } from "./db/seed";

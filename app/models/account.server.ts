@@ -3,7 +3,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { db, rows, transaction } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots as ballotTable, pollOptions, polls, sessions, topics, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
-import { touchEverything } from "./versions.server";
+import { touchEverything } from "./data-versions.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
 import { guessablePassword } from "../lib/common-passwords.server";

@@ -6,7 +6,7 @@ import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
 import { appendBallotEvent } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 /** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
 export type VoteInput = { optionIds?: number[]; scaleValue?: number };

@@ -5,7 +5,7 @@ import type { ClauseStatus } from "../../db/schema/domain";
 import { fail, type Failure, type Ok } from "./outcome";
 import { createPoll, pollForm } from "./polls.server";
 import { logAction } from "./moderation-log.server";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 // A document's versions compared clause by clause, per topic (decision 020).
 // Each clause owns a scale poll; that poll's thread is the clause's thread,

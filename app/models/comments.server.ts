@@ -6,7 +6,7 @@ import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { mentionedNames, notifyOfComment, notifyOfHandledReports, resolveMentions, withdrawNotificationsOf } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 // Writing comments: posts, edits, deletions, votes, and moderators' removals
 // and thread locks. Reading threads lives in threads.server.ts.

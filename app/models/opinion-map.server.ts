@@ -6,7 +6,7 @@ import { db, exclusively, transaction } from "../../db/client";
 import { ballotChoices, ballots, opinionMaps, pollOptions, polls, topics, users } from "../../db/schema";
 import { MAP_VERSION, MIN_ANSWERED, summariseOpinions, type Answers, type MapOption, type MapPoll, type MapSummary } from "../lib/opinion-map";
 import { isClosed } from "../lib/visibility";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 // The opinion map (issue 14, decision 018): which groups a topic's community
 // falls into across its questions, and where they agree. Computed in the

@@ -8,7 +8,7 @@ import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";
 import { isFollowing } from "./notifications.server";
 import { getTopicBySlug } from "./topics.server";
 import { markFromOf, recordVisit } from "./unread.server";
-import { findComment, getCommentView, getThread, newestComments, suggestedStance, type Sort } from "./threads.server";
+import { findComment, getCommentView, getThread, newestComments, answerOf, type Sort } from "./threads.server";
 
 /** Who is looking: models need only the id, never the auth library's types. */
 type User = { id: string; role?: string };
@@ -137,7 +137,7 @@ export async function getThreadView(
     topicSlug: topic.slug,
     pollSlug: poll?.slug ?? null,
     stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
-    yourAnswer: user && poll ? await suggestedStance(user.id, poll.id) : null,
+    yourAnswer: user && poll ? await answerOf(user.id, poll.id) : null,
     now: pageClock(),
   };
 }

@@ -7,7 +7,7 @@ import { notifyPollChanged } from "./events.server";
 import { logAction } from "./moderation-log.server";
 import { notifyOfResolution } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";

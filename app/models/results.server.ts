@@ -9,7 +9,7 @@ import { GENESIS } from "./ballot-log.server";
 import { getMyChoices } from "./ballots.server";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
-import { topicDataVersion } from "./versions.server";
+import { topicDataVersion } from "./data-versions.server";
 
 /** Version of the JSON shape of /t/:topic/results.json; bump on breaking changes. */
 export const RESULTS_VERSION = 1;

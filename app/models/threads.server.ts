@@ -232,8 +232,8 @@ export async function newestComments(topicId: number, limit = 30) {
     .limit(limit);
 }
 
-/** The option a user answered in a poll: offered first as their stance, never chosen for them. */
-export async function suggestedStance(userId: string, pollId: number): Promise<number | null> {
+/** The option a person answered in a poll (the stance a comment form offers first, never picks for them). */
+export async function answerOf(userId: string, pollId: number): Promise<number | null> {
   const [row] = await rows<{ option_id: number }>(
     db(),
     sql`select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ${userId} and b.poll_id = ${pollId} limit 1`,

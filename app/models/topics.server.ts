@@ -4,7 +4,7 @@ import { topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
 import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { touchTopic } from "./versions.server";
+import { touchTopic } from "./data-versions.server";
 
 export type TopicInput = { slug: string; title: string; summaryMd: string; sourceUrl: string | null };
 

@@ -8,7 +8,7 @@ import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
-import { touchEverything } from "./versions.server";
+import { touchEverything } from "./data-versions.server";
 
 export type { Role } from "../../db/schema/domain";
 
