@@ -42,6 +42,23 @@ const comment = async (userId: string, body: string) => {
 };
 
 describe("anonymous readers are served kept pages", () => {
+  it("a vote writes its topic's version row and no row of the site's, yet the home page is drawn anew (issue 25)", async () => {
+    const { id } = await makeUser(anon(), "homevoter");
+    expect((await read(anon(), "/")).cache).toBe("MISS");
+    expect((await read(anon(), "/")).cache).toBe("HIT");
+    const before = (await t.sql("select scope, version from data_versions order by scope").all()) as { scope: number; version: number }[];
+    const r = await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [(await optionIds(t.db(), "license-opinion"))[0]] });
+    expect(r.ok).toBe(true);
+    const after = (await t.sql("select scope, version from data_versions order by scope").all()) as { scope: number; version: number }[];
+    // Only the topic's row moved; there is no site row.
+    expect(after.map((v) => v.scope)).not.toContain(0);
+    const moved = after.filter((v) => v.version !== before.find((b) => b.scope === v.scope)?.version).map((v) => v.scope);
+    expect(moved).toEqual([1]);
+    const home = await read(anon(), "/");
+    expect(home.cache).toBe("MISS");
+    expect(home.body).toContain("1 answer");
+  });
+
   it("the second read of each public page is a hit with the same bytes, an ETag and a CDN policy", async () => {
     const { id } = await makeUser(anon(), "writer");
     const cid = await comment(id, "A comment to link to.");

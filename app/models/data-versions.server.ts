@@ -2,12 +2,12 @@ import { eq, sql } from "drizzle-orm";
 import { beforeCommit, exec, prepared, type DB } from "../../db/client";
 import { comments, dataVersions, polls, topics } from "../../db/schema";
 
-// Data versions: a counter per topic and one for the site, bumped in the
-// transaction of every write that changes what a public page shows. The page
-// cache keys on them (docs/caching.md), and since they live in the database,
-// every instance sees a write the moment it commits.
-
-const SITE = 0;
+// Data versions: a counter per topic, bumped in the transaction of every
+// write that changes what a public page shows. The page cache keys on them
+// (docs/caching.md), and since they live in the database, every instance sees
+// a write the moment it commits. The home page's version is derived from the
+// topics' (their sum, which any bump raises), not kept in a row of its own:
+// no row is written by every write on the site (issue 25).
 
 const bump = prepared("versions.bump", (c) =>
   c
@@ -16,24 +16,22 @@ const bump = prepared("versions.bump", (c) =>
     .onConflictDoUpdate({ target: dataVersions.scope, set: { version: sql`${dataVersions.version} + 1` } }),
 );
 
-// Hooks run in key order: the site's row, then topics by id. Every
-// transaction takes these rows in that order, last, so they never deadlock
-// and stay locked only while the transaction commits.
+// Hooks run in key order: topics by id. Every transaction takes these rows in
+// that order, last, so they never deadlock and stay locked only while the
+// transaction commits.
 const key = (scope: number) => `version:${String(scope).padStart(12, "0")}`;
 
 function touch(tx: DB, scope: number) {
   beforeCommit(tx, key(scope), (t) => bump(t).run({ scope }));
 }
 
-/** The topic's pages change with this transaction, and so does the home page, which counts everything. */
+/** The topic's pages change with this transaction (and so does the home page, whose version sums the topics'). */
 export function touchTopic(tx: DB, topicId: number): void {
-  touch(tx, SITE);
   touch(tx, topicId);
 }
 
 /** Everything may show differently (an author banned or deleted, whose comments are everywhere). */
 export function touchEverything(tx: DB): void {
-  touch(tx, SITE);
   beforeCommit(tx, "version:~every-topic", (t) =>
     exec(
       t,
@@ -46,7 +44,8 @@ export function touchEverything(tx: DB): void {
 const siteVersion = prepared("versions.site", (c) =>
   c
     .select({
-      version: sql<number | null>`(select version from data_versions where scope = 0)`,
+      version: sql<number | null>`(select coalesce(sum(version), 0) from data_versions where scope > 0)`,
+      topics: sql<number>`(select count(*) from topics)`,
       closed: sql<number>`count(*)`,
     })
     .from(polls)
@@ -79,7 +78,7 @@ export type PageScope = { site: true } | { topic: string } | { comment: number }
 export async function pageVersion(scope: PageScope, now: number): Promise<string | null> {
   if ("site" in scope) {
     const r = await siteVersion().get({ now });
-    return `s.${r?.version ?? 0}.${r?.closed ?? 0}`;
+    return `s.${r?.version ?? 0}.${r?.topics ?? 0}.${r?.closed ?? 0}`;
   }
   const r = "topic" in scope ? await topicVersion().get({ slug: scope.topic, now }) : await commentVersion().get({ id: scope.comment, now });
   return r ? `t${r.topicId}.${r.version ?? 0}.${r.closed}` : null;
