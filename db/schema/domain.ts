@@ -22,3 +22,6 @@ export type BallotEvent = (typeof BALLOT_EVENTS)[number];
 /** A clause's state in one version of a document, against the version before. */
 export const CLAUSE_STATUSES = ["added", "present", "changed", "removed", "absent"] as const;
 export type ClauseStatus = (typeof CLAUSE_STATUSES)[number];
+
+/** A closed set as SQL's list of literals, for the check constraints both schemas build from the lists above. */
+export const sqlValues = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(",");

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES } from "./domain";
+import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES, sqlValues } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -18,7 +18,7 @@ export const users = pgTable(
   (t) => [
     // The index, not a prior SELECT, decides whether a name is taken.
     uniqueIndex("users_username_nocase").on(sql`lower(${t.username})`),
-    check("users_role_check", sql`${t.role} in ('member','moderator','admin')`),
+    check("users_role_check", sql`${t.role} in (${sql.raw(sqlValues(ROLES))})`),
   ],
 );
 
@@ -87,8 +87,8 @@ export const polls = pgTable(
   },
   (t) => [
     uniqueIndex("polls_topic_slug").on(t.topicId, t.slug),
-    check("polls_kind_check", sql`${t.kind} in ('single','multiple','scale')`),
-    check("polls_visibility_check", sql`${t.visibility} in ('always','after_vote','after_close')`),
+    check("polls_kind_check", sql`${t.kind} in (${sql.raw(sqlValues(POLL_KINDS))})`),
+    check("polls_visibility_check", sql`${t.visibility} in (${sql.raw(sqlValues(VISIBILITIES))})`),
     check("polls_min_max_check", sql`${t.minChoices} >= 0 and ${t.maxChoices} >= ${t.minChoices}`),
   ],
 );
@@ -518,6 +518,6 @@ export const docCells = pgTable(
   (t) => [
     primaryKey({ columns: [t.clauseId, t.versionId] }),
     index("doc_cells_version").on(t.versionId),
-    check("doc_cells_status_check", sql`${t.status} in ('added','present','changed','removed','absent')`),
+    check("doc_cells_status_check", sql`${t.status} in (${sql.raw(sqlValues(CLAUSE_STATUSES))})`),
   ],
 );
