@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { scriptWeight } from "./bench/scripts";
+
+// The browser build (npm test builds first): no page pays for an empty
+// stand-in of a .server module (issue 23, decision 022).
+describe("the browser build", () => {
+  it("loads no empty .server stand-in chunk on any page", async () => {
+    for (const route of ["routes/t.$topic._index", "routes/t.$topic.p.$poll", "routes/t.$topic.results", "routes/_index", "routes/settings"]) {
+      const w = await scriptWeight(route);
+      expect(w.page.empty, route).toBe(0);
+    }
+    // The topic page: Remix's entry, its chunks, the root and the route; not eighteen requests.
+    expect((await scriptWeight()).page.files).toBeLessThanOrEqual(12);
+  });
+});
