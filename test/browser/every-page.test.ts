@@ -151,6 +151,15 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await adminJs.getByLabel("Password").fill("a long passphrase");
     await adminJs.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => adminJs.getByTestId("whoami").textContent(), { message: "waited for adminJs.getByTestId(\"whoami\").textContent()" }).toBe("chief");
+    // The header with everything in it (issue 23, newcomer 4): an admin with an unread badge.
+    await expect.poll(() => adminJs.getByTestId("unread-count").count(), { message: "waited for the admin's unread badge" }).toBe(1);
+    await adminJs.setViewportSize({ width: 1280, height: 800 });
+    await adminJs.goto("/");
+    expect((await adminJs.locator("#site-search").boundingBox())!.width, "search box at 1280 px").toBeGreaterThanOrEqual(150);
+    await adminJs.setViewportSize({ width: 390, height: 800 });
+    const signOut = adminJs.getByRole("button", { name: "Sign out" });
+    const oneLine = await signOut.evaluate((b) => b.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(b).fontSize) * 1.3);
+    expect(oneLine, '"Sign out" on one line at 390 px').toBe(true);
     await survey(adminJs, "admin", adminPages, findings, ["/admin/polls/1", "/admin/log", "/notifications"]);
 
     expect(findings.map((f) => `${f.who} ${f.page} @${f.width}: ${f.problem}`)).toEqual([]);

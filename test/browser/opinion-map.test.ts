@@ -27,6 +27,15 @@ describe("the opinion map of the demo community", () => {
         expect(await groups.count()).toBeGreaterThanOrEqual(2);
         // Each group has answers that set it apart, with intervals.
         expect(await page.getByRole("region", { name: /What sets Group A apart/ }).locator("tbody tr").count()).toBeGreaterThan(0);
+        // The group tables need no sideways scrolling, and each answer gets most of the width (issue 23, newcomer 8:
+        // at 390 px the answer column was about 100 px and "Difference" was cut off).
+        const cramped = await page.locator(".table-scroll", { has: page.locator("table") }).evaluateAll((regions) =>
+          regions
+            .filter((r) => r.getAttribute("aria-label")?.startsWith("What sets"))
+            .filter((r) => r.scrollWidth > r.clientWidth + 1 || [...r.querySelectorAll("tbody th")].some((th) => th.getBoundingClientRect().width < 0.45 * r.clientWidth))
+            .map((r) => r.getAttribute("aria-label")),
+        );
+        expect(cramped, `group tables cramped at ${width} px`).toEqual([]);
         expect(await page.locator("h2", { hasText: "What every group shares" }).locator("xpath=following-sibling::ul[1]/li").count()).toBeGreaterThan(0);
         expect(await page.locator("svg[role=img] circle.dot").count()).toBeGreaterThan(5);
         // Nothing scrolls sideways.
