@@ -312,6 +312,16 @@ describe("the cache's memory", () => {
     expect(cache.get("big")).toBeUndefined();
   });
 
+  it("pages at URLs with a query string have their own quarter, whatever the query holds", async () => {
+    const cache = new PageCache(40_000);
+    const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });
+    cache.begin("b|t1.1.0|9|/t/x", "/t/x")(page(4_000));
+    // A flood of query pages, "|" in the query included, never pushes out the page without one.
+    for (let i = 0; i < 50; i++) cache.begin(`b|t1.1.0|9|/t/x?voted=a|${i}`, `/t/x?voted=a|${i}`)(page(2_000));
+    expect(cache.get("b|t1.1.0|9|/t/x")).toBeDefined();
+    expect(cache.size).toBeLessThanOrEqual(40_000);
+  });
+
   it("a newer version of a page replaces the older at once", async () => {
     const cache = new PageCache(1_000_000);
     const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });

@@ -135,9 +135,12 @@ export class PageCache {
     this.queried = lru(maxBytes * 0.25);
   }
 
-  /** Keys end in the URL: one with a query string is kept apart. */
+  /**
+   * Keys end in the URL, and nothing before it holds a "?" (build hash,
+   * version, minute): a key with one is a URL with a query string, kept apart.
+   */
   private partOf(key: string): LRUCache<string, SharedPage> {
-    return key.slice(key.lastIndexOf("|") + 1).includes("?") ? this.queried : this.plain;
+    return key.includes("?") ? this.queried : this.plain;
   }
 
   get(key: string): SharedPage | undefined {
