@@ -250,7 +250,9 @@ describe("notifications", () => {
     expect((await ada.client.post("/u/bo", { intent: "mute" })).status).toBe(302);
     expect((await ada.client.post("/u/bo", { intent: "shout" })).status).toBe(400);
     expect((await ada.client.post("/u/nobody_at_all", { intent: "mute" })).status).toBe(404);
-    expect((await ada.client.post("/u/ada", { intent: "mute" })).status).toBe(400);
+    const self = await ada.client.post("/u/ada", { intent: "mute" });
+    expect(self.status).toBe(400);
+    expect(await html(self)).toContain("You cannot mute yourself.");
     expect(await html(await ada.client.get("/u/bo"))).toContain("Unmute bo");
     expect((await ada.client.post(`${T}?index`, { intent: "follow" })).status).toBe(302);
     const root = await postAs(ada.id, "Root.");

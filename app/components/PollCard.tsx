@@ -76,9 +76,10 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
     voters += (next ? 1 : 0) - (serverMine ? 1 : 0);
   }
 
-  const percents = new Map(
-    ((ids) => pollPercents(poll.kind, ids.map((id) => counts.get(id) ?? 0), voters).map((p, i) => [ids[i], p] as const))(poll.options.map((o) => o.id)),
-  );
+  // The shares shown, by the one rule every page uses (results.json's too).
+  const optionIds = poll.options.map((o) => o.id);
+  const shown = pollPercents(poll.kind, optionIds.map((id) => counts.get(id) ?? 0), voters);
+  const percents = new Map(optionIds.map((id, i) => [id, shown[i]]));
 
   // After a vote with JavaScript, focus goes to what happened (the status line or the error), which also announces it.
   const statusRef = useRef<HTMLParagraphElement>(null);

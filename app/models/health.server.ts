@@ -36,7 +36,7 @@ export function noteFailure(err: unknown, now = Date.now()): void {
   health.lastProbe = now;
 }
 
-export type DatabaseHealth = { readable: boolean; writable: boolean; freeMb?: number };
+export type DatabaseHealth = { readable: boolean; writable: boolean };
 
 /** Free megabytes on the disk holding the SQLite file; undefined on PostgreSQL (another machine's disk) or in memory. */
 function freeMegabytes(): number | undefined {
@@ -71,5 +71,6 @@ export async function checkDatabase(intervalMs: number, now = Date.now(), minFre
   }
   const freeMb = freeMegabytes();
   const roomy = freeMb === undefined || freeMb >= minFreeMb;
-  return { readable, writable: readable && health.writable && roomy, ...(freeMb === undefined ? {} : { freeMb }) };
+  // The figure itself stays private: /healthz is public, and says only whether writes work.
+  return { readable, writable: readable && health.writable && roomy };
 }

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { failureJson } from "~/lib/http.server";
@@ -33,11 +33,12 @@ export async function action(args: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const res = await setMuted(user.id, args.params.username ?? "", parsed.data.intent === "mute");
   if (!res.ok) return failureJson(res);
-  return redirect(`/u/${args.params.username}`);
+  return redirect(`/u/${encodeURIComponent(args.params.username ?? "")}`);
 }
 
 export default function Profile() {
   const { profile: p, now, mute } = useLoaderData<typeof loader>();
+  const refused = useActionData<typeof action>();
   const base = `/u/${p.username}`;
   return (
     <article className="profile">
@@ -48,6 +49,11 @@ export default function Profile() {
       {p.state === "banned" ? <p className="notice">This account is suspended.</p> : null}
       {p.state === "deleted" ? <p className="notice">This account was deleted. Its comments were erased.</p> : null}
       <p className="muted small">How someone voted is never shown: answers to the questions stay private.</p>
+      {refused?.errors ? (
+        <p className="form-error" role="alert">
+          {Object.values(refused.errors).flat().join(" ")}
+        </p>
+      ) : null}
       {mute ? (
         <Form method="post" className="inline">
           {mute.muted ? <span className="muted small">You muted {p.username}: nothing they do notifies you. </span> : null}
