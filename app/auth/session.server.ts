@@ -4,6 +4,7 @@ import { lucia } from "./lucia.server";
 
 /** However active, a session ends 90 days after sign-in. */
 export const ABSOLUTE_SESSION_MS = 90 * 24 * 3600 * 1000;
+const pastCap = (createdAt: number, now: number) => now - createdAt >= ABSOLUTE_SESSION_MS;
 
 export type Auth = { user: User | null; session: Session | null; setCookie: string | null };
 
@@ -30,7 +31,7 @@ export async function authenticate(cookieHeader: string | undefined): Promise<Au
     await l.invalidateUserSessions(user.id);
     return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
   }
-  if (Date.now() - session.createdAt >= ABSOLUTE_SESSION_MS) {
+  if (pastCap(session.createdAt, Date.now())) {
     await l.invalidateSession(session.id);
     return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
   }
@@ -92,5 +93,5 @@ export async function purgeExpiredSessions(): Promise<void> {
 export async function sessionStillValid(sessionId: string, now = Date.now()): Promise<boolean> {
   const found = await findSession(sessionId);
   if (!found || found.user.banned) return false;
-  return found.session.expiresAt * 1000 > now && now - found.session.createdAt < ABSOLUTE_SESSION_MS;
+  return found.session.expiresAt * 1000 > now && !pastCap(found.session.createdAt, now);
 }

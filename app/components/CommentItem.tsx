@@ -1,4 +1,5 @@
 import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { isModerator } from "~/lib/visibility";
 import { useState } from "react";
 import type { CommentNode } from "~/models/threads.server";
 import { plural } from "~/lib/format";
@@ -123,7 +124,7 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
 export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   const hydrated = useHydrated();
   const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
-  const isModerator = root?.user?.role === "moderator" || root?.user?.role === "admin";
+  const moderates = isModerator(root?.user?.role);
   const [replyOpen, setReplyOpen] = useState(false);
   const [editOpen, setEditOpen] = useState(false);
   const live = c.state === "live";
@@ -200,8 +201,8 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
             </>
           ) : null}
           {ctx.signedIn && live && !c.mine ? <CommentAction c={c} ctx={ctx} intent="report" summary="Report" button="Send report" withReason="What is wrong?" /> : null}
-          {isModerator && c.state === "live" ? <CommentAction c={c} ctx={ctx} intent="remove" summary="Remove" button="Remove comment" withReason="Reason" danger /> : null}
-          {isModerator && c.state === "removed" ? <CommentAction c={c} ctx={ctx} intent="restore" summary="Restore" button="Restore comment" withReason="Reason" /> : null}
+          {moderates && c.state === "live" ? <CommentAction c={c} ctx={ctx} intent="remove" summary="Remove" button="Remove comment" withReason="Reason" danger /> : null}
+          {moderates && c.state === "removed" ? <CommentAction c={c} ctx={ctx} intent="restore" summary="Restore" button="Restore comment" withReason="Reason" /> : null}
         </footer>
       </article>
       {c.children.length ? (

@@ -1,4 +1,5 @@
 import { Form, Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { isModerator } from "~/lib/visibility";
 import { useEffect, useState } from "react";
 import type { CommentNode } from "~/models/threads.server";
 import type { ThreadView } from "~/models/pages.server";
@@ -18,7 +19,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
   const postedParam = new URLSearchParams(location.search).get("posted");
   const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
   const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
-  const isModerator = root?.user?.role === "moderator" || root?.user?.role === "admin";
+  const moderates = isModerator(root?.user?.role);
   const more = useFetcher<{ thread: ThreadView }>();
   const [extra, setExtra] = useState<CommentNode[][]>([]);
   const [nextPage, setNextPage] = useState(thread.page + 1);
@@ -97,7 +98,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
         </Form>
       ) : null}
 
-      {isModerator ? (
+      {moderates ? (
         <Form method="post" action="/admin/threads" className="inline-actions mod-lock">
           <input type="hidden" name="topic" value={thread.topicSlug} />
           {thread.pollSlug ? <input type="hidden" name="poll" value={thread.pollSlug} /> : null}

@@ -108,11 +108,10 @@ export class MarkdownTooDeep extends Error {
 /**
  * Whether renderMarkdown takes this source. Forms ask it, so every path that
  * renders (a preview as much as a post) refuses with a 400 what would
- * overflow the parser: nesting of quotes and lists is counted up front, and
- * deep inline nesting (3,000 `*` around a word) is found by trying.
+ * overflow the parser: renderMarkdown counts the nesting of quotes and lists
+ * up front, and deep inline nesting (3,000 `*` around a word) shows by trying.
  */
 export function renderable(source: string): boolean {
-  if (markdownDepth(source) > MAX_MARKDOWN_DEPTH) return false;
   try {
     renderMarkdown(source);
     return true;

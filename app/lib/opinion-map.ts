@@ -126,7 +126,7 @@ export function summariseOpinions(pollList: MapPoll[], options: MapOption[], ans
   const published = others.length ? [...groupMembers, others] : groupMembers;
   const answered = (members: string[], pollId: number) => members.filter((u) => chosen.get(u)!.has(pollId)).length;
   const safe = new Set(pollList.filter((p) => published.length > 0 && published.every((m) => answered(m, p.id) >= MIN_GROUP)).map((p) => p.id));
-  const answers2 = answersOf(pollList, options).filter((a) => safe.has(a.pollId));
+  const shownAnswers = answersOf(pollList, options).filter((a) => safe.has(a.pollId));
   const stat = (members: string[], a: Answer) => {
     let n = 0;
     let yes = 0;
@@ -141,7 +141,7 @@ export function summariseOpinions(pollList: MapPoll[], options: MapOption[], ans
   const groups: MapGroup[] = groupMembers.map((members, gi) => {
     const inGroup = new Set(members);
     const rest = published.flat().filter((u) => !inGroup.has(u));
-    const distinct = answers2
+    const distinct = shownAnswers
       .map((a) => {
         const mine = stat(members, a);
         const theirs = stat(rest, a);
@@ -155,7 +155,7 @@ export function summariseOpinions(pollList: MapPoll[], options: MapOption[], ans
   });
   const everyone = groupMembers.length ? groupMembers : published;
   const consensus = everyone.length
-    ? answers2
+    ? shownAnswers
         .map((a) => ({ pollSlug: a.pollSlug, question: a.question, answer: a.label, shares: everyone.map((m) => stat(m, a)) }))
         .filter((c) => c.shares.every((s) => s.n >= MIN_GROUP && s.share >= CONSENSUS_SHARE))
     : [];

@@ -9,6 +9,11 @@ export function isClosed(poll: { closesAt: number | null }, now: number = Date.n
   return poll.closesAt !== null && poll.closesAt <= now;
 }
 
+/** The one rule for who moderates: moderators and admins (they see removed comments, and may restore them). */
+export function isModerator(role: string | null | undefined): boolean {
+  return role === "moderator" || role === "admin";
+}
+
 export type Viewer = { signedIn: boolean; hasVoted: boolean };
 
 export type VisibilityDecision = { visible: true } | { visible: false; reason: string };

@@ -1,4 +1,5 @@
 import { pageClock } from "../lib/format";
+import { isModerator } from "../lib/visibility";
 import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
 import { resultsVisibility } from "../lib/visibility";
@@ -125,7 +126,7 @@ export async function getThreadView(
   user: User | null,
   opts: { recordVisit: boolean } = { recordVisit: false },
 ) {
-  const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, moderator: user?.role === "moderator" || user?.role === "admin", ...params });
+  const thread = await getThread({ topicId: topic.id, pollId: poll?.id ?? null, viewerId: user?.id ?? null, moderator: isModerator(user?.role), ...params });
   // Opening a thread is a visit to its topic: what is new is marked, then counts as seen.
   const newSince = user ? await (opts.recordVisit ? recordVisit : markFromOf)(user.id, topic.id) : null;
   return {

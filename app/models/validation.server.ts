@@ -129,14 +129,11 @@ export const voteSchema = z.strictObject({
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
-/** Markdown the renderer can take: nothing nested past MAX_MARKDOWN_DEPTH. */
-const shallow = renderable;
-const tooDeep = TOO_DEEP;
 
 const body = z
   .string({ error: "Write something first." })
   .transform((s) => s.replace(CONTROL, "").trim())
-  .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters.").refine(shallow, tooDeep));
+  .pipe(z.string().min(1, "Write something first.").max(10_000, "Keep it under 10,000 characters.").refine(renderable, TOO_DEEP));
 
 const id = (message: string) => z.coerce.number<string>({ error: message }).int(message).positive(message).max(2 ** 31, message);
 
@@ -195,14 +192,14 @@ export const topicFormSchema = z
     // Left empty, made from the title, as a poll's is from its question (issue 23).
     slug: z.union([z.literal(""), slug]).default(""),
     title: z.string({ error: "Give a title." }).trim().min(3, "Use at least 3 characters.").max(200, "Use at most 200 characters."),
-    summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
+    summaryMd: z.string({ error: "Write a summary." }).trim().min(1, "Write a summary.").max(20_000, "Keep it under 20,000 characters.").refine(renderable, TOO_DEEP),
     sourceUrl: optionalUrl,
   })
   .transform((v) => ({ ...v, slug: v.slug || (slugFrom(v.title).length >= 2 ? slugFrom(v.title) : "topic") }));
 
 export const siteTextSchema = z.strictObject({
   intent: z.enum(["save", "preview"], { error: "Unknown action." }),
-  bodyMd: z.string({ error: "Write the text." }).trim().min(1, "Write the text.").max(20_000, "Keep it under 20,000 characters.").refine(shallow, tooDeep),
+  bodyMd: z.string({ error: "Write the text." }).trim().min(1, "Write the text.").max(20_000, "Keep it under 20,000 characters.").refine(renderable, TOO_DEEP),
 });
 
 export const topicLockSchema = z.strictObject({ intent: z.enum(["lock", "unlock"]), reason });
@@ -225,7 +222,7 @@ export const pollFormSchema = z
     // Left empty, it is made from the question.
     slug: z.union([z.literal(""), slug]).default(""),
     question: z.string({ error: "Write the question." }).trim().min(3, "Use at least 3 characters.").max(300, "Use at most 300 characters."),
-    descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").refine(shallow, tooDeep).default(""),
+    descriptionMd: z.string().trim().max(5000, "Keep it under 5,000 characters.").refine(renderable, TOO_DEEP).default(""),
     kind: z.enum(POLL_KINDS, { error: "Pick a kind of question." }),
     options: list.pipe(z.array(z.string().trim().max(200, "Keep each option under 200 characters.")).max(30, "Use at most 30 options.")),
     optionIds: list.pipe(z.array(z.string().regex(/^(new|\d{1,9})$/, "That option does not belong to this poll."))),
