@@ -48,6 +48,21 @@ export default tseslint.config(
   ...layer("{db,scripts}/**", [
     { group: ["**/app/routes/*", "**/app/components/*", "~/routes/*", "~/components/*"], message: "Scripts and the database layer call models, never routes or UI." },
   ]),
+  // The process loads the app once, through the build (issue 24): the server
+  // may name the app's types, never import its code.
+  ...layer("{server.ts,server/**}", [
+    { group: ["./app/*", "./app/**", "../app/*", "../app/**", "./db/*", "./db/**", "../db/*", "../db/**", "~/*"], message: "The server reaches the app through the build's entry (app/process.server.ts).", allowTypeImports: true },
+  ]),
+  {
+    // One copy of the app per process: its state is module state, never a global.
+    files: ["app/**", "db/**", "server.ts", "server/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "Identifier[name='globalThis']", message: "Keep state in a module: the process loads the app once (issue 24)." },
+      ],
+    },
+  },
   {
     // Tests poke at raw rows.
     files: ["test/**"],

@@ -1,8 +1,24 @@
+import fs from "node:fs";
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
 import { POLL_DEFAULTS } from "./test/waits";
 
+// Remix's compiler turns a stylesheet import into the URL of the built file;
+// tests that import the app from source (test/source-build.ts) get the same URL.
+const builtCss: Plugin = {
+  name: "pulse-built-css",
+  enforce: "pre",
+  load(id) {
+    if (!id.endsWith(".css")) return null;
+    const name = path.basename(id, ".css");
+    const dir = path.resolve(__dirname, "public/build/_assets");
+    const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(`${name}-`) && f.endsWith(".css")) : undefined;
+    return `export default ${JSON.stringify(file ? `/build/_assets/${file}` : `/missing-${name}.css`)};`;
+  },
+};
+
 const shared = {
+  plugins: [builtCss],
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
 };
 

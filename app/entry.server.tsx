@@ -7,6 +7,9 @@ import { renderToPipeableStream } from "react-dom/server";
 import { noteFailure } from "./models/health.server";
 import { NonceContext, RequestIdContext } from "./nonce";
 
+// What server.ts needs at start and stop, from this one copy of the app.
+export { pulse } from "./process.server";
+
 /** Unexpected errors are logged with the request id the error page shows; clients never see the details. */
 export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
   if (request.signal.aborted) return;

@@ -28,10 +28,8 @@ type Open =
 
 type Listener = { ready: Promise<void>; stop: () => Promise<void> };
 
-// The connection lives on globalThis because the Remix server build bundles
-// its own copy of this module: server.ts, scripts and tests must all reach
-// the one connection the routes use.
-const holder = globalThis as unknown as { __pulseDb?: Open };
+// The one open database of this process (server.ts loads the app once: issue 24).
+let opened: Open | undefined;
 
 export const isPostgresUrl = (target: string) => /^postgres(ql)?:\/\//.test(target);
 
@@ -88,12 +86,12 @@ export function setDatabase(target: string, opts: { poolSize?: number } = {}): O
     open = { engine: "sqlite", writer, reader: openSqlite(target, { readOnly: true }), queue: { tail: Promise.resolve() } };
   }
   useTablesOf(open.engine);
-  holder.__pulseDb = open;
+  opened = open;
   return open;
 }
 
 function current(): Open {
-  const open = holder.__pulseDb;
+  const open = opened;
   if (!open) throw new Error("Database not opened: call setDatabase() first");
   return open;
 }
@@ -122,8 +120,8 @@ export function sqliteConnections(): { reader: SqliteDB; writer: SqliteDB } {
 }
 
 export async function closeDatabase(): Promise<void> {
-  const open = holder.__pulseDb;
-  holder.__pulseDb = undefined;
+  const open = opened;
+  opened = undefined;
   if (!open) return;
   if (open.engine === "pg") {
     await Promise.all([...open.listeners.values()].map((l) => l.stop()));
@@ -135,8 +133,7 @@ export async function closeDatabase(): Promise<void> {
 }
 
 // SQLite has one writer: transactions take turns, in arrival order. The
-// queue belongs to the connection (on globalThis), not to this module, which
-// the server build bundles a second copy of.
+// queue belongs to the connection, so a reopened database starts a new one.
 function inTurn<T>(queue: { tail: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
   const run = queue.tail.then(fn, fn);
   queue.tail = run.catch(() => {});
@@ -212,7 +209,7 @@ export async function transaction<T>(fn: (tx: DB) => Promise<T>): Promise<T> {
   }).then(thenAnnounce);
 }
 
-const afterHooks = ((globalThis as { __pulseAfter?: WeakMap<DB, Array<() => void>> }).__pulseAfter ??= new WeakMap());
+const afterHooks = new WeakMap<DB, Array<() => void>>();
 
 /** Runs `fn` after the transaction `tx` commits; never if it rolls back. For announcements, not for writes. */
 export function afterCommit(tx: DB, fn: () => void): void {
@@ -221,8 +218,7 @@ export function afterCommit(tx: DB, fn: () => void): void {
   list.push(fn);
 }
 
-// On globalThis like the connection: the server build bundles its own copy of this module.
-const pending = ((globalThis as { __pulsePending?: WeakMap<DB, Map<string, (tx: DB) => Promise<unknown>>> }).__pulsePending ??= new WeakMap());
+const pending = new WeakMap<DB, Map<string, (tx: DB) => Promise<unknown>>>();
 
 /**
  * Runs `fn` inside the transaction `tx` after its own work, just before

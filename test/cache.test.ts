@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
 import { editComment, postComment, removeComment } from "../app/models/comments.server";
 import { resolvePoll } from "../app/models/polls.server";
-import { PageCache } from "../app/lib/page-cache.server";
+import { PageCache } from "../server/page-cache";
 import { Client, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
 
 // The shared page cache for anonymous readers (issue 16, docs/caching.md).

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, inject } from "vitest";
 import pg from "pg";
 import { closeDatabase, db as appDb, engine, pgPool, setDatabase, sqliteConnections, type DB, type SqliteDB } from "../db/client";
 import { parseConfig } from "../app/config.server";
-import { listen, loadBuild } from "../server";
+import { listen } from "../server";
+import { sourceBuild } from "./source-build";
 
 let counter = 0;
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-db-"));
@@ -144,7 +145,7 @@ export type TestServer = { url: string; close: () => Promise<void> };
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   // Limits are off unless a test is about them: suites sign up many people from one address.
   const cfg = parseConfig({ NODE_ENV: "test", LOG_REQUESTS: "false", RATE_LIMITS: "off", ...env });
-  const { server, port } = await listen({ ...cfg, PORT: 0, HOST: "127.0.0.1" }, await loadBuild());
+  const { server, port } = await listen({ ...cfg, PORT: 0, HOST: "127.0.0.1" }, await sourceBuild());
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>

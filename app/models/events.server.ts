@@ -5,9 +5,7 @@ import { engine, listen, pgPool } from "../../db/client";
 // On SQLite (one process) they stay in the process. On PostgreSQL every
 // instance LISTENs on one channel and a change is announced with NOTIFY, so a
 // vote on one instance reaches streams held open on all of them.
-// Lives on globalThis so the server build and server.ts share one emitter.
-const holder = globalThis as unknown as { __pulseEvents?: EventEmitter };
-export const events = (holder.__pulseEvents ??= new EventEmitter().setMaxListeners(0));
+export const events = new EventEmitter().setMaxListeners(0);
 
 const CHANNEL = "pulse_poll_changed";
 

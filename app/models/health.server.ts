@@ -11,8 +11,7 @@ import { healthChecks } from "../../db/schema";
 // a one-row write can land in WAL pages SQLite reuses, so on a full disk it
 // may succeed one probe and fail the next (issue 23).
 
-const state = globalThis as unknown as { __pulseHealth?: { lastProbe: number; writable: boolean } };
-const health = (state.__pulseHealth ??= { lastProbe: 0, writable: true });
+const health = { lastProbe: 0, writable: true };
 
 // SQLite's codes, and PostgreSQL's SQLSTATEs for a full disk or too many
 // connections (53xxx: insufficient resources), I/O (58030), a read-only

@@ -10,8 +10,7 @@ import { MIN_INTERVAL_MS } from "./results-stream.server";
 type Listener = (count: string) => void;
 type Hub = { listeners: Set<Listener>; timer: NodeJS.Timeout | null; lastSent: number };
 
-const state = globalThis as unknown as { __pulseInboxHubs?: Map<string, Hub>; __pulseInboxWired?: boolean };
-const hubs = (state.__pulseInboxHubs ??= new Map());
+const hubs = new Map<string, Hub>();
 
 async function flush(userId: string) {
   const hub = hubs.get(userId);
@@ -33,10 +32,7 @@ function onInboxChanged(userId: string) {
   hub.timer = setTimeout(() => void flush(userId), wait);
 }
 
-if (!state.__pulseInboxWired) {
-  state.__pulseInboxWired = true;
-  events.on("inbox-changed", onInboxChanged);
-}
+events.on("inbox-changed", onInboxChanged);
 
 /** Subscribes to one person's unread count; answers the count now and the unsubscribe function. */
 export async function subscribeToInbox(userId: string, listener: Listener) {

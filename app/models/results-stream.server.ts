@@ -22,8 +22,7 @@ type TopicHub = {
   title: string;
 };
 
-const state = globalThis as unknown as { __pulseHubs?: Map<number, TopicHub>; __pulseHubWired?: boolean };
-const hubs = (state.__pulseHubs ??= new Map());
+const hubs = new Map<number, TopicHub>();
 const pollTopic = new Map<number, number>();
 
 async function topicOfPoll(pollId: number): Promise<number | null> {
@@ -77,17 +76,13 @@ function schedule(topicId: number, hub: TopicHub) {
   hub.timer = setTimeout(() => void flush(topicId), wait);
 }
 
-if (!state.__pulseHubWired) {
-  state.__pulseHubWired = true;
-  events.on("poll-changed", (pollId: number) =>
-    onPollChanged(pollId).catch((err) => console.error("results stream: could not route a change", err)),
-  );
-}
+events.on("poll-changed", (pollId: number) =>
+  onPollChanged(pollId).catch((err) => console.error("results stream: could not route a change", err)),
+);
 
 // Open streams, counted from the moment one is admitted until it closes, in
 // total and per client address, so a flood cannot hold unbounded memory.
-const slots = (globalThis as unknown as { __pulseStreamSlots?: { total: number; byAddress: Map<string, number> } });
-const open = (slots.__pulseStreamSlots ??= { total: 0, byAddress: new Map() });
+const open = { total: 0, byAddress: new Map<string, number>() };
 
 export type StreamCaps = { total: number; perAddress: number };
 export type Admission = Ok<{ release: () => void }> | Failure;

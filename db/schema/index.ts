@@ -11,15 +11,15 @@ import * as sqlite from "./sqlite";
 type Tables = typeof sqlite;
 type Name = { [K in keyof Tables]: Tables[K] extends { _: { name: string } } ? K : never }[keyof Tables];
 
-const holder = globalThis as unknown as { __pulseEngine?: "sqlite" | "pg" };
+let current: "sqlite" | "pg" = "sqlite";
 
 /** Which engine's tables the exports below stand for (db/client.ts sets it when it opens a database). */
 export function useTablesOf(engine: "sqlite" | "pg"): void {
-  holder.__pulseEngine = engine;
+  current = engine;
 }
 
 function live<K extends Name>(name: K): Tables[K] {
-  const pick = (): object => (holder.__pulseEngine === "pg" ? (pg as Record<string, object>)[name] : sqlite[name]);
+  const pick = (): object => (current === "pg" ? (pg as Record<string, object>)[name] : sqlite[name]);
   return new Proxy(sqlite[name], {
     get: (_, key) => Reflect.get(pick(), key),
     has: (_, key) => Reflect.has(pick(), key),

@@ -1,12 +1,14 @@
 // The real Pulse app (server.ts's listen, real build, real database file)
 // plus one extra Remix route that does nothing, as the framework's ceiling.
 import type { ServerBuild } from "@remix-run/node";
-import { parseConfig } from "../../app/config.server";
-import { setDatabase } from "../../db/client";
 import { listen, loadBuild } from "../../server";
+import { apiOf } from "../../server/app-api";
 
-setDatabase(process.env.DATABASE_URL ?? process.env.DATABASE_PATH!);
 const real = await loadBuild();
+// The build's own copy of the app opens the database: the one its routes use.
+const api = apiOf(real);
+const cfg = api.parseConfig({ DATABASE_URL: process.env.DATABASE_URL, DATABASE_PATH: process.env.DATABASE_PATH, NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off", PORT: "0" });
+api.openDatabase(cfg);
 const build: ServerBuild = {
   ...real,
   routes: {
@@ -21,7 +23,7 @@ const build: ServerBuild = {
     },
   },
 };
-const { server, port } = await listen(parseConfig({ NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off", PORT: "0" }), build);
+const { server, port } = await listen(cfg, build);
 process.stdout.write(`PORT ${port}\n`);
 process.on("SIGTERM", () => {
   server.closeAllConnections();

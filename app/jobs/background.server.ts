@@ -1,0 +1,38 @@
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { purgeExpiredSessions } from "../auth/session.server";
+import type { Config } from "../config.server";
+import { exclusively } from "../../db/client";
+
+/** The hourly purge has one owner at a time: with several instances, whichever holds the lock. */
+const PURGE_LOCK = 7_011_2025;
+const purgeSessions = () => exclusively(PURGE_LOCK, purgeExpiredSessions);
+
+/**
+ * Starts the process's background work and answers how to stop it:
+ * - expired sessions are purged now and every hour;
+ * - opinion maps are computed in a worker thread with its own connection,
+ *   never on a request's path nor on this event loop, one run at a time.
+ * `root` is the project's directory (the worker's file is read from source).
+ */
+export async function startBackgroundJobs(cfg: Config, root: string): Promise<() => void> {
+  await purgeSessions();
+  const purge = setInterval(() => void purgeSessions().catch((err) => console.error("session purge failed", err)), 3600_000);
+  purge.unref();
+  let mapping: Worker | null = null;
+  const mapMaps = () => {
+    if (mapping) return;
+    const worker = new Worker(path.join(root, "app/jobs/opinion-map.worker.mjs"), { workerData: { target: cfg.DATABASE_URL ?? cfg.DATABASE_PATH } });
+    mapping = worker;
+    worker.on("error", (err) => console.error("opinion map job failed", err));
+    worker.on("exit", () => (mapping = null));
+  };
+  const maps = cfg.OPINION_MAP_INTERVAL_MS > 0 ? setInterval(mapMaps, cfg.OPINION_MAP_INTERVAL_MS) : undefined;
+  maps?.unref();
+  if (maps) mapMaps();
+  return () => {
+    clearInterval(purge);
+    clearInterval(maps);
+    void mapping?.terminate();
+  };
+}

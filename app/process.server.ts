@@ -1,0 +1,87 @@
+// What the process needs from the app, handed over by the build's server
+// entry (entry.server.tsx exports it as `pulse`). server.ts loads the build
+// and nothing else: this is the one copy of the database, the event hubs and
+// the caches the routes use (issue 24).
+import { createLimits, RateLimited, take, type Limits } from "./auth/rate-limits.server";
+import { authenticate, hasSessionCookie } from "./auth/session.server";
+import { allowedOrigins, config, ConfigError, parseConfig, type Config } from "./config.server";
+import { startBackgroundJobs } from "./jobs/background.server";
+import { sitePath } from "./lib/form.server";
+import { backfillBallotLogs } from "./models/ballot-log.server";
+import { pageVersion } from "./models/data-versions.server";
+import { noteFailure } from "./models/health.server";
+import { upgradeRecoveryDigests } from "./models/recovery.server";
+import { closeAllStreams } from "./models/results-stream.server";
+import { closeDatabase, engine, pgPool, setDatabase } from "../db/client";
+import { migrateOpenDatabase } from "../db/migrate";
+import { seed } from "../db/seed";
+
+/**
+ * Opens the configured database (PostgreSQL if DATABASE_URL is set, else the
+ * SQLite file), migrates it and, unless SEED=false, seeds it. On PostgreSQL
+ * the whole step runs under an advisory lock: instances starting together
+ * migrate and seed once.
+ */
+async function prepareDatabase(cfg: Config): Promise<void> {
+  openDatabase(cfg);
+  await migrateOpenDatabase(async () => {
+    // Ballots cast before the public log existed get their log from history, once.
+    await backfillBallotLogs();
+    // Recovery codes stored as bare digests are bound to their person, once.
+    await upgradeRecoveryDigests();
+    if (cfg.SEED) await seed();
+  });
+}
+
+/** Opens the configured database as it is (a bench or a tool that migrated it already). */
+function openDatabase(cfg: Pick<Config, "DATABASE_URL" | "DATABASE_PATH" | "DATABASE_POOL_SIZE">): void {
+  setDatabase(cfg.DATABASE_URL ?? cfg.DATABASE_PATH, { poolSize: cfg.DATABASE_POOL_SIZE });
+}
+
+/** The rate limits for this process: in PostgreSQL when instances share one, else in memory. */
+function limitsFor(cfg: Config): Limits {
+  return createLimits(cfg.RATE_LIMITS === "on", engine() === "pg" ? pgPool() : undefined);
+}
+
+export type Refusal = { retryAfter: number; message: string };
+
+/** Takes a point from one of the limits every request passes; a refusal says how long to wait. */
+async function admit(limits: Limits, which: "perAddress" | "perUserWrite", key: string, what: string): Promise<Refusal | null> {
+  try {
+    await take(limits, limits[which], key, what);
+    return null;
+  } catch (err) {
+    if (err instanceof RateLimited) return { retryAfter: err.retryAfter, message: err.message };
+    throw err;
+  }
+}
+
+/** Reads the settings from the environment: the settings, or what is wrong with them. */
+function loadConfig(): { ok: true; config: Config } | { ok: false; message: string } {
+  try {
+    return { ok: true, config: config() };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, message: err.message };
+    throw err;
+  }
+}
+
+export const pulse = {
+  loadConfig,
+  parseConfig,
+  allowedOrigins,
+  prepareDatabase,
+  openDatabase,
+  closeDatabase,
+  startBackgroundJobs,
+  closeAllStreams,
+  noteFailure,
+  limitsFor,
+  admit,
+  authenticate,
+  hasSessionCookie,
+  sitePath,
+  pageVersion,
+};
+
+export type ProcessApi = typeof pulse;

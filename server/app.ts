@@ -1,0 +1,92 @@
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { apiOf, type Config } from "./app-api";
+import { knownHosts, requestIds, securityHeaders } from "./headers";
+import { perAddress, readBody, tooMany } from "./limits";
+import { isAllowedOrigin } from "./origin";
+import { PageCache } from "./page-cache";
+import { remixHandler } from "./remix-handler";
+import { sharedPages } from "./shared-pages";
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** The Express app in front of the Remix build, its middleware in the order a request meets them. */
+export function createApp(build: ServerBuild, cfg: Config, port: number, root: string) {
+  const api = apiOf(build);
+  const app = express();
+  const production = cfg.NODE_ENV === "production";
+  const { publicOrigin, origins, hosts } = api.allowedOrigins(cfg, port);
+  app.disable("x-powered-by");
+  app.set("trust proxy", cfg.TRUST_PROXY);
+
+  app.use(requestIds(cfg.LOG_REQUESTS));
+  app.use(securityHeaders(production));
+  app.use(knownHosts(hosts));
+
+  const limits = api.limitsFor(cfg);
+  // Behind a proxy Express derives req.ip from X-Forwarded-For; otherwise the
+  // socket decides, so a client rotating that header gains nothing.
+  const clientIp = (req: Request) => (cfg.TRUST_PROXY ? req.ip : req.socket.remoteAddress) ?? "unknown";
+  app.use(perAddress(api, limits, clientIp));
+  const cacheBytes = Math.floor(cfg.PAGE_CACHE_MB * 1024 * 1024);
+  app.use(sharedPages(api, cacheBytes > 0 ? new PageCache(cacheBytes) : null, build.assets.version));
+  // Event streams must not be buffered by compression.
+  app.use(
+    compression({
+      filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res),
+    }),
+  );
+
+  app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+
+  // CSRF: every state-changing request must carry our own Origin (scheme, host and port).
+  app.use((req, res, next) => {
+    if (isAllowedOrigin(req.method, req.headers.origin, req.headers.host, origins)) return next();
+    res.status(403).type("text/plain").send("Forbidden: this request did not come from this site.");
+  });
+
+  // Forms are small: no body beyond this is read, whatever its framing.
+  app.use(readBody(MAX_BODY_BYTES));
+
+  const handler = remixHandler(api, build, production ? "production" : "development", publicOrigin, (req, res, clientGone) => ({
+    auth: res.locals.auth,
+    cspNonce: res.locals.cspNonce,
+    requestId: res.locals.requestId,
+    clientIp: clientIp(req),
+    limits,
+    settings: cfg,
+    clientGone,
+    isGet: req.method === "GET",
+  }));
+
+  app.all("*", (req, res, next) => {
+    api
+      .authenticate(req.headers.cookie)
+      .then(async (auth) => {
+        res.locals.auth = auth;
+        if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+        if (req.method !== "GET" && req.method !== "HEAD" && auth.user) {
+          const refusal = await api.admit(limits, "perUserWrite", auth.user.id, "changes");
+          if (refusal) return tooMany(res, refusal);
+        }
+        return handler(req, res, next);
+      })
+      .catch(next);
+  });
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    api.noteFailure(err);
+    if (res.headersSent) return res.end();
+    // Errors Express raises about the request itself (a malformed %-escape, say) are the client's.
+    const status = (err as { status?: unknown })?.status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return res.status(status).type("text/plain").send("Bad request.");
+    }
+    console.error(`error id=${res.locals.requestId}`, err);
+    res.status(500).type("text/plain").send(`Something went wrong. Request id: ${res.locals.requestId}`);
+  });
+  return app;
+}

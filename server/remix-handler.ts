@@ -1,0 +1,85 @@
+import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import type { NextFunction, Request, Response } from "express";
+import type { ProcessApi } from "./app-api";
+import { isShareable, PRIVATE_CACHE_CONTROL, sharedPageOf } from "./page-cache";
+import { sendSharedPage, type SharedRender } from "./shared-pages";
+
+/**
+ * Remix behind Express, as @remix-run/express does it, with two differences
+ * (docs/decisions/010): the request URL is built on PUBLIC_ORIGIN, never on
+ * the Host header, and the body is the one the size-checked reader buffered.
+ */
+export function remixHandler(
+  api: ProcessApi,
+  build: ServerBuild,
+  mode: string,
+  publicOrigin: string,
+  context: (req: Request, res: Response, clientGone: AbortSignal) => AppLoadContext,
+) {
+  const handle = createRequestHandler(build, mode);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    // Only origin-form targets ("/path?query"): "*" and absolute URLs name nothing here.
+    if (!req.originalUrl.startsWith("/")) {
+      res.status(400).type("text/plain").send("Bad request target.");
+      return;
+    }
+    try {
+      const controller = new AbortController();
+      // Loaders and streams learn that the client left: `close` without `finish`.
+      res.on("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      // The client may have gone while the session was checked: `close` has fired already.
+      if (res.destroyed || req.socket.destroyed) controller.abort();
+      const body = res.locals.body as Buffer | undefined;
+      const request = new Request(publicOrigin + req.originalUrl, {
+        method: req.method,
+        headers: requestHeaders(req),
+        signal: controller.signal,
+        ...(body && req.method !== "GET" && req.method !== "HEAD" ? { body: new Uint8Array(body) } : {}),
+      });
+      const response = await handle(request, context(req, res, controller.signal));
+      const location = response.headers.get("Location");
+      // Belt and braces: whatever a route did, Pulse only redirects within itself.
+      if (location !== null && !isLocalLocation(api, location, publicOrigin)) response.headers.set("Location", "/");
+      const shared = res.locals.sharedRender as SharedRender | undefined;
+      if (shared) {
+        // Drawn without a nonce for everyone: finished in full, kept if it may be, sent with its hash policy.
+        const page = await sharedPageOf(response.status, response.headers, Buffer.from(await response.arrayBuffer()));
+        const keep = isShareable(response.status, response.headers);
+        shared.finish(keep ? page : null);
+        sendSharedPage(req, res, page, keep ? shared.etag : null, false);
+        return;
+      }
+      if (res.locals.auth?.session && !response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [key, value] of response.headers.entries()) res.append(key, value);
+      if (response.headers.get("Content-Type")?.includes("text/event-stream")) res.flushHeaders();
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function requestHeaders(req: Request): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    // Pulse's host is PUBLIC_ORIGIN's; a forwarded host would only mislead Remix's own origin check.
+    if (key === "x-forwarded-host") continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  return headers;
+}
+
+function isLocalLocation(api: ProcessApi, location: string, publicOrigin: string): boolean {
+  if (location.startsWith("/")) return api.sitePath(location) !== null;
+  try {
+    return new URL(location).origin === publicOrigin;
+  } catch {
+    return false;
+  }
+}

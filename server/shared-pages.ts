@@ -1,0 +1,116 @@
+import zlib from "node:zlib";
+import type { NextFunction, Request, Response } from "express";
+import type { ProcessApi } from "./app-api";
+import { canonicalUrl, etagOf, PageCache, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
+
+type PageScope = Parameters<ProcessApi["pageVersion"]>[0];
+
+/** How a drawn page is handed back to the cache: kept, or not kept (null). */
+export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
+
+/** Where a public page's content comes from, for the pages anonymous readers may share. */
+function pageScope(path: string): PageScope | null {
+  if (path === "/") return { site: true };
+  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?|\/versions)?$/.exec(path);
+  if (topic) return { topic: topic[1] };
+  const comment = /^\/c\/([1-9][0-9]{0,14})$/.exec(path);
+  if (comment) return { comment: Number(comment[1]) };
+  return null;
+}
+
+// Longer URLs (query strings) are drawn each time rather than fill the cache.
+const MAX_SHARED_URL = 300;
+
+/** Sends a shared page: its gzip bytes as they are, or unpacked for a client that does not take gzip. */
+export function sendSharedPage(req: Request, res: Response, page: SharedPage, etag: string | null, hit: boolean) {
+  res.status(page.status);
+  res.setHeader("X-Cache", hit ? "HIT" : "MISS");
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.setHeader("Content-Security-Policy", page.csp);
+  res.setHeader("Vary", SHARED_VARY);
+  if (etag) {
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", SHARED_CACHE_CONTROL);
+  }
+  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
+  const body = gzip ? page.gzip : zlib.gunzipSync(page.gzip);
+  if (gzip) res.setHeader("Content-Encoding", "gzip");
+  res.setHeader("Content-Length", body.length);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/**
+ * If-None-Match against our validator, compared weakly (RFC 9110 13.1.2).
+ * A client's `Cache-Control: no-cache` does not stop the 304: it asks caches
+ * to check with the origin, and this is the origin answering.
+ */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = etag.replace(/^W\//, "");
+  return header.split(",").some((t) => {
+    const tag = t.trim();
+    return tag === "*" || tag.replace(/^W\//, "") === opaque;
+  });
+}
+
+function notModified(res: Response, etag: string) {
+  res.setHeader("ETag", etag);
+  res.setHeader("Cache-Control", SHARED_CACHE_CONTROL);
+  res.setHeader("Vary", SHARED_VARY);
+  // A 304 updates the headers a browser stored: it must not bring a nonce policy to a hash-policed page.
+  res.removeHeader("Content-Security-Policy");
+  res.status(304).end();
+}
+
+/**
+ * Anonymous reads of public pages (docs/caching.md): keyed on the build, the
+ * page's data version read from the database, the minute (pages say "3
+ * minutes ago") and the URL. A validator that matches gets a 304 before
+ * anything is drawn; a kept page is sent as stored; otherwise the page is
+ * drawn once, without a nonce, for everyone waiting on it.
+ */
+export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersion: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!cache || (req.method !== "GET" && req.method !== "HEAD") || req.originalUrl.length > MAX_SHARED_URL) return next();
+    const scope = pageScope(req.path);
+    if (!scope || api.hasSessionCookie(req.headers.cookie)) return next();
+    const canonical = canonicalUrl(req.originalUrl);
+    if (canonical !== null) return res.redirect(301, canonical);
+    // A reader (or the re-count) asking past every cache gets the page drawn now, kept in place of the old.
+    const refresh = /\bno-cache\b/i.test(req.headers["cache-control"] ?? "") || /\bno-cache\b/i.test(req.headers.pragma ?? "");
+    const now = Date.now();
+    // Downstream runs inside the promise below: hand over once, and never again on its errors.
+    let handed = false;
+    const onward = () => {
+      handed = true;
+      next();
+    };
+    api
+      .pageVersion(scope, now)
+      .then(async (version) => {
+        if (version === null) return onward();
+        const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
+        const etag = etagOf(key);
+        if (matchesEtag(req.headers["if-none-match"], etag)) return notModified(res, etag);
+        const page = refresh ? undefined : (cache.get(key) ?? (await cache.pending(key)));
+        if (page) return sendSharedPage(req, res, page, etag, true);
+        if (req.method === "HEAD") return onward();
+        const finish = cache.begin(key, req.originalUrl);
+        // Whatever happens to this request, waiters are released.
+        res.once("close", () => finish(null));
+        res.locals.sharedRender = { etag, finish } satisfies SharedRender;
+        res.locals.cspNonce = "";
+        onward();
+      })
+      .catch((err: unknown) => {
+        if (handed || res.headersSent) {
+          console.error(`error id=${res.locals.requestId} after the shared-page check`, err);
+          if (!res.writableEnded) res.destroy();
+          return;
+        }
+        // Without a version nothing is shared: the page is drawn as for anyone.
+        console.error(`error id=${res.locals.requestId} reading a page version; drawing the page unshared`, err);
+        onward();
+      });
+  };
+}
