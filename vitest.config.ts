@@ -35,6 +35,7 @@ const BOTH_ENGINES = [
   "test/ballots.property.test.ts",
   "test/comments.test.ts",
   "test/db.test.ts",
+  "test/edge.test.ts",
   "test/hostile.test.ts",
   "test/profiles.test.ts",
   "test/notifications.test.ts",

@@ -2,7 +2,7 @@
 // entry (entry.server.tsx exports it as `pulse`). server.ts loads the build
 // and nothing else: this is the one copy of the database, the event hubs and
 // the caches the routes use (issue 24).
-import { createLimits, RateLimited, take, type Limits } from "./auth/rate-limits.server";
+import { createLimits, take, type Limits } from "./auth/rate-limits.server";
 import { authenticate, hasSessionCookie } from "./auth/session.server";
 import { allowedOrigins, config, ConfigError, parseConfig, type Config } from "./config.server";
 import { startBackgroundJobs } from "./jobs/background.server";
@@ -47,13 +47,8 @@ export type Refusal = { retryAfter: number; message: string };
 
 /** Takes a point from one of the limits every request passes; a refusal says how long to wait. */
 async function admit(limits: Limits, which: "perAddress" | "perUserWrite", key: string, what: string): Promise<Refusal | null> {
-  try {
-    await take(limits, limits[which], key, what);
-    return null;
-  } catch (err) {
-    if (err instanceof RateLimited) return { retryAfter: err.retryAfter, message: err.message };
-    throw err;
-  }
+  const failure = await take(limits, limits[which], key, what);
+  return failure && { retryAfter: failure.retryAfter ?? 60, message: failure.message };
 }
 
 /** Reads the settings from the environment: the settings, or what is wrong with them. */

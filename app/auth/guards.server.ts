@@ -1,5 +1,6 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { safeRedirect } from "../lib/form.server";
+import { invariantResponse } from "../lib/invariant.server";
 import type { User } from "lucia";
 
 type Args = { request: Request; context: AppLoadContext };
@@ -20,7 +21,7 @@ const rank = { member: 0, moderator: 1, admin: 2 } as const;
 export function requireRole(args: Args, role: "moderator" | "admin"): User {
   const user = requireUser(args);
   if (rank[user.role] < rank[role]) {
-    throw new Response("You do not have permission to do that.", { status: 403 });
+    invariantResponse(false, "You do not have permission to do that.", 403);
   }
   return user;
 }

@@ -1,6 +1,6 @@
-import { json } from "@remix-run/node";
 import type pg from "pg";
 import { waitText } from "../lib/format";
+import { fail, type Failure } from "../models/outcome";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 // Counters from rate-limiter-flexible. On SQLite one process serves Pulse and
@@ -64,25 +64,25 @@ export function createLimits(enabled: boolean, shared?: pg.Pool) {
   };
 }
 
-export class RateLimited extends Error {
-  constructor(readonly retryAfter: number, message: string) {
-    super(message);
-  }
-}
-
 function secondsOf(res: unknown): number {
   return res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 60;
 }
 
-/** Takes a point; throws RateLimited (with seconds to wait) when none is left. */
-export async function take(limits: Limits, limiter: Limiter, key: string, what: string): Promise<void> {
-  if (!limits.enabled) return;
+/** The failure a spent limit answers: a 429 at the edge, with the seconds to wait. */
+function limited(res: unknown, what: string): Failure {
+  const s = secondsOf(res);
+  return fail("rate_limited", `Too many ${what}. Try again ${waitText(s)}.`, undefined, s);
+}
+
+/** Takes a point; answers a `rate_limited` failure (with seconds to wait) when none is left. */
+export async function take(limits: Limits, limiter: Limiter, key: string, what: string): Promise<Failure | null> {
+  if (!limits.enabled) return null;
   try {
     await limiter.consume(key);
+    return null;
   } catch (res) {
     if (res instanceof Error) throw res;
-    const s = secondsOf(res);
-    throw new RateLimited(s, `Too many ${what}. Try again ${waitText(s)}.`);
+    return limited(res, what);
   }
 }
 
@@ -91,15 +91,13 @@ export async function refund(limits: Limits, limiter: Limiter, key: string): Pro
   if (limits.enabled) await limiter.reward(key, 1);
 }
 
-/** Throws RateLimited when `key` has no points left, without taking one. */
-export async function check(limits: Limits, limiter: Limiter, key: string, what: string): Promise<void> {
-  if (!limits.enabled) return;
+/** A `rate_limited` failure when `key` has no points left, without taking one. */
+export async function check(limits: Limits, limiter: Limiter, key: string, what: string): Promise<Failure | null> {
+  if (!limits.enabled) return null;
   const res = await limiter.get(key);
   // An expired window may linger until its timer fires: it limits nothing.
-  if (res && res.msBeforeNext > 0 && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) {
-    const s = secondsOf(res);
-    throw new RateLimited(s, `Too many ${what}. Try again ${waitText(s)}.`);
-  }
+  if (res && res.msBeforeNext > 0 && (res.remainingPoints <= 0 || res.consumedPoints > limiter.points)) return limited(res, what);
+  return null;
 }
 
 export async function give(limits: Limits, limiter: Limiter, key: string): Promise<void> {
@@ -120,9 +118,4 @@ export async function recordFailure(limits: Limits, limiter: Limiter, account: s
   } catch (res) {
     if (res instanceof Error) throw res;
   }
-}
-
-/** The 429 a form gets: the message where form errors go, the typed values kept, Retry-After set. */
-export function limitedFormResponse(err: RateLimited, values: Record<string, string>) {
-  return json({ errors: { _form: [err.message] } as Record<string, string[]>, values }, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
 }

@@ -1,5 +1,6 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import { typedText } from "~/lib/form-reply";
 import { useHydrated } from "./useHydrated";
 
 /** Where a new comment or reply is posted; the URL names the thread, and the reader's sort to come back to. */
@@ -17,7 +18,7 @@ export type CommentFormResult = {
   id?: number;
   preview?: string;
   errors?: Record<string, string[]>;
-  values?: Record<string, string>;
+  values?: Record<string, string | string[]>;
 };
 
 type Props = {
@@ -99,7 +100,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
         ) : null}
       </div>
       {stanceOptions && stanceOptions.length ? (
-        <StanceField formId={formId} options={stanceOptions} yourAnswer={yourAnswer ?? null} initial={data?.values?.stance ?? ""} />
+        <StanceField formId={formId} options={stanceOptions} yourAnswer={yourAnswer ?? null} initial={typedText(data?.values, "stance") ?? ""} />
       ) : null}
       {otherErrors.length ? (
         <p className="form-error" role="alert">

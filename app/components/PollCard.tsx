@@ -1,5 +1,6 @@
 import { NoteText } from "~/lib/note-links";
 import { Link, useFetcher, useLocation } from "@remix-run/react";
+import { typedText, type Values } from "~/lib/form-reply";
 import { useEffect, useRef, type ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
@@ -25,6 +26,13 @@ type Props = {
 };
 
 type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
+
+/** What a refused answer chose (option ids, or a scale value), from the form's typed values. */
+export function submittedChoice(values: Values): { option: number[]; value: number | null } {
+  const option = values.option;
+  const value = typedText(values, "value");
+  return { option: (Array.isArray(option) ? option : option ? [option] : []).map(Number), value: value ? Number(value) : null };
+}
 
 function choiceHint(poll: PollView): string {
   if (poll.kind === "single") return "Pick one.";

@@ -1,13 +1,10 @@
 import type { BallotLogMeta, LogRow } from "~/models/ballot-log.server";
 import type { Failure } from "~/models/outcome";
 import { ballotLogCsv } from "./csv.server";
-import { failureInit } from "./http.server";
+import { failureInit, invariantResponse } from "./http.server";
 
 /** At most this many rows to a page of a ballot log. */
 export const BALLOT_LOG_PAGE = 1000;
-
-const jsonError = (message: string, init: ResponseInit) =>
-  new Response(JSON.stringify({ error: message }), { ...init, headers: { ...(init.headers as Record<string, string>), "Content-Type": "application/json; charset=utf-8" } });
 
 /** `?after=` (rows before it are skipped) and `?limit=` (at most BALLOT_LOG_PAGE), or the message for a bad one. */
 function pageOf(url: URL): { after: number; limit: number } | string {
@@ -30,10 +27,10 @@ export async function ballotLogResponse(
   request: Request,
   format: "csv" | "json",
 ): Promise<Response> {
-  if (!log.ok) return jsonError(log.message, failureInit(log));
+  if (!log.ok) invariantResponse(false, { error: log.message }, failureInit(log));
   const url = new URL(request.url);
   const page = pageOf(url);
-  if (typeof page === "string") return jsonError(page, { status: 400 });
+  if (typeof page === "string") invariantResponse(false, { error: page }, 400);
   const { after, limit } = page;
   const etag = `"${log.rowCount}-${log.head.slice(0, 32)}-${after}-${limit}"`;
   const last = Math.min(log.rowCount, after + limit);

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 
-export type FieldErrors = Record<string, string[]>;
+import type { FieldErrors } from "./form-reply";
+import { invariantResponse } from "./invariant.server";
+
+export type { FieldErrors };
 
 export type Parsed<T> =
   | { ok: true; data: T }
@@ -74,6 +77,6 @@ export async function readForm(request: Request): Promise<FormData> {
   try {
     return await request.formData();
   } catch {
-    throw new Response("Send the form as application/x-www-form-urlencoded or multipart/form-data.", { status: 400 });
+    invariantResponse(false, "Send the form as application/x-www-form-urlencoded or multipart/form-data.", 400);
   }
 }

@@ -1,5 +1,5 @@
 import type { Failure } from "../models/outcome";
-import { failureInit } from "./http.server";
+import { failureResponse } from "./http.server";
 
 // Server-sent events for the live streams (results, the inbox count): the
 // open/close bookkeeping both share, so a stream always releases its slot.
@@ -30,7 +30,7 @@ export function eventStream(opts: {
   // A HEAD has no body to stream into: answering it must not subscribe.
   if (opts.request.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
   const admission = opts.admit();
-  if (!admission.ok) return new Response(admission.message, failureInit(admission));
+  if (!admission.ok) failureResponse(admission);
   const { gone, event } = opts;
   const encoder = new TextEncoder();
   let close = () => {};

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { Field } from "~/components/Field";
@@ -9,11 +9,11 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, plural } from "~/lib/format";
 import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
 import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function pollOr404(id: string | undefined) {
   const data = /^\d{1,9}$/.test(id ?? "") ? await getPollForEdit(Number(id)) : null;
-  if (!data) throw new Response("Poll not found", { status: 404 });
+  invariantResponse(data, "Poll not found");
   return data;
 }
 
@@ -26,16 +26,16 @@ export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const { poll } = await pollOr404(args.params.id);
   const raw = formToObject(await readForm(args.request));
-  if (raw.intent === "add-option") return json({ form: "poll", errors: {} as Record<string, string[]>, values: withExtraOption(raw) });
+  if (raw.intent === "add-option") return formDone({}, { form: "poll", values: withExtraOption(raw) });
   if (raw.intent === "save") {
     const parsed = parseForm(pollFormSchema, raw);
-    if (!parsed.ok) return json({ form: "poll", errors: parsed.errors, values: raw }, { status: 400 });
+    if (!parsed.ok) return formReply(parsed.errors, raw, { form: "poll" });
     const res = await updatePoll(admin.id, poll.id, parsed.data);
-    if (!res.ok) return failureJson(res, { form: "poll", values: raw });
+    if (!res.ok) return failureReply(res, raw, "poll");
     return redirect(`/admin/polls/${poll.id}?saved=1`);
   }
   const parsed = parseForm(pollStateSchema, raw);
-  if (!parsed.ok) return json({ form: "state", errors: parsed.errors, values: raw }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, raw, { form: "state" });
   const d = parsed.data;
   const res =
     d.intent === "resolve"
@@ -43,7 +43,7 @@ export async function action(args: ActionFunctionArgs) {
       : d.intent === "unresolve"
         ? await unresolvePoll(admin.id, poll.id)
         : await closePoll(admin.id, poll.id, d.intent === "close");
-  if (!res.ok) return failureJson(res, { form: "state", values: raw });
+  if (!res.ok) return failureReply(res, raw, "state");
   return redirect(`/admin/polls/${poll.id}`);
 }
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { PollForm, withExtraOption } from "~/components/admin/PollForm";
@@ -7,11 +7,11 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { createPoll } from "~/models/polls.server";
 import { getTopicForEdit } from "~/models/topics.server";
 import { pollFormSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function topicOr404(request: Request) {
   const topic = await getTopicForEdit(new URL(request.url).searchParams.get("topic") ?? "");
-  if (!topic) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(topic, "Topic not found");
   return topic;
 }
 
@@ -25,11 +25,11 @@ export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const topic = await topicOr404(args.request);
   const raw = formToObject(await readForm(args.request));
-  if (raw.intent === "add-option") return json({ errors: {} as Record<string, string[]>, values: withExtraOption(raw) });
+  if (raw.intent === "add-option") return formDone({}, { values: withExtraOption(raw) });
   const parsed = parseForm(pollFormSchema, raw);
-  if (!parsed.ok) return json({ errors: parsed.errors, values: raw }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, raw);
   const res = await createPoll(topic.id, parsed.data, { actorId: admin.id });
-  if (!res.ok) return failureJson(res, { values: raw });
+  if (!res.ok) return failureReply(res, raw);
   return redirect(`/admin/polls/${res.id}?created=1`);
 }
 

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
 import { reportsActionSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");
@@ -16,10 +16,10 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const mod = requireRole(args, "moderator");
   const parsed = parseForm(reportsActionSchema, await readForm(args.request));
-  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const { intent, report, reason } = parsed.data;
   const res = await handleReport(mod.id, report, intent, reason);
-  if (!res.ok) return failureJson(res);
+  if (!res.ok) return failureReply(res);
   // Back to the queue, saying what was done (issue 23).
   return redirect(`/admin/reports?done=${intent}`);
 }

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { FormErrors, PreviewAndSave, TextArea } from "~/components/admin/fields";
@@ -7,6 +7,8 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { getSiteText, saveSiteText } from "~/models/site-texts.server";
 import { siteTextSchema } from "~/models/validation.server";
+import { typedText } from "~/lib/form-reply";
+import { formDone, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
@@ -18,8 +20,8 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   const values = { bodyMd: typeof raw.bodyMd === "string" ? raw.bodyMd : "" };
   const parsed = parseForm(siteTextSchema, raw);
-  if (!parsed.ok) return json({ errors: parsed.errors, values, preview: null }, { status: 400 });
-  if (parsed.data.intent === "preview") return json({ errors: null, values, preview: renderMarkdown(parsed.data.bodyMd) });
+  if (!parsed.ok) return formReply(parsed.errors, values);
+  if (parsed.data.intent === "preview") return formDone({ preview: renderMarkdown(parsed.data.bodyMd) }, { values });
   await saveSiteText(admin.id, "rules", parsed.data.bodyMd);
   return redirect("/admin/rules?saved=1");
 }
@@ -38,8 +40,8 @@ export default function EditRules() {
       {params.get("saved") ? <p className="notice" role="status">Saved. The rules page shows the new text.</p> : null}
       <Form method="post" className="stack admin-form" noValidate>
         <FormErrors errors={e} fields={["bodyMd"]} />
-        <TextArea label="Rules (markdown)" name="bodyMd" defaultValue={data?.values.bodyMd ?? rules.bodyMd} errors={e} rows={16} />
-        <PreviewAndSave preview={data?.preview} saveLabel="Save rules" />
+        <TextArea label="Rules (markdown)" name="bodyMd" defaultValue={typedText(data?.values, "bodyMd") ?? rules.bodyMd} errors={e} rows={16} />
+        <PreviewAndSave preview={data && "preview" in data ? data.preview : undefined} saveLabel="Save rules" />
       </Form>
     </section>
   );

@@ -5,17 +5,17 @@ import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { setThreadLocked } from "~/models/comments.server";
 import { findThread } from "~/models/pages.server";
 import { threadLockSchema } from "~/models/validation.server";
-import { failureInit } from "~/lib/http.server";
+import { failureResponse, invariantResponse } from "~/lib/http.server";
 
 // Moderators lock or unlock a thread from the thread itself.
 export async function action(args: ActionFunctionArgs) {
   const mod = requireRole(args, "moderator");
   const parsed = parseForm(threadLockSchema, await readForm(args.request));
-  if (!parsed.ok) throw new Response(Object.values(parsed.errors).flat().join(" "), { status: 400 });
+  if (!parsed.ok) invariantResponse(false, Object.values(parsed.errors).flat().join(" "), 400);
   const { intent, topic, poll, reason, redirectTo } = parsed.data;
   const thread = await findThread(topic, poll);
-  if (!thread) throw new Response("Thread not found", { status: 404 });
+  invariantResponse(thread, "Thread not found");
   const res = await setThreadLocked(mod.id, thread.topicId, thread.pollId, intent === "lock", reason);
-  if (!res.ok) throw new Response(res.message, failureInit(res));
+  if (!res.ok) failureResponse(res);
   return redirect(safeRedirect(redirectTo, "/"));
 }

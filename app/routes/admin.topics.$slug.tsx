@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
@@ -10,11 +10,11 @@ import { listPollsForAdmin } from "~/models/polls.server";
 import { getTopicForEdit, updateTopic } from "~/models/topics.server";
 import { setThreadLocked } from "~/models/comments.server";
 import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function topicOr404(slug: string | undefined) {
   const topic = await getTopicForEdit(slug ?? "");
-  if (!topic) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(topic, "Topic not found");
   return topic;
 }
 
@@ -30,17 +30,16 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   if (raw.intent === "lock" || raw.intent === "unlock") {
     const lock = parseForm(topicLockSchema, raw);
-    if (!lock.ok) return json({ errors: lock.errors }, { status: 400 });
+    if (!lock.ok) return formReply(lock.errors, raw);
     await setThreadLocked(admin.id, topic.id, null, lock.data.intent === "lock", lock.data.reason);
     return redirect(`/admin/topics/${topic.slug}`);
   }
   const parsed = parseForm(topicFormSchema, raw);
-  const values = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string")) as Record<string, string>;
-  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
-  if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
+  if (!parsed.ok) return formReply(parsed.errors, raw);
+  if (parsed.data.intent === "preview") return formDone({ preview: renderMarkdown(parsed.data.summaryMd) }, { values: raw });
   const { intent: _intent, ...input } = parsed.data;
   const res = await updateTopic(admin.id, topic.id, input);
-  if (!res.ok) return failureJson(res, { values });
+  if (!res.ok) return failureReply(res, raw);
   return redirect(`/admin/topics/${res.slug}`);
 }
 

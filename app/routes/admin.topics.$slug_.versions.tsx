@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { STATUS_WORDS } from "~/components/ClauseTimeline";
 import { Field } from "~/components/Field";
 import { FormErrors } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
-import { failureInit } from "~/lib/http.server";
+import { failureReply, formReply, invariantResponse } from "~/lib/http.server";
 import { CLAUSE_STATUS_LIST, deleteClause, deleteVersion, getComparison, saveCell, saveClause, saveComparison, saveVersion } from "~/models/clauses.server";
 import type { Failure } from "~/models/outcome";
 import { getTopicBySlug } from "~/models/topics.server";
@@ -15,11 +15,9 @@ import { comparisonActionSchema } from "~/models/validation.server";
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
   const topic = await getTopicBySlug(args.params.slug ?? "");
-  if (!topic) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(topic, "Topic not found");
   return { topic: { slug: topic.slug, title: topic.title }, comparison: await getComparison(topic.id), statuses: CLAUSE_STATUS_LIST };
 }
-
-type Errors = Record<string, string[] | undefined>;
 
 /** Which form sent the request, so its errors show at that form and nowhere else. */
 const formKey = (raw: Record<string, unknown>) => `${String(raw.intent ?? "")}:${String(raw.id ?? raw.clause ?? "")}:${String(raw.version ?? "")}`;
@@ -27,11 +25,11 @@ const formKey = (raw: Record<string, unknown>) => `${String(raw.intent ?? "")}:$
 export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const topic = await getTopicBySlug(args.params.slug ?? "");
-  if (!topic) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(topic, "Topic not found");
   const raw = formToObject(await readForm(args.request));
   const form = formKey(raw);
   const parsed = parseForm(comparisonActionSchema, raw);
-  if (!parsed.ok) return json({ form, errors: parsed.errors as Errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, raw, { form });
   const d = parsed.data;
   const back = (anchor: string) => redirect(`/admin/topics/${topic.slug}/versions?saved=1#${anchor}`);
   let res: { ok: true } | Failure;
@@ -63,7 +61,7 @@ export async function action(args: ActionFunctionArgs) {
       anchor = `edit-clause-${d.clause}`;
       break;
   }
-  if (!res.ok) return json({ form, errors: { [res.field ?? "_form"]: [res.message] } as Errors }, failureInit(res));
+  if (!res.ok) return failureReply(res, raw, form);
   return back(anchor);
 }
 

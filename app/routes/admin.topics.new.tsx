@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { useActionData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { TopicForm } from "~/components/admin/TopicForm";
@@ -7,7 +7,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { createTopic } from "~/models/topics.server";
 import { topicFormSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "admin");
@@ -18,12 +18,11 @@ export async function action(args: ActionFunctionArgs) {
   const admin = requireRole(args, "admin");
   const raw = formToObject(await readForm(args.request));
   const parsed = parseForm(topicFormSchema, raw);
-  const values = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string")) as Record<string, string>;
-  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
-  if (parsed.data.intent === "preview") return json({ preview: renderMarkdown(parsed.data.summaryMd), values });
+  if (!parsed.ok) return formReply(parsed.errors, raw);
+  if (parsed.data.intent === "preview") return formDone({ preview: renderMarkdown(parsed.data.summaryMd) }, { values: raw });
   const { intent: _intent, ...input } = parsed.data;
   const res = await createTopic(input, admin.id);
-  if (!res.ok) return failureJson(res, { values });
+  if (!res.ok) return failureReply(res, raw);
   return redirect(`/admin/topics/${res.slug}`);
 }
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
@@ -7,7 +7,7 @@ import { formatDate, formatDateTime } from "~/lib/format";
 import { issueResetLink } from "~/models/recovery.server";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
 import { usersActionSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   const me = requireRole(args, "moderator");
@@ -18,16 +18,16 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const me = requireRole(args, "moderator");
   const parsed = parseForm(usersActionSchema, await readForm(args.request));
-  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const d = parsed.data;
-  if (d.intent === "role" && me.role !== "admin") throw new Response("Only admins change roles.", { status: 403 });
+  invariantResponse(d.intent !== "role" || me.role === "admin", "Only admins change roles.", 403);
   if (d.intent === "reset-link") {
-    if (me.role !== "admin") throw new Response("Only admins issue reset links.", { status: 403 });
+    invariantResponse(me.role === "admin", "Only admins issue reset links.", 403);
     const link = await issueResetLink(me.id, d.user);
-    if (!link.ok) return failureJson(link);
+    if (!link.ok) return failureReply(link);
     // Shown once, here: only its digest is stored. The origin is PUBLIC_ORIGIN (server.ts builds every Request from it).
     const url = `${new URL(args.request.url).origin}/reset/${link.token}`;
-    return json({ resetLink: { username: link.username, url, expiresAt: link.expiresAt } });
+    return formDone({ resetLink: { username: link.username, url, expiresAt: link.expiresAt } });
   }
   const res =
     d.intent === "role"
@@ -35,7 +35,7 @@ export async function action(args: ActionFunctionArgs) {
       : d.intent === "ban"
         ? await banUser(me, d.user, d.reason, d.withdrawBallots)
         : await unbanUser(me, d.user, d.reason);
-  if (!res.ok) return failureJson(res);
+  if (!res.ok) return failureReply(res);
   // Back to the list, saying what was done (issue 23).
   const back = new URL(args.request.url);
   back.searchParams.set("done", d.intent);

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
@@ -7,7 +7,7 @@ import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { RelativeTime } from "~/components/RelativeTime";
 import { pageClock } from "~/lib/format";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureInit, failureJson, withParams } from "~/lib/http.server";
+import { failureReply, failureResponse, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
 import { threadParams } from "~/lib/thread-params";
 import { deleteComment, editComment, removeComment, restoreComment, voteOnComment } from "~/models/comments.server";
 import { getRevisions } from "~/models/threads.server";
@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `Comment in ${data.thread.pollQuestion ?? data.thread.topicTitle} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
 function commentId(raw: string | undefined): number {
-  if (!raw || !/^\d{1,9}$/.test(raw)) throw new Response("Comment not found", { status: 404 });
+  invariantResponse(raw && /^\d{1,9}$/.test(raw), "Comment not found");
   return Number(raw);
 }
 
@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const user = context.auth.user;
   const page = await getCommentPage(commentId(params.id), user, threadParams(url).sort);
-  if (!page) throw new Response("Comment not found", { status: 404 });
+  invariantResponse(page, "Comment not found");
   const history = url.searchParams.has("history") && page.comment.state === "live" ? await getRevisions(page.comment.id) : null;
   return { ...page, history, signedIn: !!user, now: pageClock() };
 }
@@ -63,13 +63,13 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   const values = { body: typeof raw.body === "string" ? raw.body : "" };
   const done = await perform(args, id, raw);
-  if ("errors" in done) return json({ errors: done.errors, values }, { status: 400 });
+  if ("errors" in done) return formReply(done.errors ?? {}, values);
   const { input, result } = done;
   if (!result.ok) {
-    if (result.code === "not_found") throw new Response(result.message, failureInit(result));
-    return failureJson(result, { values });
+    if (result.code === "not_found") failureResponse(result);
+    return failureReply(result, values);
   }
-  if (input.via === "fetcher") return json({ ok: true });
+  if (input.via === "fetcher") return formDone({});
   const back = safeRedirect(input.redirectTo, `/c/${id}`).split("#")[0];
   // Without JavaScript the thank-you for a report travels in the URL.
   return redirect(input.intent === "report" ? withParams(back, { reported: String(id) }, `c-${id}`) : `${back}#c-${id}`);

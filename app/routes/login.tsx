@@ -1,12 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { check, give, limitedFormResponse, RateLimited, recordLoginFailure, refund, take } from "~/auth/rate-limits.server";
+import { check, give, recordLoginFailure, refund, take } from "~/auth/rate-limits.server";
 import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
+import { typedText } from "~/lib/form-reply";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
+import { failureReply, formReply } from "~/lib/http.server";
 import { verifyCredentials } from "~/models/users.server";
 import { loginSchema } from "~/models/validation.server";
 
@@ -20,18 +22,16 @@ export const headers = keepRetryAfter;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(loginSchema, await readForm(request));
-  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const { username, password, redirectTo } = parsed.data;
   const { limits, clientIp } = context;
   const account = username.toLowerCase();
-  try {
-    await take(limits, limits.loginPerAddress, clientIp, "failed sign-ins from your network address");
+  const typed = { username, redirectTo: redirectTo ?? "" };
+  const limited =
+    (await take(limits, limits.loginPerAddress, clientIp, "failed sign-ins from your network address")) ??
     // A locked account answers 429 even to the right password.
-    await check(limits, limits.loginFailures, account, "failed sign-ins for this account");
-  } catch (err) {
-    if (!(err instanceof RateLimited)) throw err;
-    return limitedFormResponse(err, { username, redirectTo: redirectTo ?? "" });
-  }
+    (await check(limits, limits.loginFailures, account, "failed sign-ins for this account"));
+  if (limited) return failureReply(limited, typed);
   const found = await verifyCredentials(username, password);
   if (!found) await recordLoginFailure(limits, account);
   else {
@@ -41,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (!found || found.banned) {
     const message = found?.banned ? "This account is suspended." : "Wrong username or password.";
-    return json({ errors: { _form: [message] } as Record<string, string[]>, values: { username, redirectTo: redirectTo ?? "" } }, { status: found ? 403 : 400 });
+    return formReply({ _form: [message] }, typed, { init: { status: found ? 403 : 400 } });
   }
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(found.userId) } });
 }
@@ -50,7 +50,7 @@ export default function Login() {
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
-  const redirectTo = data?.values.redirectTo ?? params.get("redirectTo") ?? "";
+  const redirectTo = typedText(data?.values, "redirectTo") ?? params.get("redirectTo") ?? "";
   const errors: Record<string, string[] | undefined> = data?.errors ?? {};
   return (
     <section className="narrow">
@@ -62,7 +62,7 @@ export default function Login() {
           name="username"
           autoComplete="username"
           required
-          defaultValue={data?.values.username ?? ""}
+          defaultValue={typedText(data?.values, "username") ?? ""}
           errors={errors.username}
         />
         <Field

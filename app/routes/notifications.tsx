@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { RelativeTime } from "~/components/RelativeTime";
 import { pageClock, plural } from "~/lib/format";
 import { readForm } from "~/lib/form.server";
 import { listNotifications, markAllRead, markRead, type InboxItem } from "~/models/notifications.server";
+import { formReply, invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications — Pulse" }, { name: "robots", content: "noindex" }];
 
@@ -14,7 +15,7 @@ const ID = /^\d{1,12}$/;
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const before = new URL(args.request.url).searchParams.get("before");
-  if (before !== null && !ID.test(before)) throw new Response("Bad page", { status: 400 });
+  invariantResponse(before === null || ID.test(before), "Bad page", 400);
   const inbox = await listNotifications(user.id, before === null ? null : Number(before));
   return { ...inbox, now: pageClock(), older: before !== null };
 }
@@ -28,12 +29,12 @@ export async function action(args: ActionFunctionArgs) {
       break;
     case "read": {
       const ids = String(form.get("ids") ?? "").split(",");
-      if (ids.length > 200 || !ids.every((id) => ID.test(id))) return json({ errors: { ids: ["Unknown notification."] } }, { status: 400 });
+      if (ids.length > 200 || !ids.every((id) => ID.test(id))) return formReply({ ids: ["Unknown notification."] });
       await markRead(user.id, ids.map(Number));
       break;
     }
     default:
-      return json({ errors: { intent: ["Unknown action."] } }, { status: 400 });
+      return formReply({ intent: ["Unknown action."] });
   }
   const back = new URL(args.request.url).searchParams.get("before");
   return redirect(back && ID.test(back) ? `/notifications?before=${back}` : "/notifications");

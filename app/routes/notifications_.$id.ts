@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { requireUser } from "~/auth/guards.server";
 import { readForm } from "~/lib/form.server";
 import { openNotification } from "~/models/notifications.server";
+import { failureResponse, invariantResponse } from "~/lib/http.server";
 
 const ID = /^\d{1,12}$/;
 
@@ -15,9 +16,9 @@ const ID = /^\d{1,12}$/;
 async function open(userId: string, idParam: string | undefined, alsoField: string, markRead: boolean) {
   const id = idParam ?? "";
   const also = alsoField.split(",").filter(Boolean);
-  if (!ID.test(id) || also.length > 100 || !also.every((a) => ID.test(a))) throw new Response("No such notification", { status: 404 });
+  invariantResponse(ID.test(id) && also.length <= 100 && also.every((a) => ID.test(a)), "No such notification");
   const res = await openNotification(userId, Number(id), also.map(Number), { markRead });
-  if (!res.ok) throw new Response(res.message, { status: 404 });
+  if (!res.ok) failureResponse(res);
   if (res.kind === "resolved" && res.pollSlug) return redirect(`/t/${res.topicSlug}/p/${res.pollSlug}`);
   if (res.kind === "follow" && also.length > 0) return redirect(`/t/${res.topicSlug}#discussion`);
   if (res.commentId !== null) return redirect(`/c/${res.commentId}`);

@@ -3,11 +3,12 @@ import { sessionStillValid } from "~/auth/session.server";
 import { eventStream } from "~/lib/sse.server";
 import { subscribeToInbox } from "~/models/inbox-stream.server";
 import { admitStream, onShutdown } from "~/models/results-stream.server";
+import { invariantResponse } from "~/lib/http.server";
 
 // Server-sent events: `unread` messages carry the signed-in person's unread count.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, session } = context.auth;
-  if (!user || !session) return new Response("Sign in to follow your notifications.", { status: 401 });
+  invariantResponse(user && session, "Sign in to follow your notifications.", 401);
   return eventStream({
     request,
     gone: context.clientGone,

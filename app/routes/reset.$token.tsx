@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { limitedFormResponse, RateLimited, refund, take } from "~/auth/rate-limits.server";
+import { refund, take } from "~/auth/rate-limits.server";
 import { startSession } from "~/auth/session.server";
 import { Field } from "~/components/Field";
 import { parseForm, readForm } from "~/lib/form.server";
 import { keepRetryAfter } from "~/lib/headers";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, failureResponse, formReply } from "~/lib/http.server";
 import { resetLinkOwner, resetWithLink } from "~/models/recovery.server";
 import { resetSchema } from "~/models/validation.server";
 
@@ -20,12 +20,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { limits, clientIp } = context;
   const owner = await resetLinkOwner(params.token ?? "");
   if (!owner) {
-    try {
-      await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
-    } catch (err) {
-      if (!(err instanceof RateLimited)) throw err;
-      throw new Response(err.message, { status: 429, headers: { "Retry-After": String(err.retryAfter) } });
-    }
+    const limited = await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
+    if (limited) failureResponse(limited);
     return json({ username: null }, { status: 404 });
   }
   return json({ username: owner.username as string | null });
@@ -33,16 +29,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(resetSchema, await readForm(request));
-  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const { limits, clientIp } = context;
-  try {
-    await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
-  } catch (err) {
-    if (!(err instanceof RateLimited)) throw err;
-    return limitedFormResponse(err, {});
-  }
+  const limited = await take(limits, limits.recoveryPerAddress, clientIp, "recovery attempts from your network address");
+  if (limited) return failureReply(limited);
   const res = await resetWithLink(params.token ?? "", parsed.data.password);
-  if (!res.ok) return failureJson(res);
+  if (!res.ok) return failureReply(res);
   await refund(limits, limits.recoveryPerAddress, clientIp);
   return redirect("/settings?reset=1#recovery", { headers: { "Set-Cookie": await startSession(res.userId) } });
 }

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { endAllSessions, rotateSessions } from "~/auth/session.server";
@@ -11,7 +11,7 @@ import { mutedKinds, mutedPeople, NOTIFICATION_KINDS, setMuted, setNotificationK
 import { newRecoveryCodes, recoveryCodesLeft } from "~/models/recovery.server";
 import { RecoveryCodes } from "~/components/RecoveryCodes";
 import { settingsActionSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings — Pulse" }];
 
@@ -29,12 +29,12 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const parsed = parseForm(settingsActionSchema, await readForm(args.request));
-  if (!parsed.ok) return json({ form: String(parsed.values.intent ?? ""), errors: parsed.errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values, { form: String(parsed.values.intent ?? "") });
   const d = parsed.data;
   switch (d.intent) {
     case "password": {
       const res = await changePassword(user.id, d.current, d.password);
-      if (!res.ok) return failureJson(res, { form: "password" });
+      if (!res.ok) return failureReply(res, {}, "password");
       // Every other session ends; this device gets a new one.
       return redirect("/settings?changed=1", { headers: { "Set-Cookie": await rotateSessions(user.id) } });
     }
@@ -43,20 +43,20 @@ export async function action(args: ActionFunctionArgs) {
       return redirect("/settings?saved=notifications#notifications");
     case "unmute": {
       const res = await setMuted(user.id, d.username, false);
-      if (!res.ok) return failureJson(res, { form: "unmute" });
+      if (!res.ok) return failureReply(res, {}, "unmute");
       return redirect("/settings?saved=notifications#notifications");
     }
     case "recovery-codes": {
-      if (!(await checkPassword(user.id, d.current))) return json({ form: "codes", errors: { current: ["That is not your password."] } as Record<string, string[]> }, { status: 400 });
+      if (!(await checkPassword(user.id, d.current))) return formReply({ current: ["That is not your password."] }, {}, { form: "codes" });
       const codes = await newRecoveryCodes(user.id);
       // Shown once, in this response: they are stored only as digests.
-      return json({ form: "codes", errors: {} as Record<string, string[]>, codes }, { headers: NO_STORE });
+      return formDone({ codes }, { form: "codes", init: { headers: NO_STORE } });
     }
     case "signout-everywhere":
       return redirect("/login", { headers: { "Set-Cookie": await endAllSessions(user.id) } });
     case "delete": {
       const res = await deleteAccount(user.id, d.current);
-      if (!res.ok) return failureJson(res, { form: "delete" });
+      if (!res.ok) return failureReply(res, {}, "delete");
       return redirect("/?deleted=1", { headers: { "Set-Cookie": await endAllSessions(user.id) } });
     }
   }

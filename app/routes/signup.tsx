@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { limitedFormResponse, RateLimited, take } from "~/auth/rate-limits.server";
+import { take } from "~/auth/rate-limits.server";
 import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
+import { typedText } from "~/lib/form-reply";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formReply } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";
 import { signupSchema } from "~/models/validation.server";
 
@@ -21,20 +22,16 @@ export const headers = keepRetryAfter;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(signupSchema, await readForm(request));
-  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const { username, password, redirectTo } = parsed.data;
   const { limits, clientIp } = context;
-  try {
-    await take(limits, limits.signupPerAddress, clientIp, "new accounts from your network address");
-    await take(limits, limits.signupEverywhere, "all", "new accounts on Pulse right now");
-  } catch (err) {
-    if (!(err instanceof RateLimited)) throw err;
-    return limitedFormResponse(err, { username, redirectTo: redirectTo ?? "" });
-  }
+  const typed = { username, redirectTo: redirectTo ?? "" };
+  const limited =
+    (await take(limits, limits.signupPerAddress, clientIp, "new accounts from your network address")) ??
+    (await take(limits, limits.signupEverywhere, "all", "new accounts on Pulse right now"));
+  if (limited) return failureReply(limited, typed);
   const created = await createUser(username, password);
-  if (!created.ok) {
-    return failureJson(created, { values: { username, redirectTo: redirectTo ?? "" } as Record<string, string> });
-  }
+  if (!created.ok) return failureReply(created, typed);
   // First to the recovery codes, then on to where the person was going.
   const next = safeRedirect(redirectTo);
   return redirect(next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`, { headers: { "Set-Cookie": await startSession(created.userId) } });
@@ -44,7 +41,7 @@ export default function Signup() {
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
-  const redirectTo = data?.values.redirectTo ?? params.get("redirectTo") ?? "";
+  const redirectTo = typedText(data?.values, "redirectTo") ?? params.get("redirectTo") ?? "";
   const errors: Record<string, string[] | undefined> = data?.errors ?? {};
   return (
     <section className="narrow">
@@ -58,7 +55,7 @@ export default function Signup() {
           required
           minLength={3}
           maxLength={32}
-          defaultValue={data?.values.username ?? ""}
+          defaultValue={typedText(data?.values, "username") ?? ""}
           hint="3–32 characters: lowercase letters, digits, '_' and '-'."
           errors={errors.username}
         />

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { readForm } from "~/lib/form.server";
-import { failureJson } from "~/lib/http.server";
 import { setFollowing } from "~/models/notifications.server";
 import { getTopicBySlug } from "~/models/topics.server";
 import { CommentThread } from "~/components/CommentThread";
@@ -11,6 +10,7 @@ import { PollCard } from "~/components/PollCard";
 import { plural } from "~/lib/format";
 import { threadParams } from "~/lib/thread-params";
 import { getThreadView, getTopicPage } from "~/models/pages.server";
+import { failureReply, formReply, invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   if (!data) return [{ title: "Not found — Pulse" }];
@@ -33,7 +33,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getTopicPage(params.topic ?? "", user);
-  if (!page) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(page, "Topic not found");
   const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).
   return { ...page, thread, signedIn: !!user, url: `${new URL(request.url).origin}/t/${page.topic.slug}` };
@@ -43,11 +43,11 @@ export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const form = await readForm(args.request);
   const intent = form.get("intent");
-  if (intent !== "follow" && intent !== "unfollow") return json({ errors: { intent: ["Unknown action."] } }, { status: 400 });
+  if (intent !== "follow" && intent !== "unfollow") return formReply({ intent: ["Unknown action."] });
   const topic = await getTopicBySlug(args.params.topic ?? "");
-  if (!topic) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(topic, "Topic not found");
   const res = await setFollowing(user.id, topic.id, intent === "follow");
-  if (!res.ok) return failureJson(res);
+  if (!res.ok) return failureReply(res);
   return redirect(`/t/${topic.slug}`);
 }
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { CommentForm, composeUrl } from "~/components/CommentForm";
@@ -9,7 +9,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
 import { newCommentSchema } from "~/models/validation.server";
-import { failureJson } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 import { SORTS } from "~/lib/thread-params";
 
 // Where comment forms post. With JavaScript the thread's fetchers get JSON;
@@ -27,7 +27,7 @@ export async function loader(args: LoaderFunctionArgs) {
   requireUser(args);
   const url = new URL(args.request.url);
   const ctx = await getComposeContext(args.params.topic ?? "", url.searchParams.get("poll") ?? undefined, num(url.searchParams.get("parent")));
-  if (!ctx) throw new Response("Thread not found", { status: 404 });
+  invariantResponse(ctx, "Thread not found");
   return ctx;
 }
 
@@ -37,12 +37,12 @@ export async function action(args: ActionFunctionArgs) {
   const raw = formToObject(await readForm(args.request));
   // The thread is named in the URL, so a re-rendered form (400, preview) keeps it.
   const ctx = await getComposeContext(args.params.topic ?? "", url.searchParams.get("poll") ?? undefined, num(url.searchParams.get("parent")));
-  if (!ctx) throw new Response("Thread not found", { status: 404 });
+  invariantResponse(ctx, "Thread not found");
   const values = { body: typeof raw.body === "string" ? raw.body : "", stance: typeof raw.stance === "string" ? raw.stance : "" };
   const parsed = parseForm(newCommentSchema, raw);
-  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, values);
   const { intent, body, stance, via } = parsed.data;
-  if (intent === "preview") return json({ preview: renderMarkdown(body), values });
+  if (intent === "preview") return formDone({ preview: renderMarkdown(body) }, { values });
 
   const result = await postComment({
     userId: user.id,
@@ -52,10 +52,8 @@ export async function action(args: ActionFunctionArgs) {
     body,
     stanceOptionId: typeof stance === "number" ? stance : null,
   });
-  if (!result.ok) {
-    return failureJson(result, { values });
-  }
-  if (via === "fetcher") return json({ ok: true, id: result.id });
+  if (!result.ok) return failureReply(result, values);
+  if (via === "fetcher") return formDone({ id: result.id });
   const thread = ctx.poll ? `/t/${ctx.topic.slug}/p/${ctx.poll.slug}` : `/t/${ctx.topic.slug}`;
   if (ctx.parentId !== null) return redirect(`/c/${ctx.parentId}#c-${result.id}`);
   // Back to the thread as the reader sorted it, with a confirmation that links to the new comment wherever it sorts.

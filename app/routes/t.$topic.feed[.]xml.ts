@@ -2,12 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { textExcerpt } from "~/lib/markdown.server";
 import { getTopicFeed } from "~/models/pages.server";
+import { invariantResponse } from "~/lib/http.server";
 
 const openingWords = (html: string) => textExcerpt(html, 80) || "(no text)";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const data = await getTopicFeed(params.topic ?? "");
-  if (!data) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(data, "Topic not found");
   const origin = new URL(request.url).origin;
   const topicUrl = `${origin}/t/${data.topic.slug}`;
   const feed = new Feed({

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { OpinionScatter } from "~/components/OpinionScatter";
 import { formatDateTime, plural } from "~/lib/format";
 import { getOpinionMap, type Share } from "~/models/opinion-map.server";
+import { invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Opinion map: ${data.topic.title} — Pulse` : "Not found — Pulse" },
@@ -11,7 +12,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const res = await getOpinionMap(params.topic ?? "", context.auth.user?.id ?? null);
-  if (!res) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(res, "Topic not found");
   return res;
 }
 

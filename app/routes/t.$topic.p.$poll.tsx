@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { ClauseTimeline } from "~/components/ClauseTimeline";
 import { CommentThread } from "~/components/CommentThread";
-import { PollCard } from "~/components/PollCard";
+import { PollCard, submittedChoice } from "~/components/PollCard";
 import { threadParams } from "~/lib/thread-params";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureJson, withParams } from "~/lib/http.server";
+import { failureReply, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
 import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
 import { voteSchema } from "~/models/validation.server";
@@ -18,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getPollPage(params.topic ?? "", params.poll ?? "", user);
-  if (!page) throw new Response("Poll not found", { status: 404 });
+  invariantResponse(page, "Poll not found");
   const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   return { ...page, thread, signedIn: !!user };
 }
@@ -27,26 +27,24 @@ export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { request, params } = args;
   const target = await findPollForVote(params.topic ?? "", params.poll ?? "");
-  if (!target) throw new Response("Poll not found", { status: 404 });
+  invariantResponse(target, "Poll not found");
   const form = await readForm(request);
   // What was chosen, as ids and a value, to show again if the answer is refused (never echoed as text).
   const submitted = {
-    option: form.getAll("option").map(Number).filter((n) => Number.isSafeInteger(n) && n > 0).slice(0, 100),
-    value: /^[1-5]$/.test(String(form.get("value") ?? "")) ? Number(form.get("value")) : null,
+    option: form.getAll("option").map(String).filter((n) => /^[1-9][0-9]{0,14}$/.test(n)).slice(0, 100),
+    value: /^[1-5]$/.test(String(form.get("value") ?? "")) ? String(form.get("value")) : "",
   };
   const parsed = parseForm(voteSchema, form);
-  if (!parsed.ok) return json({ ok: false, errors: parsed.errors, submitted }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, submitted);
   const { intent, option, value, redirectTo, via } = parsed.data;
 
   const result =
     intent === "withdraw"
       ? await withdrawVote(user.id, target.pollId)
       : await castVote(user.id, target.pollId, { optionIds: option, scaleValue: value });
-  if (!result.ok) {
-    return failureJson(result, { ok: false, submitted });
-  }
+  if (!result.ok) return failureReply(result, submitted);
   const message = intent === "withdraw" ? "Your answer was withdrawn." : "Your answer was recorded.";
-  if (via === "fetcher") return json({ ok: true, message });
+  if (via === "fetcher") return formDone({ message });
   const back = safeRedirect(redirectTo, `/t/${target.topicSlug}/p/${target.slug}`);
   return redirect(withParams(back, { [intent === "withdraw" ? "withdrawn" : "voted"]: target.slug }, `poll-${target.slug}`));
 }
@@ -75,8 +73,8 @@ export default function PollPage() {
         signedIn={signedIn}
         headingLevel={1}
         linkQuestion={false}
-        actionErrors={actionData && "errors" in actionData ? actionData.errors : null}
-        submitted={actionData && "submitted" in actionData ? actionData.submitted : null}
+        actionErrors={actionData?.ok === false ? actionData.errors : null}
+        submitted={actionData?.ok === false ? submittedChoice(actionData.values) : null}
       />
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>

@@ -7,6 +7,7 @@ import { useHydrated } from "~/components/useHydrated";
 import { useLiveResults } from "~/components/useLiveResults";
 import { formatDateTime, plural } from "~/lib/format";
 import { getResultsPage } from "~/models/results.server";
+import { invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   if (!data) return [{ title: "Not found — Pulse" }];
@@ -30,7 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const page = await getResultsPage(params.topic ?? "", context.auth.user, { a: url.searchParams.get("a"), b: url.searchParams.get("b") });
-  if (!page) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(page, "Topic not found");
   // request.url is built on PUBLIC_ORIGIN by server.ts, never on the Host header.
   return { ...page, url: `${url.origin}${url.pathname}` };
 }

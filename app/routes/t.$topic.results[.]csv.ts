@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { resultsCsv } from "~/lib/csv.server";
 import { getTopicResults } from "~/models/results.server";
+import { invariantResponse } from "~/lib/http.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const res = await getTopicResults(params.topic ?? "");
-  if (!res) throw new Response("Topic not found", { status: 404 });
+  invariantResponse(res, "Topic not found");
   return new Response(resultsCsv(res.data), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8; header=present",

@@ -4,6 +4,7 @@ import { ClauseTimeline, StatusBadge } from "~/components/ClauseTimeline";
 import { plural } from "~/lib/format";
 import { getComparison } from "~/models/clauses.server";
 import { getTopicBySlug } from "~/models/topics.server";
+import { invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.comparison.title} — Pulse` : "Not found — Pulse" },
@@ -13,7 +14,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ params }: LoaderFunctionArgs) {
   const topic = await getTopicBySlug(params.topic ?? "");
   const comparison = topic ? await getComparison(topic.id) : null;
-  if (!topic || !comparison) throw new Response("This topic has no comparison of versions.", { status: 404 });
+  invariantResponse(topic && comparison, "This topic has no comparison of versions.");
   return { topic: { slug: topic.slug, title: topic.title }, comparison };
 }
 

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
-import { failureJson } from "~/lib/http.server";
 import { mutedPeople, setMuted } from "~/models/notifications.server";
 import { muteSchema } from "~/models/validation.server";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formatDate, pageClock, plural } from "~/lib/format";
 import { getProfile } from "~/models/profiles.server";
+import { failureReply, formReply, invariantResponse } from "~/lib/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.profile.username} — Pulse` }, { name: "robots", content: data.profile.state === "active" ? "index" : "noindex" }] : [{ title: "Not found — Pulse" }];
@@ -17,7 +17,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const p = new URL(request.url).searchParams.get("page") ?? "1";
   const page = /^\d{1,5}$/.test(p) && Number(p) >= 1 ? Number(p) : 1;
   const profile = /^[A-Za-z0-9_-]{1,32}$/.test(params.username ?? "") ? await getProfile(params.username!, page) : null;
-  if (!profile) throw new Response("No such person", { status: 404 });
+  invariantResponse(profile, "No such person");
   const viewer = context.auth.user;
   // Only the viewer's own choice, on their own page: whether they muted this person.
   const mute = viewer && viewer.username.toLowerCase() !== profile.username.toLowerCase() && profile.state !== "deleted"
@@ -30,9 +30,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const parsed = parseForm(muteSchema, await readForm(args.request));
-  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  if (!parsed.ok) return formReply(parsed.errors, parsed.values);
   const res = await setMuted(user.id, args.params.username ?? "", parsed.data.intent === "mute");
-  if (!res.ok) return failureJson(res);
+  if (!res.ok) return failureReply(res);
   return redirect(`/u/${encodeURIComponent(args.params.username ?? "")}`);
 }
 

@@ -1,11 +1,13 @@
 import { Form } from "@remix-run/react";
 import { Field } from "../Field";
+import { typedText, type Values } from "~/lib/form-reply";
 import { FormErrors, PreviewAndSave, TextArea } from "./fields";
 
-export type TopicFormData = { errors?: Record<string, string[]>; values?: Record<string, string>; preview?: string };
+export type TopicFormData = { errors?: Record<string, string[]>; values?: Values; preview?: string };
 
 export function TopicForm({ data, defaults, submitLabel }: { data?: TopicFormData | null; defaults: Record<string, string>; submitLabel: string }) {
-  const v = { ...defaults, ...(data?.values ?? {}) };
+  const v: Record<string, string> = { ...defaults };
+  for (const key of Object.keys(data?.values ?? {})) v[key] = typedText(data?.values, key) ?? "";
   const e = data?.errors;
   return (
     <Form method="post" className="stack admin-form" noValidate>
