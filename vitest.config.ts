@@ -8,12 +8,17 @@ import { POLL_DEFAULTS } from "./test/waits";
 const builtCss: Plugin = {
   name: "pulse-built-css",
   enforce: "pre",
+  resolveId(id, importer) {
+    if (!id.endsWith(".css") || !importer?.includes(`${path.sep}app${path.sep}`)) return null;
+    return `\0pulse-css:${path.basename(id, ".css")}`;
+  },
   load(id) {
-    if (!id.endsWith(".css")) return null;
-    const name = path.basename(id, ".css");
+    if (!id.startsWith("\0pulse-css:")) return null;
+    const name = id.slice("\0pulse-css:".length);
     const dir = path.resolve(__dirname, "public/build/_assets");
     const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(`${name}-`) && f.endsWith(".css")) : undefined;
-    return `export default ${JSON.stringify(file ? `/build/_assets/${file}` : `/missing-${name}.css`)};`;
+    if (!file) throw new Error(`no built ${name}.css in public/build/_assets: run \`remix build\` first`);
+    return `export default ${JSON.stringify(`/build/_assets/${file}`)};`;
   },
 };
 

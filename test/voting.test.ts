@@ -77,7 +77,7 @@ describe("casting, changing and withdrawing", () => {
     const [a] = (await optionIds(t.db(), "license-opinion"));
     const res = await client.post(`${url("license-opinion")}?_data=routes%2Ft.%24topic.p.%24poll`, { intent: "vote", option: String(a), via: "fetcher" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, message: "Your answer was recorded." });
+    expect(await res.json()).toEqual({ ok: true, form: null, errors: {}, values: {}, message: "Your answer was recorded." });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { typedText } from "~/lib/form-reply";
+import { typedText } from "~/lib/format";
 import { useHydrated } from "./useHydrated";
 
 /** Where a new comment or reply is posted; the URL names the thread, and the reader's sort to come back to. */
@@ -112,7 +112,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
           Posted. <Link to={`/c/${fetcher.data.id}`}>See your comment in its thread</Link>.
         </p>
       ) : null}
-      {data?.preview !== undefined && !data.errors ? (
+      {data?.preview !== undefined && data.ok !== false ? (
         <div className="preview">
           <p className="muted">Preview</p>
           <div className="comment-body" dangerouslySetInnerHTML={{ __html: data.preview }} />

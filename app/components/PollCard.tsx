@@ -1,9 +1,9 @@
 import { NoteText } from "~/lib/note-links";
 import { Link, useFetcher, useLocation } from "@remix-run/react";
-import { typedText, type Values } from "~/lib/form-reply";
+import type { Values } from "~/lib/form-reply";
 import { useEffect, useRef, type ChangeEvent } from "react";
 import type { PollView } from "~/models/pages.server";
-import { formatDate, formatDateTime, plural } from "~/lib/format";
+import { formatDate, formatDateTime, plural, typedText } from "~/lib/format";
 import { pollPercents } from "~/lib/stats";
 import { ShareBar } from "./ShareBar";
 import { useHere } from "./useHere";
@@ -64,26 +64,27 @@ function optimisticMine(poll: PollView, form: FormData | undefined): number[] | 
   return ids.length ? ids : undefined;
 }
 
-export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false, settled = false }: Props) {
+type Fetcher = ReturnType<typeof useFetcher<VoteData>>;
+
+/**
+ * The voting state of one card: the fetcher, the answer as it will be once a
+ * pending vote lands (counts and shares moved optimistically), where focus
+ * goes after a vote, and the error or notice to show.
+ */
+function useVote(poll: PollView, actionErrors: Props["actionErrors"]) {
   const fetcher = useFetcher<VoteData>({ key: `vote-${poll.id}` });
   const location = useLocation();
-  const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
-  const pending = fetcher.state !== "idle";
-  const hydrated = useHydrated();
-
   const next = optimisticMine(poll, fetcher.formData);
   const mine = next === undefined ? poll.mine : next;
-  const serverMine = poll.mine;
 
   // Optimistic counts: take the old answer out and put the new one in.
   let voters = poll.voterCount;
   const counts = new Map(poll.options.map((o) => [o.id, o.count]));
   if (next !== undefined && poll.results.visible) {
-    for (const id of serverMine ?? []) counts.set(id, (counts.get(id) ?? 1) - 1);
+    for (const id of poll.mine ?? []) counts.set(id, (counts.get(id) ?? 1) - 1);
     for (const id of next ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-    voters += (next ? 1 : 0) - (serverMine ? 1 : 0);
+    voters += (next ? 1 : 0) - (poll.mine ? 1 : 0);
   }
-
   // The shares shown, by the one rule every page uses (results.json's too).
   const optionIds = poll.options.map((o) => o.id);
   const shown = pollPercents(poll.kind, optionIds.map((id) => counts.get(id) ?? 0), voters);
@@ -108,84 +109,105 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         : params.get("withdrawn") === poll.slug
           ? "Your answer was withdrawn."
           : null;
+  return { fetcher, mine, voters, counts, percents, statusRef, errorRef, errorText, notice };
+}
 
-  const H = headingLevel === 1 ? "h1" : headingLevel === 2 ? "h2" : "h3";
-  const headingId = `poll-${poll.slug}-q`;
-  const errorId = `poll-${poll.slug}-error`;
-  const hintId = `poll-${poll.slug}-hint`;
-  const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
+type Vote = ReturnType<typeof useVote>;
+
+/** The options as inputs, each with its count and share when results show. */
+function ChoiceList({ poll, vote, checked }: { poll: PollView; vote: Vote; checked: (o: PollView["options"][number]) => boolean }) {
   const inputName = poll.kind === "scale" ? "value" : "option";
   const inputType = poll.kind === "multiple" ? "checkbox" : "radio";
+  return (
+    <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
+      {poll.options.map((o) => {
+        const count = vote.counts.get(o.id) ?? null;
+        return (
+          <li key={o.id}>
+            <label>
+              <input
+                type={inputType}
+                name={inputName}
+                value={poll.kind === "scale" ? String(o.value) : String(o.id)}
+                defaultChecked={checked(o)}
+                data-exclusive={o.exclusive || undefined}
+                onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
+              />
+              <span className="choice-label">
+                {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
+                {o.label}
+              </span>
+            </label>
+            {poll.results.visible && count !== null ? (
+              poll.kind === "scale" ? (
+                <span className="scale-count">
+                  {count} ({vote.percents.get(o.id) ?? 0}%)
+                </span>
+              ) : (
+                <ShareBar count={count} total={vote.voters} percent={vote.percents.get(o.id) ?? 0} />
+              )
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The answer form: works as a fetcher with JavaScript and as a plain post without. */
+function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView; vote: Vote; pollUrl: string; signedIn: boolean; submitted: Props["submitted"] }) {
+  const { fetcher, errorText } = vote;
+  const hydrated = useHydrated();
   const here = useHere();
-  // On a topic page a question already answered folds to its answer; the form is one click away.
-  const folded = compact && !!serverMine && signedIn && !poll.closed;
+  const pending = fetcher.state !== "idle";
+  const errorId = `poll-${poll.slug}-error`;
+  const hintId = `poll-${poll.slug}-hint`;
   // A refused plain post shows what was chosen, so nothing typed is lost.
   const checked = (o: PollView["options"][number]) =>
-    submitted ? (poll.kind === "scale" ? o.value === submitted.value : submitted.option.includes(o.id)) : (serverMine?.includes(o.id) ?? false);
+    submitted ? (poll.kind === "scale" ? o.value === submitted.value : submitted.option.includes(o.id)) : (poll.mine?.includes(o.id) ?? false);
   // Without JavaScript the answer page lands at this card, error or not (the fragment carries over the post).
-  const form = (
-    <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} className="poll-form" aria-busy={pending} key={JSON.stringify(serverMine)}>
+  return (
+    <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} className="poll-form" aria-busy={pending} key={JSON.stringify(poll.mine)}>
       <input type="hidden" name="redirectTo" value={here} />
       {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
       <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
         <legend className="sr-only">{poll.question}</legend>
         {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
-        <ul className={poll.kind === "scale" ? "choices scale" : "choices"}>
-          {poll.options.map((o) => {
-            const count = counts.get(o.id) ?? null;
-            return (
-              <li key={o.id}>
-                <label>
-                  <input
-                    type={inputType}
-                    name={inputName}
-                    value={poll.kind === "scale" ? String(o.value) : String(o.id)}
-                    defaultChecked={checked(o)}
-                    data-exclusive={o.exclusive || undefined}
-                    onChange={poll.kind === "multiple" ? keepExclusiveAlone : undefined}
-                  />
-                  <span className="choice-label">
-                    {poll.kind === "scale" ? <span className="scale-num" aria-hidden="true">{o.value}</span> : null}
-                    {o.label}
-                  </span>
-                </label>
-                {poll.results.visible && count !== null ? (
-                  poll.kind === "scale" ? (
-                    <span className="scale-count">
-                      {count} ({percents.get(o.id) ?? 0}%)
-                    </span>
-                  ) : (
-                    <ShareBar count={count} total={voters} percent={percents.get(o.id) ?? 0} />
-                  )
-                ) : null}
-              </li>
-            );
-          })}
-        </ul>
+        <ChoiceList poll={poll} vote={vote} checked={checked} />
       </fieldset>
       {errorText ? (
-        <p id={errorId} className="field-error" role="alert" tabIndex={-1} ref={errorRef}>
+        <p id={errorId} className="field-error" role="alert" tabIndex={-1} ref={vote.errorRef}>
           {errorText}
         </p>
       ) : null}
-      {signedIn && !poll.closed ? (
-        <div className="actions">
-          <button type="submit" name="intent" value="vote" disabled={pending}>
-            {pending && fetcher.formData?.get("intent") === "vote" ? "Saving…" : mine ? "Change answer" : "Vote"}
-          </button>
-          {mine ? (
-            <button type="submit" name="intent" value="withdraw" className="secondary" disabled={pending} formNoValidate>
-              {pending && fetcher.formData?.get("intent") === "withdraw" ? "Withdrawing…" : "Withdraw answer"}
-            </button>
-          ) : null}
-        </div>
-      ) : null}
+      {signedIn && !poll.closed ? <VoteButtons fetcher={fetcher} answered={!!vote.mine} /> : null}
     </fetcher.Form>
   );
+}
 
+function VoteButtons({ fetcher, answered }: { fetcher: Fetcher; answered: boolean }) {
+  const pending = fetcher.state !== "idle";
+  const doing = pending ? fetcher.formData?.get("intent") : null;
   return (
-    <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={headingId}>
-      <H id={headingId} className="poll-question">
+    <div className="actions">
+      <button type="submit" name="intent" value="vote" disabled={pending}>
+        {doing === "vote" ? "Saving…" : answered ? "Change answer" : "Vote"}
+      </button>
+      {answered ? (
+        <button type="submit" name="intent" value="withdraw" className="secondary" disabled={pending} formNoValidate>
+          {doing === "withdraw" ? "Withdrawing…" : "Withdraw answer"}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** The question, its description, how a prediction resolves, and whether it is open. */
+function PollHeading({ poll, voters, pollUrl, headingLevel, linkQuestion }: { poll: PollView; voters: number; pollUrl: string; headingLevel: 1 | 2 | 3; linkQuestion: boolean }) {
+  const H = headingLevel === 1 ? "h1" : headingLevel === 2 ? "h2" : "h3";
+  return (
+    <>
+      <H id={`poll-${poll.slug}-q`} className="poll-question">
         {linkQuestion ? <Link to={pollUrl}>{poll.question}</Link> : poll.question}
         {poll.isPrediction ? <span className="badge">prediction</span> : null}
         {poll.closed ? <span className="badge">closed</span> : null}
@@ -206,10 +228,25 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         {" "}
         {plural(voters, "voter")}.
       </p>
+    </>
+  );
+}
 
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false, settled = false }: Props) {
+  const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
+  const vote = useVote(poll, actionErrors);
+  const { mine, voters, notice, errorText } = vote;
+  const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
+  // On a topic page a question already answered folds to its answer; the form is one click away.
+  const folded = compact && !!poll.mine && signedIn && !poll.closed;
+  const form = <VoteForm poll={poll} vote={vote} pollUrl={pollUrl} signedIn={signedIn} submitted={submitted} />;
+
+  return (
+    <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={`poll-${poll.slug}-q`}>
+      <PollHeading poll={poll} voters={voters} pollUrl={pollUrl} headingLevel={headingLevel} linkQuestion={linkQuestion} />
       {poll.resolution ? <Resolution poll={poll} resolution={poll.resolution} /> : null}
       {notice ? (
-        <p className="notice" role="status" tabIndex={-1} ref={statusRef}>
+        <p className="notice" role="status" tabIndex={-1} ref={vote.statusRef}>
           {notice}
         </p>
       ) : (

@@ -11,9 +11,3 @@ export type Values = Record<string, string | string[]>;
  * the page it was when there are several.
  */
 export type FormReply = { ok: false; form: string | null; errors: FieldErrors; values: Values };
-
-/** One typed value as text (the first, for a repeated field). */
-export function typedText(values: Values | undefined, key: string): string | undefined {
-  const v = values?.[key];
-  return Array.isArray(v) ? v[0] : v;
-}

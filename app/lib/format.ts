@@ -51,3 +51,9 @@ export function relativeTime(ms: number, now: number): string {
   const n = Math.max(1, Math.round(s / chosen[0]));
   return `${n} ${chosen[1]}${n === 1 ? "" : "s"} ago`;
 }
+
+/** One typed value as text (the first, for a repeated field). */
+export function typedText(values: Record<string, string | string[]> | undefined, key: string): string | undefined {
+  const v = values?.[key];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -7,7 +7,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { getSiteText, saveSiteText } from "~/models/site-texts.server";
 import { siteTextSchema } from "~/models/validation.server";
-import { typedText } from "~/lib/form-reply";
+import { typedText } from "~/lib/format";
 import { formDone, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {

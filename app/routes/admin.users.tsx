@@ -75,7 +75,7 @@ export default function Users() {
         </label>{" "}
         <button type="submit" className="small secondary">Search</button>
       </Form>
-      {data && "errors" in data && data.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
+      {data?.ok === false ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
       <table className="plain stacked users">
         <thead>
           <tr>

@@ -97,7 +97,7 @@ export default function CommentPage() {
         <Link to={threadUrl}>← {thread.pollQuestion ?? thread.topicTitle}</Link>
       </p>
       <h1 className="sr-only">Comment {comment.id}</h1>
-      {result && "errors" in result && result.errors ? (
+      {result?.ok === false ? (
         <p className="form-error" role="alert">{Object.values(result.errors).flat().join(" ")}</p>
       ) : null}
       {ancestors.length ? (
@@ -121,7 +121,7 @@ export default function CommentPage() {
       <ol className="comment-list top">
         <CommentItem c={comment} ctx={ctx} />
       </ol>
-      {comment.mine && comment.bodyMd !== null && result && "errors" in result ? (
+      {comment.mine && comment.bodyMd !== null && result?.ok === false ? (
         <CommentForm formId="edit-page" action={`/c/${comment.id}`} intent="edit" hidden={{}} label="Edit your comment" submitLabel="Save" defaultBody={comment.bodyMd} result={result} />
       ) : null}
       {history ? (

@@ -5,7 +5,7 @@ import { redirectSignedIn } from "~/auth/guards.server";
 import { check, recordFailure, refund, take } from "~/auth/rate-limits.server";
 import { startSession } from "~/auth/session.server";
 import { Field } from "~/components/Field";
-import { typedText } from "~/lib/form-reply";
+import { typedText } from "~/lib/format";
 import { parseForm, readForm } from "~/lib/form.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { failureReply, formReply } from "~/lib/http.server";

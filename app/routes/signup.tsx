@@ -6,7 +6,7 @@ import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
-import { typedText } from "~/lib/form-reply";
+import { typedText } from "~/lib/format";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formReply } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";

@@ -3,11 +3,17 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { ENGINE } from "../helpers";
 import { setRoleOf, signUp, useHarness } from "./harness";
 
 const h = useHarness();
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WIDTHS = [320, 390, 1280];
+// Layout and accessibility do not depend on the database: they are checked in
+// full once, on SQLite. On PostgreSQL every page is still drawn, signed out
+// and in, and must answer as it should without a script error (issue 24: run
+// what is engine-independent once).
+const THOROUGH = ENGINE === "sqlite";
+const WIDTHS = THOROUGH ? [320, 390, 1280] : [390];
 /** Screenshots are test artifacts, not committed (.gitignore). */
 const SHOTS = path.resolve("test-results/screenshots");
 
@@ -68,6 +74,7 @@ async function survey(page: Page, who: string, paths: string[], findings: Findin
       current = { path: p, width };
       const res = await page.goto(p);
       expect(res?.status(), `${who} ${p}`).toBe(p === "/no-such-page" ? 404 : 200);
+      if (!THOROUGH) continue;
       for (const problem of await inspect(page)) findings.push({ page: p, width, who, problem });
       if (shots.includes(p) && width !== 320) {
         for (const scheme of ["light", "dark"] as const) {

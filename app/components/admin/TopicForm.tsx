@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Field } from "../Field";
-import { typedText, type Values } from "~/lib/form-reply";
+import type { Values } from "~/lib/form-reply";
+import { typedText } from "~/lib/format";
 import { FormErrors, PreviewAndSave, TextArea } from "./fields";
 
 export type TopicFormData = { errors?: Record<string, string[]>; values?: Values; preview?: string };
