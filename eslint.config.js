@@ -42,6 +42,10 @@ export default tseslint.config(
   ...layer("app/lib/**", [
     { group: ["~/models/*", "../models/*", "~/routes/*", "../routes/*", "~/components/*", "../components/*", "~/auth/*", "../auth/*", "**/db/*", "**/db/**", "drizzle-orm", "drizzle-orm/*", "lucia"], message: "app/lib holds pure functions: no models, database, auth or UI.", allowTypeImports: true },
   ]),
+  ...layer("app/forms/**", [
+    { group: ["~/routes/*", "../routes/*", "~/components/*", "../components/*", "@remix-run/*", "lucia", "../../db/client", "**/db/connection", "drizzle-orm", "drizzle-orm/*"], message: "Form schemas read input; they never reach the database, the UI or HTTP." },
+    { group: ["~/models/*", "../models/*"], message: "Form schemas may name models' types only.", allowTypeImports: true },
+  ]),
   ...layer("app/auth/**", [
     { group: ["~/routes/*", "../routes/*", "~/components/*", "../components/*"], message: "Auth sits below routes and components." },
   ]),

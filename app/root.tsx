@@ -17,6 +17,7 @@ import { useUnreadCount } from "./components/useUnreadCount";
 import { unreadCount } from "./models/notifications.server";
 import { useNonce, useRequestId } from "./nonce";
 import stylesheet from "./styles.css";
+import { LIMITS } from "~/lib/limits";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -49,7 +50,7 @@ function Header() {
           <label htmlFor="site-search" className="sr-only">
             Search Pulse
           </label>
-          <input id="site-search" type="search" name="q" placeholder="Search" defaultValue={query} key={query} maxLength={300} />
+          <input id="site-search" type="search" name="q" placeholder="Search" defaultValue={query} key={query} maxLength={LIMITS.search} />
           <button type="submit" className="small secondary">Search</button>
         </form>
         <nav aria-label="Account" className="account">

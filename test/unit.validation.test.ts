@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../app/config.server";
 import { parseForm, safeRedirect } from "../app/lib/form.server";
-import { loginSchema, passwordSchema, signupSchema, usernameSchema } from "../app/models/validation.server";
+import { loginSchema, passwordSchema, signupSchema, usernameSchema } from "../app/forms/account.server";
 
 describe("username rules", () => {
   it.each([

@@ -2,6 +2,7 @@ import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { typedText } from "~/lib/format";
 import { useHydrated } from "./useHydrated";
+import { LIMITS } from "~/lib/limits";
 
 /** Where a new comment or reply is posted; the URL names the thread, and the reader's sort to come back to. */
 export function composeUrl(topicSlug: string, pollSlug: string | null, parentId: number | null, sort?: string): string {
@@ -85,7 +86,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
           id={bodyId}
           name="body"
           rows={4}
-          maxLength={10_000}
+          maxLength={LIMITS.comment}
           defaultValue={typed ?? defaultBody}
           aria-invalid={fieldErrors.length ? true : undefined}
           aria-describedby={fieldErrors.length ? errorId : `${formId}-hint`}

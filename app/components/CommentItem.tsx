@@ -1,11 +1,12 @@
 import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { isModerator } from "~/lib/visibility";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { CommentNode } from "~/models/threads.server";
 import { plural } from "~/lib/format";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { RelativeTime } from "./RelativeTime";
 import { useHydrated } from "./useHydrated";
+import { LIMITS } from "~/lib/limits";
 
 export type ThreadContext = {
   topicSlug: string;
@@ -109,7 +110,7 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
         {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
         {withReason !== null ? (
           <label>
-            {withReason} <input name="reason" maxLength={500} required={intent === "report"} />
+            {withReason} <input name="reason" maxLength={LIMITS.reason} required={intent === "report"} />
           </label>
         ) : null}{" "}
         <button type="submit" name="intent" value={intent} className={danger ? "small danger" : "small secondary"} disabled={fetcher.state !== "idle"}>
@@ -121,116 +122,142 @@ function CommentAction({ c, ctx, intent, summary, button, withReason, danger }: 
   );
 }
 
-export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+/** Who wrote it, when, its stance, and whether it is new or edited. */
+function CommentHead({ c, ctx, isNew }: { c: CommentNode; ctx: ThreadContext; isNew: boolean }) {
+  const live = c.state === "live";
+  return (
+    <header className="comment-head">
+      {live && c.author ? (
+        <Link to={`/u/${c.author}`} className="author">
+          {c.author}
+        </Link>
+      ) : null}
+      {isNew ? <span className="badge new-badge">new</span> : null}
+      {c.stance ? (
+        <a className="badge stance" href={`?stance=${c.stance.id}`} title="Filter the thread by this stance">
+          {c.stance.label}
+        </a>
+      ) : null}
+      <Link to={`/c/${c.id}`} className="muted permalink">
+        <RelativeTime ms={c.createdAt} now={ctx.now} />
+      </Link>
+      {c.editedAt ? (
+        <Link to={`/c/${c.id}?history=1`} className="muted edited">
+          edited <RelativeTime ms={c.editedAt} now={ctx.now} />
+        </Link>
+      ) : null}
+    </header>
+  );
+}
+
+/**
+ * A form folded in a <details>: without JavaScript it is in the page; with
+ * it, drawn only once opened, and folded again when it is done.
+ */
+function Folded({ summary, children }: { summary: string; children: (close: () => void) => ReactNode }) {
   const hydrated = useHydrated();
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="inline-details" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{summary}</summary>
+      {hydrated && !open ? null : children(() => setOpen(false))}
+    </details>
+  );
+}
+
+/** Everything a reader may do to a comment: vote, reply, edit, delete, report, moderate. */
+function CommentActions({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
   const moderates = isModerator(root?.user?.role);
-  const [replyOpen, setReplyOpen] = useState(false);
-  const [editOpen, setEditOpen] = useState(false);
   const live = c.state === "live";
-  const canReply = ctx.signedIn && live && !ctx.locked;
+  return (
+    <footer className="comment-actions">
+      <VoteButtons c={c} ctx={ctx} />
+      {ctx.signedIn && live && !ctx.locked ? (
+        <Folded summary="Reply">
+          {(close) => (
+            <CommentForm
+              formId={`reply-${c.id}`}
+              action={composeUrl(ctx.topicSlug, ctx.pollSlug, c.id)}
+              intent="post"
+              hidden={{}}
+              label={`Reply to ${c.author}`}
+              submitLabel="Reply"
+              stanceOptions={ctx.stanceOptions}
+              yourAnswer={ctx.yourAnswer}
+              onDone={close}
+            />
+          )}
+        </Folded>
+      ) : null}
+      {c.mine && c.bodyMd !== null ? (
+        <>
+          <Folded summary="Edit">
+            {(close) => (
+              <CommentForm formId={`edit-${c.id}`} action={`/c/${c.id}`} intent="edit" hidden={{ redirectTo: ctx.here }} label="Edit your comment" submitLabel="Save" defaultBody={c.bodyMd ?? ""} onDone={close} />
+            )}
+          </Folded>
+          <DeleteForm c={c} ctx={ctx} />
+        </>
+      ) : null}
+      {ctx.signedIn && live && !c.mine ? <CommentAction c={c} ctx={ctx} intent="report" summary="Report" button="Send report" withReason="What is wrong?" /> : null}
+      {moderates && c.state === "live" ? <CommentAction c={c} ctx={ctx} intent="remove" summary="Remove" button="Remove comment" withReason="Reason" danger /> : null}
+      {moderates && c.state === "removed" ? <CommentAction c={c} ctx={ctx} intent="restore" summary="Restore" button="Restore comment" withReason="Reason" /> : null}
+    </footer>
+  );
+}
+
+/** The replies below a comment, or a link to where they continue. */
+function Replies({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+  if (c.children.length) {
+    return (
+      <details className="replies" open>
+        <summary>
+          <span className="when-open">Hide {plural(c.replyCount, "reply", "replies")}</span>
+          <span className="when-closed">Show {plural(c.replyCount, "hidden reply", "hidden replies")}</span>
+        </summary>
+        <ol className="comment-list">
+          {c.children.map((child) => (
+            <CommentItem key={child.id} c={child} ctx={ctx} />
+          ))}
+        </ol>
+        {c.hiddenReplies > 0 ? (
+          <p className="more">
+            <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
+          </p>
+        ) : null}
+      </details>
+    );
+  }
+  if (c.continues) {
+    return (
+      <p className="more">
+        <Link to={`/c/${c.id}`}>Continue this thread ({plural(c.replyCount, "reply", "replies")}) →</Link>
+      </p>
+    );
+  }
+  return c.hiddenReplies > 0 ? (
+    <p className="more">
+      <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
+    </p>
+  ) : null;
+}
+
+export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+  const live = c.state === "live";
   const isNew = live && !c.mine && ctx.newSince != null && c.createdAt > ctx.newSince;
   return (
     <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}${isNew ? " new" : ""}`}>
       <article aria-label={live ? `Comment by ${c.author}` : "Deleted comment"}>
-        <header className="comment-head">
-          {live && c.author ? (
-            <Link to={`/u/${c.author}`} className="author">
-              {c.author}
-            </Link>
-          ) : null}
-          {isNew ? <span className="badge new-badge">new</span> : null}
-          {c.stance ? (
-            <a className="badge stance" href={`?stance=${c.stance.id}`} title="Filter the thread by this stance">
-              {c.stance.label}
-            </a>
-          ) : null}
-          <Link to={`/c/${c.id}`} className="muted permalink">
-            <RelativeTime ms={c.createdAt} now={ctx.now} />
-          </Link>
-          {c.editedAt ? (
-            <Link to={`/c/${c.id}?history=1`} className="muted edited">
-              edited <RelativeTime ms={c.editedAt} now={ctx.now} />
-            </Link>
-          ) : null}
-        </header>
+        <CommentHead c={c} ctx={ctx} isNew={isNew} />
         {live ? (
           <div className="comment-body" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
         ) : (
           <p className="comment-body gone">{c.state === "removed" ? "[removed by a moderator]" : "[deleted]"}</p>
         )}
-        <footer className="comment-actions">
-          <VoteButtons c={c} ctx={ctx} />
-          {canReply ? (
-            <details className="inline-details" open={replyOpen} onToggle={(e) => setReplyOpen(e.currentTarget.open)}>
-              <summary>Reply</summary>
-              {/* Without JavaScript the form must be in the page; with it, only once opened. */}
-              {hydrated && !replyOpen ? null : (
-              <CommentForm
-                formId={`reply-${c.id}`}
-                action={composeUrl(ctx.topicSlug, ctx.pollSlug, c.id)}
-                intent="post"
-                hidden={{}}
-                label={`Reply to ${c.author}`}
-                submitLabel="Reply"
-                stanceOptions={ctx.stanceOptions}
-                yourAnswer={ctx.yourAnswer}
-                onDone={() => setReplyOpen(false)}
-              />
-              )}
-            </details>
-          ) : null}
-          {c.mine && c.bodyMd !== null ? (
-            <>
-              <details className="inline-details" open={editOpen} onToggle={(e) => setEditOpen(e.currentTarget.open)}>
-                <summary>Edit</summary>
-                {hydrated && !editOpen ? null : (
-                <CommentForm
-                  formId={`edit-${c.id}`}
-                  action={`/c/${c.id}`}
-                  intent="edit"
-                  hidden={{ redirectTo: ctx.here }}
-                  label="Edit your comment"
-                  submitLabel="Save"
-                  defaultBody={c.bodyMd}
-                  onDone={() => setEditOpen(false)}
-                />
-                )}
-              </details>
-              <DeleteForm c={c} ctx={ctx} />
-            </>
-          ) : null}
-          {ctx.signedIn && live && !c.mine ? <CommentAction c={c} ctx={ctx} intent="report" summary="Report" button="Send report" withReason="What is wrong?" /> : null}
-          {moderates && c.state === "live" ? <CommentAction c={c} ctx={ctx} intent="remove" summary="Remove" button="Remove comment" withReason="Reason" danger /> : null}
-          {moderates && c.state === "removed" ? <CommentAction c={c} ctx={ctx} intent="restore" summary="Restore" button="Restore comment" withReason="Reason" /> : null}
-        </footer>
+        <CommentActions c={c} ctx={ctx} />
       </article>
-      {c.children.length ? (
-        <details className="replies" open>
-          <summary>
-            <span className="when-open">Hide {plural(c.replyCount, "reply", "replies")}</span>
-            <span className="when-closed">Show {plural(c.replyCount, "hidden reply", "hidden replies")}</span>
-          </summary>
-          <ol className="comment-list">
-            {c.children.map((child) => (
-              <CommentItem key={child.id} c={child} ctx={ctx} />
-            ))}
-          </ol>
-          {c.hiddenReplies > 0 ? (
-            <p className="more">
-              <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
-            </p>
-          ) : null}
-        </details>
-      ) : c.continues ? (
-        <p className="more">
-          <Link to={`/c/${c.id}`}>Continue this thread ({plural(c.replyCount, "reply", "replies")}) →</Link>
-        </p>
-      ) : c.hiddenReplies > 0 ? (
-        <p className="more">
-          <Link to={`/c/${c.id}`}>{plural(c.hiddenReplies, "more reply", "more replies")}</Link>
-        </p>
-      ) : null}
+      <Replies c={c} ctx={ctx} />
     </li>
   );
 }

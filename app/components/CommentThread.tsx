@@ -8,18 +8,14 @@ import { SORTS } from "~/lib/thread-params";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { CommentItem, type ThreadContext } from "./CommentItem";
 import { useHere } from "./useHere";
+import { LIMITS } from "~/lib/limits";
 
 const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
 
 type Props = { thread: ThreadView; signedIn: boolean; count: number; title: string };
 
-/** A discussion: sorting, stance filter, compose form, the tree and "load more". */
-export function CommentThread({ thread, signedIn, count, title }: Props) {
-  const location = useLocation();
-  const postedParam = new URLSearchParams(location.search).get("posted");
-  const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
-  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
-  const moderates = isModerator(root?.user?.role);
+/** The pages after the first, fetched with JavaScript and kept below it until the thread changes. */
+function useMoreComments(thread: ThreadView) {
   const more = useFetcher<{ thread: ThreadView }>();
   const [extra, setExtra] = useState<CommentNode[][]>([]);
   const [nextPage, setNextPage] = useState(thread.page + 1);
@@ -40,10 +36,14 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
     setNextPage(page.page + 1);
     setHasMore(page.hasMore);
   }, [more.state, more.data]);
+  return { more, all: [first, ...extra].flat(), nextPage, hasMore };
+}
 
-  const params = new URLSearchParams(location.search);
-  const link = (changes: Record<string, string | null>) => {
-    const p = new URLSearchParams(params);
+/** A link to this page with some query parameters changed, landing at the discussion. */
+function useThreadLink() {
+  const location = useLocation();
+  return (changes: Record<string, string | null>) => {
+    const p = new URLSearchParams(location.search);
     for (const [k, v] of Object.entries(changes)) {
       if (v === null) p.delete(k);
       else p.set(k, v);
@@ -52,29 +52,12 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
     const s = p.toString();
     return `${location.pathname}${s ? `?${s}` : ""}#discussion`;
   };
-  const here = useHere();
-  const ctx: ThreadContext = {
-    topicSlug: thread.topicSlug,
-    pollSlug: thread.pollSlug,
-    signedIn,
-    locked: thread.locked,
-    now: thread.now,
-    here,
-    stanceOptions: thread.stanceOptions,
-    yourAnswer: thread.yourAnswer,
-    newSince: thread.newSince,
-  };
-  const loadMoreHref = link({ page: String(nextPage) });
-  const all = [first, ...extra].flat();
+}
 
+/** Sort links and the stance filter (a plain GET form). */
+function ThreadControls({ thread, link }: { thread: ThreadView; link: ReturnType<typeof useThreadLink> }) {
   return (
-    <section id="discussion" aria-labelledby="discussion-heading" className="discussion">
-      <div className="section-head">
-        <h2 id="discussion-heading">
-          {title} <span className="muted count">({plural(count, "comment")})</span>
-        </h2>
-        <a href={`/t/${thread.topicSlug}/feed.xml`} className="feed-link">RSS feed</a>
-      </div>
+    <>
       <nav aria-label="Sort comments" className="sorts">
         {SORTS.map((s) => (
           <Link key={s} to={link({ sort: s === "best" ? null : s, page: null })} aria-current={thread.sort === s ? "true" : undefined} preventScrollReset>
@@ -97,43 +80,109 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
           <button type="submit" className="small secondary">Filter</button>
         </Form>
       ) : null}
+    </>
+  );
+}
 
-      {moderates ? (
-        <Form method="post" action="/admin/threads" className="inline-actions mod-lock">
-          <input type="hidden" name="topic" value={thread.topicSlug} />
-          {thread.pollSlug ? <input type="hidden" name="poll" value={thread.pollSlug} /> : null}
-          <input type="hidden" name="redirectTo" value={here} />
-          <label className="small">
-            Reason <input name="reason" maxLength={500} />
-          </label>{" "}
-          <button type="submit" name="intent" value={thread.locked ? "unlock" : "lock"} className="small secondary">
-            {thread.locked ? "Unlock this thread" : "Lock this thread"}
-          </button>
-        </Form>
-      ) : null}
+/** A moderator's lock or unlock, with a reason for the log. */
+function LockForm({ thread, here }: { thread: ThreadView; here: string }) {
+  return (
+    <Form method="post" action="/admin/threads" className="inline-actions mod-lock">
+      <input type="hidden" name="topic" value={thread.topicSlug} />
+      {thread.pollSlug ? <input type="hidden" name="poll" value={thread.pollSlug} /> : null}
+      <input type="hidden" name="redirectTo" value={here} />
+      <label className="small">
+        Reason <input name="reason" maxLength={LIMITS.reason} />
+      </label>{" "}
+      <button type="submit" name="intent" value={thread.locked ? "unlock" : "lock"} className="small secondary">
+        {thread.locked ? "Unlock this thread" : "Lock this thread"}
+      </button>
+    </Form>
+  );
+}
+
+/** Where a reader adds to the discussion: the form, or why they cannot. */
+function Compose({ thread, signedIn }: { thread: ThreadView; signedIn: boolean }) {
+  const location = useLocation();
+  if (thread.locked) return <p className="notice">This discussion is locked: no new comments.</p>;
+  if (!signedIn) {
+    return (
+      <p>
+        <Link to={`/login?redirectTo=${encodeURIComponent(location.pathname + "#discussion")}`}>Sign in</Link> to join the discussion.
+      </p>
+    );
+  }
+  return (
+    <CommentForm
+      formId={`new-${thread.pollSlug ?? "topic"}`}
+      action={composeUrl(thread.topicSlug, thread.pollSlug, null, thread.sort)}
+      intent="post"
+      hidden={{}}
+      label="Add to the discussion"
+      submitLabel="Post comment"
+      stanceOptions={thread.stanceOptions}
+      yourAnswer={thread.yourAnswer}
+    />
+  );
+}
+
+/** "Load more": a plain link to the next page, fetched in place with JavaScript. */
+function LoadMore({ href, more }: { href: string; more: ReturnType<typeof useMoreComments>["more"] }) {
+  const location = useLocation();
+  return (
+    <p className="load-more">
+      <a
+        href={href}
+        onClick={(e) => {
+          e.preventDefault();
+          const url = new URL(href, window.location.origin);
+          if (location.pathname.split("/").length === 3) url.searchParams.set("index", "");
+          more.load(url.pathname + url.search);
+        }}
+      >
+        {more.state === "loading" ? "Loading…" : "Load more comments"}
+      </a>
+    </p>
+  );
+}
+
+/** A discussion: sorting, stance filter, compose form, the tree and "load more". */
+export function CommentThread({ thread, signedIn, count, title }: Props) {
+  const location = useLocation();
+  const postedParam = new URLSearchParams(location.search).get("posted");
+  const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
+  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
+  const { more, all, nextPage, hasMore } = useMoreComments(thread);
+  const link = useThreadLink();
+  const here = useHere();
+  const ctx: ThreadContext = {
+    topicSlug: thread.topicSlug,
+    pollSlug: thread.pollSlug,
+    signedIn,
+    locked: thread.locked,
+    now: thread.now,
+    here,
+    stanceOptions: thread.stanceOptions,
+    yourAnswer: thread.yourAnswer,
+    newSince: thread.newSince,
+  };
+
+  return (
+    <section id="discussion" aria-labelledby="discussion-heading" className="discussion">
+      <div className="section-head">
+        <h2 id="discussion-heading">
+          {title} <span className="muted count">({plural(count, "comment")})</span>
+        </h2>
+        <a href={`/t/${thread.topicSlug}/feed.xml`} className="feed-link">RSS feed</a>
+      </div>
+      <ThreadControls thread={thread} link={link} />
+      {isModerator(root?.user?.role) ? <LockForm thread={thread} here={here} /> : null}
       {posted && signedIn ? (
         <p className="notice" role="status">
           Your comment was posted. <Link to={`/c/${posted}`}>See it in its thread</Link>.
         </p>
       ) : null}
-      {thread.locked ? (
-        <p className="notice">This discussion is locked: no new comments.</p>
-      ) : signedIn ? (
-        <CommentForm
-          formId={`new-${thread.pollSlug ?? "topic"}`}
-          action={composeUrl(thread.topicSlug, thread.pollSlug, null, thread.sort)}
-          intent="post"
-          hidden={{}}
-          label="Add to the discussion"
-          submitLabel="Post comment"
-          stanceOptions={thread.stanceOptions}
-          yourAnswer={thread.yourAnswer}
-        />
-      ) : (
-        <p>
-          <Link to={`/login?redirectTo=${encodeURIComponent(location.pathname + "#discussion")}`}>Sign in</Link> to join the discussion.
-        </p>
-      )}
+      <Compose thread={thread} signedIn={signedIn} />
 
       {all.length === 0 ? (
         <p className="muted">{thread.stance !== null ? "No comments with this stance yet." : "No comments yet. Start the discussion."}</p>
@@ -149,21 +198,7 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
           <Link to={link({ page: null })}>← Back to the first page</Link>
         </p>
       ) : null}
-      {hasMore ? (
-        <p className="load-more">
-          <a
-            href={loadMoreHref}
-            onClick={(e) => {
-              e.preventDefault();
-              const url = new URL(loadMoreHref, window.location.origin);
-              if (location.pathname.split("/").length === 3) url.searchParams.set("index", "");
-              more.load(url.pathname + url.search);
-            }}
-          >
-            {more.state === "loading" ? "Loading…" : "Load more comments"}
-          </a>
-        </p>
-      ) : null}
+      {hasMore ? <LoadMore href={link({ page: String(nextPage) })} more={more} /> : null}
     </section>
   );
 }

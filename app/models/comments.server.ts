@@ -1,3 +1,4 @@
+import { keepUnder, LIMITS } from "../lib/limits";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { changes, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics, users } from "../../db/schema";
@@ -82,7 +83,7 @@ async function lockedThread(tx: DB, topicId: number, pollId: number | null): Pro
 export async function postComment(input: PostInput, now = Date.now()): Promise<{ ok: true; id: number } | Failure> {
   const body = input.body.trim();
   if (body.length === 0) return fail("invalid", "Write something first.", "body");
-  if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
+  if (body.length > LIMITS.comment) return fail("invalid", keepUnder(LIMITS.comment), "body");
   const rendered = await renderWithMentions(body);
   if ("ok" in rendered) return rendered;
   const html = rendered.html;
@@ -150,7 +151,7 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
 export async function editComment(userId: string, id: number, rawBody: string, now = Date.now()): Promise<{ ok: true } | Failure> {
   const body = rawBody.trim();
   if (body.length === 0) return fail("invalid", "Write something first.", "body");
-  if (body.length > 10_000) return fail("invalid", "Keep it under 10,000 characters.", "body");
+  if (body.length > LIMITS.comment) return fail("invalid", keepUnder(LIMITS.comment), "body");
   const rendered = await renderWithMentions(body);
   if ("ok" in rendered) return rendered;
   const html = rendered.html;

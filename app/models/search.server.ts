@@ -1,3 +1,4 @@
+import { LIMITS } from "../lib/limits";
 import { plainMarkdown } from "../lib/markdown.server";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import { db, engine, rows } from "../../db/client";
@@ -10,7 +11,7 @@ import { fail, type Failure, type Ok } from "./outcome";
 // (migrations/pg/0006). Both are written in the transaction of the write.
 
 export const SEARCH_PAGE_SIZE = 20;
-export const MAX_QUERY_LENGTH = 300;
+export const MAX_QUERY_LENGTH = LIMITS.search;
 const MAX_WORDS = 12;
 
 /** Highlight marks around matches; they cannot occur in stored text that matters. */

@@ -209,7 +209,10 @@ const revisionsOf = prepared("threads.revisionsOf", (c) =>
 );
 
 /** Every version of a live comment, oldest first, rendered safely, each with its word-level changes from the one before. */
-export async function getRevisions(id: number) {
+/** One version of a comment: when, its HTML, and (after the first) the words changed. */
+export type Revision = { createdAt: number; html: string; changes: ReturnType<typeof wordDiff> | null };
+
+export async function getRevisions(id: number): Promise<Revision[]> {
   const list = await revisionsOf().all({ id });
   return list.map((r, i) => ({ createdAt: r.createdAt, html: renderMarkdown(r.bodyMd), changes: i === 0 ? null : wordDiff(list[i - 1].bodyMd, r.bodyMd) }));
 }

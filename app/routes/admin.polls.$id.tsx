@@ -8,7 +8,7 @@ import { FormErrors, Select } from "~/components/admin/fields";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, plural } from "~/lib/format";
 import { closePoll, getPollForEdit, resolvePoll, unresolvePoll, updatePoll } from "~/models/polls.server";
-import { pollFormSchema, pollStateSchema } from "~/models/validation.server";
+import { pollFormSchema, pollStateSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function pollOr404(id: string | undefined) {

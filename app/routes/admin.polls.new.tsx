@@ -6,7 +6,7 @@ import { PollForm, withExtraOption } from "~/components/admin/PollForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { createPoll } from "~/models/polls.server";
 import { getTopicForEdit } from "~/models/topics.server";
-import { pollFormSchema } from "~/models/validation.server";
+import { pollFormSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function topicOr404(request: Request) {

@@ -5,8 +5,9 @@ import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
-import { reportsActionSchema } from "~/models/validation.server";
+import { reportsActionSchema } from "~/forms/admin.server";
 import { failureReply, formReply } from "~/lib/http.server";
+import { LIMITS } from "~/lib/limits";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");
@@ -52,7 +53,7 @@ export default function Reports() {
             <Form method="post" className="inline-actions">
               <input type="hidden" name="report" value={r.id} />
               <label>
-                Note <input name="reason" maxLength={500} />
+                Note <input name="reason" maxLength={LIMITS.reason} />
               </label>{" "}
               <button type="submit" name="intent" value="dismiss" className="small secondary">Dismiss</button>{" "}
               {/* Removing is asked for twice: open, then confirm. */}

@@ -6,7 +6,7 @@ import { FormErrors, PreviewAndSave, TextArea } from "~/components/admin/fields"
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { getSiteText, saveSiteText } from "~/models/site-texts.server";
-import { siteTextSchema } from "~/models/validation.server";
+import { siteTextSchema } from "~/forms/admin.server";
 import { typedText } from "~/lib/format";
 import { formDone, formReply } from "~/lib/http.server";
 

@@ -4,7 +4,7 @@ import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { setThreadLocked } from "~/models/comments.server";
 import { findThread } from "~/models/pages.server";
-import { threadLockSchema } from "~/models/validation.server";
+import { threadLockSchema } from "~/forms/discussion.server";
 import { failureResponse, invariantResponse } from "~/lib/http.server";
 
 // Moderators lock or unlock a thread from the thread itself.

@@ -9,7 +9,7 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { listPollsForAdmin } from "~/models/polls.server";
 import { getTopicForEdit, updateTopic } from "~/models/topics.server";
 import { setThreadLocked } from "~/models/comments.server";
-import { topicFormSchema, topicLockSchema } from "~/models/validation.server";
+import { topicFormSchema, topicLockSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
 async function topicOr404(slug: string | undefined) {

@@ -6,7 +6,7 @@ import { TopicForm } from "~/components/admin/TopicForm";
 import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { createTopic } from "~/models/topics.server";
-import { topicFormSchema } from "~/models/validation.server";
+import { topicFormSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {

@@ -1,13 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { UserRow } from "~/components/admin/UserRow";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
-import { formatDate, formatDateTime } from "~/lib/format";
+import { formatDateTime } from "~/lib/format";
 import { issueResetLink } from "~/models/recovery.server";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
-import { usersActionSchema } from "~/models/validation.server";
+import { usersActionSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
+import { LIMITS } from "~/lib/limits";
 
 export async function loader(args: LoaderFunctionArgs) {
   const me = requireRole(args, "moderator");
@@ -71,7 +73,7 @@ export default function Users() {
       ) : null}
       <Form method="get" className="inline-actions">
         <label>
-          Find <input name="q" defaultValue={q} maxLength={64} />
+          Find <input name="q" defaultValue={q} maxLength={LIMITS.signInName} />
         </label>{" "}
         <button type="submit" className="small secondary">Search</button>
       </Form>
@@ -87,58 +89,7 @@ export default function Users() {
         </thead>
         <tbody>
           {users.map((u) => (
-            <tr key={u.id} data-testid={`user-${u.username}`}>
-              <th scope="row">{u.username}</th>
-              <td data-label="Joined">{formatDate(u.createdAt)}</td>
-              <td data-label="Role">
-                {myRole === "admin" && u.id !== myId ? (
-                  <Form method="post" className="inline-actions">
-                    <input type="hidden" name="user" value={u.id} />
-                    <select name="role" defaultValue={u.role} aria-label={`Role of ${u.username}`}>
-                      <option value="member">member</option>
-                      <option value="moderator">moderator</option>
-                      <option value="admin">admin</option>
-                    </select>{" "}
-                    <button type="submit" name="intent" value="role" className="small secondary">Set role</button>
-                  </Form>
-                ) : (
-                  u.role
-                )}
-              </td>
-              <td data-label="Status">
-                {u.id === myId ? (
-                  "you"
-                ) : (
-                  <Form method="post" className="inline-actions">
-                    <input type="hidden" name="user" value={u.id} />
-                    <input name="reason" placeholder="Reason" aria-label={`Reason for ${u.username}`} maxLength={500} />{" "}
-                    {u.banned ? (
-                      <>
-                        <span className="badge">banned</span>{" "}
-                        <button type="submit" name="intent" value="unban" className="small secondary">Unban</button>
-                      </>
-                    ) : (
-                      // A ban is asked for twice: open, then confirm (with or without JavaScript).
-                      <details className="confirm">
-                        <summary className="small">Ban…</summary>
-                        <label className="small">
-                          <input type="checkbox" name="withdrawBallots" /> withdraw votes
-                        </label>{" "}
-                        <button type="submit" name="intent" value="ban" className="small danger">Ban {u.username}</button>
-                      </details>
-                    )}
-                  </Form>
-                )}
-                {myRole === "admin" && u.id !== myId ? (
-                  <Form method="post" className="inline-actions">
-                    <input type="hidden" name="user" value={u.id} />
-                    <button type="submit" name="intent" value="reset-link" className="small secondary">
-                      Reset link for {u.username}
-                    </button>
-                  </Form>
-                ) : null}
-              </td>
-            </tr>
+            <UserRow key={u.id} u={u} myRole={myRole} myId={myId} />
           ))}
         </tbody>
       </table>

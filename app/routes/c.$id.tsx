@@ -4,7 +4,7 @@ import { Link, useActionData, useLoaderData, useLocation } from "@remix-run/reac
 import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
-import { RelativeTime } from "~/components/RelativeTime";
+import { EditHistory } from "~/components/EditHistory";
 import { pageClock } from "~/lib/format";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, failureResponse, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
@@ -13,7 +13,7 @@ import { deleteComment, editComment, removeComment, restoreComment, voteOnCommen
 import { getRevisions } from "~/models/threads.server";
 import { getCommentPage } from "~/models/pages.server";
 import { reportComment } from "~/models/reports.server";
-import { commentActionSchema, moderateCommentSchema, reportSchema } from "~/models/validation.server";
+import { commentActionSchema, moderateCommentSchema, reportSchema } from "~/forms/discussion.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `Comment in ${data.thread.pollQuestion ?? data.thread.topicTitle} — Pulse` }] : [{ title: "Not found — Pulse" }];
@@ -124,49 +124,7 @@ export default function CommentPage() {
       {comment.mine && comment.bodyMd !== null && result?.ok === false ? (
         <CommentForm formId="edit-page" action={`/c/${comment.id}`} intent="edit" hidden={{}} label="Edit your comment" submitLabel="Save" defaultBody={comment.bodyMd} result={result} />
       ) : null}
-      {history ? (
-        <section aria-labelledby="history-heading">
-          <h2 id="history-heading">Edit history</h2>
-          <ol className="revisions">
-            {history.map((r, i) => (
-              <li key={i}>
-                <p className="muted">
-                  {i === 0 ? "Original" : `Edit ${i}`}, <RelativeTime ms={r.createdAt} now={now} />
-                </p>
-                {r.changes ? (
-                  <>
-                    <p className="comment-body diff" aria-label={`Changes in edit ${i}`}>
-                      {r.changes.map((p, k) =>
-                        p.op === "add" ? (
-                          <ins key={k}>
-                            <span className="sr-only">[added: </span>
-                            {p.text}
-                            <span className="sr-only">]</span>
-                          </ins>
-                        ) : p.op === "del" ? (
-                          <del key={k}>
-                            <span className="sr-only">[removed: </span>
-                            {p.text}
-                            <span className="sr-only">]</span>
-                          </del>
-                        ) : (
-                          <span key={k}>{p.text}</span>
-                        ),
-                      )}
-                    </p>
-                    <details>
-                      <summary>Full text of edit {i}</summary>
-                      <div className="comment-body" dangerouslySetInnerHTML={{ __html: r.html }} />
-                    </details>
-                  </>
-                ) : (
-                  <div className="comment-body" dangerouslySetInnerHTML={{ __html: r.html }} />
-                )}
-              </li>
-            ))}
-          </ol>
-        </section>
-      ) : null}
+      {history ? <EditHistory history={history} now={now} /> : null}
     </article>
   );
 }

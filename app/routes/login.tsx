@@ -10,7 +10,7 @@ import { typedText } from "~/lib/format";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formReply } from "~/lib/http.server";
 import { verifyCredentials } from "~/models/users.server";
-import { loginSchema } from "~/models/validation.server";
+import { loginSchema } from "~/forms/account.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — Pulse" }];
 

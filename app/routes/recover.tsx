@@ -10,7 +10,7 @@ import { parseForm, readForm } from "~/lib/form.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { failureReply, formReply } from "~/lib/http.server";
 import { recoverWithCode } from "~/models/recovery.server";
-import { recoverSchema } from "~/models/validation.server";
+import { recoverSchema } from "~/forms/account.server";
 
 export const meta: MetaFunction = () => [{ title: "Recover your account — Pulse" }];
 

@@ -8,7 +8,7 @@ import { parseForm, readForm } from "~/lib/form.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { failureReply, failureResponse, formReply } from "~/lib/http.server";
 import { resetLinkOwner, resetWithLink } from "~/models/recovery.server";
-import { resetSchema } from "~/models/validation.server";
+import { resetSchema } from "~/forms/account.server";
 
 export const meta: MetaFunction = () => [{ title: "Set a new password — Pulse" }, { name: "robots", content: "noindex" }];
 

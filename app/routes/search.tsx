@@ -6,6 +6,7 @@ import { pageClock } from "~/lib/format";
 import { failureInit } from "~/lib/http.server";
 import { search, type SearchHit, type Segment } from "~/models/search.server";
 import { listTopics } from "~/models/topics.server";
+import { LIMITS } from "~/lib/limits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.q ? `“${data.q}” — search — Pulse` : "Search — Pulse" },
@@ -81,7 +82,7 @@ export default function Search() {
       <form method="get" action="/search" role="search" aria-label="Refine this search" className="search-form">
         <div className="field">
           <label htmlFor="q">Words to find</label>
-          <input id="q" type="search" name="q" defaultValue={q} maxLength={300} />
+          <input id="q" type="search" name="q" defaultValue={q} maxLength={LIMITS.search} />
         </div>
         <div className="field">
           <label htmlFor="topic">In</label>

@@ -6,11 +6,12 @@ import { endAllSessions, rotateSessions } from "~/auth/session.server";
 import { Field } from "~/components/Field";
 import { parseForm, readForm } from "~/lib/form.server";
 import { changePassword, checkPassword, deleteAccount } from "~/models/account.server";
-import { mutedKinds, mutedPeople, NOTIFICATION_KINDS, setMuted, setNotificationKinds, type NotificationKind } from "~/models/notifications.server";
+import { mutedKinds, mutedPeople, NOTIFICATION_KINDS, setMuted, setNotificationKinds } from "~/models/notifications.server";
 // Only types and loader data cross to the browser: .server modules are empty there.
 import { newRecoveryCodes, recoveryCodesLeft } from "~/models/recovery.server";
 import { RecoveryCodes } from "~/components/RecoveryCodes";
-import { settingsActionSchema } from "~/models/validation.server";
+import { DeleteAccount, NotificationSettings } from "~/components/SettingsSections";
+import { settingsActionSchema } from "~/forms/account.server";
 import { failureReply, formDone, formReply } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings — Pulse" }];
@@ -62,13 +63,6 @@ export async function action(args: ActionFunctionArgs) {
   }
 }
 
-const KIND_LABELS: Record<NotificationKind, string> = {
-  reply: "Replies to my comments",
-  mention: "Mentions of my @name",
-  resolved: "Predictions I answered being resolved",
-  report: "Answers to my reports",
-  follow: "New comments in topics I follow",
-};
 
 export default function Settings() {
   const { username, role, kinds, muted, codesLeft } = useLoaderData<typeof loader>();
@@ -100,37 +94,7 @@ export default function Settings() {
         <button type="submit" name="intent" value="password">Change password</button>
       </Form>
 
-      <h2 id="notifications">Notifications</h2>
-      {params.get("saved") === "notifications" ? <p className="notice" role="status">Saved.</p> : null}
-      <Form method="post" className="stack">
-        <fieldset>
-          <legend>Tell me about</legend>
-          {kinds.map(({ kind, on }) => (
-            <label key={kind} className="check">
-              <input type="checkbox" name="kinds" value={kind} defaultChecked={on} /> {KIND_LABELS[kind]}
-            </label>
-          ))}
-        </fieldset>
-        <button type="submit" name="intent" value="notifications" className="secondary">Save notification settings</button>
-      </Form>
-      <h3>Muted people</h3>
-      {muted.length === 0 ? (
-        <p className="muted small">Nobody. Mute someone from their profile: nothing they do will notify you.</p>
-      ) : (
-        <ul className="muted-people">
-          {muted.map((name) => (
-            <li key={name}>
-              <Form method="post" className="inline">
-                <input type="hidden" name="username" value={name} />
-                <a href={`/u/${name}`}>{name}</a>{" "}
-                <button type="submit" name="intent" value="unmute" className="small secondary">
-                  Unmute
-                </button>
-              </Form>
-            </li>
-          ))}
-        </ul>
-      )}
+      <NotificationSettings kinds={kinds} muted={muted} saved={params.get("saved") === "notifications"} />
 
       <h2 id="recovery">Recovery codes</h2>
       <p>
@@ -157,17 +121,7 @@ export default function Settings() {
         <a href="/settings/export.json" download>Download my data</a> (JSON: your profile, answers with their history, and comments with their revisions).
       </p>
 
-      <h2>Delete account</h2>
-      <Form method="post" className="stack" noValidate>
-        <p>
-          Your comments become “[deleted]” (replies stay in place), your answers are withdrawn from every count, and you are signed out everywhere. Your username stays
-          reserved so no one can take it over.
-        </p>
-        {e("delete")?._form ? <p className="form-error" role="alert">{e("delete")?._form?.join(" ")}</p> : null}
-        <Field label="Password" name="current" id="f-delete-current" type="password" autoComplete="current-password" errors={e("delete")?.current} required />
-        <Field label='Type "delete my account"' name="confirm" errors={e("delete")?.confirm} required />
-        <button type="submit" name="intent" value="delete" className="danger">Delete my account</button>
-      </Form>
+      <DeleteAccount errors={e("delete")} />
     </section>
   );
 }

@@ -10,7 +10,8 @@ import { typedText } from "~/lib/format";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formReply } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";
-import { signupSchema } from "~/models/validation.server";
+import { signupSchema } from "~/forms/account.server";
+import { LIMITS } from "~/lib/limits";
 
 export const meta: MetaFunction = () => [{ title: "Sign up — Pulse" }];
 
@@ -54,7 +55,7 @@ export default function Signup() {
           autoComplete="username"
           required
           minLength={3}
-          maxLength={32}
+          maxLength={LIMITS.username.max}
           defaultValue={typedText(data?.values, "username") ?? ""}
           hint="3–32 characters: lowercase letters, digits, '_' and '-'."
           errors={errors.username}
@@ -66,7 +67,7 @@ export default function Signup() {
           autoComplete="new-password"
           required
           minLength={8}
-          maxLength={256}
+          maxLength={LIMITS.password}
           hint="At least 8 characters. A long passphrase is best."
           errors={errors.password}
         />

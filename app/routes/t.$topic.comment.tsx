@@ -8,7 +8,7 @@ import { formToObject, parseForm, readForm } from "~/lib/form.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { postComment } from "~/models/comments.server";
 import { getComposeContext } from "~/models/pages.server";
-import { newCommentSchema } from "~/models/validation.server";
+import { newCommentSchema } from "~/forms/discussion.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 import { SORTS } from "~/lib/thread-params";
 

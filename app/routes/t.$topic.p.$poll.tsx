@@ -10,7 +10,7 @@ import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
 import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
-import { voteSchema } from "~/models/validation.server";
+import { voteSchema } from "~/forms/discussion.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.poll.question} — Pulse` }] : [{ title: "Not found — Pulse" }];

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { mutedPeople, setMuted } from "~/models/notifications.server";
-import { muteSchema } from "~/models/validation.server";
+import { muteSchema } from "~/forms/account.server";
 import { RelativeTime } from "~/components/RelativeTime";
 import { formatDate, pageClock, plural } from "~/lib/format";
 import { getProfile } from "~/models/profiles.server";

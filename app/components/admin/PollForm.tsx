@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Field } from "../Field";
 import { useHydrated } from "../useHydrated";
 import { Checkbox, FormErrors, Select, TextArea } from "./fields";
+import { LIMITS } from "~/lib/limits";
 
 export type PollFormData = { errors?: Record<string, string[]>; values?: Record<string, string | string[]> };
 export type PollDefaults = {
@@ -127,7 +128,7 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
         {rows.map((o, i) => (
           <div key={i} className="option-row">
             <input type="hidden" name="optionIds" value={o.id === null ? "new" : String(o.id)} />
-            <input name="options" aria-label={`Option ${i + 1}`} defaultValue={o.label} maxLength={200} autoFocus={added && i === rows.length - 1} />
+            <input name="options" aria-label={`Option ${i + 1}`} defaultValue={o.label} maxLength={LIMITS.option} autoFocus={added && i === rows.length - 1} />
             <label className="inline for-multiple">
               <input type="checkbox" name="exclusive" value={String(i)} defaultChecked={o.exclusive} /> Only on its own
             </label>

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { keepUnder, LIMITS } from "../lib/limits";
+import { commentBody, honeypot, id, reason, redirectTo, via } from "./fields.server";
+
+// The forms of a discussion: answering a poll, writing and acting on
+// comments, reports and moderation, and locking a thread.
+
+const optionId = z.coerce
+  .number<string>({ error: "That option does not belong to this question." })
+  .int("That option does not belong to this question.")
+  .positive("That option does not belong to this question.");
+
+export const voteSchema = z.strictObject({
+  intent: z.enum(["vote", "withdraw"], { error: "Unknown action." }),
+  option: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(optionId).max(100, "Too many options.")),
+  value: z.coerce
+    .number({ error: "Pick a value from 1 to 5." })
+    .int("Pick a value from 1 to 5.")
+    .min(1, "Pick a value from 1 to 5.")
+    .max(5, "Pick a value from 1 to 5.")
+    .optional(),
+  redirectTo,
+  via,
+});
+
+export const newCommentSchema = z.strictObject({
+  intent: z.enum(["post", "preview"], { error: "Unknown action." }),
+  body: commentBody,
+  stance: z.union([z.literal(""), id("That stance is not an answer to this question.")]).optional(),
+  redirectTo,
+  via,
+  website: honeypot,
+});
+
+export const commentActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({
+      intent: z.literal("edit"),
+      body: commentBody,
+      redirectTo,
+      via,
+      website: honeypot,
+    }),
+    z.strictObject({
+      intent: z.enum(["delete", "up", "down"]),
+      redirectTo,
+      via,
+    }),
+  ],
+  { error: "Unknown action." },
+);
+
+export const threadLockSchema = z.strictObject({
+  intent: z.enum(["lock", "unlock"], { error: "Unknown action." }),
+  topic: z.string().max(100),
+  poll: z.string().max(100).optional(),
+  reason,
+  redirectTo,
+});
+
+export const reportSchema = z.strictObject({
+  intent: z.literal("report"),
+  reason: z.string({ error: "Say what is wrong." }).trim().min(3, "Say what is wrong (at least 3 characters).").max(LIMITS.reason, keepUnder(LIMITS.reason, "the reason")),
+  redirectTo,
+  via,
+});
+
+export const moderateCommentSchema = z.strictObject({
+  intent: z.enum(["remove", "restore"]),
+  reason,
+  redirectTo,
+  via,
+});
+
