@@ -3,6 +3,7 @@
 // and nothing else: this is the one copy of the database, the event hubs and
 // the caches the routes use (issue 24).
 import { createLimits, take, type Limits } from "./auth/rate-limits.server";
+import { isAllowedOrigin } from "./auth/origin.server";
 import { authenticate, hasSessionCookie } from "./auth/session.server";
 import { allowedOrigins, config, ConfigError, parseConfig, type Config } from "./config.server";
 import { startBackgroundJobs } from "./jobs/background.server";
@@ -75,6 +76,7 @@ export const pulse = {
   admit,
   authenticate,
   hasSessionCookie,
+  isAllowedOrigin,
   sitePath,
   pageVersion,
 };

@@ -5,7 +5,6 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { apiOf, type Config } from "./app-api";
 import { knownHosts, requestIds, securityHeaders } from "./headers";
 import { perAddress, readBody, tooMany } from "./limits";
-import { isAllowedOrigin } from "./origin";
 import { PageCache } from "./page-cache";
 import { remixHandler } from "./remix-handler";
 import { sharedPages } from "./shared-pages";
@@ -44,7 +43,7 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
 
   // CSRF: every state-changing request must carry our own Origin (scheme, host and port).
   app.use((req, res, next) => {
-    if (isAllowedOrigin(req.method, req.headers.origin, req.headers.host, origins)) return next();
+    if (api.isAllowedOrigin(req.method, req.headers.origin, req.headers.host, origins)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from this site.");
   });
 
