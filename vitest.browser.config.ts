@@ -4,11 +4,10 @@ import { POLL_DEFAULTS } from "./test/waits";
 
 const shared = { resolve: { alias: { "~": path.resolve(__dirname, "app") } } };
 
-// The browser suite runs against the real server twice, on SQLite and on the
-// PostgreSQL the global setup starts, one file at a time per engine.
-// test/browser/run.sh (npm run test:browser) runs the two engines at once,
-// each in its own vitest; `vitest run --config vitest.browser.config.ts` alone
-// runs them one after the other.
+// The browser suite runs against the real server twice, on SQLite and then
+// on the PostgreSQL the global setup starts: one project after the other and
+// one file at a time, because the machine has two cores (run side by side,
+// the two engines took as long and flaked more: issue 24).
 const project = (name: string, engine: string, groupOrder: number) => ({
   ...shared,
   test: {

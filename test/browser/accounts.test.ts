@@ -40,11 +40,11 @@ describe.each([
     // A newcomer takes the first step the home page offers (issue 23).
     await page.getByRole("link", { name: /^Open "Is Meta.s LLAMA-2 license/ }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toContain("LLAMA-2");
-    expect(await page.getByRole("link", { name: "Will Meta change the license for LLAMA-3?" }).count()).toBe(1);
+    await expect.poll(async () => page.getByRole("link", { name: "Will Meta change the license for LLAMA-3?" }).count(), { message: "waited for page.getByRole(\"link\", { name: \"Will Meta change the license for LLAMA-3?\" }).count()" }).toBe(1);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).count(), { message: "waited for page.getByRole(\"navigation\", { name: \"Account\" }).getByRole(\"link\", { name: \"Sign in\", exact: true }).count()" }).toBe(1);
-    expect(await page.getByTestId("whoami").count()).toBe(0);
+    await expect.poll(async () => page.getByTestId("whoami").count(), { message: "waited for page.getByTestId(\"whoami\").count()" }).toBe(0);
 
     // A wrong password keeps the username and says so.
     await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).click();

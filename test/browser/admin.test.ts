@@ -70,8 +70,8 @@ describe("running Pulse from the browser", () => {
 
     // The member's next request is anonymous; the vote is gone; the log shows it all.
     await member.reload();
-    expect(await member.getByTestId("whoami").count()).toBe(0);
-    expect(await member.getByText("You are all idiots.").count()).toBe(0);
+    await expect.poll(async () => member.getByTestId("whoami").count(), { message: "waited for member.getByTestId(\"whoami\").count()" }).toBe(0);
+    await expect.poll(async () => member.getByText("You are all idiots.").count(), { message: "waited for member.getByText(\"You are all idiots.\").count()" }).toBe(0);
     await mod.goto("/admin/log");
     // Names, not ids; what happened in words; details as labelled values, not JSON.
     const actions = (await mod.getByTestId("log-entry").locator("td:nth-child(2)").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());

@@ -36,7 +36,7 @@ describe.each([
     expect(await stance.getByLabel("No stance").isChecked()).toBe(true);
     const offered = stance.getByRole("radio").nth(1);
     expect(await offered.isChecked()).toBe(false);
-    expect(await stance.locator("li").nth(1).textContent()).toBe(" Not open source, but open enough for my useyour answer");
+    await expect.poll(async () => stance.locator("li").nth(1).textContent(), { message: "waited for stance.locator(\"li\").nth(1).textContent()" }).toBe(" Not open source, but open enough for my useyour answer");
     await offered.check();
     await a.getByLabel("Add to the discussion").fill("Open *enough* for me: I only run it [locally](https://example.com).");
     // Preview first.
@@ -75,7 +75,7 @@ describe.each([
     await a.getByRole("link", { name: "New", exact: true }).click();
     await expect.poll(() => new URL(a.url()).searchParams.get("sort"), { message: "waited for new URL(a.url()).searchParams.get(\"sort\")" }).toBe("new");
     const replies = comment(a, "I only run it").locator("details.replies").first();
-    expect(await replies.getAttribute("open")).toBe("");
+    await expect.poll(async () => replies.getAttribute("open"), { message: "waited for replies.getAttribute(\"open\")" }).toBe("");
     await replies.locator("summary").first().click();
     await expect.poll(() => replies.getAttribute("open"), { message: "waited for replies.getAttribute(\"open\")" }).toBeNull();
     expect(await comment(a, "still bites you").isVisible()).toBe(false);
@@ -89,13 +89,13 @@ describe.each([
     await expect.poll(() => comment(a, "fair point").count(), { message: "waited for comment(a, \"fair point\").count()" }).toBe(1);
     await comment(a, "fair point").getByRole("link", { name: /edited/ }).first().click();
     await expect.poll(() => a.getByRole("heading", { name: "Edit history" }).count(), { message: "waited for a.getByRole(\"heading\", { name: \"Edit history\" }).count()" }).toBe(1);
-    expect(await a.locator(".revisions li").count()).toBe(2);
+    await expect.poll(async () => a.locator(".revisions li").count(), { message: "waited for a.locator(\".revisions li\").count()" }).toBe(2);
 
     // Bruno links to his reply; then deletes it.
     await b.goto("/t/llama-2-license/p/license-opinion");
     await comment(b, "still bites you").locator("a.permalink").click();
     await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toMatch(/^\/c\/\d+$/);
-    expect(await b.locator("li.comment.highlight .comment-body").textContent()).toContain("still bites you");
+    await expect.poll(async () => b.locator("li.comment.highlight .comment-body").textContent(), { message: "waited for b.locator(\"li.comment.highlight .comment-body\").textContent()" }).toContain("still bites you");
     const own = b.locator("li.comment.highlight").first();
     await own.locator("summary", { hasText: "Delete" }).click();
     await own.getByRole("button", { name: "Delete" }).click();
@@ -103,7 +103,7 @@ describe.each([
     await a.goto("/t/llama-2-license/p/license-opinion");
     expect(await a.content()).not.toContain("still bites you");
     // A deleted reply that held no replies leaves no placeholder in the thread (issue 23); its permalink still says [deleted].
-    expect(await a.locator(".comment-body.gone").count()).toBe(0);
+    await expect.poll(async () => a.locator(".comment-body.gone").count(), { message: "waited for a.locator(\".comment-body.gone\").count()" }).toBe(0);
 
     expect(errors).toEqual([]);
     await ctxA.close();

@@ -22,11 +22,11 @@ describe("the opinion map of the demo community", () => {
         await page.goto("/t/llama-2-license/results");
         await page.getByRole("link", { name: "See the opinion map" }).click();
         await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe("Opinion map");
-        expect(await page.getByText(/They fall into [2-5] groups\./).count()).toBe(1);
+        await expect.poll(async () => page.getByText(/They fall into [2-5] groups\./).count(), { message: "waited for page.getByText(/They fall into [2-5] groups\\./).count()" }).toBe(1);
         const groups = page.locator("h3", { hasText: /^ ?Group [A-E]: \d+ people$/ });
         expect(await groups.count()).toBeGreaterThanOrEqual(2);
         // Each group has answers that set it apart, with intervals.
-        expect(await page.getByRole("region", { name: /What sets Group A apart/ }).locator("tbody tr").count()).toBeGreaterThan(0);
+        await expect.poll(async () => page.getByRole("region", { name: /What sets Group A apart/ }).locator("tbody tr").count(), { message: "waited for page.getByRole(\"region\", { name: /What sets Group A apart/ }).locator(\"tbody tr\").c..." }).toBeGreaterThan(0);
         // The group tables need no sideways scrolling, and each answer gets most of the width (issue 23, newcomer 8:
         // at 390 px the answer column was about 100 px and "Difference" was cut off).
         const cramped = await page.locator(".table-scroll", { has: page.locator("table") }).evaluateAll((regions) =>
@@ -36,8 +36,8 @@ describe("the opinion map of the demo community", () => {
             .map((r) => r.getAttribute("aria-label")),
         );
         expect(cramped, `group tables cramped at ${width} px`).toEqual([]);
-        expect(await page.locator("h2", { hasText: "What every group shares" }).locator("xpath=following-sibling::ul[1]/li").count()).toBeGreaterThan(0);
-        expect(await page.locator("svg[role=img] circle.dot").count()).toBeGreaterThan(5);
+        await expect.poll(async () => page.locator("h2", { hasText: "What every group shares" }).locator("xpath=following-sibling::ul[1]/li").count(), { message: "waited for page.locator(\"h2\", { hasText: \"What every group shares\" }).locator(\"xpath=followin..." }).toBeGreaterThan(0);
+        await expect.poll(async () => page.locator("svg[role=img] circle.dot").count(), { message: "waited for page.locator(\"svg[role=img] circle.dot\").count()" }).toBeGreaterThan(5);
         // Nothing scrolls sideways.
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
         if (javaScript) {

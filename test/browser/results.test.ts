@@ -25,13 +25,13 @@ describe("the results page in a browser", () => {
       // An image to assistive technology, named by the question and described by every value.
       const chart = page.getByRole("img", { name: "What do you think of Meta's LLAMA-2 license?" });
       expect(await chart.count()).toBe(1);
-      expect(await chart.getAttribute("class")).toBe("chart bars");
-      expect(await page.locator(`#${(await chart.getAttribute("aria-labelledby"))!.split(" ")[1]}`).textContent()).toContain("Undecided: 1 (100%");
+      await expect.poll(async () => chart.getAttribute("class"), { message: "waited for chart.getAttribute(\"class\")" }).toBe("chart bars");
+      await expect.poll(async () => page.locator(`#${(await chart.getAttribute("aria-labelledby"))!.split(" ")[1]}`).textContent(), { message: "waited for page.locator(`#${(await chart.getAttribute(\"aria-labelledby\"))!.split(\" \")[1]}`).te..." }).toContain("Undecided: 1 (100%");
       const box = await chart.locator("svg.bar").first().boundingBox();
       expect(box!.width).toBeGreaterThan(200);
-      expect(await page.locator("#poll-statement-misleading .chart.likert svg").count()).toBe(1);
-      expect(await page.locator("#poll-license-opinion table").count()).toBe(1);
-      expect(await page.getByTestId("last-updated").textContent()).toMatch(/Last vote \d{4}-\d\d-\d\d/);
+      await expect.poll(async () => page.locator("#poll-statement-misleading .chart.likert svg").count(), { message: "waited for page.locator(\"#poll-statement-misleading .chart.likert svg\").count()" }).toBe(1);
+      await expect.poll(async () => page.locator("#poll-license-opinion table").count(), { message: "waited for page.locator(\"#poll-license-opinion table\").count()" }).toBe(1);
+      await expect.poll(async () => page.getByTestId("last-updated").textContent(), { message: "waited for page.getByTestId(\"last-updated\").textContent()" }).toMatch(/Last vote \d{4}-\d\d-\d\d/);
       await ctx.close();
     }
 
@@ -41,7 +41,7 @@ describe("the results page in a browser", () => {
     await watcher.goto("/t/llama-2-license/results");
     await expect.poll(() => watcher.getByTestId("live-state").textContent(), { message: "waited for watcher.getByTestId(\"live-state\").textContent()" }).toBe("updating live");
     await watcher.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
-    expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("1 voter");
+    await expect.poll(async () => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("1 voter");
     const other = await h().context({ javaScript: true });
     await signUpAndVote(await other.newPage(), "second_voter", "It is open source");
     await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("2 voters");
@@ -49,7 +49,7 @@ describe("the results page in a browser", () => {
 
     // Pausing stops updates.
     await watcher.getByRole("button", { name: "Pause live updates" }).click();
-    expect(await watcher.getByTestId("live-state").textContent()).toBe("live updates paused");
+    await expect.poll(async () => watcher.getByTestId("live-state").textContent(), { message: "waited for watcher.getByTestId(\"live-state\").textContent()" }).toBe("live updates paused");
     // A second watcher, live, is the proof that the update went out: once it
     // shows the third vote, the paused one has had its chance and must not.
     const liveCtx = await h().context({ javaScript: true });
@@ -59,7 +59,7 @@ describe("the results page in a browser", () => {
     const third = await h().context({ javaScript: false });
     await signUpAndVote(await third.newPage(), "third_voter", "It is open source");
     await expect.poll(() => live.getByTestId("voters-license-opinion").textContent(), { message: "waited for the live watcher to see the third vote" }).toBe("3 voters");
-    expect(await watcher.getByTestId("voters-license-opinion").textContent()).toBe("2 voters");
+    await expect.poll(async () => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("2 voters");
     await watcher.getByRole("button", { name: "Resume live updates" }).click();
     await expect.poll(() => watcher.getByTestId("voters-license-opinion").textContent(), { message: "waited for watcher.getByTestId(\"voters-license-opinion\").textContent()" }).toBe("3 voters");
 

@@ -47,7 +47,7 @@ describe.each([
     await b.getByLabel("Add to the discussion").fill(`Is clause 1(v) enforceable at all? (${B})`);
     await b.getByRole("button", { name: "Post comment" }).first().click();
     await expect.poll(() => comment(b, `enforceable at all? (${B})`).count(), { message: "waited for comment(b, `enforceable at all? (${B})`).count()" }).toBe(1);
-    expect(await b.getByTestId("unread-count").count()).toBe(0);
+    await expect.poll(async () => b.getByTestId("unread-count").count(), { message: "waited for b.getByTestId(\"unread-count\").count()" }).toBe(0);
 
     await a.reload();
     const target = comment(a, `enforceable at all? (${B})`);
@@ -65,7 +65,7 @@ describe.each([
     await expect.poll(() => new URL(b.url()).pathname, { message: "waited for new URL(b.url()).pathname" }).toMatch(/^\/c\/\d+$/);
     await expect.poll(() => b.locator("li.comment.highlight .comment-body").first().textContent(), { message: "waited for b.locator(\"li.comment.highlight .comment-body\").first().textContent()" }).toContain(`${word} or not`);
     // The mention links to B's profile; the notification is read now.
-    expect(await b.locator("li.comment.highlight .comment-body a", { hasText: `@${B}` }).getAttribute("href")).toBe(`/u/${B}`);
+    await expect.poll(async () => b.locator("li.comment.highlight .comment-body a", { hasText: `@${B}` }).getAttribute("href"), { message: "waited for b.locator(\"li.comment.highlight .comment-body a\", { hasText: `@${B}` }).getAttribute(..." }).toBe(`/u/${B}`);
     await expect.poll(() => b.getByTestId("unread-count").count(), { message: "waited for b.getByTestId(\"unread-count\").count()" }).toBe(0);
 
     // B searches from the header for a word of A's reply.
@@ -77,7 +77,7 @@ describe.each([
     // ...and opens A's profile from the result.
     await hit.getByRole("link", { name: A, exact: true }).click();
     await expect.poll(() => b.getByRole("heading", { level: 1 }).textContent(), { message: "waited for b.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe(A);
-    expect(await b.getByText(`${word} or not`).count()).toBe(1);
+    await expect.poll(async () => b.getByText(`${word} or not`).count(), { message: "waited for b.getByText(`${word} or not`).count()" }).toBe(1);
 
     // B forgets the password: signs out, and comes back with a recovery code.
     await b.getByRole("button", { name: "Sign out" }).click();
@@ -92,7 +92,7 @@ describe.each([
     await b.getByRole("button", { name: "Set the new password" }).click();
     await expect.poll(() => b.getByTestId("whoami").textContent(), { message: "waited for b.getByTestId(\"whoami\").textContent()" }).toBe(B);
     await expect.poll(() => b.getByText("You are back in").count(), { message: "waited for b.getByText(\"You are back in\").count()" }).toBe(1);
-    expect(await b.getByText("9 recovery codes left").count()).toBe(1);
+    await expect.poll(async () => b.getByText("9 recovery codes left").count(), { message: "waited for b.getByText(\"9 recovery codes left\").count()" }).toBe(1);
     // The same code does not work twice.
     await b.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect.poll(() => b.getByTestId("whoami").count(), { message: "waited for b.getByTestId(\"whoami\").count()" }).toBe(0);
@@ -166,7 +166,7 @@ describe.each([
     // The edit history shows what changed, word by word.
     await comment(b, "now edited").getByRole("link", { name: /edited/ }).first().click();
     await expect.poll(() => b.locator(".diff del").first().textContent(), { message: "waited for b.locator(\".diff del\").first().textContent()" }).toContain("unedited");
-    expect(await b.locator(".diff ins").first().textContent()).toContain("edited");
+    await expect.poll(async () => b.locator(".diff ins").first().textContent(), { message: "waited for b.locator(\".diff ins\").first().textContent()" }).toContain("edited");
 
     // The admin issues B a reset link; B, signed out, sets a new password with it.
     await admin.goto(`/admin/users?q=follower_${suffix}`);
@@ -181,7 +181,7 @@ describe.each([
     await expect.poll(() => b.getByTestId("whoami").textContent(), { message: "waited for b.getByTestId(\"whoami\").textContent()" }).toBe(`follower_${suffix}`);
     // The link works once.
     await b.goto(new URL(link).pathname);
-    expect(await b.getByText("This reset link is not valid").count()).toBeGreaterThan(0);
+    await expect.poll(async () => b.getByText("This reset link is not valid").count(), { message: "waited for b.getByText(\"This reset link is not valid\").count()" }).toBeGreaterThan(0);
 
     expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
     for (const c of [ctxA, ctxB, ctxC]) await c.close();

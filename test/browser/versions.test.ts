@@ -37,8 +37,8 @@ describe("the license through its versions, on a phone", () => {
       // The timeline.
       await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { message: "waited for page.getByRole(\"heading\", { level: 1 }).textContent()" }).toBe("The Llama license, version by version");
       const clause = page.locator("#clause-1v");
-      expect(await clause.locator(".timeline li").count()).toBe(4);
-      expect(await clause.locator(".timeline li").nth(2).textContent()).toMatch(/Llama 3\.1.*removed/);
+      await expect.poll(async () => clause.locator(".timeline li").count(), { message: "waited for clause.locator(\".timeline li\").count()" }).toBe(4);
+      await expect.poll(async () => clause.locator(".timeline li").nth(2).textContent(), { message: "waited for clause.locator(\".timeline li\").nth(2).textContent()" }).toMatch(/Llama 3\.1.*removed/);
       expect(await noSidewaysScroll(page)).toBe(true);
       if (javaScript) expect(await axeViolations(page)).toEqual([]);
 
@@ -90,7 +90,7 @@ describe("the license through its versions, on a phone", () => {
     await expect.poll(() => page.getByRole("status").first().textContent(), { message: "waited for page.getByRole(\"status\").first().textContent()" }).toContain("Saved.");
     expect(await noSidewaysScroll(page)).toBe(true);
     await page.goto(`${T}/versions`);
-    expect(await page.locator("#clause-1v").textContent()).toContain("Kept word for word from Llama 2 (edited in the browser).");
+    await expect.poll(async () => page.locator("#clause-1v").textContent(), { message: "waited for page.locator(\"#clause-1v\").textContent()" }).toContain("Kept word for word from Llama 2 (edited in the browser).");
     await ctx.close();
   });
 
@@ -99,8 +99,8 @@ describe("the license through its versions, on a phone", () => {
     const page = await ctx.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${T}/versions`);
-    expect(await page.locator("table.overview tbody tr").count()).toBe(5);
-    expect(await page.locator("table.overview thead th").count()).toBe(5);
+    await expect.poll(async () => page.locator("table.overview tbody tr").count(), { message: "waited for page.locator(\"table.overview tbody tr\").count()" }).toBe(5);
+    await expect.poll(async () => page.locator("table.overview thead th").count(), { message: "waited for page.locator(\"table.overview thead th\").count()" }).toBe(5);
     expect(await noSidewaysScroll(page)).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
     await ctx.close();

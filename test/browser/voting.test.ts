@@ -120,8 +120,8 @@ describe("signed out", () => {
     const ctx = await h().context({ javaScript: true });
     const page = await ctx.newPage();
     await page.goto("/t/llama-2-license/p/implications");
-    expect(await page.getByRole("checkbox").count()).toBe(8);
-    expect(await page.getByRole("button", { name: "Vote" }).count()).toBe(0);
+    await expect.poll(async () => page.getByRole("checkbox").count(), { message: "waited for page.getByRole(\"checkbox\").count()" }).toBe(8);
+    await expect.poll(async () => page.getByRole("button", { name: "Vote" }).count(), { message: "waited for page.getByRole(\"button\", { name: \"Vote\" }).count()" }).toBe(0);
     await page.getByRole("link", { name: "Sign in to vote" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/login");
     await page.getByRole("link", { name: "Create an account", exact: true }).click();
