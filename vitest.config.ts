@@ -41,6 +41,7 @@ const BOTH_ENGINES = [
   "test/comments.test.ts",
   "test/db.test.ts",
   "test/edge.test.ts",
+  "test/tlog.test.ts",
   "test/hostile.test.ts",
   "test/profiles.test.ts",
   "test/notifications.test.ts",

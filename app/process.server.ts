@@ -13,6 +13,7 @@ import { pageVersion } from "./models/data-versions.server";
 import { noteFailure } from "./models/health.server";
 import { upgradeRecoveryDigests } from "./models/recovery.server";
 import { closeAllStreams } from "./models/results-stream.server";
+import { ensureSigningKey, logHost, migrateChainsToTrees } from "./models/tlog.server";
 import { closeDatabase, engine, pgPool, setDatabase } from "../db/client";
 import { migrateOpenDatabase } from "../db/migrate";
 import { seed } from "../db/seed";
@@ -28,6 +29,9 @@ async function prepareDatabase(cfg: Config): Promise<void> {
   await migrateOpenDatabase(async () => {
     // Ballots cast before the public log existed get their log from history, once.
     await backfillBallotLogs();
+    // Hash-chained logs become the first entries of their poll's Merkle tree, once.
+    await ensureSigningKey();
+    await migrateChainsToTrees(logHost(cfg.PUBLIC_ORIGIN));
     // Recovery codes stored as bare digests are bound to their person, once.
     await upgradeRecoveryDigests();
     if (cfg.SEED) await seed();

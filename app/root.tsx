@@ -17,7 +17,7 @@ import { useUnreadCount } from "./components/useUnreadCount";
 import { unreadCount } from "./models/notifications.server";
 import { useNonce, useRequestId } from "./nonce";
 import stylesheet from "./styles.css";
-import { LIMITS } from "~/lib/limits";
+import { LIMITS } from "~/lib/format";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

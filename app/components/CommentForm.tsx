@@ -1,8 +1,7 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { typedText } from "~/lib/format";
+import { LIMITS, typedText } from "~/lib/format";
 import { useHydrated } from "./useHydrated";
-import { LIMITS } from "~/lib/limits";
 
 /** Where a new comment or reply is posted; the URL names the thread, and the reader's sort to come back to. */
 export function composeUrl(topicSlug: string, pollSlug: string | null, parentId: number | null, sort?: string): string {

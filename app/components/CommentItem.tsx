@@ -2,11 +2,10 @@ import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/re
 import { isModerator } from "~/lib/visibility";
 import { useState, type ReactNode } from "react";
 import type { CommentNode } from "~/models/threads.server";
-import { plural } from "~/lib/format";
+import { LIMITS, plural } from "~/lib/format";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { RelativeTime } from "./RelativeTime";
 import { useHydrated } from "./useHydrated";
-import { LIMITS } from "~/lib/limits";
 
 export type ThreadContext = {
   topicSlug: string;

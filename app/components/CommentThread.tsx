@@ -3,12 +3,11 @@ import { isModerator } from "~/lib/visibility";
 import { useEffect, useState } from "react";
 import type { CommentNode } from "~/models/threads.server";
 import type { ThreadView } from "~/models/pages.server";
-import { plural } from "~/lib/format";
+import { LIMITS, plural } from "~/lib/format";
 import { SORTS } from "~/lib/thread-params";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { CommentItem, type ThreadContext } from "./CommentItem";
 import { useHere } from "./useHere";
-import { LIMITS } from "~/lib/limits";
 
 const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
 

@@ -107,7 +107,13 @@ function BallotLogLine({ log }: { log: NonNullable<PollResult["ballotLog"]> }) {
         CSV
       </a>
       ,{" "}
-      <a href={log.json}>JSON</a>), head <code title={log.head}>{log.head.slice(0, 16)}</code>.{" "}
+      <a href={log.json}>JSON</a>), head <code title={log.head}>{log.head.slice(0, 16)}</code>
+      {log.checkpoint.size ? (
+        <>
+          ; <a href={log.checkpoint.url}>signed tree</a> of {log.checkpoint.size}, root <code title={log.checkpoint.root}>{log.checkpoint.root.slice(0, 12)}</code>
+        </>
+      ) : null}
+      .{" "}
       <Link to="/recount">How to check it</Link>
     </p>
   );

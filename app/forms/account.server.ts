@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NOTIFICATION_KINDS } from "../../db/schema/domain";
 import { guessablePassword } from "../lib/common-passwords.server";
-import { atMost, LIMITS } from "../lib/limits";
+import { atMost, LIMITS } from "../lib/format";
 import { honeypot, passwordSchema, redirectTo } from "./fields.server";
 
 // The account forms: sign-up, sign-in, recovery, reset, settings, mute.

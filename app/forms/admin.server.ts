@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CLAUSE_STATUSES, POLL_KINDS, ROLES, VISIBILITIES } from "../../db/schema/domain";
-import { atMost, keepUnder, LIMITS } from "../lib/limits";
+import { atMost, keepUnder, LIMITS } from "../lib/format";
 import { renderable, TOO_DEEP } from "../lib/markdown.server";
 import type { PollForm } from "../models/polls.server";
 import { list, optionalUrl, reason, slug, slugFrom } from "./fields.server";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keepUnder, LIMITS } from "../lib/limits";
+import { keepUnder, LIMITS } from "../lib/format";
 import { commentBody, honeypot, id, reason, redirectTo, via } from "./fields.server";
 
 // The forms of a discussion: answering a poll, writing and acting on

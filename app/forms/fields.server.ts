@@ -1,7 +1,7 @@
 import slugify from "slugify";
 import { z } from "zod";
 import { passwordProblem } from "../lib/common-passwords.server";
-import { atMost, keepUnder, LIMITS } from "../lib/limits";
+import { atMost, keepUnder, LIMITS } from "../lib/format";
 import { renderable, TOO_DEEP } from "../lib/markdown.server";
 
 // Fields many forms share, and the transport fields every form may carry.

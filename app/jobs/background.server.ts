@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { purgeExpiredSessions } from "../auth/session.server";
 import type { Config } from "../config.server";
 import { exclusively } from "../../db/client";
+import { integrateLogsOnce, logHost } from "../models/tlog.server";
 
 /** The hourly purge has one owner at a time: with several instances, whichever holds the lock. */
 const PURGE_LOCK = 7_011_2025;
@@ -11,6 +12,7 @@ const purgeSessions = () => exclusively(PURGE_LOCK, purgeExpiredSessions);
 /**
  * Starts the process's background work and answers how to stop it:
  * - expired sessions are purged now and every hour;
+ * - ballot logs' pending entries are integrated and checkpoints signed;
  * - opinion maps are computed in a worker thread with its own connection,
  *   never on a request's path nor on this event loop, one run at a time.
  * `root` is the project's directory (the worker's file is read from source).
@@ -27,11 +29,23 @@ export async function startBackgroundJobs(cfg: Config, root: string): Promise<()
     worker.on("error", (err) => console.error("opinion map job failed", err));
     worker.on("exit", () => (mapping = null));
   };
+  // Ballot logs: pending entries join their trees, and checkpoints are signed, every half second.
+  const host = logHost(cfg.PUBLIC_ORIGIN);
+  let integrating = false;
+  const integrate = setInterval(() => {
+    if (integrating) return;
+    integrating = true;
+    integrateLogsOnce(host)
+      .catch((err) => console.error("ballot log integration failed", err))
+      .finally(() => (integrating = false));
+  }, 500);
+  integrate.unref();
   const maps = cfg.OPINION_MAP_INTERVAL_MS > 0 ? setInterval(mapMaps, cfg.OPINION_MAP_INTERVAL_MS) : undefined;
   maps?.unref();
   if (maps) mapMaps();
   return () => {
     clearInterval(purge);
+    clearInterval(integrate);
     clearInterval(maps);
     void mapping?.terminate();
   };

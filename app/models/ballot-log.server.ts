@@ -9,6 +9,7 @@ import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
 import { serverSecret } from "./secrets.server";
 import { getTopicBySlug } from "./topics.server";
+import { enqueueEntry, entryLine } from "./tlog.server";
 
 // The public ballot log of a poll (docs/ballot-log.md): every ballot event
 // in order, under a per-poll pseudonym, each row chained to the one before
@@ -88,6 +89,8 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   };
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
+  // The same event for the poll's transparency log (issue 25): queued, not placed; the integrator places it.
+  await enqueueEntry(tx, pollId, entryLine(pollId, row.hour, row.voter, action, row.choices), now);
 }
 
 export type BallotLogMeta = {

@@ -1,8 +1,7 @@
-import { keepUnder, LIMITS } from "../lib/limits";
+import { keepUnder, LIMITS, waitText } from "../lib/format";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { changes, forUpdate, prepared, transaction, type DB } from "../../db/client";
 import { commentRevisions, comments, commentVotes, pollOptions, polls, reports, topics, users } from "../../db/schema";
-import { waitText } from "../lib/format";
 import { MarkdownTooDeep, renderMarkdown } from "../lib/markdown.server";
 import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { mentionedNames, notifyOfComment, notifyOfHandledReports, resolveMentions, withdrawNotificationsOf } from "./notifications.server";

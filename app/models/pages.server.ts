@@ -1,8 +1,7 @@
 import { pageClock } from "../lib/format";
-import { isModerator } from "../lib/visibility";
+import { isModerator, resultsVisibility } from "../lib/visibility";
 import { textExcerpt } from "../lib/markdown.server";
 import { stableShuffle } from "../lib/shuffle";
-import { resultsVisibility } from "../lib/visibility";
 import { getClauseOfPoll, listClauseLinks } from "./clauses.server";
 import { getMyChoices } from "./ballots.server";
 import { getPoll, getPollsOfTopic, isClosed, type Poll } from "./polls.server";

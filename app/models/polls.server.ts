@@ -63,6 +63,9 @@ const pollColumns = {
   // statement must read the same on every connection.
   logRows: sql<number>`coalesce((select max(bl.seq) from ballot_log bl where bl.poll_id = polls.id), 0)`.mapWith(Number),
   logHead: sql<string>`coalesce((select bl.hash from ballot_log bl where bl.poll_id = polls.id order by bl.seq desc limit 1), '')`,
+  // The poll's Merkle tree as its latest checkpoint signed it (issue 25).
+  treeSize: sql<number>`coalesce((select lc.size from log_checkpoints lc where lc.poll_id = polls.id), 0)`.mapWith(Number),
+  treeRoot: sql<string>`coalesce((select lc.root from log_checkpoints lc where lc.poll_id = polls.id), '')`,
   commentCount: polls.commentCount,
   updatedAt: polls.updatedAt,
 };

@@ -56,7 +56,7 @@ export type PollResult = {
   } | null;
   lastVoteAt: number | null;
   /** The public ballot log's length and head hash, read with the counts above; null while results are not public to everyone. */
-  ballotLog: { rows: number; head: string; csv: string; json: string } | null;
+  ballotLog: { rows: number; head: string; csv: string; json: string; checkpoint: { size: number; root: string; url: string } } | null;
 };
 
 const lastVote = prepared("results.lastVote", (c) =>
@@ -116,7 +116,14 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     // neighbour acted, and a hidden poll's would tell when people answer it.
     lastVoteAt: decision.visible && lastVoteAt !== null ? Math.floor(lastVoteAt / 60_000) * 60_000 : null,
     ballotLog: resultsVisibility(poll, PUBLIC_VIEWER, now).visible
-      ? { rows: poll.logRows, head: poll.logHead || GENESIS, csv: `/t/${topicSlug}/p/${poll.slug}/ballots.csv`, json: `/t/${topicSlug}/p/${poll.slug}/ballots.json` }
+      ? {
+          rows: poll.logRows,
+          head: poll.logHead || GENESIS,
+          csv: `/t/${topicSlug}/p/${poll.slug}/ballots.csv`,
+          json: `/t/${topicSlug}/p/${poll.slug}/ballots.json`,
+          // The signed tree (issue 25): its size and base64 root, as the checkpoint says them.
+          checkpoint: { size: poll.treeSize, root: poll.treeRoot ? Buffer.from(poll.treeRoot, "hex").toString("base64") : "", url: `/t/${topicSlug}/p/${poll.slug}/log/checkpoint` },
+        }
       : null,
   };
 }

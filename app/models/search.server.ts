@@ -1,4 +1,4 @@
-import { LIMITS } from "../lib/limits";
+import { LIMITS } from "../lib/format";
 import { plainMarkdown } from "../lib/markdown.server";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import { db, engine, rows } from "../../db/client";

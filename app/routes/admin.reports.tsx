@@ -3,11 +3,10 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
-import { formatDateTime } from "~/lib/format";
+import { formatDateTime, LIMITS } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
 import { reportsActionSchema } from "~/forms/admin.server";
 import { failureReply, formReply } from "~/lib/http.server";
-import { LIMITS } from "~/lib/limits";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");

@@ -4,12 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { UserRow } from "~/components/admin/UserRow";
 import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
-import { formatDateTime } from "~/lib/format";
+import { formatDateTime, LIMITS } from "~/lib/format";
 import { issueResetLink } from "~/models/recovery.server";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
 import { usersActionSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
-import { LIMITS } from "~/lib/limits";
 
 export async function loader(args: LoaderFunctionArgs) {
   const me = requireRole(args, "moderator");

@@ -2,11 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RelativeTime } from "~/components/RelativeTime";
-import { pageClock } from "~/lib/format";
+import { LIMITS, pageClock } from "~/lib/format";
 import { failureInit } from "~/lib/http.server";
 import { search, type SearchHit, type Segment } from "~/models/search.server";
 import { listTopics } from "~/models/topics.server";
-import { LIMITS } from "~/lib/limits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.q ? `“${data.q}” — search — Pulse` : "Search — Pulse" },

@@ -6,12 +6,11 @@ import { redirectSignedIn } from "~/auth/guards.server";
 import { startSession } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
-import { typedText } from "~/lib/format";
+import { LIMITS, typedText } from "~/lib/format";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formReply } from "~/lib/http.server";
 import { createUser } from "~/models/users.server";
 import { signupSchema } from "~/forms/account.server";
-import { LIMITS } from "~/lib/limits";
 
 export const meta: MetaFunction = () => [{ title: "Sign up — Pulse" }];
 

@@ -65,3 +65,6 @@ export const docComparisons = live("docComparisons");
 export const docVersions = live("docVersions");
 export const docClauses = live("docClauses");
 export const docCells = live("docCells");
+export const logEntries = live("logEntries");
+export const logHashes = live("logHashes");
+export const logCheckpoints = live("logCheckpoints");

@@ -461,6 +461,53 @@ export const serverSecrets = pgTable("server_secrets", {
   value: text("value").notNull(),
 });
 
+// The ballot log as a transparency log (issue 25, docs/ballot-log.md): a
+// vote adds its entry at once, without an index; the integrator gives
+// pending entries their places in the poll's RFC 6962 tree, stores the
+// tree's hashes as tlog-tiles serves them, and signs a checkpoint.
+export const logEntries = pgTable(
+  "log_entries",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    /** The entry's place in the poll's tree; null until integrated. */
+    idx: integer("idx"),
+    /** The entry's bytes, as UTF-8 text (one line, docs/ballot-log.md). */
+    entry: text("entry").notNull(),
+    /** RFC 6962 leaf hash of the entry, hex. */
+    hash: text("hash").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("log_entries_poll_idx").on(t.pollId, t.idx), index("log_entries_pending").on(t.pollId).where(sql`${t.idx} is null`)],
+);
+
+/** Stored tree hashes: level 0 the leaves, level l the hash of each full block of 256^l leaves. */
+export const logHashes = pgTable(
+  "log_hashes",
+  {
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    level: integer("level").notNull(),
+    idx: integer("idx").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.level, t.idx] })],
+);
+
+/** Each poll's latest signed checkpoint. */
+export const logCheckpoints = pgTable("log_checkpoints", {
+  pollId: integer("poll_id")
+    .primaryKey()
+    .references(() => polls.id, { onDelete: "cascade" }),
+  size: integer("size").notNull(),
+  root: text("root").notNull(),
+  note: text("note").notNull(),
+  signedAt: bigint("signed_at", { mode: "number" }).notNull(),
+});
+
 // A topic's comparison of a document's versions, clause by clause (docs/decisions/020).
 export const docComparisons = pgTable("doc_comparisons", {
   topicId: integer("topic_id")

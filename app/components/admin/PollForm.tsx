@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Field } from "../Field";
 import { useHydrated } from "../useHydrated";
 import { Checkbox, FormErrors, Select, TextArea } from "./fields";
-import { LIMITS } from "~/lib/limits";
+import { LIMITS } from "~/lib/format";
 
 export type PollFormData = { errors?: Record<string, string[]>; values?: Record<string, string | string[]> };
 export type PollDefaults = {

@@ -1,6 +1,5 @@
 import { Form } from "@remix-run/react";
-import { formatDate } from "~/lib/format";
-import { LIMITS } from "~/lib/limits";
+import { formatDate, LIMITS } from "~/lib/format";
 
 /** What the list shows of a person. */
 export type Row = { id: string; username: string; role: string; createdAt: number; banned: boolean };

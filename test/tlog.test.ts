@@ -1,0 +1,153 @@
+// Issue 25: each poll's ballot log as a signed RFC 6962 tree in the C2SP
+// tlog-tiles layout, checked from outside as a verifier would: the key from
+// /recount/key, the checkpoint's signature, every root from the tiles, and
+// every entry against its leaf.
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { openNote, parseCheckpoint, parseVerifierKey } from "../app/lib/signed-note.server";
+import { leafHash, rootFromStored, TILE_WIDTH, tilePath, tileWidth, type Hash } from "../app/lib/tlog.server";
+import { castVote, withdrawVote } from "../app/models/ballots.server";
+import { integratePending, logHost, migrateChainsToTrees } from "../app/models/tlog.server";
+import { ballotLog, logEntries } from "../db/schema";
+import { exec, transaction } from "../db/client";
+import { optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
+
+const t = useFreshDatabase();
+const anon = useTestServer();
+const LOG = "/t/llama-2-license/p/license-opinion/log";
+const HOST = logHost(undefined);
+
+/** `n` people, inserted directly (no HTTP, no password hashing). */
+async function people(n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `u_log${i}`);
+  await transaction(async (tx) => {
+    for (const id of ids) await exec(tx, sqlInsertUser(id));
+  });
+  return ids;
+}
+const sqlInsertUser = (id: string) => sql`insert into users (id, username, password_hash, created_at) values (${id}, ${id.slice(2)}, 'x', ${Date.now()})`;
+
+async function bytes(client: Client, path: string): Promise<{ status: number; body: Buffer; headers: Headers }> {
+  const res = await client.get(path);
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+}
+
+/** What a verifier does: open the checkpoint with the published key, then rebuild its root from the tiles alone. */
+async function verifyFromOutside(client: Client) {
+  const key = parseVerifierKey((await (await client.get("/recount/key")).text()).trim());
+  const note = await (await client.get(`${LOG}/checkpoint`)).text();
+  const opened = openNote(note, key);
+  if (!opened.ok) throw new Error(opened.reason);
+  const cp = parseCheckpoint(opened.text)!;
+  const tiles = new Map<string, Buffer>();
+  const tile = async (level: number, n: number) => {
+    const path = tilePath(level, n, tileWidth(cp.size, level, n));
+    if (!tiles.has(path)) {
+      const got = await bytes(client, `${LOG}/${path}`);
+      expect(got.status, path).toBe(200);
+      tiles.set(path, got.body);
+    }
+    return tiles.get(path)!;
+  };
+  const hashAt = async (level: number, from: number, count: number): Promise<Hash[]> => {
+    const n = Math.floor(from / TILE_WIDTH);
+    const body = await tile(level, n);
+    return Array.from({ length: count }, (_, i) => body.subarray((from - n * TILE_WIDTH + i) * 32, (from - n * TILE_WIDTH + i + 1) * 32));
+  };
+  const root = await rootFromStored(cp.size, hashAt);
+  // Every entry hashes to its leaf.
+  const entries: string[] = [];
+  for (let n = 0; n * TILE_WIDTH < cp.size; n++) {
+    const { body } = await bytes(client, `${LOG}/${tilePath("entries", n, tileWidth(cp.size, 0, n))}`);
+    const leaves = await tile(0, n);
+    for (let at = 0, i = 0; at < body.length; i++) {
+      const len = body.readUInt16BE(at);
+      const entry = body.subarray(at + 2, at + 2 + len);
+      expect(leafHash(entry).equals(leaves.subarray(i * 32, i * 32 + 32)), `entry ${n * 256 + i}`).toBe(true);
+      entries.push(entry.toString("utf8"));
+      at += 2 + len;
+    }
+  }
+  return { checkpoint: cp, root, entries, origin: cp.origin };
+}
+
+describe("the ballot log as a transparency log (issue 25)", () => {
+  it("a vote queues its entry; the integrator places it, signs a checkpoint, and tiles rebuild the same root", async () => {
+    const poll = await pollId(t.db(), "license-opinion");
+    const opts = await optionIds(t.db(), "license-opinion");
+    const ids = await people(300);
+    await Promise.all(ids.map((id, i) => castVote(id, poll, { optionIds: [opts[i % 4]] })));
+    for (const id of ids.slice(0, 20)) await withdrawVote(id, poll);
+    const pending = await t.db().select({ idx: logEntries.idx }).from(logEntries);
+    expect(pending.length).toBe(320);
+    expect(pending.every((e) => e.idx === null)).toBe(true);
+    // Before the integrator runs there is nothing to verify.
+    expect((await anon().get(`${LOG}/checkpoint`)).status).toBe(404);
+
+    expect(await integratePending(HOST)).toBe(320);
+    const out = await verifyFromOutside(anon());
+    expect(out.checkpoint.size).toBe(320);
+    expect(out.root.equals(out.checkpoint.root)).toBe(true);
+    expect(out.origin).toBe(`${HOST}/t/llama-2-license/p/license-opinion/log`);
+    // One batch is ordered by the entries' hashes, not by arrival.
+    const hashes = out.entries.map((e) => leafHash(Buffer.from(e)).toString("hex"));
+    expect(hashes).toEqual([...hashes].sort());
+    expect(out.entries.filter((e) => / cast /.test(e)).length).toBe(300);
+    expect(out.entries.filter((e) => / withdraw$/.test(e)).length).toBe(20);
+    expect(out.entries[0]).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\d{4}-\\d\\d-\\d\\dT\\d\\d:00Z [0-9a-f]{32} (cast \\d+|withdraw)$`));
+
+    // The log grows: a later batch extends the tree the earlier checkpoint signed.
+    await castVote(ids[0], poll, { optionIds: [opts[3]] });
+    expect(await integratePending(HOST)).toBe(1);
+    expect((await verifyFromOutside(anon())).checkpoint.size).toBe(321);
+  });
+
+  it("serves full tiles for good, refuses tiles it does not have and paths the spec does not allow", async () => {
+    const poll = await pollId(t.db(), "license-opinion");
+    const opts = await optionIds(t.db(), "license-opinion");
+    for (const id of await people(260)) await castVote(id, poll, { optionIds: [opts[0]] });
+    await integratePending(HOST);
+    const full = await bytes(anon(), `${LOG}/tile/0/000`);
+    expect(full.status).toBe(200);
+    expect(full.body.length).toBe(256 * 32);
+    expect(full.headers.get("cache-control")).toContain("immutable");
+    expect(full.headers.get("content-type")).toBe("application/octet-stream");
+    expect((await bytes(anon(), `${LOG}/tile/0/001.p/4`)).body.length).toBe(4 * 32);
+    expect((await bytes(anon(), `${LOG}/tile/1/000.p/1`)).body.length).toBe(32);
+    for (const path of ["tile/0/001", "tile/0/001.p/5", "tile/0/002.p/1", "tile/2/000.p/1", "tile/0/x000/001", "tile/0/1", "tile/../000", "tile/entries/001.p/9"]) {
+      expect((await anon().get(`${LOG}/${path}`)).status, path).toBe(404);
+    }
+    const cp = await (await anon().get(`${LOG}/checkpoint`)).text();
+    expect(cp.split("\n").slice(0, 2)).toEqual([`${HOST}/t/llama-2-license/p/license-opinion/log`, "260"]);
+    // A poll whose results are hidden keeps its log hidden too.
+    expect((await anon().get("/t/llama-2-license/p/no-such-poll/log/checkpoint")).status).toBe(404);
+  });
+
+  it("makes logs kept as hash chains the first entries of their trees, in their order", async () => {
+    const poll = await pollId(t.db(), "license-opinion");
+    const opts = await optionIds(t.db(), "license-opinion");
+    for (const [i, id] of (await people(5)).entries()) await castVote(id, poll, { optionIds: [opts[i % 4]] });
+    // As a database from before the tree: chain rows, no entries.
+    await transaction((tx) => tx.delete(logEntries));
+    expect(await migrateChainsToTrees(HOST)).toBe(1);
+    expect(await migrateChainsToTrees(HOST)).toBe(0);
+    const chain = await t.db().select().from(ballotLog).orderBy(ballotLog.seq);
+    const out = await verifyFromOutside(anon());
+    expect(out.entries).toEqual(chain.map((r) => `pulse-ballot/1 ${poll} ${r.hour} ${r.voter} ${r.action} ${r.choices}`.trimEnd()));
+  });
+
+  it("two integrators at once place every entry exactly once", async () => {
+    const poll = await pollId(t.db(), "license-opinion");
+    const opts = await optionIds(t.db(), "license-opinion");
+    const ids = await people(120);
+    await Promise.all(ids.map((id, i) => castVote(id, poll, { optionIds: [opts[i % 4]] })));
+    const { integrateLogsOnce } = await import("../app/models/tlog.server");
+    // Two instances' integrators (one holds the lock), and a third that skips the lock: the unique
+    // indexes turn any overlap into a rolled-back batch, never an entry in two places.
+    await Promise.all([integrateLogsOnce(HOST).catch(() => false), integrateLogsOnce(HOST).catch(() => false), integratePending(HOST).catch(() => 0)]);
+    await integratePending(HOST);
+    const placed = (await t.db().select({ idx: logEntries.idx }).from(logEntries)).map((e) => e.idx).sort((a, b) => a! - b!);
+    expect(placed).toEqual(ids.map((_, i) => i));
+    expect((await verifyFromOutside(anon())).checkpoint.size).toBe(120);
+  });
+});
