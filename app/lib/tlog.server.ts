@@ -85,29 +85,45 @@ export class MerkleTree {
 /** The root of a list of leaf hashes. */
 export const rootOf = (leaves: readonly Hash[]): Hash => new MerkleTree(leaves).root();
 
+/**
+ * The two indexes RFC 9162's verifiers walk up the tree: fn (the node on
+ * the path) and sn (the last node of the tree), both halved at each level.
+ */
+class Walk {
+  constructor(
+    public fn: number,
+    public sn: number,
+  ) {}
+  up() {
+    this.fn = Math.floor(this.fn / 2);
+    this.sn = Math.floor(this.sn / 2);
+  }
+  /** "If LSB(fn) is set or fn equals sn": the path's hash goes on the left. */
+  get left() {
+    return this.fn % 2 === 1 || this.fn === this.sn;
+  }
+  /** After a left step from an even fn: up until fn is odd or 0 (levels where the node had no right sibling). */
+  skipLonely() {
+    if (this.fn % 2 === 0) while (this.fn % 2 === 0 && this.fn !== 0) this.up();
+  }
+}
+
 /** Checks an inclusion proof (RFC 9162, 2.1.3.2): answers whether `leaf` is at `index` in the tree of `size` with `root`. */
 export function verifyInclusion(leaf: Hash, index: number, size: number, proof: readonly Hash[], root: Hash): boolean {
   if (index < 0 || index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
+  const w = new Walk(index, size - 1);
   let r = leaf;
   for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
+    if (w.sn === 0) return false;
+    if (w.left) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      w.skipLonely();
     } else {
       r = nodeHash(r, p);
     }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    w.up();
   }
-  return sn === 0 && r.equals(root);
+  return w.sn === 0 && r.equals(root);
 }
 
 /** Checks a consistency proof (RFC 9162, 2.1.4.2): the tree of `size2` with `root2` extends the one of `size1` with `root1`. */
@@ -115,35 +131,24 @@ export function verifyConsistency(size1: number, size2: number, root1: Hash, roo
   if (size1 < 1 || size1 > size2) return false;
   if (size1 === size2) return proof.length === 0 && root1.equals(root2);
   if (proof.length === 0) return false;
-  const path = [...proof];
   // When the old tree is a complete subtree of the new one, its root starts the path.
-  if ((size1 & (size1 - 1)) === 0) path.unshift(root1);
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
+  const path = Number.isInteger(Math.log2(size1)) ? [root1, ...proof] : [...proof];
+  const w = new Walk(size1 - 1, size2 - 1);
+  while (w.fn % 2 === 1) w.up();
   let fr = path[0];
   let sr = path[0];
   for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
+    if (w.sn === 0) return false;
+    if (w.left) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      w.skipLonely();
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    w.up();
   }
-  return sn === 0 && fr.equals(root1) && sr.equals(root2);
+  return w.sn === 0 && fr.equals(root1) && sr.equals(root2);
 }
 
 // ---------------------------------------------------------------- tiles

