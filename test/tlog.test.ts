@@ -5,12 +5,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openNote, parseCheckpoint, parseVerifierKey } from "../app/lib/signed-note.server";
-import { leafHash, rootFromStored, TILE_WIDTH, tilePath, tileWidth, type Hash } from "../app/lib/tlog.server";
+import { leafHash, MerkleTree, rootFromStored, TILE_WIDTH, tilePath, tileWidth, verifyInclusion, type Hash } from "../app/lib/tlog.server";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
 import { integratePending, logHost, migrateChainsToTrees } from "../app/models/tlog.server";
 import { ballotLog, logEntries } from "../db/schema";
 import { exec, transaction } from "../db/client";
-import { optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
+import { makeUser, optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -149,5 +149,37 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     const placed = (await t.db().select({ idx: logEntries.idx }).from(logEntries)).map((e) => e.idx).sort((a, b) => a! - b!);
     expect(placed).toEqual(ids.map((_, i) => i));
     expect((await verifyFromOutside(anon())).checkpoint.size).toBe(120);
+  });
+
+  it("gives a voter a receipt: the entry's hash, then its index and a checkpoint that provably includes it", async () => {
+    const opts = await optionIds(t.db(), "license-opinion");
+    const poll = await pollId(t.db(), "license-opinion");
+    for (const id of await people(40)) await castVote(id, poll, { optionIds: [opts[1]] });
+    const me = await makeUser(anon(), "receipt");
+    expect((await me.client.post("/t/llama-2-license/p/license-opinion", { intent: "vote", option: String(opts[2]) })).status).toBe(302);
+    const RECEIPT = "/t/llama-2-license/p/license-opinion/receipt";
+    const before = await (await me.client.get(RECEIPT)).json();
+    expect(before.index).toBeNull();
+    expect(before.leafHash).toBe(leafHash(Buffer.from(before.entry)).toString("hex"));
+    expect(before.entry).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\S+ [0-9a-f]{32} cast ${opts[2]}$`));
+    expect(await (await me.client.get("/t/llama-2-license/p/license-opinion")).text()).toContain("It gets its place in the log");
+
+    await integratePending(HOST);
+    const r = await (await me.client.get(RECEIPT)).json();
+    expect(r.checkpoint).toMatchObject({ size: 41, included: true });
+    expect(r.log).toEqual({ checkpoint: `${LOG}/checkpoint`, tiles: `${LOG}/tile/`, key: "/recount/key" });
+    // Anyone's tool: the tiles give every leaf, hence a proof that the receipt's leaf is at its index under the signed root.
+    const out = await verifyFromOutside(anon());
+    const leaves = out.entries.map((e) => leafHash(Buffer.from(e)));
+    const proof = new MerkleTree(leaves).inclusion(r.index, out.checkpoint.size);
+    expect(verifyInclusion(Buffer.from(r.leafHash, "hex"), r.index, out.checkpoint.size, proof, out.checkpoint.root)).toBe(true);
+    expect(Buffer.from(r.checkpoint.root, "base64").equals(out.checkpoint.root)).toBe(true);
+    const page = await (await me.client.get("/t/llama-2-license/p/license-opinion")).text();
+    expect(page).toContain(`data-testid="receipt-index">${r.index}<`);
+    // Only the voter: signed out it is a 401, and someone who has not answered has none.
+    expect((await anon().get(RECEIPT)).status).toBe(401);
+    const other = await makeUser(anon(), "noreceipt");
+    expect((await other.client.get(RECEIPT)).status).toBe(404);
+    expect(await (await other.client.get("/t/llama-2-license/p/license-opinion")).text()).not.toContain('data-testid="receipt"');
   });
 });

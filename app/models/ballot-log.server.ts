@@ -7,9 +7,9 @@ import { BALLOT_LOG_PAGE } from "../lib/ballot-log-response.server";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
 import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
-import { serverSecret } from "./secrets.server";
+import { knownSecret, serverSecret } from "./secrets.server";
 import { getTopicBySlug } from "./topics.server";
-import { enqueueEntry, entryLine } from "./tlog.server";
+import { enqueueEntry, entryLine, receiptOf, type Receipt } from "./tlog.server";
 
 // The public ballot log of a poll (docs/ballot-log.md): every ballot event
 // in order, under a per-poll pseudonym, each row chained to the one before
@@ -90,7 +90,7 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
   // The same event for the poll's transparency log (issue 25): queued, not placed; the integrator places it.
-  await enqueueEntry(tx, pollId, entryLine(pollId, row.hour, row.voter, action, row.choices), now);
+  await enqueueEntry(tx, pollId, row.voter, entryLine(pollId, row.hour, row.voter, action, row.choices), now);
 }
 
 export type BallotLogMeta = {
@@ -179,4 +179,19 @@ export async function publicLogs(now = Date.now()): Promise<{ slug: string; titl
     t.polls.push({ slug: r.pollSlug, question: r.question });
   }
   return out;
+}
+
+/**
+ * A signed-in voter's receipt for a poll (issue 25): their latest entry in
+ * the poll's log, its place once integrated, and the checkpoint that holds
+ * it. Null when they have no entry; a failure for an unknown poll.
+ */
+export async function getReceipt(topicSlug: string, pollSlug: string, userId: string): Promise<(Receipt & { ok: true; public: boolean }) | { ok: true; none: true } | Failure> {
+  const topic = await getTopicBySlug(topicSlug);
+  const poll = topic ? await getPoll(topic.id, pollSlug) : null;
+  if (!topic || !poll) return fail("not_found", "No such poll.");
+  const secret = await knownSecret(SECRET);
+  const receipt = secret && (await receiptOf(poll.id, createHmac("sha256", secret).update(`${poll.id}:${userId}`).digest("hex").slice(0, 32)));
+  if (!receipt) return { ok: true, none: true };
+  return { ok: true, ...receipt, public: resultsVisibility(poll, PUBLIC_VIEWER).visible };
 }

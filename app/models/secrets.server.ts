@@ -34,3 +34,12 @@ export async function serverSecret(tx: DB, name: string): Promise<Buffer> {
   cache.set(name, key);
   return key;
 }
+
+/** The named key if it exists, read without writing (a GET may not make one); null before anything asked for it. */
+export async function knownSecret(name: string): Promise<Buffer | null> {
+  const cache = kept.get(db());
+  const known = cache?.get(name);
+  if (known) return known;
+  const [row] = await db().select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, name));
+  return row ? Buffer.from(row.value, "hex") : null;
+}

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { and, asc, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
 import { db, exclusively, transaction, type DB } from "../../db/client";
 import { ballotLog, logCheckpoints, logEntries, logHashes, polls, serverSecrets, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
@@ -21,8 +21,8 @@ export function entryLine(pollId: number, hour: string, voter: string, action: B
 }
 
 /** Inside the ballot change's transaction: the event waits, unindexed, for the integrator. Reads nothing. */
-export async function enqueueEntry(tx: DB, pollId: number, line: string, now: number): Promise<void> {
-  await tx.insert(logEntries).values({ pollId, idx: null, entry: line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex"), createdAt: now });
+export async function enqueueEntry(tx: DB, pollId: number, voter: string, line: string, now: number): Promise<void> {
+  await tx.insert(logEntries).values({ pollId, voter, idx: null, entry: line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex"), createdAt: now });
 }
 
 // ---------------------------------------------------------------- signing
@@ -171,7 +171,7 @@ export async function migrateChainsToTrees(host: string, now = Date.now()): Prom
       const lines = rows.map((r) => entryLine(pollId, r.hour, r.voter, r.action, r.choices));
       const leaves = lines.map((l) => leafHash(Buffer.from(l, "utf8")));
       for (let i = 0; i < lines.length; i += 500) {
-        await tx.insert(logEntries).values(lines.slice(i, i + 500).map((entry, j) => ({ pollId, idx: i + j, entry, hash: leaves[i + j].toString("hex"), createdAt: now })));
+        await tx.insert(logEntries).values(lines.slice(i, i + 500).map((entry, j) => ({ pollId, voter: rows[i + j].voter, idx: i + j, entry, hash: leaves[i + j].toString("hex"), createdAt: now })));
       }
       const tree = await extendTree(tx, pollId, 0, leaves);
       await checkpoint(tx, pollId, host, tree.size, tree.root, now);
@@ -222,4 +222,32 @@ export async function entryBundle(pollId: number, n: number, width: number): Pro
       return [len, bytes];
     }),
   );
+}
+
+export type Receipt = {
+  /** The leaf hash of the voter's latest entry (hex): SHA-256(0x00 || entry). */
+  leafHash: string;
+  entry: string;
+  /** Its place in the poll's tree, once integrated. */
+  index: number | null;
+  /** The latest checkpoint, and whether it already includes the entry. */
+  checkpoint: { size: number; root: string; included: boolean } | null;
+};
+
+/** A voter's receipt for a poll: their latest entry, its place, and the checkpoint that holds it. Null if they have none. */
+export async function receiptOf(pollId: number, voter: string): Promise<Receipt | null> {
+  const [e] = await db()
+    .select({ hash: logEntries.hash, entry: logEntries.entry, idx: logEntries.idx })
+    .from(logEntries)
+    .where(and(eq(logEntries.pollId, pollId), eq(logEntries.voter, voter)))
+    .orderBy(desc(logEntries.id))
+    .limit(1);
+  if (!e) return null;
+  const c = await latestCheckpoint(pollId);
+  return {
+    leafHash: e.hash,
+    entry: e.entry,
+    index: e.idx,
+    checkpoint: c && { size: c.size, root: Buffer.from(c.root, "hex").toString("base64"), included: e.idx !== null && e.idx < c.size },
+  };
 }

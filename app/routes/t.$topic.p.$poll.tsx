@@ -5,9 +5,11 @@ import { requireUser } from "~/auth/guards.server";
 import { ClauseTimeline } from "~/components/ClauseTimeline";
 import { CommentThread } from "~/components/CommentThread";
 import { PollCard, submittedChoice } from "~/components/PollCard";
+import { VoteReceipt } from "~/components/VoteReceipt";
 import { threadParams } from "~/lib/thread-params";
 import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
+import { getReceipt } from "~/models/ballot-log.server";
 import { castVote, withdrawVote } from "~/models/ballots.server";
 import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
 import { voteSchema } from "~/forms/discussion.server";
@@ -20,7 +22,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const page = await getPollPage(params.topic ?? "", params.poll ?? "", user);
   invariantResponse(page, "Poll not found");
   const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
-  return { ...page, thread, signedIn: !!user };
+  const r = user ? await getReceipt(page.topic.slug, page.poll.slug, user.id) : null;
+  const receipt = r?.ok && !("none" in r) ? { leafHash: r.leafHash, index: r.index, checkpoint: r.checkpoint, public: r.public } : null;
+  return { ...page, thread, signedIn: !!user, receipt };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -50,7 +54,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function PollPage() {
-  const { topic, poll, thread, signedIn, clause } = useLoaderData<typeof loader>();
+  const { topic, poll, thread, signedIn, clause, receipt } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <article>
@@ -76,6 +80,7 @@ export default function PollPage() {
         actionErrors={actionData?.ok === false ? actionData.errors : null}
         submitted={actionData?.ok === false ? submittedChoice(actionData.values) : null}
       />
+      {receipt && poll.mine ? <VoteReceipt receipt={receipt} receiptUrl={`/t/${topic.slug}/p/${poll.slug}/receipt`} logUrl={`/t/${topic.slug}/p/${poll.slug}/log`} /> : null}
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
       </p>

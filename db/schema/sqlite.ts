@@ -500,13 +500,19 @@ export const logEntries = sqliteTable(
       .references(() => polls.id, { onDelete: "cascade" }),
     /** The entry's place in the poll's tree; null until integrated. */
     idx: integer("idx"),
+    /** The voter's pseudonym in this poll (as in the entry), so a voter finds their receipt by index. */
+    voter: text("voter").notNull().default(""),
     /** The entry's bytes, as UTF-8 text (one line, docs/ballot-log.md). */
     entry: text("entry").notNull(),
     /** RFC 6962 leaf hash of the entry, hex. */
     hash: text("hash").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [uniqueIndex("log_entries_poll_idx").on(t.pollId, t.idx), index("log_entries_pending").on(t.pollId).where(sql`${t.idx} is null`)],
+  (t) => [
+    uniqueIndex("log_entries_poll_idx").on(t.pollId, t.idx),
+    index("log_entries_pending").on(t.pollId).where(sql`${t.idx} is null`),
+    index("log_entries_voter").on(t.pollId, t.voter, t.id),
+  ],
 );
 
 /** Stored tree hashes: level 0 the leaves, level l the hash of each full block of 256^l leaves. */
