@@ -3,8 +3,12 @@
 //   npm run results:verify -- <base URL> <topic> [--state file.json]
 //
 // It downloads results.json and every poll's ballots.json (page by page,
-// following `next`), checks each hash
-// chain, replays the events, and compares the counts with results.json. It
+// following `next`), checks each hash chain, replays the events, and compares
+// the counts with results.json. Then it checks each poll's signed Merkle tree
+// (issue 25): the checkpoint's signature with the key at /recount/key, every
+// entry against its leaf and every tile hash against the leaves, the root,
+// the tallies replayed from the entries, and, given the state of an earlier
+// run, that the tree extends the one it saw. It
 // uses nothing of Pulse but its public URLs (docs/ballot-log.md), so it reads
 // as the specification of the check. Exit 0: everything matches. Exit 1: a
 // mismatch, with the poll and row. Exit 2: it could not run (usage, network).
@@ -12,6 +16,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+// The Merkle tree and signed notes are written from RFC 6962/9162 and the C2SP texts, and tested against
+// RFC 6962's vectors and a second implementation (test/unit.tlog.test.ts); any tlog tool can stand in for them.
+import { openNote, parseCheckpoint, parseVerifierKey, type Verifier } from "../app/lib/signed-note.server";
+import { leafHash, MerkleTree, rootOf, TILE_WIDTH, tilePath, tileWidth, verifyConsistency, type Hash } from "../app/lib/tlog.server";
 
 const GENESIS = "0".repeat(64);
 const ACTIONS = new Set(["cast", "change", "withdraw", "removed"]);
@@ -25,15 +33,26 @@ type PollResult = {
   slug: string;
   voters: number;
   options: { id: number; label: string; count: number }[] | null;
-  ballotLog: { rows: number; head: string; json: string } | null;
+  ballotLog: { rows: number; head: string; json: string; checkpoint?: { size: number; root: string; url: string } } | null;
 };
 type Results = { topic: { slug: string }; polls: PollResult[] };
 /** What a previous run saw, per poll: a later log must still hold it. */
-export type Seen = Record<string, { rows: number; head: string }>;
+export type Seen = Record<string, { rows: number; head: string; tree?: { size: number; root: string } }>;
 
 export type Report = { ok: boolean; lines: string[]; seen: Seen };
 
 export class CannotRun extends Error {}
+
+async function get(url: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { "Cache-Control": "no-cache" } });
+  } catch (err) {
+    throw new CannotRun(`${url}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new CannotRun(`${url}: HTTP ${res.status}`);
+  return res;
+}
 
 async function getJson<T>(url: string): Promise<T> {
   let res: Response;
@@ -119,6 +138,119 @@ export function countProblems(poll: PollResult, log: Log): string[] {
   return problems;
 }
 
+/** A poll's tree as its checkpoint and tiles give it: the signed size and root, every leaf, every entry. */
+type Tree = { size: number; root: Hash; leaves: Hash[]; entries: string[] };
+
+/**
+ * Reads and checks a poll's signed tree: the checkpoint's signature by the
+ * log's key and its origin, every entry against its leaf, every stored hash
+ * above the leaves against the leaves, and the root. Problems name the place.
+ */
+async function readTree(root: string, logPath: string, key: Verifier): Promise<{ tree: Tree } | { problems: string[] }> {
+  const note = await (await get(`${root}${logPath}/checkpoint`)).text();
+  const opened = openNote(note, key);
+  if (!opened.ok) return { problems: [`checkpoint: ${opened.reason}`] };
+  const cp = parseCheckpoint(opened.text);
+  if (!cp) return { problems: ["checkpoint: not a checkpoint (origin, size, base64 root)"] };
+  if (!cp.origin.endsWith(logPath)) return { problems: [`checkpoint: origin ${cp.origin} is not this poll's log (${logPath})`] };
+  // Each tile at the width this checkpoint's size gives it (an entry bundle is as wide as its level-0 tile).
+  const tile = async (level: number | "entries", n: number) => {
+    const width = tileWidth(cp.size, level === "entries" ? 0 : level, n);
+    return Buffer.from(await (await get(`${root}${logPath}/${tilePath(level, n, width)}`)).arrayBuffer());
+  };
+  const leaves: Hash[] = [];
+  const entries: string[] = [];
+  const problems: string[] = [];
+  for (let n = 0; n * TILE_WIDTH < cp.size; n++) {
+    const hashes = await tile(0, n);
+    const bundle = await tile("entries", n);
+    for (let at = 0, i = 0; i < hashes.length / 32; i++) {
+      const index = n * TILE_WIDTH + i;
+      if (at + 2 > bundle.length) {
+        problems.push(`entry ${index}: missing from its bundle`);
+        break;
+      }
+      const len = bundle.readUInt16BE(at);
+      const entry = bundle.subarray(at + 2, at + 2 + len);
+      at += 2 + len;
+      const leaf = hashes.subarray(i * 32, i * 32 + 32);
+      if (!leafHash(entry).equals(leaf)) problems.push(`entry ${index}: its hash is not the leaf the tiles hold (tile 0/${n})`);
+      leaves.push(Buffer.from(leaf));
+      entries.push(entry.toString("utf8"));
+      if (problems.length >= 10) return { problems };
+    }
+  }
+  // Each stored hash above the leaves is the root of the block of leaves below it.
+  for (let level = 1; TILE_WIDTH ** level <= cp.size; level++) {
+    const per = TILE_WIDTH ** level;
+    for (let n = 0; n * TILE_WIDTH * per < cp.size; n++) {
+      const hashes = await tile(level, n);
+      for (let i = 0; i < hashes.length / 32; i++) {
+        const from = (n * TILE_WIDTH + i) * per;
+        if (!rootOf(leaves.slice(from, from + per)).equals(hashes.subarray(i * 32, i * 32 + 32))) problems.push(`tile ${level}/${n}: hash ${i} is not the root of leaves ${from} to ${from + per - 1}`);
+      }
+    }
+  }
+  const computed = new MerkleTree(leaves).root(cp.size);
+  if (!computed.equals(cp.root)) problems.push(`checkpoint: root ${cp.root.toString("base64")} is not the root of the tiles' ${cp.size} leaves (${computed.toString("base64")})`);
+  return problems.length ? { problems } : { tree: { size: cp.size, root: cp.root, leaves, entries } };
+}
+
+/** Replays a tree's entries: each voter's ballot is their entry with the highest n. */
+export function replayTree(entries: string[], pollId: number, optionIds: Set<number>): { holders: Map<string, number[]> } | { problem: string } {
+  const latest = new Map<string, { n: number; action: string; choices: number[] }>();
+  for (const [i, e] of entries.entries()) {
+    const m = /^pulse-ballot\/1 (\d+) (\d{4}-\d\d-\d\dT\d\d:00Z) ([0-9a-f]{32}) ([1-9]\d*) (cast|change|withdraw|removed)((?: \d+)*)$/.exec(e);
+    if (!m || Number(m[1]) !== pollId) return { problem: `entry ${i}: not a ballot event of this poll: "${e.slice(0, 80)}"` };
+    const choices = m[6].trim() === "" ? [] : m[6].trim().split(" ").map(Number);
+    if (choices.some((c) => !optionIds.has(c))) return { problem: `entry ${i}: choices name an option the poll does not have` };
+    const had = latest.get(m[3]);
+    if (had?.n === Number(m[4])) return { problem: `entry ${i}: voter ${m[3].slice(0, 8)}… has two events numbered ${m[4]}` };
+    if (!had || had.n < Number(m[4])) latest.set(m[3], { n: Number(m[4]), action: m[5], choices });
+  }
+  const holders = new Map<string, number[]>();
+  for (const [voter, l] of latest) if (l.action === "cast" || l.action === "change") holders.set(voter, l.choices);
+  return { holders };
+}
+
+/** Whether a tree still holds the tree an earlier run saw: its root at that size, and an RFC 6962 consistency proof. */
+function extendsEarlier(tree: Tree, earlier: { size: number; root: string }): string | null {
+  if (earlier.size > tree.size) return `the tree has ${tree.size} entries, an earlier run saw ${earlier.size}`;
+  const t = new MerkleTree(tree.leaves);
+  const old = Buffer.from(earlier.root, "base64");
+  if (earlier.size === 0) return null;
+  if (!t.root(earlier.size).equals(old) || !verifyConsistency(earlier.size, tree.size, old, tree.root, t.consistency(earlier.size, tree.size))) {
+    return `the tree does not extend the one of ${earlier.size} entries an earlier run saw (root ${earlier.root}): history was rewritten`;
+  }
+  return null;
+}
+
+/** The tree's side of one poll: its problems, or what it proved. */
+async function treeCheck(root: string, poll: PollResult, logPoll: Log["poll"], key: () => Promise<Verifier>, earlier: Seen[string] | undefined): Promise<{ problems: string[]; seen?: { size: number; root: string }; summary: string }> {
+  const cp = poll.ballotLog?.checkpoint;
+  if (!cp || cp.size === 0) return { problems: [], summary: "no signed tree yet" };
+  const logPath = cp.url.replace(/\/checkpoint$/, "");
+  const read = await readTree(root, logPath, await key());
+  if ("problems" in read) return { problems: read.problems, summary: "" };
+  const tree = read.tree;
+  const problems: string[] = [];
+  const rewritten = earlier?.tree ? extendsEarlier(tree, earlier.tree) : null;
+  if (rewritten) problems.push(rewritten);
+  // The tree holds every event once the integrator has caught up with the chain; only then are its tallies comparable.
+  if (tree.size === poll.ballotLog!.rows) {
+    const replayed = replayTree(tree.entries, logPoll.id, new Set(logPoll.options.map((o) => o.id)));
+    if ("problem" in replayed) problems.push(replayed.problem);
+    else {
+      const counts = new Map<number, number>();
+      for (const choices of replayed.holders.values()) for (const c of choices) counts.set(c, (counts.get(c) ?? 0) + 1);
+      if (replayed.holders.size !== poll.voters) problems.push(`tree: voters ${replayed.holders.size}, results.json says ${poll.voters}`);
+      for (const o of poll.options ?? []) if ((counts.get(o.id) ?? 0) !== o.count) problems.push(`tree: option "${o.label}" (id ${o.id}) gives ${counts.get(o.id) ?? 0}, results.json says ${o.count}`);
+    }
+  }
+  const seen = { size: tree.size, root: tree.root.toString("base64") };
+  return { problems, seen, summary: `signed tree of ${tree.size} entries verified${tree.size === poll.ballotLog!.rows ? " and re-counted" : ` (${poll.ballotLog!.rows - tree.size} events still being placed)`}` };
+}
+
 /** Verifies every public poll of a topic. Throws CannotRun when the server cannot be read. */
 export async function verifyTopic(base: string, topic: string, before: Seen = {}): Promise<Report> {
   const root = base.replace(/\/+$/, "");
@@ -128,6 +260,9 @@ export async function verifyTopic(base: string, topic: string, before: Seen = {}
   const lines: string[] = [];
   const seen: Seen = {};
   let ok = true;
+  // The log's key, read once, when the first signed tree needs it.
+  let key: Verifier | undefined;
+  const logKey = async () => (key ??= parseVerifierKey((await (await get(`${root}/recount/key`)).text()).trim()));
   for (const slug of results.polls.map((p) => p.slug)) {
     let problems: string[] = [];
     let summary = "";
@@ -147,9 +282,13 @@ export async function verifyTopic(base: string, topic: string, before: Seen = {}
       if (problems.length) break; // A chain only grows: a broken one stays broken.
       problems = countProblems(poll, log);
       if (problems.length === 0) {
-        seen[slug] = { rows: poll.ballotLog.rows, head: poll.ballotLog.head };
-        summary = `${poll.ballotLog.rows} events, chain intact, ${poll.voters} voters and every option's count match (head ${poll.ballotLog.head.slice(0, 16)}…)`;
-        break;
+        const tree = await treeCheck(root, poll, log.poll, logKey, before[slug]);
+        problems = tree.problems;
+        if (problems.length === 0) {
+          seen[slug] = { rows: poll.ballotLog.rows, head: poll.ballotLog.head, ...(tree.seen ? { tree: tree.seen } : {}) };
+          summary = `${poll.ballotLog.rows} events, chain intact, ${poll.voters} voters and every option's count match (head ${poll.ballotLog.head.slice(0, 16)}…); ${tree.summary}`;
+          break;
+        }
       }
       // Counts read while a ballot changed: if the head moved since, read again; if not, the mismatch is real.
       const again = await getJson<Results>(resultsUrl());

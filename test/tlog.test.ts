@@ -2,13 +2,14 @@
 // tlog-tiles layout, checked from outside as a verifier would: the key from
 // /recount/key, the checkpoint's signature, every root from the tiles, and
 // every entry against its leaf.
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openNote, parseCheckpoint, parseVerifierKey } from "../app/lib/signed-note.server";
 import { leafHash, MerkleTree, rootFromStored, TILE_WIDTH, tilePath, tileWidth, verifyInclusion, type Hash } from "../app/lib/tlog.server";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
 import { integratePending, logHost, migrateChainsToTrees } from "../app/models/tlog.server";
-import { ballotLog, logEntries } from "../db/schema";
+import { ballotLog, logCheckpoints, logEntries, logHashes } from "../db/schema";
+import { verifyTopic } from "../scripts/results-verify";
 import { exec, transaction } from "../db/client";
 import { makeUser, optionIds, pollId, useFreshDatabase, useTestServer, type Client } from "./helpers";
 
@@ -94,7 +95,7 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     expect(hashes).toEqual([...hashes].sort());
     expect(out.entries.filter((e) => / cast /.test(e)).length).toBe(300);
     expect(out.entries.filter((e) => / withdraw$/.test(e)).length).toBe(20);
-    expect(out.entries[0]).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\d{4}-\\d\\d-\\d\\dT\\d\\d:00Z [0-9a-f]{32} (cast \\d+|withdraw)$`));
+    expect(out.entries[0]).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\d{4}-\\d\\d-\\d\\dT\\d\\d:00Z [0-9a-f]{32} [12] (cast \\d+|withdraw)$`));
 
     // The log grows: a later batch extends the tree the earlier checkpoint signed.
     await castVote(ids[0], poll, { optionIds: [opts[3]] });
@@ -133,7 +134,14 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     expect(await migrateChainsToTrees(HOST)).toBe(0);
     const chain = await t.db().select().from(ballotLog).orderBy(ballotLog.seq);
     const out = await verifyFromOutside(anon());
-    expect(out.entries).toEqual(chain.map((r) => `pulse-ballot/1 ${poll} ${r.hour} ${r.voter} ${r.action} ${r.choices}`.trimEnd()));
+    // Each voter's events numbered 1, 2, … in chain order.
+    const seen = new Map<string, number>();
+    const expected = chain.map((r) => {
+      const n = (seen.get(r.voter) ?? 0) + 1;
+      seen.set(r.voter, n);
+      return `pulse-ballot/1 ${poll} ${r.hour} ${r.voter} ${n} ${r.action} ${r.choices}`.trimEnd();
+    });
+    expect(out.entries).toEqual(expected);
   });
 
   it("two integrators at once place every entry exactly once", async () => {
@@ -161,7 +169,7 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     const before = await (await me.client.get(RECEIPT)).json();
     expect(before.index).toBeNull();
     expect(before.leafHash).toBe(leafHash(Buffer.from(before.entry)).toString("hex"));
-    expect(before.entry).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\S+ [0-9a-f]{32} cast ${opts[2]}$`));
+    expect(before.entry).toMatch(new RegExp(`^pulse-ballot/1 ${poll} \\S+ [0-9a-f]{32} 1 cast ${opts[2]}$`));
     expect(await (await me.client.get("/t/llama-2-license/p/license-opinion")).text()).toContain("It gets its place in the log");
 
     await integratePending(HOST);
@@ -181,5 +189,50 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     const other = await makeUser(anon(), "noreceipt");
     expect((await other.client.get(RECEIPT)).status).toBe(404);
     expect(await (await other.client.get("/t/llama-2-license/p/license-opinion")).text()).not.toContain('data-testid="receipt"');
+  });
+
+  it("results:verify checks the signed tree and fails, naming the place, when an entry, a tile, a checkpoint or history is altered", async () => {
+    const poll = await pollId(t.db(), "license-opinion");
+    const opts = await optionIds(t.db(), "license-opinion");
+    const ids = await people(30);
+    await Promise.all(ids.map((id, i) => castVote(id, poll, { optionIds: [opts[i % 4]] })));
+    await castVote(ids[0], poll, { optionIds: [opts[3]] });
+    await withdrawVote(ids[1], poll);
+    await integratePending(HOST);
+    const base = anon().base;
+    const good = await verifyTopic(base, "llama-2-license");
+    expect(good.ok, good.lines.join("\n")).toBe(true);
+    expect(good.lines.find((l) => l.includes("license-opinion"))).toMatch(/signed tree of 32 entries verified and re-counted/);
+    const state = good.seen;
+    expect(state["license-opinion"].tree?.size).toBe(32);
+
+    const failing = async (alter: () => Promise<unknown>, place: RegExp, before = {}) => {
+      await alter();
+      const r = await verifyTopic(base, "llama-2-license", before);
+      expect(r.ok, r.lines.join("\n")).toBe(false);
+      expect(r.lines.join("\n")).toMatch(place);
+    };
+    const entry3 = await t.db().select({ entry: logEntries.entry }).from(logEntries).where(eq(logEntries.idx, 3));
+    // An entry rewritten in place.
+    await failing(() => transaction((tx) => tx.update(logEntries).set({ entry: entry3[0].entry.replace(/ (cast|change|withdraw)/, " removed") }).where(eq(logEntries.idx, 3))), /entry 3: its hash is not the leaf/);
+    await transaction((tx) => tx.update(logEntries).set({ entry: entry3[0].entry }).where(eq(logEntries.idx, 3)));
+    // A hash tile altered.
+    const leaf5 = await t.db().select({ hash: logHashes.hash }).from(logHashes).where(and(eq(logHashes.level, 0), eq(logHashes.idx, 5)));
+    await failing(() => transaction((tx) => tx.update(logHashes).set({ hash: "00".repeat(32) }).where(and(eq(logHashes.level, 0), eq(logHashes.idx, 5)))), /entry 5: its hash is not the leaf/);
+    await transaction((tx) => tx.update(logHashes).set({ hash: leaf5[0].hash }).where(and(eq(logHashes.level, 0), eq(logHashes.idx, 5))));
+    // A checkpoint whose size was edited after signing.
+    const [cp] = await t.db().select({ note: logCheckpoints.note }).from(logCheckpoints);
+    await failing(() => transaction((tx) => tx.update(logCheckpoints).set({ note: cp.note.replace("\n32\n", "\n31\n") })), /checkpoint: the log's signature does not verify/);
+    await transaction((tx) => tx.update(logCheckpoints).set({ note: cp.note }));
+    expect((await verifyTopic(base, "llama-2-license", state)).ok).toBe(true);
+    // History rebuilt in another order and signed again with the log's own key: the state of the earlier run shows it.
+    await failing(async () => {
+      await transaction(async (tx) => {
+        await tx.delete(logHashes);
+        await tx.delete(logCheckpoints);
+        await tx.delete(logEntries);
+      });
+      await migrateChainsToTrees(HOST);
+    }, /does not extend the one of 32 entries an earlier run saw/, state);
   });
 });

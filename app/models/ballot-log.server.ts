@@ -9,7 +9,7 @@ import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
 import { knownSecret, serverSecret } from "./secrets.server";
 import { getTopicBySlug } from "./topics.server";
-import { enqueueEntry, entryLine, receiptOf, type Receipt } from "./tlog.server";
+import { enqueueEntry, receiptOf, type Receipt } from "./tlog.server";
 
 // The public ballot log of a poll (docs/ballot-log.md): every ballot event
 // in order, under a per-poll pseudonym, each row chained to the one before
@@ -90,7 +90,7 @@ export async function appendBallotEvent(tx: DB, pollId: number, userId: string, 
   const hash = rowHash(pollId, row);
   await q.insert(tx).run({ pollId, ...row, hash });
   // The same event for the poll's transparency log (issue 25): queued, not placed; the integrator places it.
-  await enqueueEntry(tx, pollId, row.voter, entryLine(pollId, row.hour, row.voter, action, row.choices), now);
+  await enqueueEntry(tx, pollId, row.voter, { hour: row.hour, action, choices: row.choices }, now);
 }
 
 export type BallotLogMeta = {

@@ -15,13 +15,27 @@ import { serverSecret } from "./secrets.server";
 // pending entries their places, ordered by hash within a batch, stores the
 // tree's hashes as tiles serve them, and signs a checkpoint.
 
-/** "pulse-ballot/1 <poll> <hour> <voter> <action> <choices>": one ballot event, one line. */
-export function entryLine(pollId: number, hour: string, voter: string, action: BallotEvent, choices: string): string {
-  return `pulse-ballot/1 ${pollId} ${hour} ${voter} ${action} ${choices}`.trimEnd();
+/**
+ * "pulse-ballot/1 <poll> <hour> <voter> <n> <action> <choices>": one ballot
+ * event, one line. `n` counts the voter's events in this poll (1, 2, 3…):
+ * entries within a batch are ordered by hash, not by time, so a replay takes
+ * each voter's entry with the highest `n` as their ballot.
+ */
+export function entryLine(pollId: number, hour: string, voter: string, n: number, action: BallotEvent, choices: string): string {
+  return `pulse-ballot/1 ${pollId} ${hour} ${voter} ${n} ${action} ${choices}`.trimEnd();
 }
 
-/** Inside the ballot change's transaction: the event waits, unindexed, for the integrator. Reads nothing. */
-export async function enqueueEntry(tx: DB, pollId: number, voter: string, line: string, now: number): Promise<void> {
+/**
+ * Inside the ballot change's transaction: the event waits, unindexed, for
+ * the integrator. It reads only the voter's own entries (to number them),
+ * never the log's head.
+ */
+export async function enqueueEntry(tx: DB, pollId: number, voter: string, event: { hour: string; action: BallotEvent; choices: string }, now: number): Promise<void> {
+  const [{ n }] = await tx
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(logEntries)
+    .where(and(eq(logEntries.pollId, pollId), eq(logEntries.voter, voter)));
+  const line = entryLine(pollId, event.hour, voter, n + 1, event.action, event.choices);
   await tx.insert(logEntries).values({ pollId, voter, idx: null, entry: line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex"), createdAt: now });
 }
 
@@ -168,7 +182,12 @@ export async function migrateChainsToTrees(host: string, now = Date.now()): Prom
   for (const { pollId } of todo) {
     await transaction(async (tx) => {
       const rows = await tx.select().from(ballotLog).where(eq(ballotLog.pollId, pollId)).orderBy(asc(ballotLog.seq));
-      const lines = rows.map((r) => entryLine(pollId, r.hour, r.voter, r.action, r.choices));
+      const counted = new Map<string, number>();
+      const lines = rows.map((r) => {
+        const n = (counted.get(r.voter) ?? 0) + 1;
+        counted.set(r.voter, n);
+        return entryLine(pollId, r.hour, r.voter, n, r.action, r.choices);
+      });
       const leaves = lines.map((l) => leafHash(Buffer.from(l, "utf8")));
       for (let i = 0; i < lines.length; i += 500) {
         await tx.insert(logEntries).values(lines.slice(i, i + 500).map((entry, j) => ({ pollId, voter: rows[i + j].voter, idx: i + j, entry, hash: leaves[i + j].toString("hex"), createdAt: now })));
