@@ -67,6 +67,13 @@ export default function Recount() {
         A spreadsheet, <code>sha256sum</code> and a little patience are enough. Pulse&apos;s own checker does all of it:{" "}
         <code>npm run results:verify -- https://this-site topic-slug --state seen.json</code>. It exits with 1 and names the poll and row when anything disagrees.
       </p>
+      <h2 id="tree">A signed tree, and your receipt</h2>
+      <p>
+        Each poll&apos;s events are also the entries of a Merkle tree that Pulse signs, published the way certificate transparency logs are (C2SP tlog-tiles), so tools
+        made for those logs can check it. The tree&apos;s latest checkpoint is at <code>/t/topic/p/poll/log/checkpoint</code>, its tiles below <code>/log/tile/</code>,
+        and the key that signs it at <a href="/recount/key">/recount/key</a>. After you answer, the poll page shows your receipt: your entry&apos;s hash, then its place in
+        the tree and the checkpoint that holds it. From the tiles, any tool can prove that your entry is there, and that a later tree still holds the earlier one.
+      </p>
       <h2 id="logs">The logs</h2>
       {topics.length === 0 ? <p>No poll&apos;s results are public yet.</p> : null}
       {topics.map((t) => (
@@ -80,7 +87,8 @@ export default function Recount() {
           <ul className="log-links">
             {t.polls.map((p) => (
               <li key={p.slug}>
-                {p.question} <a href={`/t/${t.slug}/p/${p.slug}/ballots.csv`}>CSV</a> · <a href={`/t/${t.slug}/p/${p.slug}/ballots.json`}>JSON</a>
+                {p.question} <a href={`/t/${t.slug}/p/${p.slug}/ballots.csv`}>CSV</a> · <a href={`/t/${t.slug}/p/${p.slug}/ballots.json`}>JSON</a> ·{" "}
+                <a href={`/t/${t.slug}/p/${p.slug}/log/checkpoint`}>checkpoint</a>
               </li>
             ))}
           </ul>
