@@ -53,9 +53,9 @@ export default tseslint.config(
     { group: ["**/app/routes/*", "**/app/components/*", "~/routes/*", "~/components/*"], message: "Scripts and the database layer call models, never routes or UI." },
   ]),
   // The process loads the app once, through the build (issue 24): the server
-  // may name the app's types, never import its code.
+  // names no module of the app, not even for types.
   ...layer("{server.ts,server/**}", [
-    { group: ["./app/*", "./app/**", "../app/*", "../app/**", "./db/*", "./db/**", "../db/*", "../db/**", "~/*"], message: "The server reaches the app through the build's entry (app/process.server.ts).", allowTypeImports: true },
+    { group: ["./app/*", "./app/**", "../app/*", "../app/**", "./db/*", "./db/**", "../db/*", "../db/**", "~/*"], message: "The server reaches the app through the build's entry (app/process.server.ts); it declares the types it needs in server/contract.ts." },
   ]),
   {
     // One copy of the app per process: its state is module state, never a global.

@@ -6,7 +6,7 @@ import type http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { apiOf, type Config } from "./server/app-api";
+import { apiOf, type Config } from "./server/contract";
 import { createApp } from "./server/app";
 import { createHttpServer, releaseMemoryWhenQuiet } from "./server/http";
 

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { apiOf, type Config } from "./app-api";
+import { apiOf, type Config } from "./contract";
 import { knownHosts, requestIds, securityHeaders } from "./headers";
 import { perAddress, readBody, tooMany } from "./limits";
 import { PageCache } from "./page-cache";

@@ -1,7 +1,7 @@
 import http from "node:http";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { Config } from "./app-api";
+import type { Config } from "./contract";
 import { capConnections } from "./limits";
 
 /**

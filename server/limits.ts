@@ -1,7 +1,7 @@
 import type http from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import getRawBody from "raw-body";
-import type { ProcessApi } from "./app-api";
+import type { ProcessApi } from "./contract";
 
 type Limits = ReturnType<ProcessApi["limitsFor"]>;
 type Refusal = { retryAfter: number; message: string };

@@ -1,6 +1,6 @@
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request, Response } from "express";
-import type { ProcessApi } from "./app-api";
+import type { ProcessApi } from "./contract";
 import { isShareable, PRIVATE_CACHE_CONTROL, sharedPageOf } from "./page-cache";
 import { sendSharedPage, type SharedRender } from "./shared-pages";
 

@@ -1,9 +1,7 @@
 import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
-import type { ProcessApi } from "./app-api";
+import type { PageScope, ProcessApi } from "./contract";
 import { canonicalUrl, etagOf, PageCache, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
-
-type PageScope = Parameters<ProcessApi["pageVersion"]>[0];
 
 /** How a drawn page is handed back to the cache: kept, or not kept (null). */
 export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };

@@ -2,7 +2,7 @@
 // plus one extra Remix route that does nothing, as the framework's ceiling.
 import type { ServerBuild } from "@remix-run/node";
 import { listen, loadBuild } from "../../server";
-import { apiOf } from "../../server/app-api";
+import { apiOf } from "../../server/contract";
 
 const real = await loadBuild();
 // The build's own copy of the app opens the database: the one its routes use.

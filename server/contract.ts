@@ -1,0 +1,49 @@
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+
+// What the server needs from the app, declared here, on the server's side:
+// the server names no module of `app/` or `db/`, not even for types. The app
+// hands it over as `pulse` from its build's server entry
+// (app/process.server.ts); test/unit.structure.test.ts checks that the app's
+// `pulse` is a ProcessApi.
+
+/** The settings the process started with (routes get them as context.settings). */
+export type Config = AppLoadContext["settings"];
+type Limits = AppLoadContext["limits"];
+
+/** What a public page is drawn from, for the shared-page cache. */
+export type PageScope = { site: true } | { topic: string } | { comment: number };
+
+export interface ProcessApi {
+  /** The settings from the environment, or what is wrong with them. */
+  loadConfig(): { ok: true; config: Config } | { ok: false; message: string };
+  parseConfig(env: Record<string, string | undefined>): Config;
+  allowedOrigins(cfg: Config, port: number): { publicOrigin: string; origins: Set<string>; hosts: Set<string> };
+  /** Opens, migrates and (unless SEED=false) seeds the configured database. */
+  prepareDatabase(cfg: Config): Promise<void>;
+  /** Opens the configured database as it is. */
+  openDatabase(cfg: Config): void;
+  closeDatabase(): Promise<void>;
+  /** Starts the background work (session purge, ballot-log integration, opinion maps); answers how to stop it. */
+  startBackgroundJobs(cfg: Config, root: string): Promise<() => void>;
+  closeAllStreams(): void;
+  /** Storage failures take /healthz down until a write works again. */
+  noteFailure(err: unknown): void;
+  limitsFor(cfg: Config): Limits;
+  /** Takes a point from a limit every request passes; a refusal says how long to wait. */
+  admit(limits: Limits, which: "perAddress" | "perUserWrite", key: string, what: string): Promise<{ retryAfter: number; message: string } | null>;
+  authenticate(cookieHeader: string | undefined): Promise<AppLoadContext["auth"]>;
+  hasSessionCookie(cookieHeader: string | undefined): boolean;
+  /** CSRF: a state-changing request carries our own Origin. */
+  isAllowedOrigin(method: string, origin: string | undefined, host: string | undefined, allowed: ReadonlySet<string>): boolean;
+  /** A path on this site, or null. */
+  sitePath(to: string): string | null;
+  /** The data version a public page in this scope is drawn from; null when it may not be shared. */
+  pageVersion(scope: PageScope, now: number): Promise<string | null>;
+}
+
+/** What the build's server entry hands the process. */
+export function apiOf(build: ServerBuild): ProcessApi {
+  const api = (build.entry.module as unknown as { pulse?: ProcessApi }).pulse;
+  if (!api) throw new Error("The build's server entry exports no `pulse`: run `remix build` again.");
+  return api;
+}
