@@ -366,6 +366,23 @@ async function main() {
     // The public logs, written by three instances at once (one killed mid-write), re-count to the same tallies.
     const recount = await verifyTopic(`http://${publicHost}`, "llama-2-license");
     check(recount.ok, `every public poll re-counts from its ballot log: chains intact, voters and counts equal (${recount.lines.filter((l) => !l.startsWith("ok")).join(" ") || "all ok"})`);
+    // Issue 25: the surviving instances' integrator (one, by the advisory lock) places every event in its
+    // poll's signed tree within moments; then the trees alone re-count to the same tallies.
+    type Polls = { polls: { slug: string; ballotLog: { rows: number; checkpoint: { size: number } } | null }[] };
+    let caughtUp = false;
+    for (let i = 0; i < 40 && !caughtUp; i++) {
+      const res = await fetch(`http://${publicHost}/t/llama-2-license/results.json`, { headers: { "Cache-Control": "no-cache" } });
+      const body = (await res.json()) as Polls;
+      caughtUp = body.polls.every((p) => !p.ballotLog || p.ballotLog.checkpoint.size === p.ballotLog.rows);
+      if (!caughtUp) await new Promise((r) => setTimeout(r, 250));
+    }
+    check(caughtUp, "every public poll's signed tree holds all of its events within 10 s of the last vote");
+    const trees = await verifyTopic(`http://${publicHost}`, "llama-2-license");
+    const voted = trees.lines.filter((l) => l.includes("signed tree of"));
+    check(
+      trees.ok && voted.length > 0 && voted.every((l) => l.includes("re-counted")),
+      `every public poll's signed tree verifies (signature, tiles, root) and re-counts to the same tallies (${trees.ok ? voted.map((l) => l.replace(/^ok +/, "").replace(/:.*signed tree of (\d+) entries.*/, ": $1 entries")).join(", ") : trees.lines.filter((l) => !l.startsWith("ok")).join(" ")})`,
+    );
   } finally {
     await pool.end().catch(() => {});
     nginx?.kill("SIGTERM");
