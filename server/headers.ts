@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { contentSecurityPolicy } from "./page-cache";
+import { contentSecurityPolicy } from "./csp";
 
 /** Gives each request an id (in X-Request-Id and the logs) and, if asked, logs it when it ends. */
 export function requestIds(log: boolean) {

@@ -9,7 +9,7 @@ import os from "node:os";
 import zlib from "node:zlib";
 import autocannon from "autocannon";
 import { startSession } from "../../app/auth/session.server";
-import { sharedPagePolicy } from "../../server/page-cache";
+import { sharedPagePolicy } from "../../server/csp";
 import { closeDatabase, setDatabase } from "../../db/client";
 import { copyDatabase } from "../../scripts/db-copy";
 import { startPostgres } from "../postgres";
