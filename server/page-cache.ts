@@ -45,29 +45,6 @@ export function isShareable(status: number, headers: Headers): boolean {
   return !/\b(private|no-store)\b/i.test(headers.get("cache-control") ?? "");
 }
 
-/**
- * Query parameters that some shared page reads: thread views (`sort`,
- * `page`, `stance`), the landing flags after a form post (`voted`,
- * `withdrawn`, `posted`, `reported`, `deleted`), edit history, the results'
- * cross-tab (`a`, `b`) and Remix's own data requests (`_data`, `index`).
- */
-export const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "_data", "index"]);
-
-/**
- * The URL without the query parameters no page reads, or null when it has
- * none: an anonymous reader sent `/?junk=1` goes to `/`, so junk cannot make
- * a page of its own (issue 23).
- */
-export function canonicalUrl(originalUrl: string): string | null {
-  const q = originalUrl.indexOf("?");
-  if (q < 0) return null;
-  const params = new URLSearchParams(originalUrl.slice(q + 1));
-  const names = [...params.keys()];
-  if (names.length > 0 && names.every((n) => PAGE_PARAMS.has(n))) return null;
-  for (const n of names) if (!PAGE_PARAMS.has(n)) params.delete(n);
-  const rest = params.toString();
-  return originalUrl.slice(0, q) + (rest ? `?${rest}` : "");
-}
 
 /**
  * An LRU of shared pages with a byte cap. Concurrent misses of one key wait

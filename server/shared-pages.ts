@@ -1,10 +1,34 @@
 import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
 import type { PageScope, ProcessApi } from "./contract";
-import { canonicalUrl, etagOf, PageCache, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
+import { etagOf, PageCache, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
 
 /** How a drawn page is handed back to the cache: kept, or not kept (null). */
 export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
+
+/**
+ * Query parameters that some shared page reads: thread views (`sort`,
+ * `page`, `stance`), the landing flags after a form post (`voted`,
+ * `withdrawn`, `posted`, `reported`, `deleted`), edit history, the results'
+ * cross-tab (`a`, `b`) and Remix's own data requests (`_data`, `index`).
+ */
+const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "_data", "index"]);
+
+/**
+ * The URL without the query parameters no page reads, or null when it has
+ * none: an anonymous reader sent `/?junk=1` goes to `/`, so junk cannot make
+ * a page of its own (issue 23).
+ */
+function canonicalUrl(originalUrl: string): string | null {
+  const q = originalUrl.indexOf("?");
+  if (q < 0) return null;
+  const params = new URLSearchParams(originalUrl.slice(q + 1));
+  const names = [...params.keys()];
+  if (names.length > 0 && names.every((n) => PAGE_PARAMS.has(n))) return null;
+  for (const n of names) if (!PAGE_PARAMS.has(n)) params.delete(n);
+  const rest = params.toString();
+  return originalUrl.slice(0, q) + (rest ? `?${rest}` : "");
+}
 
 /** Where a public page's content comes from, for the pages anonymous readers may share. */
 function pageScope(path: string): PageScope | null {
