@@ -26,6 +26,8 @@ describe("largestRemainder", () => {
     expect(largestRemainder([2, 1])).toEqual([67, 33]);
     expect(largestRemainder([3, 2, 2])).toEqual([43, 28, 28]);
     expect(largestRemainder([1, 1, 1])).toEqual([33, 33, 33]);
+    // Unequal counts whose remainders tie (7 and 181 of 1,740) are served one by one: the total reaches 100.
+    expect(largestRemainder([632, 7, 920, 181]).reduce((a, b) => a + b, 0)).toBe(100);
     // The newcomer's chart: 8 and 8 of 64 were 13% and 12%.
     const p = largestRemainder([8, 8, 24, 24]);
     expect(p[0]).toBe(p[1]);

@@ -12,12 +12,15 @@ export function largestRemainder(counts: number[], total = 100): number[] {
   const floors = counts.map((c) => Math.floor((c * total) / sum));
   const rest = counts.map((c) => (c * total) % sum);
   let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = rest.map((r, i) => ({ i, r })).sort((a, b) => b.r - a.r || a.i - b.i);
-  // Equal remainders are served together or not at all: equal counts always
-  // show equal percentages, even if the total then falls a point short.
+  // Largest remainder first; equal counts (which have equal remainders) sit together.
+  const order = rest.map((r, i) => ({ i, r, c: counts[i] })).sort((a, b) => b.r - a.r || b.c - a.c || a.i - b.i);
+  // Equal counts are served together or not at all: they always show equal
+  // percentages, even if the total then falls a point short. Unequal counts
+  // whose remainders happen to tie are served one by one (found by the
+  // property test: 632, 7, 920 and 181 came to 99).
   for (let k = 0; k < order.length && left > 0; ) {
     let end = k;
-    while (end < order.length && order[end].r === order[k].r) end++;
+    while (end < order.length && order[end].c === order[k].c) end++;
     if (order[k].r === 0 || end - k > left) break;
     for (let j = k; j < end; j++) floors[order[j].i]++;
     left -= end - k;
