@@ -66,6 +66,7 @@ function loadConfig(): { ok: true; config: Config } | { ok: false; message: stri
   }
 }
 
+/** What the server needs (server/contract.ts declares it; test/unit.structure.test.ts holds this to it). */
 export const pulse = {
   loadConfig,
   parseConfig,
@@ -84,5 +85,3 @@ export const pulse = {
   sitePath,
   pageVersion,
 };
-
-export type ProcessApi = typeof pulse;
