@@ -54,6 +54,7 @@ const BOTH_ENGINES = [
   "test/security.test.ts",
   "test/transaction.test.ts",
   "test/voting.test.ts",
+  "test/votes.concurrency.test.ts",
 ];
 
 export default defineConfig({

@@ -8,12 +8,12 @@ import { authenticate, hasSessionCookie } from "./auth/session.server";
 import { allowedOrigins, config, ConfigError, parseConfig, type Config } from "./config.server";
 import { startBackgroundJobs } from "./jobs/background.server";
 import { sitePath } from "./lib/form.server";
-import { backfillBallotLogs } from "./models/ballot-log.server";
+import { backfillBallotLogs, ensureLogKeys } from "./models/ballot-log.server";
 import { pageVersion } from "./models/data-versions.server";
 import { noteFailure } from "./models/health.server";
 import { upgradeRecoveryDigests } from "./models/recovery.server";
 import { closeAllStreams } from "./models/results-stream.server";
-import { ensureSigningKey, logHost, migrateChainsToTrees } from "./models/tlog.server";
+import { logHost, migrateChainsToTrees } from "./models/tlog.server";
 import { closeDatabase, engine, pgPool, setDatabase } from "../db/client";
 import { migrateOpenDatabase } from "../db/migrate";
 import { seed } from "../db/seed";
@@ -29,8 +29,8 @@ async function prepareDatabase(cfg: Config): Promise<void> {
   await migrateOpenDatabase(async () => {
     // Ballots cast before the public log existed get their log from history, once.
     await backfillBallotLogs();
-    // Hash-chained logs become the first entries of their poll's Merkle tree, once.
-    await ensureSigningKey();
+    // The log's keys, made once; then hash-chained logs become the first entries of their poll's Merkle tree, once.
+    await ensureLogKeys();
     await migrateChainsToTrees(logHost(cfg.PUBLIC_ORIGIN));
     // Recovery codes stored as bare digests are bound to their person, once.
     await upgradeRecoveryDigests();

@@ -25,6 +25,7 @@ export const TABLE_ORDER = [
   "polls",
   "poll_options",
   "tallies",
+  "tally_deltas",
   "ballots",
   "ballot_choices",
   "ballot_history",

@@ -4,6 +4,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { deleteAccount } from "../app/models/account.server";
 import { backfillBallotLogs, pseudonym } from "../app/models/ballot-log.server";
+import { serverSecret } from "../app/models/secrets.server";
+import { integratePending } from "../app/models/tlog.server";
 import { castVote, withdrawVote } from "../app/models/ballots.server";
 import { banUser } from "../app/models/users.server";
 import { db, transaction } from "../db/client";
@@ -58,22 +60,28 @@ async function busyCommunity(): Promise<Person[]> {
   const mod = await makeUser(anon(), "moderator1", "moderator");
   ok(await banUser({ id: mod.id, role: "moderator" }, people[20].id, "spam", true));
   ok(await deleteAccount(people[21].id, TEST_PASSWORD));
+  // What the integrator does every half second in a running Pulse: the entries placed and signed.
+  await integratePending("localhost");
   return people;
 }
 
 const logOf = async (slug: string) => {
   const res = await anon().get(`${T}/p/${slug}/ballots.json`);
   expect(res.status).toBe(200);
-  return (await res.json()) as { poll: { id: number }; rowCount: number; head: string; rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[] };
+  return (await res.json()) as {
+    poll: { id: number };
+    checkpoint: { size: number; root: string };
+    rows: { index: number; hour: string; voter: string; n: number; action: string; choices: string; leafHash: string }[];
+  };
 };
 
 describe("the public ballot log", () => {
-  it("re-counts a busy community: every chain holds and every tally matches, through the script's exit code too", async () => {
+  it("re-counts a busy community: every signed tree holds and every tally matches, through the script's exit code too", async () => {
     await busyCommunity();
     const report = await verifyTopic(anon().base, TOPIC);
     expect(report.lines.filter((l) => l.startsWith("FAIL"))).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.lines.filter((l) => l.startsWith("ok ") && l.includes("match")).length).toBeGreaterThanOrEqual(5);
+    expect(report.lines.filter((l) => l.startsWith("ok ") && l.includes("re-counted")).length).toBeGreaterThanOrEqual(5);
 
     const opinion = await logOf("license-opinion");
     // 36 casts; the form's change and 5 of 7 more (two already held that answer: no event); the ban's removal; the deletion's withdrawal.
@@ -81,16 +89,16 @@ describe("the public ballot log", () => {
     expect(opinion.rows.filter((r) => r.action === "change")).toHaveLength(6);
     expect(opinion.rows.filter((r) => r.action === "removed")).toHaveLength(1);
     expect(opinion.rows.filter((r) => r.action === "withdraw")).toHaveLength(1);
-    expect(opinion.rows.map((r) => r.seq)).toEqual(opinion.rows.map((_, i) => i + 1));
-    expect(opinion.rowCount).toBe(opinion.rows.length);
+    expect(opinion.rows.map((r) => r.index)).toEqual(opinion.rows.map((_, i) => i));
+    expect(opinion.checkpoint.size).toBe(opinion.rows.length);
     for (const r of opinion.rows) expect(r.hour).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00Z$/);
 
     const results = await (await anon().get(`${T}/results.json`)).json();
     const published = results.polls.find((p: { slug: string }) => p.slug === "license-opinion").ballotLog;
-    expect(published).toMatchObject({ rows: opinion.rows.length, head: opinion.head, csv: `${T}/p/license-opinion/ballots.csv` });
-    // The results page shows the head and the count too.
+    expect(published).toMatchObject({ entries: opinion.rows.length, checkpoint: { size: opinion.rows.length, root: opinion.checkpoint.root }, csv: `${T}/p/license-opinion/ballots.csv` });
+    // The results page shows the count and the signed root too.
     const page = (await (await anon().get(`${T}/results`)).text()).replaceAll("<!-- -->", "");
-    expect(page).toContain(opinion.head.slice(0, 16));
+    expect(page).toContain(opinion.checkpoint.root.slice(0, 12));
     expect(page).toContain(`${opinion.rows.length} ballot events`);
 
     const cli = await runScript(anon().base);
@@ -107,8 +115,9 @@ describe("the public ballot log", () => {
     const inImplications = await pseudonym(db(), implications.poll.id, p0.id);
     expect(inOpinion).not.toBe(inImplications);
     // Their cast and their change in one poll carry the same name.
-    expect(opinion.rows.filter((r) => r.voter === inOpinion).map((r) => r.action)).toEqual(["cast", "change"]);
-    expect(implications.rows.filter((r) => r.voter === inImplications).map((r) => r.action)).toEqual(["cast"]);
+    const ofVoter = (rows: typeof opinion.rows, voter: string) => rows.filter((r) => r.voter === voter).sort((a, b) => a.n - b.n).map((r) => `${r.n} ${r.action}`);
+    expect(ofVoter(opinion.rows, inOpinion)).toEqual(["1 cast", "2 change"]);
+    expect(ofVoter(implications.rows, inImplications)).toEqual(["1 cast"]);
     // The same 36 people voted in both, and no name appears in both.
     const names = (rows: { voter: string }[]) => new Set(rows.map((r) => r.voter));
     expect(names(opinion.rows).size).toBe(36);
@@ -128,14 +137,14 @@ describe("the public ballot log", () => {
       }
     }
     const csv = await (await anon().get(`${T}/p/license-opinion/ballots.csv`)).text();
-    expect(csv.split("\r\n")[0]).toBe("seq,hour,voter,action,choices,labels,prev,hash");
-    // Each choice is named too (issue 23): the ids are what the hash covers, the labels what people read.
+    expect(csv.split("\r\n")[0]).toBe("index,hour,voter,n,action,choices,labels,leafHash");
+    // Each choice is named too (issue 23): the ids are what the entry holds, the labels what people read.
     const firstCast = csv.split("\r\n").find((l) => l.includes(",cast,"))!;
-    expect(firstCast).toMatch(/,cast,\d+,[A-Z"]/);
+    expect(firstCast).toMatch(/,1,cast,\d+,[A-Z"]/);
     expect(csv.split("\r\n").filter(Boolean)).toHaveLength(opinion.rows.length + 1);
   });
 
-  it("fails, and says where, when a tally, an event or a chain link is altered in the database", async () => {
+  it("fails, and says where, when a tally, an entry or a tile is altered in the database", async () => {
     await busyCommunity();
     const expectFailure = async (pattern: RegExp) => {
       const report = await verifyTopic(anon().base, TOPIC);
@@ -146,7 +155,7 @@ describe("the public ballot log", () => {
     const [first] = await optionIds(t.db(), "license-opinion");
 
     await t.sql("update tallies set count = count + 1 where option_id = ?").run(first);
-    await expectFailure(new RegExp(`FAIL license-opinion:\\n  option "It is open source" \\(id ${first}\\): the log gives \\d+, results.json says \\d+`));
+    await expectFailure(new RegExp(`FAIL license-opinion:\\n  option "It is open source" \\(id ${first}\\): the tree gives \\d+, results.json says \\d+`));
     const cli = await runScript(anon().base);
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain("FAIL license-opinion");
@@ -154,30 +163,18 @@ describe("the public ballot log", () => {
     expect((await verifyTopic(anon().base, TOPIC)).ok).toBe(true);
 
     await t.sql("update polls set voter_count = voter_count + 1 where id = ?").run(opinion);
-    await expectFailure(/voters: the log gives \d+, results.json says \d+/);
+    await expectFailure(/voters: the tree gives \d+, results.json says \d+/);
     await t.sql("update polls set voter_count = voter_count - 1 where id = ?").run(opinion);
 
-    // An event rewritten: its own hash gives it away.
-    const row3 = (await t.sql("select choices from ballot_log where poll_id = ? and seq = 3").get(opinion)) as { choices: string };
-    await t.sql("update ballot_log set choices = ? where poll_id = ? and seq = 3").run(String(first === Number(row3.choices) ? first + 1 : first), opinion);
-    await expectFailure(/FAIL license-opinion:\n {2}row 3: hash [0-9a-f]{12}… does not match its content/);
-    await t.sql("update ballot_log set choices = ? where poll_id = ? and seq = 3").run(row3.choices, opinion);
+    // An entry rewritten: its leaf gives it away.
+    const entry3 = (await t.sql("select entry from log_entries where poll_id = ? and idx = 3").get(opinion)) as { entry: string };
+    await t.sql("update log_entries set entry = ? where poll_id = ? and idx = 3").run(entry3.entry.replace(/ (cast|change)/, " withdraw"), opinion);
+    await expectFailure(/FAIL license-opinion:\n {2}entry 3: its hash is not the leaf the tiles hold \(tile 0\/0\)/);
+    await t.sql("update log_entries set entry = ? where poll_id = ? and idx = 3").run(entry3.entry, opinion);
 
-    // A link broken.
-    const row5 = (await t.sql("select prev from ballot_log where poll_id = ? and seq = 5").get(opinion)) as { prev: string };
-    await t.sql("update ballot_log set prev = ? where poll_id = ? and seq = 5").run("f".repeat(64), opinion);
-    await expectFailure(/row 5: prev f{12}… does not link to the row before/);
-    await t.sql("update ballot_log set prev = ? where poll_id = ? and seq = 5").run(row5.prev, opinion);
-
-    // An event deleted from the end (the head moves back with it): the tallies no longer follow from the log.
-    const before = await verifyTopic(anon().base, TOPIC);
-    expect(before.ok).toBe(true);
-    const last = (await t.sql("select seq from ballot_log where poll_id = ? order by seq desc limit 1").get(opinion)) as { seq: number };
-    await t.sql("delete from ballot_log where poll_id = ? and seq = ?").run(opinion, last.seq);
-    await expectFailure(/FAIL license-opinion:\n {2}(voters|option)/);
-    // And against what an earlier run saw, the shortened history shows as rewritten.
-    const withState = await verifyTopic(anon().base, TOPIC, before.seen);
-    expect(withState.lines.join("\n")).toMatch(new RegExp(`row ${last.seq}: an earlier run saw head`));
+    // A leaf replaced with the entry to match: the root no longer matches the signed one.
+    await t.sql("update log_hashes set hash = ? where poll_id = ? and level = 0 and idx = 5").run("ab".repeat(32), opinion);
+    await expectFailure(/entry 5: its hash is not the leaf|checkpoint: root .* is not the root/);
   });
 
   it("publishes a log only while the results are public to everyone, and answers 404 for what does not exist", async () => {
@@ -198,7 +195,7 @@ describe("the public ballot log", () => {
     await t.sql("update data_versions set version = version + 1").run();
     expect((await anon().get(`${T}/p/implications/ballots.json`)).status).toBe(200);
     const after = await verifyTopic(anon().base, TOPIC);
-    expect(after.lines.find((l) => l.includes("implications"))).toMatch(/^ok {3}implications: \d+ events, chain intact/);
+    expect(after.lines.find((l) => l.includes("implications"))).toMatch(/^ok {3}implications: signed tree of \d+ entries verified/);
 
     expect((await anon().get(`${T}/p/no-such-poll/ballots.json`)).status).toBe(404);
     expect((await anon().get(`/t/no-such-topic/p/license-opinion/ballots.csv`)).status).toBe(404);
@@ -222,7 +219,7 @@ describe("the public ballot log", () => {
     await busyCommunity();
     const whole = (await (await anon().get(`${T}/p/license-opinion/ballots.json`)).json()) as any;
     expect(whole.next).toBeNull();
-    expect(whole.rows).toHaveLength(whole.rowCount);
+    expect(whole.rows).toHaveLength(whole.checkpoint.size);
     const joined: any[] = [];
     let next: string | null = `${T}/p/license-opinion/ballots.json?limit=7`;
     let pages = 0;
@@ -231,8 +228,7 @@ describe("the public ballot log", () => {
       expect(res.status).toBe(200);
       const page = (await res.json()) as any;
       expect(page.rows.length).toBeLessThanOrEqual(7);
-      expect(page.rowCount).toBe(whole.rowCount);
-      expect(page.head).toBe(whole.head);
+      expect(page.checkpoint).toEqual(whole.checkpoint);
       if (page.next) expect(res.headers.get("link")).toBe(`<${page.next}>; rel="next"`);
       // A page another client already has is a 304, told apart by its place in the log.
       const etag = res.headers.get("etag")!;
@@ -241,15 +237,15 @@ describe("the public ballot log", () => {
       next = page.next;
       pages++;
     }
-    expect(pages).toBe(Math.ceil(whole.rowCount / 7));
+    expect(pages).toBe(Math.ceil(whole.checkpoint.size / 7));
     expect(joined).toEqual(whole.rows);
     // CSV pages too, each with its header.
     const csvPage = await anon().get(`${T}/p/license-opinion/ballots.csv?after=7&limit=7`);
     const lines = (await csvPage.text()).split("\r\n").filter(Boolean);
-    expect(lines[0]).toBe("seq,hour,voter,action,choices,labels,prev,hash");
-    expect(lines.slice(1).map((l) => Number(l.split(",")[0]))).toEqual([8, 9, 10, 11, 12, 13, 14]);
+    expect(lines[0]).toBe("index,hour,voter,n,action,choices,labels,leafHash");
+    expect(lines.slice(1).map((l) => Number(l.split(",")[0]))).toEqual([7, 8, 9, 10, 11, 12, 13]);
     // Past the end: no rows, no next.
-    const past = (await (await anon().get(`${T}/p/license-opinion/ballots.json?after=${whole.rowCount + 50}`)).json()) as any;
+    const past = (await (await anon().get(`${T}/p/license-opinion/ballots.json?after=${whole.checkpoint.size + 50}`)).json()) as any;
     expect(past).toMatchObject({ rows: [], next: null });
     // A bad page is a 400 that says which.
     for (const q of ["after=-1", "after=abc", "limit=0", "limit=1001", "limit=1e3", `after=${"9".repeat(13)}`]) {
@@ -259,29 +255,33 @@ describe("the public ballot log", () => {
     }
   });
 
-  it("remembers a pseudonym key only once it is stored, so a rolled-back first vote leaves no key behind", async () => {
-    await t.sql("delete from server_secrets").run();
+  it("remembers a key only once it is stored, so a rolled-back first use leaves no key behind; entries name voters by the stored one", async () => {
     await expect(
       transaction(async (tx) => {
-        await pseudonym(tx, 1, "u_nobody");
+        await serverSecret(tx, "test_only_key");
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
-    expect(await t.sql("select value from server_secrets").all()).toEqual([]);
+    expect(await t.sql("select value from server_secrets where name = 'test_only_key'").all()).toEqual([]);
+    const made = await transaction((tx) => serverSecret(tx, "test_only_key"));
+    const [kept] = (await t.sql("select value from server_secrets where name = 'test_only_key'").all()) as { value: string }[];
+    expect(made.toString("hex")).toBe(kept.value);
     const voter = await makeUser(anon(), "first_voter");
     const poll = await pollId(t.db(), "license-opinion");
     expect((await castVote(voter.id, poll, { optionIds: [(await optionIds(t.db(), "license-opinion"))[0]] })).ok).toBe(true);
-    const [stored] = (await t.sql("select value from server_secrets").all()) as { value: string }[];
-    const [row] = (await t.sql("select voter from ballot_log where poll_id = ?").all(poll)) as { voter: string }[];
+    const [stored] = (await t.sql("select value from server_secrets where name = 'ballot_log_pseudonyms'").all()) as { value: string }[];
+    const [row] = (await t.sql("select voter from log_entries where poll_id = ?").all(poll)) as { voter: string }[];
     expect(row.voter).toBe(createHmac("sha256", Buffer.from(stored.value, "hex")).update(`${poll}:${voter.id}`).digest("hex").slice(0, 32));
+    expect(await pseudonym(db(), poll, voter.id)).toBe(row.voter);
   });
 
   it("writes the log of ballots cast before it existed from their history, once", async () => {
     await busyCommunity();
     const expected = await logOf("license-opinion");
-    await t.sql("delete from ballot_log").run();
+    for (const table of ["log_checkpoints", "log_hashes", "log_entries"]) await t.sql(`delete from ${table}`).run();
     expect(await backfillBallotLogs()).toBeGreaterThanOrEqual(5);
     expect(await backfillBallotLogs()).toBe(0);
+    await integratePending("localhost");
     const rebuilt = await logOf("license-opinion");
     // History records the ban's removal as a withdrawal, and forgets the deleted account's ballots.
     expect(rebuilt.rows.length).toBe(expected.rows.length - 2);

@@ -96,10 +96,10 @@ describe("crash safety", () => {
     expect(conn.$client.pragma("integrity_check", { simple: true })).toBe("ok");
     const ballot = conn.$client.prepare("select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id join polls p on p.id = b.poll_id where p.slug = 'license-opinion' and b.user_id = ?");
     for (const v of ok) expect(ballot.pluck().get(v.userId), v.userId).toBe(v.option);
-    const stored = conn.$client.prepare("select option_id as id, count from tallies order by option_id").all();
+    const stored = conn.$client.prepare("select option_id as id, count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies order by option_id").all();
     const counted = conn.$client.prepare("select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count from tallies t order by t.option_id").all();
     expect(stored).toEqual(counted);
-    const voters = conn.$client.prepare("select voter_count from polls where slug = 'license-opinion'").pluck().get() as number;
+    const voters = conn.$client.prepare("select voter_count + coalesce((select sum(d.delta) from tally_deltas d where d.poll_id = polls.id and d.option_id is null), 0) as voter_count from polls where slug = 'license-opinion'").pluck().get() as number;
     expect(voters).toBe(conn.$client.prepare("select count(*) from ballots b join polls p on p.id = b.poll_id where p.slug = 'license-opinion'").pluck().get());
     expect(voters).toBeGreaterThanOrEqual(ok.length);
     expect(data.polls[0].voters).toBe(voters);
@@ -147,7 +147,7 @@ describe("backups", () => {
     const copy = openSqlite(target);
     expect(copy.$client.pragma("integrity_check", { simple: true })).toBe("ok");
     expect(copy.$client.prepare("select count(*) from ballots").pluck().get()).toBeGreaterThanOrEqual(before);
-    const tallies = copy.$client.prepare("select option_id as id, count from tallies order by option_id").all();
+    const tallies = copy.$client.prepare("select option_id as id, count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies order by option_id").all();
     const counted = copy.$client.prepare("select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count from tallies t order by t.option_id").all();
     expect(tallies).toEqual(counted);
     copy.$client.close();

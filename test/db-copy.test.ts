@@ -84,6 +84,10 @@ async function populate() {
   // Issue 25's tree: entries placed, hashes stored, a checkpoint signed.
   const { integratePending } = await import("../app/models/tlog.server");
   await integratePending("localhost");
+  // A vote after it: tally deltas and an entry still pending.
+  await a.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[2]) });
+  // A hash-chained log from before the tree (read once at start, and copied like any table).
+  await t.sql("insert into ballot_log (poll_id, seq, hour, voter, action, choices, prev, hash) values (1, 1, '2026-01-01T00:00Z', 'v', 'cast', '1', ?, ?)").run("0".repeat(64), "f".repeat(64));
   const counts = dump(t.file());
   for (const table of TABLE_ORDER.filter((x) => x !== "health_checks")) expect(counts[table].length, table).toBeGreaterThan(0);
 }

@@ -6,6 +6,7 @@ import pg from "pg";
 import { closeDatabase, setDatabase } from "../db/client";
 import { migrateOpenDatabase } from "../db/migrate";
 import { seed } from "../db/seed";
+import { ensureLogKeys } from "../app/models/ballot-log.server";
 import { startPostgres } from "./postgres";
 
 declare module "vitest" {
@@ -36,6 +37,7 @@ export default async function setup(project: TestProject) {
   const conn = setDatabase(template);
   await migrateOpenDatabase(async () => {
     await seed();
+    await ensureLogKeys();
   });
   if (conn.engine === "sqlite") conn.writer.$client.pragma("wal_checkpoint(TRUNCATE)");
   await closeDatabase();
@@ -51,6 +53,7 @@ export default async function setup(project: TestProject) {
   setDatabase(pgTemplate.toString());
   await migrateOpenDatabase(async () => {
     await seed();
+    await ensureLogKeys();
   });
   await closeDatabase();
   project.provide("pgTemplate", "pulse_template");

@@ -276,12 +276,12 @@ export async function optionIds(_conn: DB, slug: string): Promise<number[]> {
 
 /** Tallies as stored vs. recounted from the ballots; voters likewise. */
 export async function recount(_conn: DB) {
-  const stored = await rawSql("select option_id as id, count from tallies order by option_id").all();
+  const stored = await rawSql("select option_id as id, count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies order by option_id").all();
   const counted = await rawSql(
     `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count
      from tallies t order by t.option_id`,
   ).all();
-  const votersStored = await rawSql("select id, voter_count as n from polls order by id").all();
+  const votersStored = await rawSql("select id, voter_count + coalesce((select sum(d.delta) from tally_deltas d where d.poll_id = polls.id and d.option_id is null), 0) as n from polls order by id").all();
   const votersCounted = await rawSql("select p.id, (select count(*) from ballots b where b.poll_id = p.id) as n from polls p order by p.id").all();
   return { stored, counted, votersStored, votersCounted };
 }

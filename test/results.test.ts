@@ -1,3 +1,4 @@
+import { integratePending } from "../app/models/tlog.server";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { allCounts, type Client, freshDatabaseFile, makeUser, NODE_TS, optionIds, reopenPrediction, useFreshDatabase, useTestServer } from "./helpers";
@@ -58,6 +59,8 @@ async function castCrowd(n: number) {
     await vote(client, "statement-misleading", { value: String((i % 5) + 1) });
     voters.push(client);
   }
+  // What the integrator does every half second in a running Pulse: counters folded, the day rolled up, the log sealed.
+  await integratePending("localhost");
   return voters;
 }
 

@@ -391,8 +391,8 @@ describe("your data", () => {
     const userId = await t.sql("select id from users where username = 'leaver'").pluck().get();
     expect(await t.sql("select count(*) from sessions where user_id = ?").pluck().get(userId)).toBe(0);
     expect(await t.sql("select count(*) from ballots where user_id = ?").pluck().get(userId)).toBe(0);
-    expect(await t.sql("select count from tallies where option_id = ?").pluck().get(opts[1])).toBe(0);
-    expect(await t.sql("select voter_count from polls where slug = 'license-opinion'").pluck().get()).toBe(0);
+    expect(await t.sql("select count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies where option_id = ?").pluck().get(opts[1])).toBe(0);
+    expect(await t.sql("select voter_count + coalesce((select sum(d.delta) from tally_deltas d where d.poll_id = polls.id and d.option_id is null), 0) as voter_count from polls where slug = 'license-opinion'").pluck().get()).toBe(0);
     expect(await t.sql("select ups from comments where id = ?").pluck().get(theirs)).toBe(0);
     const page = await (await anon().get(T)).text();
     expect(page).not.toContain("my secret opinion");

@@ -67,7 +67,7 @@ describe("the license through its versions", () => {
     // The scale poll: "Does this clause keep the license from being open source?"
     const [, , , four] = await optionIds(t.db(), "clause-1v");
     expect((await member.client.post(`${T}/p/clause-1v`, { intent: "vote", value: "4" })).status).toBe(302);
-    expect((await row("select count from tallies where option_id = ?", four)).count).toBe(1);
+    expect((await row("select count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies where option_id = ?", four)).count).toBe(1);
     const results = await (await anon().get(`${T}/results.json`)).json();
     const r = results.polls.find((p: { slug: string }) => p.slug === "clause-1v");
     expect(r.question).toBe("Clause 1(v): outputs may not improve other LLMs: does this clause keep the license from being open source?");

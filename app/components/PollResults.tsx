@@ -98,19 +98,19 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
   );
 }
 
-/** Where anyone can re-count this poll: its public ballot log and the head these counts were read with. */
+/** Where anyone can re-count this poll: its public ballot log and the signed checkpoint these counts were read with. */
 function BallotLogLine({ log }: { log: NonNullable<PollResult["ballotLog"]> }) {
   return (
     <p className="muted small ballot-log">
-      Re-count it: {plural(log.rows, "ballot event")} in the public log (
+      Re-count it: {plural(log.checkpoint.size, "ballot event")} in the public log (
       <a href={log.csv} download>
         CSV
       </a>
       ,{" "}
-      <a href={log.json}>JSON</a>), head <code title={log.head}>{log.head.slice(0, 16)}</code>
+      <a href={log.json}>JSON</a>)
       {log.checkpoint.size ? (
         <>
-          ; <a href={log.checkpoint.url}>signed tree</a> of {log.checkpoint.size}, root <code title={log.checkpoint.root}>{log.checkpoint.root.slice(0, 12)}</code>
+          , sealed in a <a href={log.checkpoint.url}>signed checkpoint</a> with root <code title={log.checkpoint.root}>{log.checkpoint.root.slice(0, 12)}</code>
         </>
       ) : null}
       .{" "}

@@ -43,9 +43,8 @@ export function resultsCsv(data: TopicResults): string {
   });
 }
 
-/** A poll's ballot log as CSV: the columns of docs/ballot-log.md, one row per event, in order. */
-/** A page of a ballot log; `labels` names each option id, in a column of its own after the hashed `choices`. */
-export function ballotLogCsv(rows: { seq: number; hour: string; voter: string; action: string; choices: string; prev: string; hash: string }[], labels: Map<string, string>): string {
+/** A page of a ballot log as CSV: one row per entry, in index order; `labels` names each option id (docs/ballot-log.md). */
+export function ballotLogCsv(rows: { index: number; hour: string; voter: string; n: number; action: string; choices: string; leafHash: string }[], labels: Map<string, string>): string {
   const named = rows.map((r) => ({ ...r, labels: r.choices ? r.choices.split(" ").map((id) => labels.get(id) ?? id).join("; ") : "" }));
-  return stringify(named, { header: true, columns: ["seq", "hour", "voter", "action", "choices", "labels", "prev", "hash"], record_delimiter: "\r\n", escape_formulas: true, quoted_match: QUOTE });
+  return stringify(named, { header: true, columns: ["index", "hour", "voter", "n", "action", "choices", "labels", "leafHash"], record_delimiter: "\r\n", escape_formulas: true, quoted_match: QUOTE });
 }

@@ -1,115 +1,91 @@
-import { createHash, createHmac } from "node:crypto";
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
-import { ballotHistory, ballotLog, polls, topics } from "../../db/schema";
+import { createHmac } from "node:crypto";
+import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { db, prepared, rows, transaction, type DB } from "../../db/client";
+import { ballotHistory, logEntries, polls, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { BALLOT_LOG_PAGE } from "../lib/ballot-log-response.server";
+import { leafHash } from "../lib/tlog.server";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
 import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
 import { knownSecret, serverSecret } from "./secrets.server";
 import { getTopicBySlug } from "./topics.server";
-import { enqueueEntry, receiptOf, type Receipt } from "./tlog.server";
+import { ensureSigningKey, entryLine, latestCheckpoint, receiptOf, type Receipt } from "./tlog.server";
 
-// The public ballot log of a poll (docs/ballot-log.md): every ballot event
-// in order, under a per-poll pseudonym, each row chained to the one before
-// by SHA-256. Rows are written in the transaction of the ballot change, while
-// the poll's row is locked, so the chain has one order on every engine and
-// instance. The head is read from the primary key, never kept twice.
-
-/** The `prev` of a poll's first row. */
-export const GENESIS = "0".repeat(64);
-
-export type LogRow = { seq: number; hour: string; voter: string; action: BallotEvent; choices: string; prev: string; hash: string };
-
-/** The line a row's hash is taken over: fields joined by "|" (none can contain one). */
-export function hashLine(pollId: number, r: Omit<LogRow, "hash">): string {
-  return [pollId, r.seq, r.hour, r.voter, r.action, r.choices, r.prev].join("|");
-}
-
-export const rowHash = (pollId: number, r: Omit<LogRow, "hash">) => createHash("sha256").update(hashLine(pollId, r)).digest("hex");
+// The public ballot log of a poll (docs/ballot-log.md): every ballot event as
+// one entry of the poll's transparency log (tlog.server.ts), under a per-poll
+// pseudonym. A vote adds its entry without reading the log; the integrator
+// gives it its place. ballots.csv and ballots.json are readable views of the
+// integrated entries, a page at a time.
 
 /** "2026-11-29T08:00Z": the hour an event happened in, and no finer. */
 export function hourOf(ms: number): string {
   return `${new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString().slice(0, 13)}:00Z`;
 }
 
-const SECRET = "ballot_log_pseudonyms";
-/** One voter's name in one poll's log: another poll gets another name, so logs cannot be joined. */
-export async function pseudonym(tx: DB, pollId: number, userId: string): Promise<string> {
-  return createHmac("sha256", await serverSecret(tx, SECRET)).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
+/** An entry as a vote writes it: the voter's pseudonym, the line, and its RFC 6962 leaf hash (hex). */
+export type PendingEntry = { voter: string; line: string; hash: string };
+
+export function ballotEntry(pollId: number, e: { hour: string; voter: string; n: number; action: BallotEvent; choices: number[] }): PendingEntry {
+  const line = entryLine(pollId, e.hour, e.voter, e.n, e.action, [...e.choices].sort((a, b) => a - b).join(" "));
+  return { voter: e.voter, line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex") };
 }
 
-const q = {
-  insert: prepared("ballotLog.insert", (c) =>
-    c.insert(ballotLog).values({
-      pollId: sql.placeholder("pollId"),
-      seq: sql.placeholder("seq"),
-      hour: sql.placeholder("hour"),
-      voter: sql.placeholder("voter"),
-      action: sql.placeholder("action"),
-      choices: sql.placeholder("choices"),
-      prev: sql.placeholder("prev"),
-      hash: sql.placeholder("hash"),
-    }),
-  ),
-  // The last row, by the primary key read backwards: no counter to keep beside it.
-  head: prepared("ballotLog.head", (c) =>
-    c
-      .select({ logRows: ballotLog.seq, logHead: ballotLog.hash })
-      .from(ballotLog)
-      .where(eq(ballotLog.pollId, sql.placeholder("pollId")))
-      .orderBy(desc(ballotLog.seq))
-      .limit(1),
-  ),
-  page: prepared("ballotLog.page", (c) =>
-    c
-      .select({ seq: ballotLog.seq, hour: ballotLog.hour, voter: ballotLog.voter, action: ballotLog.action, choices: ballotLog.choices, prev: ballotLog.prev, hash: ballotLog.hash })
-      .from(ballotLog)
-      .where(and(eq(ballotLog.pollId, sql.placeholder("pollId")), gt(ballotLog.seq, sql.placeholder("after"))))
-      .orderBy(asc(ballotLog.seq))
-      .limit(sql.placeholder("limit")),
-  ),
-};
+const SECRET = "ballot_log_pseudonyms";
 
-/**
- * Inside the ballot change's transaction, with the poll's row locked, so no
- * other change of this poll can append between the read of the last row and
- * the insert: appends one event.
- */
-export async function appendBallotEvent(tx: DB, pollId: number, userId: string, action: BallotEvent, optionIds: number[], now: number): Promise<void> {
-  const at = (await q.head(tx).get({ pollId })) ?? { logRows: 0, logHead: "" };
-  const row = {
-    seq: at.logRows + 1,
-    hour: hourOf(now),
-    voter: await pseudonym(tx, pollId, userId),
-    action,
-    choices: [...optionIds].sort((a, b) => a - b).join(" "),
-    prev: at.logHead || GENESIS,
-  };
-  const hash = rowHash(pollId, row);
-  await q.insert(tx).run({ pollId, ...row, hash });
-  // The same event for the poll's transparency log (issue 25): queued, not placed; the integrator places it.
-  await enqueueEntry(tx, pollId, row.voter, { hour: row.hour, action, choices: row.choices }, now);
+/** The key pseudonyms are made with: made once (inside `tx`, or a transaction of its own), then kept in memory. */
+export async function pseudonymKey(tx?: DB): Promise<Buffer> {
+  return (await knownSecret(SECRET)) ?? (tx ? serverSecret(tx, SECRET) : transaction((t) => serverSecret(t, SECRET)));
+}
+
+/** Makes the log's keys at start if there are none (pseudonyms, signing), so a vote or a GET never has to. */
+export async function ensureLogKeys(): Promise<void> {
+  await transaction((tx) => serverSecret(tx, SECRET));
+  await ensureSigningKey();
+}
+
+/** One voter's name in one poll's log: another poll gets another name, so logs cannot be joined. */
+export const voterOf = (key: Buffer, pollId: number, userId: string) => createHmac("sha256", key).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
+
+export async function pseudonym(tx: DB, pollId: number, userId: string): Promise<string> {
+  return voterOf(await pseudonymKey(tx), pollId, userId);
+}
+
+/** One integrated entry, as the CSV and JSON views show it. */
+export type LogRow = { index: number; hour: string; voter: string; n: number; action: BallotEvent; choices: string; leafHash: string };
+
+const page = prepared("ballotLog.page", (c) =>
+  c
+    .select({ index: logEntries.idx, entry: logEntries.entry, leafHash: logEntries.hash })
+    .from(logEntries)
+    .where(and(eq(logEntries.pollId, sql.placeholder("pollId")), isNotNull(logEntries.idx), gt(logEntries.idx, sql.placeholder("after")), sql`${logEntries.idx} < ${sql.placeholder("size")}`))
+    .orderBy(asc(logEntries.idx))
+    .limit(sql.placeholder("limit")),
+);
+
+/** An entry's line read back into its fields. */
+export function parseEntry(line: string): Omit<LogRow, "index" | "leafHash"> | null {
+  const m = /^pulse-ballot\/1 \d+ (\S+) ([0-9a-f]+) (\d+) (cast|change|withdraw|removed)((?: \d+)*)$/.exec(line);
+  return m ? { hour: m[1], voter: m[2], n: Number(m[3]), action: m[4] as BallotEvent, choices: m[5].trim() } : null;
 }
 
 export type BallotLogMeta = {
   ok: true;
-  genesis: string;
   pollId: number;
   pollSlug: string;
   topicSlug: string;
   question: string;
   options: { id: number; label: string }[];
-  /** Rows in the whole log, and the last row's hash: together they name its content (a log only grows). */
-  rowCount: number;
-  head: string;
+  /** The latest signed checkpoint: the views show the entries it covers (a log only grows). */
+  size: number;
+  root: string;
+  checkpointUrl: string;
 };
 
 /**
- * A poll's log as it stands (its length and head, one index probe), if its
- * results are public to everyone (the rule every public output asks). The
- * rows are read a page at a time with ballotLogRows.
+ * A poll's log as its latest checkpoint describes it, if its results are
+ * public to everyone (the rule every public output asks). The entries are
+ * read a page at a time with ballotLogRows.
  */
 export async function getBallotLog(topicSlug: string, pollSlug: string, now = Date.now()): Promise<BallotLogMeta | Failure> {
   const topic = await getTopicBySlug(topicSlug);
@@ -117,48 +93,59 @@ export async function getBallotLog(topicSlug: string, pollSlug: string, now = Da
   if (!topic || !poll) return fail("not_found", "No such poll.");
   const decision = resultsVisibility(poll, PUBLIC_VIEWER, now);
   if (!decision.visible) return fail("forbidden", `This poll's ballot log is public once its results are public to everyone. ${decision.reason}`);
-  const at = await q.head(db()).get({ pollId: poll.id });
+  const c = await latestCheckpoint(poll.id);
   return {
     ok: true,
-    genesis: GENESIS,
     pollId: poll.id,
     pollSlug: poll.slug,
     topicSlug: topic.slug,
     question: poll.question,
     options: poll.options.map((o) => ({ id: o.id, label: o.label })),
-    rowCount: at?.logRows ?? 0,
-    head: at?.logHead || GENESIS,
+    size: c?.size ?? 0,
+    root: c ? Buffer.from(c.root, "hex").toString("base64") : "",
+    checkpointUrl: `/t/${topic.slug}/p/${poll.slug}/log/checkpoint`,
   };
 }
 
-/** Rows `after + 1` to `after + limit` of a poll's log, in order. */
-export async function ballotLogRows(pollId: number, after: number, limit = BALLOT_LOG_PAGE): Promise<LogRow[]> {
-  return (await q.page().all({ pollId, after, limit: Math.min(Math.max(1, limit), BALLOT_LOG_PAGE) })) as LogRow[];
+/** Entries `after` to `after + limit - 1` of a poll's tree (zero-based), below `size`, in order. */
+export async function ballotLogRows(pollId: number, after: number, limit: number, size: number): Promise<LogRow[]> {
+  const list = await page().all({ pollId, after: after - 1, size, limit: Math.min(Math.max(1, limit), BALLOT_LOG_PAGE) });
+  return list.map((r) => {
+    const e = parseEntry(r.entry);
+    if (!e) throw new Error(`log of poll ${pollId}: entry ${r.index} does not parse`);
+    return { index: r.index!, ...e, leafHash: r.leafHash };
+  });
 }
 
 /**
- * Polls whose ballots changed before the log existed get a log from their
- * history, once, at start: their events in order, as the log would have
+ * Polls whose ballots changed before any log existed get entries from their
+ * history, once, at start: their events in order, as votes would have
  * written them. Runs under the migration lock.
  */
 export async function backfillBallotLogs(): Promise<number> {
-  const todo = await db()
-    .select({ id: polls.id })
-    .from(polls)
-    .where(
-      sql`not exists (select 1 from ${ballotLog} where ${ballotLog.pollId} = ${polls.id}) and exists (select 1 from ${ballotHistory} where ${ballotHistory.pollId} = ${polls.id})`,
-    );
+  const todo = await rows<{ id: number }>(
+    db(),
+    sql`select p.id from polls p where not exists (select 1 from log_entries e where e.poll_id = p.id)
+      and not exists (select 1 from ballot_log l where l.poll_id = p.id)
+      and exists (select 1 from ballot_history h where h.poll_id = p.id)`,
+  );
   for (const { id } of todo) {
+    const pollId = Number(id);
     await transaction(async (tx) => {
-      // The poll's lock, as a vote takes it: a vote during the backfill waits, then appends after it.
-      const [poll] = await forUpdate(tx.select({ id: polls.id }).from(polls).where(eq(polls.id, id)));
-      if (!poll || (await q.head(tx).get({ pollId: id }))) return;
       const events = await tx
         .select({ userId: ballotHistory.userId, action: ballotHistory.action, optionIds: ballotHistory.optionIds, at: ballotHistory.at })
         .from(ballotHistory)
-        .where(eq(ballotHistory.pollId, id))
+        .where(eq(ballotHistory.pollId, pollId))
         .orderBy(asc(ballotHistory.id));
-      for (const e of events) await appendBallotEvent(tx, id, e.userId, e.action, JSON.parse(e.optionIds) as number[], e.at);
+      const key = await pseudonymKey(tx);
+      const counted = new Map<string, number>();
+      for (const e of events) {
+        const voter = voterOf(key, pollId, e.userId);
+        const n = (counted.get(voter) ?? 0) + 1;
+        counted.set(voter, n);
+        const entry = ballotEntry(pollId, { hour: hourOf(e.at), voter, n, action: e.action, choices: JSON.parse(e.optionIds) as number[] });
+        await tx.insert(logEntries).values({ pollId, voter, entry: entry.line, hash: entry.hash, createdAt: e.at });
+      }
     });
   }
   return todo.length;
@@ -191,7 +178,7 @@ export async function getReceipt(topicSlug: string, pollSlug: string, userId: st
   const poll = topic ? await getPoll(topic.id, pollSlug) : null;
   if (!topic || !poll) return fail("not_found", "No such poll.");
   const secret = await knownSecret(SECRET);
-  const receipt = secret && (await receiptOf(poll.id, createHmac("sha256", secret).update(`${poll.id}:${userId}`).digest("hex").slice(0, 32)));
+  const receipt = secret && (await receiptOf(poll.id, voterOf(secret, poll.id, userId)));
   if (!receipt) return { ok: true, none: true };
   return { ok: true, ...receipt, public: resultsVisibility(poll, PUBLIC_VIEWER).visible };
 }

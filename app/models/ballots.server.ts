@@ -1,12 +1,21 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { db, forUpdate, prepared, transaction, type DB } from "../../db/client";
-import { ballotChoices, ballotHistory, ballots, pollOptions, polls, tallies, tallyDaily } from "../../db/schema";
+import { db, engine, hasCode, prepared, rows, transaction, type DB } from "../../db/client";
+import { ballotChoices, ballotHistory, ballots, logEntries, pollOptions, polls, tallyDeltas } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
 import { notifyPollChanged } from "./events.server";
-import { appendBallotEvent } from "./ballot-log.server";
+import { ballotEntry, hourOf, pseudonymKey, voterOf, type PendingEntry } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
-import { touchTopic } from "./data-versions.server";
+
+// A vote without a queue (issue 25, decision 026). Ballots are the truth, one
+// per person per poll. A change reads the poll's rules and the person's own
+// ballot (one statement), then writes in one more: the ballot (guarded by its
+// revision), its choices, the tally deltas, the history row and the log
+// entry. No row that other people's votes also write is updated: counters
+// take deltas that the integrator folds in batches, and the ballot log takes
+// an entry without reading its head. On PostgreSQL the write is one
+// statement of CTEs outside any transaction (two round trips in all); on
+// SQLite both run in one short transaction.
 
 /** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
 export type VoteInput = { optionIds?: number[]; scaleValue?: number };
@@ -14,129 +23,51 @@ export type VoteInput = { optionIds?: number[]; scaleValue?: number };
 export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | Failure;
 export type WithdrawResult = { ok: true; withdrawn: boolean } | Failure;
 
-const q = {
-  // The poll row is locked first: on PostgreSQL every ballot change on a
-  // poll then takes its turn, so two changes of one ballot cannot both work
-  // from the same old choices, and tallies are always locked in one order.
-  poll: prepared("ballots.poll", (c) =>
-    forUpdate(
-      c
-        .select({
-          id: polls.id,
-          topicId: polls.topicId,
-          kind: polls.kind,
-          min: polls.minChoices,
-          max: polls.maxChoices,
-          closesAt: polls.closesAt,
-        })
-        .from(polls)
-        .where(eq(polls.id, sql.placeholder("pollId"))),
-    ),
-  ),
-  options: prepared("ballots.options", (c) =>
-    c
-      .select({ id: pollOptions.id, value: pollOptions.value, label: pollOptions.label, exclusive: pollOptions.exclusive })
-      .from(pollOptions)
-      .where(eq(pollOptions.pollId, sql.placeholder("pollId"))),
-  ),
-  ballot: prepared("ballots.ballot", (c) =>
-    c
-      .select({ id: ballots.id })
-      .from(ballots)
-      .where(and(eq(ballots.pollId, sql.placeholder("pollId")), eq(ballots.userId, sql.placeholder("userId")))),
-  ),
-  choices: prepared("ballots.choices", (c) =>
-    c
-      .select({ optionId: ballotChoices.optionId })
-      .from(ballotChoices)
-      .where(eq(ballotChoices.ballotId, sql.placeholder("ballotId"))),
-  ),
-  insertBallot: prepared("ballots.insertBallot", (c) =>
-    c
-      .insert(ballots)
-      .values({
-        pollId: sql.placeholder("pollId"),
-        userId: sql.placeholder("userId"),
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
-      .returning({ id: ballots.id }),
-  ),
-  touchBallot: prepared("ballots.touchBallot", (c) =>
-    c
-      .update(ballots)
-      .set({ updatedAt: sql`${sql.placeholder("now")}` })
-      .where(eq(ballots.id, sql.placeholder("ballotId"))),
-  ),
-  deleteBallot: prepared("ballots.deleteBallot", (c) => c.delete(ballots).where(eq(ballots.id, sql.placeholder("ballotId")))),
-  insertChoice: prepared("ballots.insertChoice", (c) =>
-    c
-      .insert(ballotChoices)
-      .values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId") }),
-  ),
-  deleteChoice: prepared("ballots.deleteChoice", (c) =>
-    c
-      .delete(ballotChoices)
-      .where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
-  ),
-  bumpTally: prepared("ballots.bumpTally", (c) =>
-    c
-      .update(tallies)
-      .set({ count: sql`${tallies.count} + ${sql.placeholder("delta")}` })
-      .where(eq(tallies.optionId, sql.placeholder("optionId"))),
-  ),
-  bumpVoters: prepared("ballots.bumpVoters", (c) =>
-    c
-      .update(polls)
-      .set({ voterCount: sql`${polls.voterCount} + ${sql.placeholder("delta")}` })
-      .where(eq(polls.id, sql.placeholder("pollId")))
-      .returning({ voters: polls.voterCount }),
-  ),
-  voters: prepared("ballots.voters", (c) =>
-    c.select({ voters: polls.voterCount }).from(polls).where(eq(polls.id, sql.placeholder("pollId"))),
-  ),
-  history: prepared("ballots.history", (c) =>
-    c
-      .insert(ballotHistory)
-      .values({
-        pollId: sql.placeholder("pollId"),
-        userId: sql.placeholder("userId"),
-        action: sql.placeholder("action"),
-        optionIds: sql.placeholder("optionIds"),
-        at: sql.placeholder("now"),
-      }),
-  ),
-  // The day's roll-up row is the tallies as they stand after this change, so
-  // the last write of a day is that day's closing state.
-  rollup: prepared("ballots.rollup", (c) =>
-    c
-      .insert(tallyDaily)
-      .select(
-        c
-          .select({
-            pollId: tallies.pollId,
-            // Typed, so PostgreSQL knows what the parameters are.
-            day: sql`cast(${sql.placeholder("day")} as text)`.as("day"),
-            optionId: tallies.optionId,
-            count: tallies.count,
-            voters: sql`cast(${sql.placeholder("voters")} as integer)`.as("voters"),
-          })
-          .from(tallies)
-          .where(eq(tallies.pollId, sql.placeholder("pollId"))),
-      )
-      .onConflictDoUpdate({
-        target: [tallyDaily.pollId, tallyDaily.day, tallyDaily.optionId],
-        set: { count: sql`excluded.count`, voters: sql`excluded.voters` },
-      }),
-  ),
-};
+type OptionRule = { id: number; value: number | null; label: string; exclusive: boolean };
+type PollRule = { id: number; topicId: number; kind: string; min: number; max: number; closesAt: number | null };
+/** The poll's rules and the person's ballot as one statement saw them. */
+type Seen = { poll: PollRule; options: OptionRule[]; ballot: { id: number; rev: number; choices: number[] } | null; events: number };
 
+// One row per option: the poll's rules repeat on each, the ballot (if any)
+// and whether it holds the option are joined on, and the voter's count of
+// log entries numbers the next one.
+const seenQuery = prepared("ballots.seen", (c) =>
+  c
+    .select({
+      topicId: polls.topicId,
+      kind: polls.kind,
+      min: polls.minChoices,
+      max: polls.maxChoices,
+      closesAt: polls.closesAt,
+      optionId: pollOptions.id,
+      value: pollOptions.value,
+      label: pollOptions.label,
+      exclusive: pollOptions.exclusive,
+      ballotId: ballots.id,
+      rev: ballots.rev,
+      chosen: sql<number>`case when exists (select 1 from ballot_choices bc where bc.ballot_id = ${ballots.id} and bc.option_id = ${pollOptions.id}) then 1 else 0 end`.mapWith(Number),
+      events: sql<number>`(select count(*) from log_entries le where le.poll_id = ${polls.id} and le.voter = ${sql.placeholder("voter")})`.mapWith(Number),
+    })
+    .from(polls)
+    .innerJoin(pollOptions, eq(pollOptions.pollId, polls.id))
+    .leftJoin(ballots, and(eq(ballots.pollId, polls.id), eq(ballots.userId, sql.placeholder("userId"))))
+    .where(eq(polls.id, sql.placeholder("pollId")))
+    .orderBy(pollOptions.position, pollOptions.id),
+);
 
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+async function see(conn: DB, pollId: number, userId: string, voter: string): Promise<Seen | null> {
+  const list = await seenQuery(conn).all({ pollId, userId, voter });
+  if (list.length === 0) return null;
+  const r = list[0];
+  return {
+    poll: { id: pollId, topicId: r.topicId, kind: r.kind, min: r.min, max: r.max, closesAt: r.closesAt },
+    options: list.map((o) => ({ id: o.optionId, value: o.value, label: o.label, exclusive: Boolean(o.exclusive) })),
+    ballot: r.ballotId === null ? null : { id: r.ballotId, rev: r.rev ?? 0, choices: list.filter((o) => o.chosen).map((o) => o.optionId) },
+    events: r.events,
+  };
+}
 
-type PollRule = NonNullable<Awaited<ReturnType<ReturnType<typeof q.poll>["get"]>>>;
-
-function resolveChoice(poll: PollRule, options: { id: number; value: number | null; label: string; exclusive: boolean }[], input: VoteInput): number[] | Failure {
+function resolveChoice(poll: PollRule, options: OptionRule[], input: VoteInput): number[] | Failure {
   if (poll.kind === "scale") {
     if (input.scaleValue === undefined) return fail("invalid", "Pick a value from 1 to 5.", "value");
     const opt = options.find((o) => o.value === input.scaleValue);
@@ -159,126 +90,183 @@ function resolveChoice(poll: PollRule, options: { id: number; value: number | nu
   return ids;
 }
 
-function closedFailure(poll: PollRule, now: number): Failure | null {
-  return isClosed(poll, now) ? fail("conflict", "This poll is closed: answers can no longer be changed.") : null;
+const closedFailure = (poll: PollRule, now: number): Failure | null =>
+  isClosed(poll, now) ? fail("conflict", "This poll is closed: answers can no longer be changed.") : null;
+
+/** One ballot change, worked out from what was seen: applied whole, or not at all if the ballot moved meanwhile. */
+type Change = {
+  pollId: number;
+  userId: string;
+  now: number;
+  action: BallotEvent;
+  /** The ballot as seen (null for a first vote), which the write requires unchanged. */
+  ballot: { id: number; rev: number } | null;
+  choices: number[];
+  add: number[];
+  remove: number[];
+  /** Tally deltas; a null option is the voter count. */
+  deltas: { optionId: number | null; delta: number }[];
+  entry: PendingEntry;
+};
+
+function change(seen: Seen, userId: string, voter: string, action: BallotEvent, choices: number[], now: number): Change {
+  const before = new Set(seen.ballot?.choices ?? []);
+  const after = new Set(choices);
+  const add = choices.filter((id) => !before.has(id));
+  const remove = [...before].filter((id) => !after.has(id)).sort((a, b) => a - b);
+  const voters = !seen.ballot ? 1 : choices.length === 0 ? -1 : 0;
+  const deltas: Change["deltas"] = [...remove.map((optionId) => ({ optionId, delta: -1 })), ...add.map((optionId) => ({ optionId, delta: 1 }))];
+  if (voters) deltas.push({ optionId: null, delta: voters });
+  const entry = ballotEntry(seen.poll.id, { hour: hourOf(now), voter, n: seen.events + 1, action, choices });
+  return { pollId: seen.poll.id, userId, now, action, ballot: seen.ballot && { id: seen.ballot.id, rev: seen.ballot.rev }, choices, add, remove, deltas, entry };
 }
 
-async function afterChange(
-  tx: DB,
-  poll: { id: number; topicId: number },
-  userId: string,
-  action: BallotEvent,
-  optionIds: number[],
-  now: number,
-  voters: number,
-) {
-  // History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
-  await q.history(tx).run({ pollId: poll.id, userId, action: action === "removed" ? "withdraw" : action, optionIds: JSON.stringify(optionIds), now });
-  await appendBallotEvent(tx, poll.id, userId, action, optionIds, now);
-  await q.rollup(tx).run({ pollId: poll.id, day: utcDay(now), voters });
-  touchTopic(tx, poll.topicId);
+const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? "NULL" : String(Math.trunc(id)))).join(",")}}`;
+
+/**
+ * PostgreSQL: the whole change as one statement of CTEs, in autocommit. The
+ * ballot row is the only row it updates, and only this person writes it: the
+ * guard (`rev`) makes a change seen from an older ballot write nothing.
+ * Answers whether it was applied.
+ */
+async function applyOnPostgres(c: Change): Promise<boolean> {
+  const open = sql`exists (select 1 from polls where id = ${c.pollId} and (closes_at is null or closes_at > ${c.now}))`;
+  const ballot = !c.ballot
+    ? sql`insert into ballots (poll_id, user_id, created_at, updated_at) select ${c.pollId}, ${c.userId}, ${c.now}, ${c.now} where ${open}
+        on conflict (poll_id, user_id) do nothing returning id`
+    : c.choices.length === 0
+      ? sql`delete from ballots where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`
+      : sql`update ballots set rev = rev + 1, updated_at = ${c.now} where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`;
+  const found = await rows<{ id: number }>(
+    db(),
+    sql`with b as (${ballot}),
+      gone as (delete from ballot_choices where ballot_id in (select id from b) and option_id = any(${intArray(c.remove)}::int[])),
+      added as (insert into ballot_choices (ballot_id, option_id) select b.id, o from b, unnest(${intArray(c.add)}::int[]) as o),
+      deltas as (insert into tally_deltas (poll_id, option_id, delta)
+        select ${c.pollId}, x.o, x.d from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[]) as x(o, d)),
+      history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c.action)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
+      entry as (insert into log_entries (poll_id, voter, entry, hash, created_at) select ${c.pollId}, ${c.entry.voter}, ${c.entry.line}, ${c.entry.hash}, ${c.now} from b)
+      select id from b`,
+  );
+  return found.length > 0;
 }
 
-/** Casts or replaces the user's ballot; ballot, tallies, history and roll-up change in one transaction. */
+// History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
+const historyAction = (action: BallotEvent) => (action === "removed" ? "withdraw" : action);
+
+/** Inside a transaction that sees the ballot as it stands (SQLite's, or a ban's on PostgreSQL): the same writes, one by one. */
+async function applyInTransaction(tx: DB, c: Change): Promise<void> {
+  let ballotId = c.ballot?.id;
+  if (!c.ballot) {
+    [{ id: ballotId }] = await tx.insert(ballots).values({ pollId: c.pollId, userId: c.userId, createdAt: c.now, updatedAt: c.now }).returning({ id: ballots.id });
+  } else if (c.choices.length === 0) {
+    await tx.delete(ballots).where(eq(ballots.id, c.ballot.id));
+  } else {
+    await tx.update(ballots).set({ rev: sql`${ballots.rev} + 1`, updatedAt: c.now }).where(eq(ballots.id, c.ballot.id));
+    if (c.remove.length) await tx.delete(ballotChoices).where(and(eq(ballotChoices.ballotId, c.ballot.id), inArray(ballotChoices.optionId, c.remove)));
+  }
+  if (c.add.length) await tx.insert(ballotChoices).values(c.add.map((optionId) => ({ ballotId: ballotId!, optionId })));
+  await tx.insert(tallyDeltas).values(c.deltas.map((d) => ({ pollId: c.pollId, ...d })));
+  await tx.insert(ballotHistory).values({ pollId: c.pollId, userId: c.userId, action: historyAction(c.action), optionIds: JSON.stringify(c.choices), at: c.now });
+  await tx.insert(logEntries).values({ pollId: c.pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, createdAt: c.now });
+}
+
+/** A change lost its race (the ballot moved, an option went): see again and decide again, a few times. */
+const ATTEMPTS = 5;
+
+/**
+ * Sees, decides, writes: `decide` turns what was seen into a change, a
+ * refusal, or nothing to do. On PostgreSQL the write applies only if the
+ * ballot is as seen; otherwise everything is seen again.
+ */
+async function changeBallot<T>(userId: string, pollId: number, now: number, decide: (seen: Seen, voter: string) => Change | T): Promise<T | Change | Failure> {
+  const voter = voterOf(await pseudonymKey(), pollId, userId);
+  if (engine() === "sqlite") {
+    return transaction(async (tx) => {
+      const seen = await see(tx, pollId, userId, voter);
+      if (!seen) return fail("not_found", "No such poll.");
+      const decided = decide(seen, voter);
+      if (isChange(decided)) await applyInTransaction(tx, decided);
+      return decided;
+    });
+  }
+  for (let attempt = 1; ; attempt++) {
+    const seen = await see(db(), pollId, userId, voter);
+    if (!seen) return fail("not_found", "No such poll.");
+    const decided = decide(seen, voter);
+    if (!isChange(decided)) return decided;
+    try {
+      if (await applyOnPostgres(decided)) return decided;
+    } catch (err) {
+      // An option or the poll went while the change was decided (a foreign key), or a unique index refused it.
+      if (!hasCode(err, ["23503", "23505"]) || attempt >= ATTEMPTS) throw err;
+    }
+    if (attempt >= ATTEMPTS) throw new Error(`ballot of ${userId} on poll ${pollId} kept changing under ${ATTEMPTS} attempts`);
+  }
+}
+
+const isChange = (x: unknown): x is Change => typeof x === "object" && x !== null && "entry" in x && "deltas" in x;
+
+/** Casts or replaces the user's ballot: ballot, choices, tally deltas, history and log entry, all or nothing. */
 export async function castVote(userId: string, pollId: number, input: VoteInput, now = Date.now()): Promise<VoteResult> {
-  const result = await transaction(async (tx): Promise<VoteResult> => {
-    const poll = await q.poll(tx).get({ pollId });
-    if (!poll) return fail("not_found", "No such poll.");
-    const closed = closedFailure(poll, now);
+  const out = await changeBallot(userId, pollId, now, (seen, voter): Change | VoteResult => {
+    const closed = closedFailure(seen.poll, now);
     if (closed) return closed;
-    const chosen = resolveChoice(poll, await q.options(tx).all({ pollId }), input);
+    const chosen = resolveChoice(seen.poll, seen.options, input);
     if (!Array.isArray(chosen)) return chosen;
-    // Tallies change in option order, whatever order the form sent.
     chosen.sort((a, b) => a - b);
-
-    const existing = await q.ballot(tx).get({ pollId, userId });
-    if (!existing) {
-      const ballot = await q.insertBallot(tx).get({ pollId, userId, now });
-      if (!ballot) throw new Error("ballot insert returned nothing");
-      for (const optionId of chosen) {
-        await q.insertChoice(tx).run({ ballotId: ballot.id, optionId });
-        await q.bumpTally(tx).run({ optionId, delta: 1 });
-      }
-      const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: 1 }))!;
-      await afterChange(tx, poll, userId, "cast", chosen, now, voters);
-      return { ok: true, changed: true, optionIds: chosen };
-    }
-
-    const before = new Set((await q.choices(tx).all({ ballotId: existing.id })).map((r) => r.optionId));
-    const after = new Set(chosen);
-    const changes = [
-      ...[...before].filter((id) => !after.has(id)).map((optionId) => ({ optionId, delta: -1 })),
-      ...chosen.filter((id) => !before.has(id)).map((optionId) => ({ optionId, delta: 1 })),
-    ].sort((a, b) => a.optionId - b.optionId);
-    if (changes.length === 0) return { ok: true, changed: false, optionIds: chosen };
-    for (const { optionId, delta } of changes) {
-      if (delta < 0) await q.deleteChoice(tx).run({ ballotId: existing.id, optionId });
-      else await q.insertChoice(tx).run({ ballotId: existing.id, optionId });
-      await q.bumpTally(tx).run({ optionId, delta });
-    }
-    await q.touchBallot(tx).run({ ballotId: existing.id, now });
-    const { voters } = (await q.voters(tx).get({ pollId }))!;
-    await afterChange(tx, poll, userId, "change", chosen, now, voters);
-    return { ok: true, changed: true, optionIds: chosen };
+    const before = seen.ballot?.choices ?? [];
+    if (seen.ballot && before.length === chosen.length && before.every((id) => chosen.includes(id))) return { ok: true, changed: false, optionIds: chosen };
+    return change(seen, userId, voter, seen.ballot ? "change" : "cast", chosen, now);
   });
-  if (result.ok && result.changed) notifyPollChanged(pollId);
-  return result;
+  if (!isChange(out)) return out;
+  notifyPollChanged(pollId);
+  return { ok: true, changed: true, optionIds: out.choices };
 }
 
 /** Removes the user's ballot, if any, and takes it out of the tallies. */
 export async function withdrawVote(userId: string, pollId: number, now = Date.now()): Promise<WithdrawResult> {
-  const result = await transaction(async (tx): Promise<WithdrawResult> => {
-    const poll = await q.poll(tx).get({ pollId });
-    if (!poll) return fail("not_found", "No such poll.");
-    const closed = closedFailure(poll, now);
+  const out = await changeBallot(userId, pollId, now, (seen, voter): Change | WithdrawResult => {
+    const closed = closedFailure(seen.poll, now);
     if (closed) return closed;
-    if (!(await removeBallot(tx, userId, poll, now))) return { ok: true, withdrawn: false };
-    return { ok: true, withdrawn: true };
+    return seen.ballot ? change(seen, userId, voter, "withdraw", [], now) : { ok: true, withdrawn: false };
   });
-  if (result.ok && result.withdrawn) notifyPollChanged(pollId);
-  return result;
-}
-
-/** Inside a transaction that holds the poll's lock: deletes a ballot and reverses its tallies. */
-async function removeBallot(tx: DB, userId: string, poll: { id: number; topicId: number }, now: number, action: "withdraw" | "removed" = "withdraw"): Promise<boolean> {
-  const pollId = poll.id;
-  const existing = await q.ballot(tx).get({ pollId, userId });
-  if (!existing) return false;
-  const choices = (await q.choices(tx).all({ ballotId: existing.id })).map((r) => r.optionId).sort((a, b) => a - b);
-  for (const optionId of choices) await q.bumpTally(tx).run({ optionId, delta: -1 });
-  await q.deleteBallot(tx).run({ ballotId: existing.id });
-  const { voters } = (await q.bumpVoters(tx).get({ pollId, delta: -1 }))!;
-  await afterChange(tx, poll, userId, action, [], now, voters);
-  return true;
+  if (!isChange(out)) return out;
+  notifyPollChanged(pollId);
+  return { ok: true, withdrawn: true };
 }
 
 /**
  * Inside a transaction: withdraws every ballot of a user, tallies included.
  * The public log calls it a withdrawal when the person left (account
- * deletion) and a removal when a moderator's ban took the ballots out.
+ * deletion) and a removal when a moderator's ban took the ballots out. Each
+ * ballot is locked before it is read, so a vote of theirs in flight either
+ * lands first and is withdrawn, or finds its ballot gone.
  */
 export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, now = Date.now(), action: "withdraw" | "removed" = "withdraw"): Promise<number[]> {
-  const pollIds = (await tx.select({ pollId: ballots.pollId }).from(ballots).where(eq(ballots.userId, userId)))
-    .map((r) => r.pollId)
-    .sort((a, b) => a - b);
-  for (const pollId of pollIds) {
-    // Each poll's lock, in poll order, as a vote would take it.
-    const poll = await q.poll(tx).get({ pollId });
-    if (poll) await removeBallot(tx, userId, poll, now, action);
+  const held = await rows<{ id: number; poll_id: number }>(
+    tx,
+    sql`select id, poll_id from ballots where user_id = ${userId} order by poll_id ${engine() === "pg" ? sql`for update` : sql``}`,
+  );
+  const key = await pseudonymKey(tx);
+  for (const { poll_id: pollId } of held) {
+    const voter = voterOf(key, pollId, userId);
+    const seen = await see(tx, pollId, userId, voter);
+    if (seen?.ballot) await applyInTransaction(tx, change(seen, userId, voter, action, [], now));
   }
-  return pollIds;
+  return held.map((h) => Number(h.poll_id));
 }
 
 /** The user's current choices for each of the given polls. */
 export async function getMyChoices(userId: string, pollIds: number[]): Promise<Map<number, number[]>> {
   const map = new Map<number, number[]>();
   if (pollIds.length === 0) return map;
-  const rows = await db()
+  const found = await db()
     .select({ pollId: ballots.pollId, optionId: ballotChoices.optionId })
     .from(ballots)
     .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballots.id))
     .where(and(eq(ballots.userId, userId), inArray(ballots.pollId, pollIds)));
-  for (const r of rows) {
+  for (const r of found) {
     const list = map.get(r.pollId) ?? [];
     list.push(r.optionId);
     map.set(r.pollId, list);

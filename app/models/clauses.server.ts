@@ -6,6 +6,7 @@ import { fail, type Failure, type Ok } from "./outcome";
 import { createPoll, pollForm } from "./polls.server";
 import { logAction } from "./moderation-log.server";
 import { touchTopic } from "./data-versions.server";
+import { liveVoters } from "./tallies.server";
 
 // A document's versions compared clause by clause, per topic (decision 020).
 // Each clause owns a scale poll; that poll's thread is the clause's thread,
@@ -33,7 +34,7 @@ export const clausePollQuestion = (title: string) => `${title}: does this clause
 /** A topic's clauses with their polls, in order, for the topic page (empty when it has no comparison). */
 export async function listClauseLinks(topicId: number) {
   return db()
-    .select({ slug: docClauses.slug, title: docClauses.title, pollId: polls.id, pollSlug: polls.slug, voters: polls.voterCount, comments: polls.commentCount })
+    .select({ slug: docClauses.slug, title: docClauses.title, pollId: polls.id, pollSlug: polls.slug, voters: liveVoters, comments: polls.commentCount })
     .from(docClauses)
     .innerJoin(polls, eq(polls.id, docClauses.pollId))
     .where(eq(docClauses.topicId, topicId))
@@ -57,7 +58,7 @@ export async function getComparison(topicId: number): Promise<Comparison | null>
       title: docClauses.title,
       pollSlug: polls.slug,
       question: polls.question,
-      voters: polls.voterCount,
+      voters: liveVoters,
       comments: polls.commentCount,
     })
     .from(docClauses)

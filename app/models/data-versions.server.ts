@@ -3,11 +3,17 @@ import { beforeCommit, exec, prepared, type DB } from "../../db/client";
 import { comments, dataVersions, polls, topics } from "../../db/schema";
 
 // Data versions: a counter per topic, bumped in the transaction of every
-// write that changes what a public page shows. The page cache keys on them
-// (docs/caching.md), and since they live in the database, every instance sees
-// a write the moment it commits. The home page's version is derived from the
-// topics' (their sum, which any bump raises), not kept in a row of its own:
-// no row is written by every write on the site (issue 25).
+// write that changes what a public page shows, except votes. The page cache
+// keys on them (docs/caching.md), and since they live in the database, every
+// instance sees a write the moment it commits.
+//
+// No row is written by every write on the site, nor by every vote on a topic
+// (issue 25). The home page's version is derived from the topics' (their sum,
+// which any bump raises). A vote writes one ballot log entry and nothing
+// shared, so a topic's version adds its logs' lengths: the entries its latest
+// checkpoints cover plus those pending. Every ballot change adds an entry, and
+// the integrator moves entries from pending to covered in one transaction,
+// so the sum grows with each vote and with nothing else.
 
 const bump = prepared("versions.bump", (c) =>
   c
@@ -45,6 +51,7 @@ const siteVersion = prepared("versions.site", (c) =>
   c
     .select({
       version: sql<number | null>`(select coalesce(sum(version), 0) from data_versions where scope > 0)`,
+      logs: sql<number>`(select coalesce(sum(size), 0) from log_checkpoints) + (select count(*) from log_entries where idx is null)`.mapWith(Number),
       topics: sql<number>`(select count(*) from topics)`,
       closed: sql<number>`count(*)`,
     })
@@ -56,6 +63,8 @@ const siteVersion = prepared("versions.site", (c) =>
 const versionColumns = (topicId: string) => ({
   topicId: sql<number>`${sql.raw(topicId)}`,
   version: sql<number | null>`(select version from data_versions where scope = ${sql.raw(topicId)})`,
+  logs: sql<number>`(select coalesce(sum(lc.size), 0) from log_checkpoints lc join polls lp on lp.id = lc.poll_id where lp.topic_id = ${sql.raw(topicId)})
+    + (select count(*) from log_entries le join polls lp on lp.id = le.poll_id where lp.topic_id = ${sql.raw(topicId)} and le.idx is null)`.mapWith(Number),
   closed: sql<number>`(select count(*) from polls p where p.topic_id = ${sql.raw(topicId)} and p.closes_at <= ${sql.placeholder("now")})`,
 });
 
@@ -78,17 +87,18 @@ export type PageScope = { site: true } | { topic: string } | { comment: number }
 export async function pageVersion(scope: PageScope, now: number): Promise<string | null> {
   if ("site" in scope) {
     const r = await siteVersion().get({ now });
-    return `s.${r?.version ?? 0}.${r?.topics ?? 0}.${r?.closed ?? 0}`;
+    return `s.${r?.version ?? 0}.${r?.logs ?? 0}.${r?.topics ?? 0}.${r?.closed ?? 0}`;
   }
   const r = "topic" in scope ? await topicVersion().get({ slug: scope.topic, now }) : await commentVersion().get({ id: scope.comment, now });
-  return r ? `t${r.topicId}.${r.version ?? 0}.${r.closed}` : null;
+  return r ? `t${r.topicId}.${r.version ?? 0}.${r.logs}.${r.closed}` : null;
 }
 
-const oneTopicVersion = prepared("versions.ofTopic", (c) =>
-  c.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.scope, sql.placeholder("scope"))),
+const topicVersionById = prepared("versions.topicById", (c) =>
+  c.select(versionColumns("topics.id")).from(topics).where(eq(topics.id, sql.placeholder("id"))),
 );
 
-/** The data version of one topic (0 before its first write). */
-export async function topicDataVersion(topicId: number): Promise<number> {
-  return (await oneTopicVersion().get({ scope: topicId }))?.version ?? 0;
+/** What one topic's aggregates are read from, as a string that changes whenever they may (votes included). */
+export async function topicDataVersion(topicId: number): Promise<string> {
+  const r = await topicVersionById().get({ id: topicId, now: 0 });
+  return r ? `${r.version ?? 0}.${r.logs}` : "none";
 }

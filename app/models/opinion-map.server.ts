@@ -7,6 +7,7 @@ import { ballotChoices, ballots, opinionMaps, pollOptions, polls, topics, users 
 import { MAP_VERSION, MIN_ANSWERED, summariseOpinions, type Answers, type MapOption, type MapPoll, type MapSummary } from "../lib/opinion-map";
 import { isClosed } from "../lib/visibility";
 import { touchTopic } from "./data-versions.server";
+import { liveVoters } from "./tallies.server";
 
 // The opinion map (issue 14, decision 018): which groups a topic's community
 // falls into across its questions, and where they agree. Computed in the
@@ -61,7 +62,7 @@ async function publicPolls(topicId: number, now: number) {
 /** The ballots counted: every public poll's, and the number the snapshot is compared on. */
 async function ballotCount(pollIds: number[]): Promise<number> {
   if (pollIds.length === 0) return 0;
-  const [r] = await db().select({ n: sql<number>`coalesce(sum(${polls.voterCount}), 0)` }).from(polls).where(inArray(polls.id, pollIds));
+  const [r] = await db().select({ n: sql<number>`coalesce(sum(${liveVoters}), 0)` }).from(polls).where(inArray(polls.id, pollIds));
   return Number(r.n);
 }
 

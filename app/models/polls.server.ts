@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { db, forUpdate, isUniqueViolation, prepared, rows, transaction, type DB } from "../../db/client";
 import { ballots, moderationLog, pollOptions, polls, tallies, topics } from "../../db/schema";
 import { renderMarkdown } from "../lib/markdown.server";
@@ -8,6 +8,7 @@ import { logAction } from "./moderation-log.server";
 import { notifyOfResolution } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./data-versions.server";
+import { liveCount, liveVoters } from "./tallies.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";
@@ -56,16 +57,16 @@ const pollColumns = {
   resolutionNote: polls.resolutionNote,
   resolutionSourceUrl: polls.resolutionSourceUrl,
   resolvedAt: polls.resolvedAt,
-  voterCount: polls.voterCount,
-  // The ballot log's length and head, in the same statement as the voter
-  // count, so they describe one moment (docs/ballot-log.md).
+  // Folded counter plus pending deltas (tallies.server.ts).
+  voterCount: liveVoters,
+  // The poll's Merkle tree as its latest checkpoint signed it (issue 25), in
+  // the same statement as the voter count, so they describe one moment.
   // Constant text (these columns only ever select from polls): a prepared
   // statement must read the same on every connection.
-  logRows: sql<number>`coalesce((select max(bl.seq) from ballot_log bl where bl.poll_id = polls.id), 0)`.mapWith(Number),
-  logHead: sql<string>`coalesce((select bl.hash from ballot_log bl where bl.poll_id = polls.id order by bl.seq desc limit 1), '')`,
-  // The poll's Merkle tree as its latest checkpoint signed it (issue 25).
   treeSize: sql<number>`coalesce((select lc.size from log_checkpoints lc where lc.poll_id = polls.id), 0)`.mapWith(Number),
   treeRoot: sql<string>`coalesce((select lc.root from log_checkpoints lc where lc.poll_id = polls.id), '')`,
+  // Entries still waiting for the integrator: with the tree's size, the log's length these counts include.
+  pendingEntries: sql<number>`(select count(*) from log_entries pe where pe.poll_id = polls.id and pe.idx is null)`.mapWith(Number),
   commentCount: polls.commentCount,
   updatedAt: polls.updatedAt,
 };
@@ -92,7 +93,7 @@ const optionColumns = {
   label: pollOptions.label,
   value: pollOptions.value,
   exclusive: pollOptions.exclusive,
-  count: tallies.count,
+  count: liveCount,
 };
 
 const optionsFrom = (conn: DB) => conn.select(optionColumns).from(pollOptions).innerJoin(tallies, eq(tallies.optionId, pollOptions.id));
@@ -314,7 +315,7 @@ export async function updatePoll(adminId: string, pollId: number, input: PollFor
 /** A poll with its options and topic, for its edit form. */
 export async function getPollForEdit(pollId: number) {
   const conn = db();
-  const [poll] = await conn.select().from(polls).where(eq(polls.id, pollId));
+  const [poll] = await conn.select({ ...getTableColumns(polls), voterCount: liveVoters }).from(polls).where(eq(polls.id, pollId));
   if (!poll) return null;
   const options = await conn.select({ id: pollOptions.id, label: pollOptions.label, value: pollOptions.value, exclusive: pollOptions.exclusive }).from(pollOptions).where(eq(pollOptions.pollId, pollId)).orderBy(asc(pollOptions.position));
   const [topic] = await conn.select({ slug: topics.slug, title: topics.title }).from(topics).where(eq(topics.id, poll.topicId));
@@ -323,7 +324,7 @@ export async function getPollForEdit(pollId: number) {
 
 export async function listPollsForAdmin(topicId: number) {
   return db()
-    .select({ id: polls.id, slug: polls.slug, question: polls.question, kind: polls.kind, voterCount: polls.voterCount, closesAt: polls.closesAt, resolvedAt: polls.resolvedAt, isPrediction: polls.isPrediction, commentsLocked: polls.commentsLocked })
+    .select({ id: polls.id, slug: polls.slug, question: polls.question, kind: polls.kind, voterCount: liveVoters, closesAt: polls.closesAt, resolvedAt: polls.resolvedAt, isPrediction: polls.isPrediction, commentsLocked: polls.commentsLocked })
     .from(polls)
     .where(eq(polls.topicId, topicId))
     .orderBy(asc(polls.position));

@@ -5,7 +5,6 @@ import { ballotHistory, tallyDaily } from "../../db/schema";
 import { pageClock } from "../lib/format";
 import { pollPercents, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
-import { GENESIS } from "./ballot-log.server";
 import { getMyChoices } from "./ballots.server";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
@@ -55,8 +54,8 @@ export type PollResult = {
     brier: number | null;
   } | null;
   lastVoteAt: number | null;
-  /** The public ballot log's length and head hash, read with the counts above; null while results are not public to everyone. */
-  ballotLog: { rows: number; head: string; csv: string; json: string; checkpoint: { size: number; root: string; url: string } } | null;
+  /** The public ballot log's views and latest signed checkpoint (read with the counts above); null while results are not public to everyone. */
+  ballotLog: { entries: number; csv: string; json: string; checkpoint: { size: number; root: string; url: string } } | null;
 };
 
 const lastVote = prepared("results.lastVote", (c) =>
@@ -117,8 +116,8 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     lastVoteAt: decision.visible && lastVoteAt !== null ? Math.floor(lastVoteAt / 60_000) * 60_000 : null,
     ballotLog: resultsVisibility(poll, PUBLIC_VIEWER, now).visible
       ? {
-          rows: poll.logRows,
-          head: poll.logHead || GENESIS,
+          // The log's length these counts include: the signed entries and those still being placed.
+          entries: poll.treeSize + poll.pendingEntries,
           csv: `/t/${topicSlug}/p/${poll.slug}/ballots.csv`,
           json: `/t/${topicSlug}/p/${poll.slug}/ballots.json`,
           // The signed tree (issue 25): its size and base64 root, as the checkpoint says them.
@@ -137,7 +136,7 @@ export type TopicResults = ReturnType<typeof buildResults>;
  * reader's page then costs the version read, their own ballots and the render.
  */
 type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend> };
-type Kept = LRUCache<number, { version: number; data: Aggregates }>;
+type Kept = LRUCache<number, { version: string; data: Aggregates }>;
 // Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
 const keptBy = new WeakMap<DB, Kept>();
 

@@ -41,5 +41,11 @@ export async function knownSecret(name: string): Promise<Buffer | null> {
   const known = cache?.get(name);
   if (known) return known;
   const [row] = await db().select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, name));
-  return row ? Buffer.from(row.value, "hex") : null;
+  if (!row) return null;
+  // A committed key never changes: keep it, as serverSecret does.
+  const key = Buffer.from(row.value, "hex");
+  const map = cache ?? new Map<string, Buffer>();
+  kept.set(db(), map);
+  map.set(name, key);
+  return key;
 }

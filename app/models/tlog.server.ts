@@ -1,12 +1,13 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
-import { db, exclusively, transaction, type DB } from "../../db/client";
-import { ballotLog, logCheckpoints, logEntries, logHashes, polls, serverSecrets, topics } from "../../db/schema";
+import { db, exclusively, rows, transaction, type DB } from "../../db/client";
+import { foldTallyDeltas } from "./tallies.server";
+import { ballotLog, logCheckpoints, logEntries, logHashes, polls, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { checkpointText, rawPublicKey, signNote, verifierKey } from "../lib/signed-note.server";
 import { leafHash, rootFromStored, rootOf, TILE_WIDTH, type Hash } from "../lib/tlog.server";
 import { touchTopic } from "./data-versions.server";
-import { serverSecret } from "./secrets.server";
+import { knownSecret, serverSecret } from "./secrets.server";
 
 // Each poll's ballot log as a transparency log (issue 25, docs/ballot-log.md):
 // RFC 6962 Merkle trees served in the C2SP tlog-tiles layout. A vote adds its
@@ -23,20 +24,6 @@ import { serverSecret } from "./secrets.server";
  */
 export function entryLine(pollId: number, hour: string, voter: string, n: number, action: BallotEvent, choices: string): string {
   return `pulse-ballot/1 ${pollId} ${hour} ${voter} ${n} ${action} ${choices}`.trimEnd();
-}
-
-/**
- * Inside the ballot change's transaction: the event waits, unindexed, for
- * the integrator. It reads only the voter's own entries (to number them),
- * never the log's head.
- */
-export async function enqueueEntry(tx: DB, pollId: number, voter: string, event: { hour: string; action: BallotEvent; choices: string }, now: number): Promise<void> {
-  const [{ n }] = await tx
-    .select({ n: sql<number>`count(*)`.mapWith(Number) })
-    .from(logEntries)
-    .where(and(eq(logEntries.pollId, pollId), eq(logEntries.voter, voter)));
-  const line = entryLine(pollId, event.hour, voter, n + 1, event.action, event.choices);
-  await tx.insert(logEntries).values({ pollId, voter, idx: null, entry: line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex"), createdAt: now });
 }
 
 // ---------------------------------------------------------------- signing
@@ -65,9 +52,8 @@ export async function ensureSigningKey(): Promise<void> {
 
 /** The verifier key a checker configures, in signed-note form (`name+hash+key`); null before the key exists. */
 export async function logVerifierKey(host: string): Promise<string | null> {
-  const [row] = await db().select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, KEY_SECRET));
-  if (!row) return null;
-  return verifierKey(keyName(host), rawPublicKey(createPublicKey(keyOfSeed(Buffer.from(row.value, "hex")))));
+  const seed = await knownSecret(KEY_SECRET);
+  return seed && verifierKey(keyName(host), rawPublicKey(createPublicKey(keyOfSeed(seed))));
 }
 
 // ---------------------------------------------------------------- the tree
@@ -136,11 +122,17 @@ const BATCH = 4096;
  * Answers how many entries were integrated.
  */
 export async function integratePending(host: string, now = Date.now()): Promise<number> {
-  const todo = await db().selectDistinct({ pollId: logEntries.pollId }).from(logEntries).where(isNull(logEntries.idx));
+  const todo = await rows<{ poll_id: number }>(
+    db(),
+    sql`select distinct poll_id from log_entries where idx is null union select distinct poll_id from tally_deltas order by 1`,
+  );
   let total = 0;
-  for (const { pollId } of todo) {
-    for (;;) {
+  for (const { poll_id } of todo) {
+    const pollId = Number(poll_id);
+    for (let first = true; ; first = false) {
       const done = await transaction(async (tx) => {
+        // The counters take the poll's pending deltas in the same transaction (tallies.server.ts).
+        if (first) await foldTallyDeltas(tx, pollId, now);
         const pending = await tx
           .select({ id: logEntries.id, hash: logEntries.hash })
           .from(logEntries)

@@ -75,7 +75,8 @@ const listQuery = prepared("topics.list", (conn) =>
       // Questions as the topic page lists them; a clause's question is counted with its clause (issue 23).
       pollCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id and not exists (select 1 from doc_clauses dc where dc.poll_id = p.id))`,
       clauseCount: sql<number>`(select count(*) from polls p where p.topic_id = topics.id and exists (select 1 from doc_clauses dc where dc.poll_id = p.id))`,
-      answerCount: sql<number>`(select coalesce(sum(p.voter_count), 0) from polls p where p.topic_id = topics.id)`,
+      answerCount: sql<number>`(select coalesce(sum(p.voter_count), 0) from polls p where p.topic_id = topics.id)
+        + (select coalesce(sum(td.delta), 0) from tally_deltas td join polls p on p.id = td.poll_id where p.topic_id = topics.id and td.option_id is null)`,
       createdAt: topics.createdAt,
       activeAt: topics.activeAt,
     })

@@ -39,6 +39,7 @@ export const topics = live("topics");
 export const polls = live("polls");
 export const pollOptions = live("pollOptions");
 export const tallies = live("tallies");
+export const tallyDeltas = live("tallyDeltas");
 export const ballots = live("ballots");
 export const ballotChoices = live("ballotChoices");
 export const ballotHistory = live("ballotHistory");

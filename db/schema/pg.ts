@@ -125,6 +125,23 @@ export const tallies = pgTable(
   (t) => [index("tallies_poll").on(t.pollId), check("tallies_nonnegative", sql`${t.count} >= 0`)],
 );
 
+// Tally changes not yet folded into the counters (issue 25): a vote inserts
+// its deltas and never updates a shared row; the integrator folds them into
+// tallies and polls.voter_count in batches. Readers add what is pending, so a
+// read after a vote's commit sees it. A null option is the voter count.
+export const tallyDeltas = pgTable(
+  "tally_deltas",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    optionId: integer("option_id").references(() => pollOptions.id, { onDelete: "cascade" }),
+    delta: integer("delta").notNull(),
+  },
+  (t) => [index("tally_deltas_poll").on(t.pollId, t.optionId)],
+);
+
 export const ballots = pgTable(
   "ballots",
   {
@@ -137,6 +154,8 @@ export const ballots = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+    /** Raised by every change: a write made from a read of the ballot applies only if no other change came between (issue 25). */
+    rev: integer("rev").notNull().default(0),
   },
   (t) => [uniqueIndex("ballots_poll_user").on(t.pollId, t.userId), index("ballots_user").on(t.userId)],
 );

@@ -135,6 +135,23 @@ export const tallies = sqliteTable(
   (t) => [index("tallies_poll").on(t.pollId), check("tallies_nonnegative", sql`${t.count} >= 0`)],
 );
 
+// Tally changes not yet folded into the counters (issue 25): a vote inserts
+// its deltas and never updates a shared row; the integrator folds them into
+// tallies and polls.voter_count in batches. Readers add what is pending, so a
+// read after a vote's commit sees it. A null option is the voter count.
+export const tallyDeltas = sqliteTable(
+  "tally_deltas",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    pollId: integer("poll_id")
+      .notNull()
+      .references(() => polls.id, { onDelete: "cascade" }),
+    optionId: integer("option_id").references(() => pollOptions.id, { onDelete: "cascade" }),
+    delta: integer("delta").notNull(),
+  },
+  (t) => [index("tally_deltas_poll").on(t.pollId, t.optionId)],
+);
+
 export const ballots = sqliteTable(
   "ballots",
   {
@@ -147,6 +164,8 @@ export const ballots = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** Raised by every change: a write made from a read of the ballot applies only if no other change came between (issue 25). */
+    rev: integer("rev").notNull().default(0),
   },
   (t) => [uniqueIndex("ballots_poll_user").on(t.pollId, t.userId), index("ballots_user").on(t.userId)],
 );

@@ -16,6 +16,7 @@ import { startPostgres } from "../postgres";
 import { benchDatabase, SEARCH_WORDS, VOTERS } from "./data";
 import { opinionMapCost } from "./map";
 import { scriptWeight } from "./scripts";
+import { checkpointDelays, percentile, roundTripsPerVote } from "./votes";
 
 // Cookies minted here must match the production server's cookie name.
 process.env.NODE_ENV = "production";
@@ -35,6 +36,10 @@ type Scenario = {
   /** Keeps the ETag current while it runs (pages are drawn at the minute, so validators turn each minute). */
   revalidates?: boolean;
   target: number;
+  /** PostgreSQL's target where it differs (issue 25: a vote ≥ 1.5 on SQLite, ≥ 1.0 on PostgreSQL). */
+  pgTarget?: number;
+  /** A vote: while it runs at 100 connections, a probe measures how soon a vote's entry is in a signed checkpoint. */
+  probesLog?: boolean;
 };
 
 type Measured = { rps: number; p99: number; failed: number };
@@ -110,10 +115,13 @@ async function etagOf(port: number, path: string): Promise<string> {
   return etag;
 }
 
+/** Voters the load uses; the last voter is the checkpoint probe's own. */
+const LOAD_VOTERS = VOTERS - 1;
+
 function scenarios(cookies: string[], smallOpts: number[], etag: () => string): Scenario[] {
-  const voter = (i: number) => ({ Cookie: cookies[i % VOTERS] });
-  // Each request moves one of 200 voters to another option, so every vote is a real write.
-  const choice = (i: number) => smallOpts[(Math.floor(i / VOTERS) + 1) % smallOpts.length];
+  const voter = (i: number) => ({ Cookie: cookies[i % LOAD_VOTERS] });
+  // Each request moves one of 199 voters to another option, so every vote is a real write.
+  const choice = (i: number) => smallOpts[(Math.floor(i / LOAD_VOTERS) + 1) % smallOpts.length];
   return [
     { name: "do-nothing route (1.00)", path: () => "/__bench/noop", ok: [200], target: 1 },
     { name: "anonymous results page, 1k ballots (hit)", path: () => "/t/bench-small/results", ok: [200], target: 3 },
@@ -140,7 +148,9 @@ function scenarios(cookies: string[], smallOpts: number[], etag: () => string): 
       body: (i) => `intent=vote&option=${choice(i)}`,
       headers: voter,
       ok: [302],
-      target: 1,
+      target: 1.5,
+      pgTarget: 1,
+      probesLog: true,
     },
     {
       name: "vote POST, fetcher (JSON)",
@@ -149,7 +159,8 @@ function scenarios(cookies: string[], smallOpts: number[], etag: () => string): 
       body: (i) => `intent=vote&via=fetcher&option=${choice(i)}`,
       headers: voter,
       ok: [200],
-      target: 1,
+      target: 1.5,
+      pgTarget: 1,
     },
   ];
 }
@@ -175,9 +186,12 @@ async function nonceSubstitutionCost(port: number, path: string) {
   return { bytes: Buffer.byteLength(html), substitute, hashOnce };
 }
 
-type Row = { at: Record<number, Measured>; rss: number };
+type Row = { at: Record<number, Measured>; rss: number; checkpointMs?: number[]; lockWaits?: number };
 
-async function measure(name: string, env: Record<string, string>, list: Scenario[], setEtag: (e: string) => void) {
+/** Lock waits PostgreSQL logged (log_lock_waits, deadlock_timeout=10ms): waits longer than 10 ms. */
+const lockWaits = { count: 0 };
+
+async function measure(name: string, env: Record<string, string>, list: Scenario[], setEtag: (e: string) => void, probeCookie: string, smallOpts: number[]) {
   process.stdout.write(`measuring ${name}`);
   const server = startServer(env);
   const rows: Record<string, Row> = {};
@@ -189,9 +203,18 @@ async function measure(name: string, env: Record<string, string>, list: Scenario
       const refresh = s.revalidates ? setInterval(() => void etagOf(port, "/t/bench-small/results").then(setEtag, () => {}), 500) : null;
       await load(port, s, 10, Math.min(2, SECONDS)); // warm-up
       const at: Record<number, Measured> = {};
-      for (const c of CONNECTIONS) at[c] = await load(port, s, c, SECONDS);
+      let checkpointMs: number[] | undefined;
+      let waits: number | undefined;
+      for (const c of CONNECTIONS) {
+        const probing = s.probesLog && c === 100;
+        const waitsBefore = lockWaits.count;
+        const probe = probing ? checkpointDelays(port, probeCookie, smallOpts, SECONDS - 1) : null;
+        at[c] = await load(port, s, c, SECONDS);
+        if (probe) checkpointMs = await probe;
+        if (probing) waits = lockWaits.count - waitsBefore;
+      }
       if (refresh) clearInterval(refresh);
-      rows[s.name] = { at, rss: rssOf(server.child.pid) };
+      rows[s.name] = { at, rss: rssOf(server.child.pid), checkpointMs, lockWaits: waits };
       if (Number.isNaN(baseRss)) baseRss = rows[s.name].rss;
       // Votes change the results: later readers need the new validator.
       setEtag(await etagOf(port, "/t/bench-small/results"));
@@ -225,20 +248,33 @@ function report(name: string, list: Scenario[], m: Awaited<ReturnType<typeof mea
     const r = m.rows[s.name];
     const ratio = r.at[10].rps / base;
     const scale = r.at[100].rps / r.at[10].rps;
-    const met = ratio >= s.target;
-    if (!met) misses.push(`${s.name}: ${ratio.toFixed(2)} against ${s.target.toFixed(1)}`);
+    const target = name === "PostgreSQL" ? (s.pgTarget ?? s.target) : s.target;
+    const met = ratio >= target;
+    if (!met) misses.push(`${s.name}: ${ratio.toFixed(2)} against ${target.toFixed(1)}`);
     if (scale < 0.9) misses.push(`${s.name} at 100 connections: ${scale.toFixed(2)} of its 10-connection figure, against 0.9`);
     console.log(
       `  ${s.name}`.padEnd(50),
       r.at[10].rps.toFixed(0).padStart(8),
       ratio.toFixed(2).padStart(7),
-      `≥${s.target.toFixed(1)}`.padStart(7),
+      `≥${target.toFixed(1)}`.padStart(7),
       (met ? "ok" : "MISS").padStart(5),
       r.at[10].p99.toFixed(1).padStart(7),
       scale.toFixed(2).padStart(7),
       r.rss.toFixed(0).padStart(7),
       String(r.at[10].failed + r.at[100].failed).padStart(7),
     );
+  }
+  for (const s of list) {
+    const r = m.rows[s.name];
+    if (r.checkpointMs?.length) {
+      const p99 = percentile(r.checkpointMs, 99);
+      console.log(`  ${s.name} at 100 connections: a probe's vote in a signed checkpoint after p50 ${percentile(r.checkpointMs, 50)} ms, p99 ${p99} ms over ${r.checkpointMs.length} votes (target p99 ≤ 2000)`);
+      if (!(p99 <= 2000)) misses.push(`a vote's entry in a signed checkpoint: p99 ${p99} ms against 2000`);
+    }
+    if (r.lockWaits !== undefined) {
+      console.log(`  ${s.name} at 100 connections: ${r.lockWaits} lock waits longer than 10 ms logged by PostgreSQL (target 0)`);
+      if (r.lockWaits > 0) misses.push(`lock waits during the 100-connection vote run: ${r.lockWaits} against 0`);
+    }
   }
   const memory = m.after / m.baseRss;
   console.log(`  server memory after the run: ${m.after.toFixed(0)} MB, ${memory.toFixed(2)} x the do-nothing scenario's ${m.baseRss.toFixed(0)} MB (target ≤ 1.5)`);
@@ -280,11 +316,19 @@ async function main() {
   }
   console.log(`${SECONDS} s per scenario and connection count; server ${PINNED ? "pinned to core 0, load on core 1" : "not pinned (no taskset or one core)"}`);
 
-  const sqlite = await measure("SQLite", { DATABASE_PATH: data.file }, list, setEtag);
+  const probeCookie = () => cookies[VOTERS - 1];
+  const sqlite = await measure("SQLite", { DATABASE_PATH: data.file }, list, setEtag, probeCookie(), data.smallOpts);
   let failed = report("SQLite", list, sqlite);
   // The PostgreSQL copy is kept beside the SQLite file, and made again with it.
   const keepIn = data.file.replace(/\.db$/, "-pg");
-  const postgres = await startPostgres({ durable: true, keepIn });
+  const postgres = await startPostgres({
+    durable: true,
+    keepIn,
+    flags: ["-c", "log_lock_waits=on", "-c", "deadlock_timeout=10ms"],
+    onLog: (line) => {
+      if (/still waiting for/.test(line)) lockWaits.count++;
+    },
+  });
   try {
     if (!postgres.reused || !fs.existsSync(`${keepIn}/copied`)) {
       process.stdout.write("copying the benchmark database to PostgreSQL (kept for later runs)... ");
@@ -298,8 +342,13 @@ async function main() {
     setDatabase(postgres.url);
     for (let i = 0; i < VOTERS; i++) cookies[i] = (await startSession(`v${i}`)).split(";")[0];
     await closeDatabase();
-    const pg = await measure("PostgreSQL", { DATABASE_URL: postgres.url }, list, setEtag);
+    const pg = await measure("PostgreSQL", { DATABASE_URL: postgres.url }, list, setEtag, probeCookie(), data.smallOpts);
     failed = report("PostgreSQL", list, pg) || failed;
+    if (!only || only.test("vote")) {
+      const trips = await roundTripsPerVote(postgres.url, data.smallOpts);
+      console.log(`  round trips per vote on PostgreSQL, counted at the driver over 200 ballot changes: mean ${trips.mean.toFixed(2)}, max ${trips.max} (target ≤ 2)`);
+      if (trips.max > 2) console.log(`  missed:\n    round trips per vote: ${trips.max} against 2`);
+    }
   } finally {
     await postgres.stop().catch(() => {});
   }

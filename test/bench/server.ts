@@ -7,7 +7,7 @@ import { apiOf } from "../../server/contract";
 const real = await loadBuild();
 // The build's own copy of the app opens the database: the one its routes use.
 const api = apiOf(real);
-const cfg = api.parseConfig({ DATABASE_URL: process.env.DATABASE_URL, DATABASE_PATH: process.env.DATABASE_PATH, NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off", PORT: "0" });
+const cfg = api.parseConfig({ DATABASE_URL: process.env.DATABASE_URL, DATABASE_PATH: process.env.DATABASE_PATH, NODE_ENV: "production", LOG_REQUESTS: "false", RATE_LIMITS: "off", PORT: "0", OPINION_MAP_INTERVAL_MS: "0" });
 api.openDatabase(cfg);
 const build: ServerBuild = {
   ...real,
@@ -24,6 +24,8 @@ const build: ServerBuild = {
   },
 };
 const { server, port } = await listen(cfg, build);
+// The background jobs a running Pulse has: the integrator folds vote deltas and signs checkpoints (the map job is off).
+await api.startBackgroundJobs(cfg, process.cwd());
 process.stdout.write(`PORT ${port}\n`);
 process.on("SIGTERM", () => {
   server.closeAllConnections();

@@ -1,0 +1,65 @@
+import { sql } from "drizzle-orm";
+import { exec, prepared, rows, type DB } from "../../db/client";
+import { tallies, tallyDaily } from "../../db/schema";
+
+// Counters without a hot row (issue 25, decision 026). A vote inserts tally
+// deltas; the integrator folds a poll's deltas into its counters (tallies,
+// polls.voter_count) in one transaction, once per batch. A reader adds the
+// deltas not yet folded, which are at most a second's worth: it reads
+// counters, never ballots, and sees every vote that has committed.
+
+// Written as plain text: Drizzle leaves a column in a sql`` field unqualified,
+// and inside the subquery it would name tally_deltas' own column.
+
+/** A poll's voters as they stand: the folded counter and its pending deltas (select from polls). */
+export const liveVoters = sql<number>`(polls.voter_count + coalesce((select sum(td.delta) from tally_deltas td where td.poll_id = polls.id and td.option_id is null), 0))`.mapWith(Number);
+
+/** An option's count as it stands (select from tallies). */
+export const liveCount = sql<number>`(tallies.count + coalesce((select sum(td.delta) from tally_deltas td where td.poll_id = tallies.poll_id and td.option_id = tallies.option_id), 0))`.mapWith(Number);
+
+// The day's roll-up row is the tallies as they stand after the fold, so the
+// last fold of a day is that day's closing state.
+const rollup = prepared("tallies.rollup", (c) =>
+  c
+    .insert(tallyDaily)
+    .select(
+      c
+        .select({
+          pollId: tallies.pollId,
+          // Typed, so PostgreSQL knows what the parameters are.
+          day: sql`cast(${sql.placeholder("day")} as text)`.as("day"),
+          optionId: tallies.optionId,
+          count: tallies.count,
+          voters: sql`(select p.voter_count from polls p where p.id = ${tallies.pollId})`.as("voters"),
+        })
+        .from(tallies)
+        .where(sql`${tallies.pollId} = ${sql.placeholder("pollId")}`),
+    )
+    .onConflictDoUpdate({
+      target: [tallyDaily.pollId, tallyDaily.day, tallyDaily.optionId],
+      set: { count: sql`excluded.count`, voters: sql`excluded.voters` },
+    }),
+);
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Inside the integrator's transaction: folds a poll's pending deltas into its
+ * counters and rolls the day's row up. Answers how many deltas were folded.
+ */
+export async function foldTallyDeltas(tx: DB, pollId: number, now: number): Promise<number> {
+  const folded = await rows<{ option_id: number | null; delta: number }>(tx, sql`delete from tally_deltas where poll_id = ${pollId} returning option_id, delta`);
+  if (folded.length === 0) return 0;
+  const sums = new Map<number, number>();
+  for (const d of folded) {
+    const key = d.option_id === null ? 0 : Number(d.option_id);
+    sums.set(key, (sums.get(key) ?? 0) + Number(d.delta));
+  }
+  for (const [optionId, delta] of [...sums].sort((a, b) => a[0] - b[0])) {
+    if (delta === 0) continue;
+    if (optionId === 0) await exec(tx, sql`update polls set voter_count = voter_count + ${delta} where id = ${pollId}`);
+    else await exec(tx, sql`update tallies set count = count + ${delta} where option_id = ${optionId}`);
+  }
+  await rollup(tx).run({ pollId, day: utcDay(now) });
+  return folded.length;
+}
