@@ -3,10 +3,13 @@
 // every acknowledged vote is the ballot it left, every tally equals its
 // ballots (before and after the integrator folds the deltas), and each
 // person's log entries are numbered 1, 2, 3… without a gap.
+import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { castVote } from "../app/models/ballots.server";
+import { sqliteConnections } from "../db/client";
 import { integratePending } from "../app/models/tlog.server";
 import { verifyTopic } from "../scripts/results-verify";
-import { Client, count, expectConsistent, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
+import { Client, count, ENGINE, expectConsistent, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
 
 const t = useFreshDatabase();
 const anon = useTestServer();
@@ -69,6 +72,57 @@ describe("votes without a queue (issue 25)", () => {
       expect(report.ok, report.lines.join("\n")).toBe(true);
     } finally {
       await other.close();
+    }
+  });
+
+  it("a vote is two round trips on PostgreSQL, counted at the driver, and one short transaction on SQLite", async () => {
+    const opts = await optionIds(t.db(), "license-opinion");
+    const poll = await pollId(t.db(), "license-opinion");
+    const { id } = await makeUser(anon(), "tripper");
+    // The first vote of a process reads the pseudonym key once; count the ones after.
+    expect((await castVote(id, poll, { optionIds: [opts[0]] })).ok).toBe(true);
+    const sent: string[] = [];
+    const counting = async (fn: () => Promise<unknown>) => {
+      sent.length = 0;
+      if (ENGINE === "pg") {
+        const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+        const original = proto.query;
+        proto.query = function (this: unknown, ...args: unknown[]) {
+          const q = args[0] as string | { text: string };
+          sent.push(typeof q === "string" ? q : q.text);
+          return original.apply(this, args);
+        };
+        try {
+          await fn();
+        } finally {
+          proto.query = original;
+        }
+      } else {
+        const raw = sqliteConnections().writer.$client;
+        const exec = raw.exec;
+        raw.exec = (text: string) => {
+          sent.push(text);
+          return exec.call(raw, text);
+        };
+        try {
+          await fn();
+        } finally {
+          raw.exec = exec;
+        }
+      }
+      return [...sent];
+    };
+    const change = await counting(() => castVote(id, poll, { optionIds: [opts[1]] }));
+    const same = await counting(() => castVote(id, poll, { optionIds: [opts[1]] }));
+    if (ENGINE === "pg") {
+      // One read of the poll and the ballot, one statement that writes and announces it; no BEGIN, no COMMIT.
+      expect(change.map((q) => q.trim().split(/\s+/)[0])).toEqual(["select", "with"]);
+      expect(change[1]).toContain("pg_notify");
+      // An answer that did not change reads once and writes nothing.
+      expect(same.map((q) => q.trim().split(/\s+/)[0])).toEqual(["select"]);
+    } else {
+      expect(change).toEqual(["BEGIN IMMEDIATE", "COMMIT"]);
+      expect(same).toEqual(["BEGIN IMMEDIATE", "COMMIT"]);
     }
   });
 });

@@ -3,7 +3,7 @@ import { db, engine, hasCode, prepared, rows, transaction, type DB } from "../..
 import { ballotChoices, ballotHistory, ballots, logEntries, pollOptions, polls, tallyDeltas } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
-import { notifyPollChanged } from "./events.server";
+import { notifyPollChanged, POLL_CHANNEL } from "./events.server";
 import { ballotEntry, hourOf, pseudonymKey, voterOf, type PendingEntry } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
 
@@ -126,8 +126,10 @@ const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? 
 /**
  * PostgreSQL: the whole change as one statement of CTEs, in autocommit. The
  * ballot row is the only row it updates, and only this person writes it: the
- * guard (`rev`) makes a change seen from an older ballot write nothing.
- * Answers whether it was applied.
+ * guard (`rev`) makes a change seen from an older ballot write nothing. The
+ * change is announced to every instance's live streams in the same statement
+ * (NOTIFY is sent at commit, and only if a row was written). Answers whether
+ * it was applied.
  */
 async function applyOnPostgres(c: Change): Promise<boolean> {
   const open = sql`exists (select 1 from polls where id = ${c.pollId} and (closes_at is null or closes_at > ${c.now}))`;
@@ -146,7 +148,7 @@ async function applyOnPostgres(c: Change): Promise<boolean> {
         select ${c.pollId}, x.o, x.d from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[]) as x(o, d)),
       history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c.action)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
       entry as (insert into log_entries (poll_id, voter, entry, hash, created_at) select ${c.pollId}, ${c.entry.voter}, ${c.entry.line}, ${c.entry.hash}, ${c.now} from b)
-      select id from b`,
+      select id, pg_notify(${POLL_CHANNEL}, ${String(c.pollId)}) from b`,
   );
   return found.length > 0;
 }
@@ -154,21 +156,62 @@ async function applyOnPostgres(c: Change): Promise<boolean> {
 // History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
 const historyAction = (action: BallotEvent) => (action === "removed" ? "withdraw" : action);
 
+// The same writes as single prepared statements, for a transaction (SQLite's, or a ban's on PostgreSQL).
+const w = {
+  insertBallot: prepared("ballots.insert", (c) =>
+    c
+      .insert(ballots)
+      .values({ pollId: sql.placeholder("pollId"), userId: sql.placeholder("userId"), createdAt: sql.placeholder("now"), updatedAt: sql.placeholder("now") })
+      .returning({ id: ballots.id }),
+  ),
+  deleteBallot: prepared("ballots.delete", (c) => c.delete(ballots).where(eq(ballots.id, sql.placeholder("id")))),
+  raiseRev: prepared("ballots.raiseRev", (c) =>
+    c
+      .update(ballots)
+      .set({ rev: sql`${ballots.rev} + 1`, updatedAt: sql`${sql.placeholder("now")}` })
+      .where(eq(ballots.id, sql.placeholder("id"))),
+  ),
+  insertChoice: prepared("ballots.insertChoice", (c) => c.insert(ballotChoices).values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId") })),
+  deleteChoice: prepared("ballots.deleteChoice", (c) =>
+    c.delete(ballotChoices).where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
+  ),
+  insertDelta: prepared("ballots.insertDelta", (c) =>
+    c.insert(tallyDeltas).values({ pollId: sql.placeholder("pollId"), optionId: sql.placeholder("optionId"), delta: sql.placeholder("delta") }),
+  ),
+  insertHistory: prepared("ballots.insertHistory", (c) =>
+    c.insert(ballotHistory).values({
+      pollId: sql.placeholder("pollId"),
+      userId: sql.placeholder("userId"),
+      action: sql.placeholder("action"),
+      optionIds: sql.placeholder("optionIds"),
+      at: sql.placeholder("now"),
+    }),
+  ),
+  insertEntry: prepared("ballots.insertEntry", (c) =>
+    c.insert(logEntries).values({
+      pollId: sql.placeholder("pollId"),
+      voter: sql.placeholder("voter"),
+      entry: sql.placeholder("entry"),
+      hash: sql.placeholder("hash"),
+      createdAt: sql.placeholder("now"),
+    }),
+  ),
+};
+
 /** Inside a transaction that sees the ballot as it stands (SQLite's, or a ban's on PostgreSQL): the same writes, one by one. */
 async function applyInTransaction(tx: DB, c: Change): Promise<void> {
+  const { pollId, userId, now } = c;
   let ballotId = c.ballot?.id;
-  if (!c.ballot) {
-    [{ id: ballotId }] = await tx.insert(ballots).values({ pollId: c.pollId, userId: c.userId, createdAt: c.now, updatedAt: c.now }).returning({ id: ballots.id });
-  } else if (c.choices.length === 0) {
-    await tx.delete(ballots).where(eq(ballots.id, c.ballot.id));
-  } else {
-    await tx.update(ballots).set({ rev: sql`${ballots.rev} + 1`, updatedAt: c.now }).where(eq(ballots.id, c.ballot.id));
-    if (c.remove.length) await tx.delete(ballotChoices).where(and(eq(ballotChoices.ballotId, c.ballot.id), inArray(ballotChoices.optionId, c.remove)));
+  if (!c.ballot) ballotId = (await w.insertBallot(tx).get({ pollId, userId, now }))!.id;
+  else if (c.choices.length === 0) await w.deleteBallot(tx).run({ id: c.ballot.id });
+  else {
+    await w.raiseRev(tx).run({ id: c.ballot.id, now });
+    for (const optionId of c.remove) await w.deleteChoice(tx).run({ ballotId, optionId });
   }
-  if (c.add.length) await tx.insert(ballotChoices).values(c.add.map((optionId) => ({ ballotId: ballotId!, optionId })));
-  await tx.insert(tallyDeltas).values(c.deltas.map((d) => ({ pollId: c.pollId, ...d })));
-  await tx.insert(ballotHistory).values({ pollId: c.pollId, userId: c.userId, action: historyAction(c.action), optionIds: JSON.stringify(c.choices), at: c.now });
-  await tx.insert(logEntries).values({ pollId: c.pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, createdAt: c.now });
+  for (const optionId of c.add) await w.insertChoice(tx).run({ ballotId, optionId });
+  for (const d of c.deltas) await w.insertDelta(tx).run({ pollId, optionId: d.optionId, delta: d.delta });
+  await w.insertHistory(tx).run({ pollId, userId, action: historyAction(c.action), optionIds: JSON.stringify(c.choices), now });
+  await w.insertEntry(tx).run({ pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, now });
 }
 
 /** A change lost its race (the ballot moved, an option went): see again and decide again, a few times. */
@@ -205,6 +248,11 @@ async function changeBallot<T>(userId: string, pollId: number, now: number, deci
   }
 }
 
+/** On SQLite the change is announced now, in this process; PostgreSQL's statement announced it already. */
+const announced = (pollId: number) => {
+  if (engine() === "sqlite") notifyPollChanged(pollId);
+};
+
 const isChange = (x: unknown): x is Change => typeof x === "object" && x !== null && "entry" in x && "deltas" in x;
 
 /** Casts or replaces the user's ballot: ballot, choices, tally deltas, history and log entry, all or nothing. */
@@ -220,7 +268,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
     return change(seen, userId, voter, seen.ballot ? "change" : "cast", chosen, now);
   });
   if (!isChange(out)) return out;
-  notifyPollChanged(pollId);
+  announced(pollId);
   return { ok: true, changed: true, optionIds: out.choices };
 }
 
@@ -232,7 +280,7 @@ export async function withdrawVote(userId: string, pollId: number, now = Date.no
     return seen.ballot ? change(seen, userId, voter, "withdraw", [], now) : { ok: true, withdrawn: false };
   });
   if (!isChange(out)) return out;
-  notifyPollChanged(pollId);
+  announced(pollId);
   return { ok: true, withdrawn: true };
 }
 

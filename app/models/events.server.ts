@@ -7,7 +7,8 @@ import { engine, listen, pgPool } from "../../db/client";
 // vote on one instance reaches streams held open on all of them.
 export const events = new EventEmitter().setMaxListeners(0);
 
-const CHANNEL = "pulse_poll_changed";
+/** The channel a poll's changes are announced on (a vote announces inside its own statement: ballots.server.ts). */
+export const POLL_CHANNEL = "pulse_poll_changed";
 
 export function notifyPollChanged(pollId: number): void {
   if (engine() === "sqlite") {
@@ -16,14 +17,14 @@ export function notifyPollChanged(pollId: number): void {
   }
   // After the commit: a lost notification costs one live update, never data.
   pgPool()
-    .query("select pg_notify($1, $2)", [CHANNEL, String(pollId)])
+    .query("select pg_notify($1, $2)", [POLL_CHANNEL, String(pollId)])
     .catch((err: Error) => console.error("could not announce a change:", err.message));
 }
 
 /** Starts this instance's LISTEN on PostgreSQL (once per connection); nothing to do on SQLite. */
 export async function listenForChanges(): Promise<void> {
   if (engine() === "sqlite") return;
-  await listen(CHANNEL, (payload) => {
+  await listen(POLL_CHANNEL, (payload) => {
     const pollId = Number(payload);
     if (Number.isInteger(pollId)) events.emit("poll-changed", pollId);
   });

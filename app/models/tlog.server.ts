@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
-import { db, exclusively, rows, transaction, type DB } from "../../db/client";
+import { db, exclusively, exec, rows, transaction, type DB } from "../../db/client";
 import { foldTallyDeltas } from "./tallies.server";
 import { ballotLog, logCheckpoints, logEntries, logHashes, polls, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
@@ -141,7 +141,16 @@ export async function integratePending(host: string, now = Date.now()): Promise<
           .limit(BATCH);
         if (pending.length === 0) return 0;
         const size = await sizeOf(tx, pollId);
-        for (let i = 0; i < pending.length; i++) await tx.update(logEntries).set({ idx: size + i }).where(eq(logEntries.id, pending[i].id));
+        // One statement places the batch: each entry's place is its rank by (hash, id) among exactly these entries.
+        const ids = sql.join(
+          pending.map((p) => sql`${p.id}`),
+          sql`, `,
+        );
+        await exec(
+          tx,
+          sql`update log_entries set idx = r.place from (select id, ${size} - 1 + row_number() over (order by hash, id) as place from log_entries where id in (${ids})) r
+            where log_entries.id = r.id`,
+        );
         const tree = await extendTree(tx, pollId, size, pending.map((p) => Buffer.from(p.hash, "hex")));
         await checkpoint(tx, pollId, host, tree.size, tree.root, now);
         return pending.length;

@@ -355,28 +355,36 @@ async function main() {
       if (stored.get(key) !== body) lost++;
     }
     check(lost === 0 && checked > 1000, `every acknowledged vote is stored as the person's answer (${checked} ballots checked, ${lost} differ)`);
+    const history = Number((await pool.query("select count(*) as n from ballot_history where user_id like 'm%'")).rows[0].n);
+    check(history >= stored.size, `ballot history holds every cast (${history} events for ${stored.size} ballots)`);
+    // The public logs, written by three instances at once (one killed mid-write), re-count to the same tallies.
+    const recount = await verifyTopic(`http://${publicHost}`, "llama-2-license");
+    check(recount.ok, `every public poll re-counts from its signed ballot log: voters and counts equal (${recount.lines.filter((l) => !l.startsWith("ok")).join(" ") || "all ok"})`);
+    // Issue 25: the surviving instances' integrator (one, by the advisory lock) places every event in its
+    // poll's signed tree within moments; then the trees alone re-count to the same tallies.
+    type Polls = { polls: { slug: string; ballotLog: { entries: number; checkpoint: { size: number } } | null }[] };
+    let caughtUp = false;
+    for (let i = 0; i < 40 && !caughtUp; i++) {
+      const res = await fetch(`http://${publicHost}/t/llama-2-license/results.json`, { headers: { "Cache-Control": "no-cache" } });
+      const body = (await res.json()) as Polls;
+      caughtUp = body.polls.every((p) => !p.ballotLog || p.ballotLog.checkpoint.size === p.ballotLog.entries);
+      if (!caughtUp) await new Promise((r) => setTimeout(r, 250));
+    }
+    check(caughtUp, "every public poll's signed tree holds all of its events within 10 s of the last vote");
+    // The same pass folded the votes' deltas: the counters alone now equal the ballots (issue 25).
+    let pendingDeltas = -1;
+    for (let i = 0; i < 20 && pendingDeltas !== 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 250));
+      pendingDeltas = Number((await pool.query("select count(*) as n from tally_deltas")).rows[0].n);
+    }
+    check(pendingDeltas === 0, `the integrator folded every vote's tally deltas into the counters (${pendingDeltas} left)`);
     const mismatched = (
       await pool.query(`select t.option_id, t.count, (select count(*) from ballot_choices c where c.option_id = t.option_id) as counted
         from tallies t where t.count <> (select count(*) from ballot_choices c where c.option_id = t.option_id)`)
     ).rows;
     const voters = (await pool.query("select p.id from polls p where p.voter_count <> (select count(*) from ballots b where b.poll_id = p.id)")).rows;
     check(mismatched.length === 0 && voters.length === 0, `every tally equals the count of its ballots, every poll's voter count its ballots (${mismatched.length} tallies and ${voters.length} polls differ)`);
-    const history = Number((await pool.query("select count(*) as n from ballot_history where user_id like 'm%'")).rows[0].n);
-    check(history >= stored.size, `ballot history holds every cast (${history} events for ${stored.size} ballots)`);
-    // The public logs, written by three instances at once (one killed mid-write), re-count to the same tallies.
-    const recount = await verifyTopic(`http://${publicHost}`, "llama-2-license");
-    check(recount.ok, `every public poll re-counts from its ballot log: chains intact, voters and counts equal (${recount.lines.filter((l) => !l.startsWith("ok")).join(" ") || "all ok"})`);
-    // Issue 25: the surviving instances' integrator (one, by the advisory lock) places every event in its
-    // poll's signed tree within moments; then the trees alone re-count to the same tallies.
-    type Polls = { polls: { slug: string; ballotLog: { rows: number; checkpoint: { size: number } } | null }[] };
-    let caughtUp = false;
-    for (let i = 0; i < 40 && !caughtUp; i++) {
-      const res = await fetch(`http://${publicHost}/t/llama-2-license/results.json`, { headers: { "Cache-Control": "no-cache" } });
-      const body = (await res.json()) as Polls;
-      caughtUp = body.polls.every((p) => !p.ballotLog || p.ballotLog.checkpoint.size === p.ballotLog.rows);
-      if (!caughtUp) await new Promise((r) => setTimeout(r, 250));
-    }
-    check(caughtUp, "every public poll's signed tree holds all of its events within 10 s of the last vote");
+
     const trees = await verifyTopic(`http://${publicHost}`, "llama-2-license");
     const voted = trees.lines.filter((l) => l.includes("signed tree of"));
     check(
