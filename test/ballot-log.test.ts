@@ -60,7 +60,7 @@ async function busyCommunity(): Promise<Person[]> {
   const mod = await makeUser(anon(), "moderator1", "moderator");
   ok(await banUser({ id: mod.id, role: "moderator" }, people[20].id, "spam", true));
   ok(await deleteAccount(people[21].id, TEST_PASSWORD));
-  // What the integrator does every half second in a running Pulse: the entries placed and signed.
+  // What the integrator does four times a second in a running Pulse: the entries placed and signed.
   await integratePending("localhost");
   return people;
 }

@@ -59,7 +59,7 @@ async function castCrowd(n: number) {
     await vote(client, "statement-misleading", { value: String((i % 5) + 1) });
     voters.push(client);
   }
-  // What the integrator does every half second in a running Pulse: counters folded, the day rolled up, the log sealed.
+  // What the integrator does four times a second in a running Pulse: counters folded, the day rolled up, the log sealed.
   await integratePending("localhost");
   return voters;
 }

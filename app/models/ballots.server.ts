@@ -131,7 +131,7 @@ const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? 
  * (NOTIFY is sent at commit, and only if a row was written). Answers whether
  * it was applied.
  */
-async function applyOnPostgres(c: Change): Promise<boolean> {
+async function applyOnPostgres(conn: DB, c: Change): Promise<boolean> {
   const open = sql`exists (select 1 from polls where id = ${c.pollId} and (closes_at is null or closes_at > ${c.now}))`;
   const ballot = !c.ballot
     ? sql`insert into ballots (poll_id, user_id, created_at, updated_at) select ${c.pollId}, ${c.userId}, ${c.now}, ${c.now} where ${open}
@@ -140,7 +140,7 @@ async function applyOnPostgres(c: Change): Promise<boolean> {
       ? sql`delete from ballots where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`
       : sql`update ballots set rev = rev + 1, updated_at = ${c.now} where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`;
   const found = await rows<{ id: number }>(
-    db(),
+    conn,
     sql`with b as (${ballot}),
       gone as (delete from ballot_choices where ballot_id in (select id from b) and option_id = any(${intArray(c.remove)}::int[])),
       added as (insert into ballot_choices (ballot_id, option_id) select b.id, o from b, unnest(${intArray(c.add)}::int[]) as o),
@@ -214,8 +214,23 @@ async function applyInTransaction(tx: DB, c: Change): Promise<void> {
   await w.insertEntry(tx).run({ pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, now });
 }
 
-/** A change lost its race (the ballot moved, an option went): see again and decide again, a few times. */
-const ATTEMPTS = 5;
+/**
+ * A change loses its race only to another change of the same ballot (the
+ * same person in two tabs). After this many lost races, the change waits
+ * its turn behind a lock of that ballot's own, so a burst of one person's
+ * changes goes through one by one instead of retrying without end.
+ */
+const OPTIMISTIC = 2;
+const BALLOT_LOCK = 7_011_2027;
+
+/** One try: sees, decides and writes with the guard; null when the ballot moved meanwhile. */
+async function tryChange<T>(conn: DB, pollId: number, userId: string, voter: string, decide: (seen: Seen, voter: string) => Change | T): Promise<T | Change | Failure | null> {
+  const seen = await see(conn, pollId, userId, voter);
+  if (!seen) return fail("not_found", "No such poll.");
+  const decided = decide(seen, voter);
+  if (!isChange(decided)) return decided;
+  return (await applyOnPostgres(conn, decided)) ? decided : null;
+}
 
 /**
  * Sees, decides, writes: `decide` turns what was seen into a change, a
@@ -233,19 +248,24 @@ async function changeBallot<T>(userId: string, pollId: number, now: number, deci
       return decided;
     });
   }
-  for (let attempt = 1; ; attempt++) {
-    const seen = await see(db(), pollId, userId, voter);
-    if (!seen) return fail("not_found", "No such poll.");
-    const decided = decide(seen, voter);
-    if (!isChange(decided)) return decided;
+  for (let attempt = 1; attempt <= OPTIMISTIC; attempt++) {
     try {
-      if (await applyOnPostgres(decided)) return decided;
+      const out = await tryChange(db(), pollId, userId, voter, decide);
+      if (out !== null) return out;
     } catch (err) {
-      // An option or the poll went while the change was decided (a foreign key), or a unique index refused it.
-      if (!hasCode(err, ["23503", "23505"]) || attempt >= ATTEMPTS) throw err;
+      // An option or the poll went while the change was decided (a foreign key): see again.
+      if (!hasCode(err, ["23503"])) throw err;
     }
-    if (attempt >= ATTEMPTS) throw new Error(`ballot of ${userId} on poll ${pollId} kept changing under ${ATTEMPTS} attempts`);
   }
+  return transaction(async (tx) => {
+    await rows(tx, sql`select pg_advisory_xact_lock(${BALLOT_LOCK}, hashtext(${`${pollId}:${userId}`}))`);
+    // Behind the lock only a newcomer's first tries can still move the ballot, and each moves it once.
+    for (let attempt = 1; ; attempt++) {
+      const out = await tryChange(tx, pollId, userId, voter, decide);
+      if (out !== null) return out;
+      if (attempt >= 100) throw new Error(`ballot of ${userId} on poll ${pollId} kept changing`);
+    }
+  });
 }
 
 /** On SQLite the change is announced now, in this process; PostgreSQL's statement announced it already. */
