@@ -115,9 +115,10 @@ describe("votes without a queue (issue 25)", () => {
     const change = await counting(() => castVote(id, poll, { optionIds: [opts[1]] }));
     const same = await counting(() => castVote(id, poll, { optionIds: [opts[1]] }));
     if (ENGINE === "pg") {
-      // One read of the poll and the ballot, one statement that writes and announces it; no BEGIN, no COMMIT.
+      // One read of the poll and the ballot, one statement that writes; no BEGIN, no COMMIT, and no
+      // NOTIFY (PostgreSQL queues notifying commits behind one lock: the integrator announces instead).
       expect(change.map((q) => q.trim().split(/\s+/)[0])).toEqual(["select", "with"]);
-      expect(change[1]).toContain("pg_notify");
+      expect(change.join("\n")).not.toMatch(/notify/i);
       // An answer that did not change reads once and writes nothing.
       expect(same.map((q) => q.trim().split(/\s+/)[0])).toEqual(["select"]);
     } else {

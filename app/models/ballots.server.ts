@@ -3,7 +3,7 @@ import { db, engine, hasCode, prepared, rows, transaction, type DB } from "../..
 import { ballotChoices, ballotHistory, ballots, logEntries, pollOptions, polls, tallyDeltas } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
-import { notifyPollChanged, POLL_CHANNEL } from "./events.server";
+import { announceLocally } from "./events.server";
 import { ballotEntry, hourOf, pseudonymKey, voterOf, type PendingEntry } from "./ballot-log.server";
 import { fail, type Failure } from "./outcome";
 
@@ -126,10 +126,8 @@ const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? 
 /**
  * PostgreSQL: the whole change as one statement of CTEs, in autocommit. The
  * ballot row is the only row it updates, and only this person writes it: the
- * guard (`rev`) makes a change seen from an older ballot write nothing. The
- * change is announced to every instance's live streams in the same statement
- * (NOTIFY is sent at commit, and only if a row was written). Answers whether
- * it was applied.
+ * guard (`rev`) makes a change seen from an older ballot write nothing.
+ * Answers whether it was applied.
  */
 async function applyOnPostgres(conn: DB, c: Change): Promise<boolean> {
   const open = sql`exists (select 1 from polls where id = ${c.pollId} and (closes_at is null or closes_at > ${c.now}))`;
@@ -148,7 +146,7 @@ async function applyOnPostgres(conn: DB, c: Change): Promise<boolean> {
         select ${c.pollId}, x.o, x.d from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[]) as x(o, d)),
       history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c.action)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
       entry as (insert into log_entries (poll_id, voter, entry, hash, created_at) select ${c.pollId}, ${c.entry.voter}, ${c.entry.line}, ${c.entry.hash}, ${c.now} from b)
-      select id, pg_notify(${POLL_CHANNEL}, ${String(c.pollId)}) from b`,
+      select id from b`,
   );
   return found.length > 0;
 }
@@ -268,10 +266,8 @@ async function changeBallot<T>(userId: string, pollId: number, now: number, deci
   });
 }
 
-/** On SQLite the change is announced now, in this process; PostgreSQL's statement announced it already. */
-const announced = (pollId: number) => {
-  if (engine() === "sqlite") notifyPollChanged(pollId);
-};
+/** This process's streams hear of the change now; other instances', from the integrator (events.server.ts). */
+const announced = (pollId: number) => announceLocally(pollId);
 
 const isChange = (x: unknown): x is Change => typeof x === "object" && x !== null && "entry" in x && "deltas" in x;
 

@@ -7,8 +7,18 @@ import { engine, listen, pgPool } from "../../db/client";
 // vote on one instance reaches streams held open on all of them.
 export const events = new EventEmitter().setMaxListeners(0);
 
-/** The channel a poll's changes are announced on (a vote announces inside its own statement: ballots.server.ts). */
-export const POLL_CHANNEL = "pulse_poll_changed";
+const POLL_CHANNEL = "pulse_poll_changed";
+
+/**
+ * A vote's change, told to this process's streams only. Votes never NOTIFY:
+ * PostgreSQL serializes the commits of every notifying transaction behind one
+ * lock, which would queue every vote on the site again (issue 25). Other
+ * instances hear of votes from the integrator, which announces each poll it
+ * folded, four times a second at most (tlog.server.ts).
+ */
+export function announceLocally(pollId: number): void {
+  events.emit("poll-changed", pollId);
+}
 
 export function notifyPollChanged(pollId: number): void {
   if (engine() === "sqlite") {

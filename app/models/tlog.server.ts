@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
-import { db, exclusively, exec, rows, transaction, type DB } from "../../db/client";
+import { db, engine, exclusively, exec, rows, transaction, type DB } from "../../db/client";
+import { notifyPollChanged } from "./events.server";
 import { foldTallyDeltas } from "./tallies.server";
 import { ballotLog, logCheckpoints, logEntries, logHashes, polls, topics } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
@@ -158,6 +159,8 @@ export async function integratePending(host: string, now = Date.now()): Promise<
       total += done;
       if (done < BATCH) break;
     }
+    // Every instance's live streams hear of the votes folded (the voting instance's own heard at once).
+    if (engine() === "pg") notifyPollChanged(pollId);
   }
   return total;
 }

@@ -189,7 +189,7 @@ async function nonceSubstitutionCost(port: number, path: string) {
 type Row = { at: Record<number, Measured>; rss: number; checkpointMs?: Record<number, number[]>; lockWaits?: number };
 
 /** Lock waits PostgreSQL logged (log_lock_waits, deadlock_timeout=10ms): waits longer than 10 ms. */
-const lockWaits = { count: 0 };
+const lockWaits = { count: 0, sample: [] as string[] };
 
 async function measure(name: string, env: Record<string, string>, list: Scenario[], setEtag: (e: string) => void, probeCookie: string, smallOpts: number[]) {
   process.stdout.write(`measuring ${name}`);
@@ -273,7 +273,7 @@ function report(name: string, list: Scenario[], m: Awaited<ReturnType<typeof mea
     }
     if (r.lockWaits !== undefined) {
       console.log(`  ${s.name} at 100 connections: ${r.lockWaits} lock waits longer than 10 ms logged by PostgreSQL (target 0)`);
-      if (r.lockWaits > 0) misses.push(`lock waits during the 100-connection vote run: ${r.lockWaits} against 0`);
+      if (r.lockWaits > 0) misses.push(`lock waits during the 100-connection vote run: ${r.lockWaits} against 0 (for example: ${lockWaits.sample.join(" | ")})`);
     }
   }
   const memory = m.after / m.baseRss;
@@ -326,7 +326,9 @@ async function main() {
     keepIn,
     flags: ["-c", "log_lock_waits=on", "-c", "deadlock_timeout=10ms"],
     onLog: (line) => {
-      if (/still waiting for/.test(line)) lockWaits.count++;
+      if (!/still waiting for/.test(line)) return;
+      lockWaits.count++;
+      if (lockWaits.sample.length < 3) lockWaits.sample.push(line.trim().slice(0, 200));
     },
   });
   try {
