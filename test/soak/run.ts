@@ -351,7 +351,9 @@ for (const [id, text] of comments) {
 const tallyMismatches = (
   check
     .prepare(
-      `select count(*) as n from tallies t where t.count != (select count(*) from ballot_choices c where c.option_id = t.option_id)`,
+      // Counters plus the deltas the integrator had not yet folded when the server stopped (issue 25).
+      `select count(*) as n from tallies t where t.count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = t.option_id), 0)
+        != (select count(*) from ballot_choices c where c.option_id = t.option_id)`,
     )
     .get() as { n: number }
 ).n;
