@@ -33,11 +33,13 @@ export async function startBackgroundJobs(cfg: Config, root: string): Promise<()
   // are signed, four times a second (Tessera's 250 ms): a vote is in a signed checkpoint well within 2 s.
   const host = logHost(cfg.PUBLIC_ORIGIN);
   let integrating = false;
+  let stopped = false;
   const integrate = setInterval(() => {
     if (integrating) return;
     integrating = true;
     integrateLogsOnce(host)
-      .catch((err) => console.error("ballot log integration failed", err))
+      // A pass cut short by the shutdown closing the database loses only its open transaction; the next start redoes it.
+      .catch((err) => stopped || console.error("ballot log integration failed", err))
       .finally(() => (integrating = false));
   }, 250);
   integrate.unref();
@@ -45,6 +47,7 @@ export async function startBackgroundJobs(cfg: Config, root: string): Promise<()
   maps?.unref();
   if (maps) mapMaps();
   return () => {
+    stopped = true;
     clearInterval(purge);
     clearInterval(integrate);
     clearInterval(maps);

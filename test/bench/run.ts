@@ -331,6 +331,13 @@ async function main() {
       if (lockWaits.sample.length < 3) lockWaits.sample.push(line.trim().slice(0, 200));
     },
   });
+  // PostgreSQL on the load's core, as the issue's measurements had it: its backends (forked from the
+  // postmaster, so they inherit its affinity) must not take the server's core from Pulse.
+  if (PINNED) {
+    const pids = spawnSync("pgrep", ["-u", "postgres"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    for (const pid of pids) spawnSync("taskset", ["-acp", "1", pid]);
+    console.log(`PostgreSQL pinned to core 1 (${pids.length} processes)`);
+  }
   try {
     if (!postgres.reused || !fs.existsSync(`${keepIn}/copied`)) {
       process.stdout.write("copying the benchmark database to PostgreSQL (kept for later runs)... ");
