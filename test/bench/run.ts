@@ -210,7 +210,7 @@ async function measure(name: string, env: Record<string, string>, list: Scenario
         const probe = s.probesLog ? checkpointDelays(port, probeCookie, smallOpts, SECONDS - 1) : null;
         at[c] = await load(port, s, c, SECONDS);
         if (probe) checkpointMs[c] = await probe;
-        if (s.probesLog && c === 100) waits = lockWaits.count - waitsBefore;
+        if (s.probesLog && c === 100 && name === "PostgreSQL") waits = lockWaits.count - waitsBefore;
       }
       if (refresh) clearInterval(refresh);
       rows[s.name] = { at, rss: rssOf(server.child.pid), checkpointMs, lockWaits: waits };
