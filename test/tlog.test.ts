@@ -220,7 +220,7 @@ describe("the ballot log as a transparency log (issue 25)", () => {
     };
     const entry3 = await t.db().select({ entry: logEntries.entry }).from(logEntries).where(eq(logEntries.idx, 3));
     // An entry rewritten in place.
-    await failing(() => transaction((tx) => tx.update(logEntries).set({ entry: entry3[0].entry.replace(/ (cast|change|withdraw)/, " removed") }).where(eq(logEntries.idx, 3))), /entry 3: its hash is not the leaf/);
+    await failing(() => transaction((tx) => tx.update(logEntries).set({ entry: entry3[0].entry.replace(/ \d{4}-/, " 1999-") }).where(eq(logEntries.idx, 3))), /entry 3: its hash is not the leaf/);
     await transaction((tx) => tx.update(logEntries).set({ entry: entry3[0].entry }).where(eq(logEntries.idx, 3)));
     // A hash tile altered.
     const leaf5 = await t.db().select({ hash: logHashes.hash }).from(logHashes).where(and(eq(logHashes.level, 0), eq(logHashes.idx, 5)));

@@ -51,7 +51,9 @@ const siteVersion = prepared("versions.site", (c) =>
   c
     .select({
       version: sql<number | null>`(select coalesce(sum(version), 0) from data_versions where scope > 0)`,
-      logs: sql<number>`(select coalesce(sum(size), 0) from log_checkpoints) + (select count(*) from log_entries where idx is null)`.mapWith(Number),
+      // Pending entries counted poll by poll: an index probe each, never a scan of every log.
+      logs: sql<number>`(select coalesce(sum(size), 0) from log_checkpoints)
+        + (select coalesce(sum((select count(*) from log_entries le where le.poll_id = lp.id and le.idx is null)), 0) from polls lp)`.mapWith(Number),
       topics: sql<number>`(select count(*) from topics)`,
       closed: sql<number>`count(*)`,
     })

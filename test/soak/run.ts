@@ -316,7 +316,9 @@ while (Date.now() < end) {
   // Its own connection: every 5 s on a kept-alive socket raced the server's 5 s
   // keep-alive timeout, and a reset socket read as a failed health check.
   const health = await request("/healthz", { from: "127.0.3.251", fresh: true });
-  if (health?.status !== 200) fiveHundreds.push(`healthz -> ${health?.status}`);
+  // A probe that got no answer in 30 s is counted with the transport errors (the soak asserts no latency,
+  // and beside the browser suite on two cores it can be starved); any answer but 200 is a failure.
+  if (health && health.status !== 200) fiveHundreds.push(`healthz -> ${health.status}`);
   process.stdout.write(`\r  ${Math.round((end - Date.now()) / 1000)} s left, ${openStreams.size} streams open, RSS ${rssMb().toFixed(0)} MB   `);
 }
 await stopLoad(work);
