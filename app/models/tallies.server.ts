@@ -4,8 +4,8 @@ import { tallies, tallyDaily } from "../../db/schema";
 
 // Counters without a hot row (issue 25, decision 026). A vote inserts tally
 // deltas; the integrator folds a poll's deltas into its counters (tallies,
-// polls.voter_count) in one transaction, once per batch. A reader adds the
-// deltas not yet folded, which are at most a second's worth: it reads
+// polls.voter_count) in one transaction, once per pass. A reader adds the
+// deltas not yet folded, which are at most a pass's worth: it reads
 // counters, never ballots, and sees every vote that has committed.
 
 // Written as plain text: Drizzle leaves a column in a sql`` field unqualified,
@@ -30,7 +30,7 @@ const rollup = prepared("tallies.rollup", (c) =>
           day: sql`cast(${sql.placeholder("day")} as text)`.as("day"),
           optionId: tallies.optionId,
           count: tallies.count,
-          voters: sql`(select p.voter_count from polls p where p.id = ${tallies.pollId})`.as("voters"),
+          voters: sql`(select p.voter_count from polls p where p.id = tallies.poll_id)`.as("voters"),
         })
         .from(tallies)
         .where(sql`${tallies.pollId} = ${sql.placeholder("pollId")}`),
