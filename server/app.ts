@@ -39,7 +39,9 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
   );
 
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+  // Files in public/ all have an extension: a page's path is not looked up on disk first (a stat on every request).
+  const publicFiles = express.static(path.join(root, "public"), { maxAge: "1h", index: false });
+  app.use((req, res, next) => (/\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // CSRF: every state-changing request must carry our own Origin (scheme, host and port).
   app.use((req, res, next) => {

@@ -28,9 +28,17 @@ const byKey = prepared("siteTexts.byKey", (c) =>
   c.select({ bodyMd: siteTexts.bodyMd, bodyHtml: siteTexts.bodyHtml, updatedAt: siteTexts.updatedAt }).from(siteTexts).where(eq(siteTexts.key, sql.placeholder("key"))),
 );
 
+// A default is drawn once per process, not on every read of a page that shows it.
+const drawnDefaults = new Map<SiteTextKey, string>();
+function defaultHtml(key: SiteTextKey): string {
+  let html = drawnDefaults.get(key);
+  if (html === undefined) drawnDefaults.set(key, (html = renderMarkdown(DEFAULTS[key])));
+  return html;
+}
+
 export async function getSiteText(key: SiteTextKey): Promise<{ bodyMd: string; bodyHtml: string; updatedAt: number | null }> {
   const row = await byKey().get({ key });
-  return row ?? { bodyMd: DEFAULTS[key], bodyHtml: renderMarkdown(DEFAULTS[key]), updatedAt: null };
+  return row ?? { bodyMd: DEFAULTS[key], bodyHtml: defaultHtml(key), updatedAt: null };
 }
 
 /** Saves a text and logs who changed it. */
