@@ -217,6 +217,52 @@ describe("viewers never share pages", () => {
     // And an anonymous reader holding the voter's page has no validator to send: a voter's page has none.
   });
 
+  it("a signed-in reader who has not answered sees no hidden counts: page, hydration data, route data, JSON or stream (issue 26)", async () => {
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
+    const { id } = await makeUser(anon(), "hasvoted");
+    const { client: other } = await makeUser(anon(), "notyet");
+    const [o] = await optionIds(t.db(), "license-opinion");
+    await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [o] });
+    // Every copy of the poll anywhere in a document: its options carry no count, or it has none.
+    const hidden = (data: unknown, where: string): number => {
+      let seen = 0;
+      const walk = (v: unknown) => {
+        if (!v || typeof v !== "object") return;
+        const rec = v as Record<string, unknown>;
+        if (rec.slug === "license-opinion" && "options" in rec) {
+          seen++;
+          for (const opt of (rec.options as { count?: unknown }[] | null) ?? []) expect(opt.count ?? null, where).toBeNull();
+        }
+        for (const x of Object.values(rec)) walk(x);
+      };
+      walk(data);
+      return seen;
+    };
+    const hydration = (html: string) => JSON.parse(/window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)![1]);
+    const pages: [string, string][] = [
+      [`${T}/results`, "routes/t.$topic.results"],
+      [T, "routes/t.$topic._index"],
+      [`${T}/p/license-opinion`, "routes/t.$topic.p.$poll"],
+    ];
+    for (const [path, route] of pages) {
+      const page = await read(other, path);
+      expect(page.status).toBe(200);
+      expect(hidden(hydration(page.body), `${path} hydration`)).toBeGreaterThan(0);
+      const data = await read(other, `${path}?_data=${encodeURIComponent(route)}`);
+      expect(hidden(JSON.parse(data.body), `${path} route data`)).toBeGreaterThan(0);
+    }
+    expect(hidden(JSON.parse((await read(other, `${T}/results.json`)).body), "results.json")).toBeGreaterThan(0);
+    // The live stream's first snapshot, as this reader receives it.
+    const ctrl = new AbortController();
+    const stream = await other.get(`${T}/results/stream`, { signal: ctrl.signal });
+    const reader = stream.body!.getReader();
+    let text = "";
+    while (!/\ndata: .*\n\n/.test(`\n${text}`)) text += new TextDecoder().decode((await reader.read()).value);
+    ctrl.abort();
+    const snapshot = JSON.parse(/^data: (.*)$/m.exec(text)![1]);
+    expect(hidden(snapshot, "stream")).toBeGreaterThan(0);
+  });
+
   it("a stale or forged session cookie is never served a kept page, and nothing it gets is kept", async () => {
     await warm(T);
     const stranger = new Client(anon().base);
