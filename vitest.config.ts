@@ -37,6 +37,7 @@ const BOTH_ENGINES = [
   "test/ballot-log.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
+  "test/overlay.test.ts",
   "test/ballots.property.test.ts",
   "test/comments.test.ts",
   "test/db.test.ts",

@@ -1,11 +1,9 @@
-import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToString } from "react-dom/server";
 import { noteFailure } from "./models/health.server";
 import { NonceContext, RequestIdContext } from "./nonce";
+import { SlotRecorder, type CapturedSlot } from "./components/Slot";
 
 // What server.ts needs at start and stop, from this one copy of the app.
 export { pulse } from "./process.server";
@@ -21,8 +19,13 @@ export function handleError(error: unknown, { request, context }: { request: Req
   console.error(`error id=${context.requestId} ${request.method} ${new URL(request.url).pathname}: ${detail}`);
 }
 
-const ABORT_DELAY = 5_000;
-
+/**
+ * Pages are drawn whole, with renderToString: nothing Pulse draws streams
+ * (no defer, no Suspense), the server sends finished bodies anyway (issue 26),
+ * and React 18's streaming renderer writes stray NUL bytes where a multi-byte
+ * character meets its 2 KB chunk boundary (react#31134, fixed in React 19
+ * only). A test that compares two renders byte for byte found one.
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -32,38 +35,15 @@ export default function handleRequest(
 ) {
   // Pages drawn to be shared have no nonce (server.ts): their scripts are allowed by hash.
   const nonce = loadContext.cspNonce || undefined;
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
-  return new Promise((resolve, reject) => {
-    let shellRendered = false;
-    const { pipe, abort } = renderToPipeableStream(
+  const html = renderToString(
+    <SlotRecorder.Provider value={(loadContext.slots as Map<string, CapturedSlot> | null) ?? null}>
       <NonceContext.Provider value={nonce}>
         <RequestIdContext.Provider value={loadContext.requestId}>
-          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+          <RemixServer context={remixContext} url={request.url} nonce={nonce} />
         </RequestIdContext.Provider>
-      </NonceContext.Provider>,
-      {
-        nonce,
-        [waitForAll ? "onAllReady" : "onShellReady"]() {
-          shellRendered = true;
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
-          pipe(body);
-        },
-        onShellError(error: unknown) {
-          reject(error);
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500;
-          if (shellRendered) console.error(error);
-        },
-      },
-    );
-    setTimeout(abort, ABORT_DELAY);
-  });
+      </NonceContext.Provider>
+    </SlotRecorder.Provider>,
+  );
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
 }

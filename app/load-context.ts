@@ -25,6 +25,8 @@ declare module "@remix-run/node" {
      * record the reader's own visit: a page redrawn after a refused POST writes nothing.
      */
     isGet: boolean;
+    /** Set when the page is drawn to be kept and joined with readers' parts: each <Slot> records itself here (issue 26). */
+    slots: Map<string, unknown> | null;
   }
 }
 

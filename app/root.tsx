@@ -10,11 +10,12 @@ import {
   ScrollRestoration,
   useLocation,
   useRouteError,
-  useRouteLoaderData,
+  type ShouldRevalidateFunction,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useUnreadCount } from "./components/useUnreadCount";
-import { unreadCount } from "./models/notifications.server";
+import { Slot, useViewer } from "./components/Slot";
+import { rootData } from "./models/viewer.server";
 import { useNonce, useRequestId } from "./nonce";
 import stylesheet from "./styles.css";
 import { LIMITS } from "~/lib/format";
@@ -26,19 +27,63 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Pulse" }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const user = context.auth.user;
-  // Nothing per request here: anonymous pages are shared byte for byte (docs/caching.md).
-  return { user: user ? { username: user.username, role: user.role, unread: await unreadCount(user.id) } : null };
+/**
+ * The reader's own data, for the page asked for (app/models/viewer.server.ts).
+ * Nothing per request for anonymous readers: their pages are shared byte for
+ * byte (docs/caching.md), and a signed-in reader's page is the shared one
+ * with this data's slots drawn for them (docs/decisions/028).
+ */
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  return rootData(context.auth.user, new URL(request.url).pathname);
 }
 
-function Header() {
-  const data = useRouteLoaderData<typeof loader>("root");
+/** What the root draws depends on the page, so it is read again whenever the page changes. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  defaultShouldRevalidate || currentUrl.pathname !== nextUrl.pathname;
+
+/** The reader's corner of the header: who they are, their notifications, or the way in. */
+function AccountNav() {
+  const { user } = useViewer();
   const location = useLocation();
-  const user = data?.user;
   const here = location.pathname + location.search;
   const back = here.startsWith("/login") || here.startsWith("/signup") ? "" : `?redirectTo=${encodeURIComponent(here)}`;
   const unread = useUnreadCount(user?.unread ?? 0, Boolean(user));
+  return (
+    <nav aria-label="Account" className="account">
+      {user ? (
+        <>
+          <span className="whoami">
+            <span className="whoami-label">Signed in as </span>
+            <strong data-testid="whoami">{user.username}</strong>
+          </span>
+          <Link to="/notifications" className="inbox-link" data-testid="inbox-link">
+            Notifications
+            {unread > 0 ? (
+              <span className="count-badge" data-testid="unread-count">
+                {unread}
+                <span className="sr-only"> unread</span>
+              </span>
+            ) : null}
+          </Link>
+          {user.role !== "member" ? <Link to="/admin">Admin</Link> : null}
+          <Link to="/settings">Settings</Link>
+          <Form method="post" action="/logout" className="inline">
+            <input type="hidden" name="redirectTo" value={here} />
+            <button type="submit" className="linklike">Sign out</button>
+          </Form>
+        </>
+      ) : (
+        <>
+          <Link to={`/login${back}`}>Sign in</Link>
+          <Link to={`/signup${back}`} className="button small">Sign up</Link>
+        </>
+      )}
+    </nav>
+  );
+}
+
+function Header() {
+  const location = useLocation();
   const query = location.pathname === "/search" ? (new URLSearchParams(location.search).get("q") ?? "") : "";
   return (
     <header className="site-header">
@@ -53,36 +98,9 @@ function Header() {
           <input id="site-search" type="search" name="q" placeholder="Search" defaultValue={query} key={query} maxLength={LIMITS.search} />
           <button type="submit" className="small secondary">Search</button>
         </form>
-        <nav aria-label="Account" className="account">
-          {user ? (
-            <>
-              <span className="whoami">
-                <span className="whoami-label">Signed in as </span>
-                <strong data-testid="whoami">{user.username}</strong>
-              </span>
-              <Link to="/notifications" className="inbox-link" data-testid="inbox-link">
-                Notifications
-                {unread > 0 ? (
-                  <span className="count-badge" data-testid="unread-count">
-                    {unread}
-                    <span className="sr-only"> unread</span>
-                  </span>
-                ) : null}
-              </Link>
-              {user.role !== "member" ? <Link to="/admin">Admin</Link> : null}
-              <Link to="/settings">Settings</Link>
-              <Form method="post" action="/logout" className="inline">
-                <input type="hidden" name="redirectTo" value={here} />
-                <button type="submit" className="linklike">Sign out</button>
-              </Form>
-            </>
-          ) : (
-            <>
-              <Link to={`/login${back}`}>Sign in</Link>
-              <Link to={`/signup${back}`} className="button small">Sign up</Link>
-            </>
-          )}
-        </nav>
+        <Slot id="account">
+          <AccountNav />
+        </Slot>
       </div>
     </header>
   );

@@ -61,14 +61,18 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
     settings: cfg,
     clientGone,
     isGet: req.method === "GET",
+    slots: (res.locals.slots as Map<string, unknown> | undefined) ?? null,
   }));
 
   app.all("*", (req, res, next) => {
-    api
-      .authenticate(req.headers.cookie)
+    // A joined page's check (server/shared-pages.ts) may have read the session already.
+    const known = res.locals.auth as Awaited<ReturnType<typeof api.authenticate>> | undefined;
+    (known ? Promise.resolve(known) : api.authenticate(req.headers.cookie))
       .then(async (auth) => {
-        res.locals.auth = auth;
-        if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+        if (!known) {
+          res.locals.auth = auth;
+          if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+        }
         if (req.method !== "GET" && req.method !== "HEAD" && auth.user) {
           const refusal = await api.admit(limits, "perUserWrite", auth.user.id, "changes");
           if (refusal) return tooMany(res, refusal);

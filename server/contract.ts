@@ -39,6 +39,13 @@ export interface ProcessApi {
   sitePath(to: string): string | null;
   /** The data version a public page in this scope is drawn from; null when it may not be shared. */
   pageVersion(scope: PageScope, now: number): Promise<string | null>;
+  /**
+   * One reader's part of a kept page (issue 26): their root data, escaped as
+   * the page's script carries it, and each recorded slot's markup.
+   */
+  drawPersonal(slots: Map<string, unknown>, user: { id: string; username: string; role: string }, pathname: string): Promise<{ root: string; slots: Map<string, string> }>;
+  /** The root data of a page drawn for no one, as its script carries it. */
+  anonymousRoot: string;
 }
 
 /** What the build's server entry hands the process. */

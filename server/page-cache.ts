@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { LRUCache } from "lru-cache";
 import { contentSecurityPolicy, sharedPagePolicy } from "./csp";
+import type { Overlay } from "./overlay";
 
 // The finished responses of public pages, for anonymous readers
 // (docs/caching.md). server.ts decides what may be shared and keys each page
@@ -23,6 +24,8 @@ export type SharedPage = {
   headers: [string, string][];
   csp: string;
   gzip: Buffer;
+  /** Where a signed-in reader's part joins the page (issue 26); absent when it cannot. */
+  overlay?: Overlay;
 };
 
 /** A weak validator named after the cache key: equal keys draw equal pages. */
@@ -69,7 +72,7 @@ export class PageCache {
       new LRUCache<string, SharedPage>({
         maxSize: Math.max(1, Math.floor(bytes)),
         // The bytes, plus a little for the key and the headers.
-        sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256,
+        sizeCalculation: (page, key) => page.gzip.length + key.length + page.csp.length + 256 + (page.overlay?.bytes ?? 0),
         dispose: (_page, key) => {
           const slot = this.slotOf.get(key);
           this.slotOf.delete(key);

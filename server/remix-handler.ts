@@ -3,7 +3,8 @@ import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
 import type { ProcessApi } from "./contract";
 import { isShareable, PRIVATE_CACHE_CONTROL, sharedPageOf } from "./page-cache";
-import { sendSharedPage, type SharedRender } from "./shared-pages";
+import { overlayOf } from "./overlay";
+import { sendJoined, sendSharedPage, type SharedRender } from "./shared-pages";
 
 /**
  * Remix behind Express, as @remix-run/express does it, with two differences
@@ -18,7 +19,7 @@ export function remixHandler(
   context: (req: Request, res: Response, clientGone: AbortSignal) => AppLoadContext,
 ) {
   const handle = createRequestHandler(build, mode);
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     // Only origin-form targets ("/path?query"): "*" and absolute URLs name nothing here.
     if (!req.originalUrl.startsWith("/")) {
       res.status(400).type("text/plain").send("Bad request target.");
@@ -35,7 +36,8 @@ export function remixHandler(
       const body = res.locals.body as Buffer | undefined;
       const request = new Request(publicOrigin + req.originalUrl, {
         method: req.method,
-        headers: requestHeaders(req),
+        // A page drawn for everyone is drawn without anyone's cookies.
+        headers: requestHeaders(req, !!res.locals.sharedRender),
         signal: controller.signal,
         ...(body && req.method !== "GET" && req.method !== "HEAD" ? { body: new Uint8Array(body) } : {}),
       });
@@ -46,11 +48,20 @@ export function remixHandler(
       const shared = res.locals.sharedRender as SharedRender | undefined;
       if (shared) {
         // Drawn without a nonce for everyone: finished in full, kept if it may be, sent with its hash policy.
-        const page = await sharedPageOf(response.status, response.headers, Buffer.from(await response.arrayBuffer()));
+        const body = Buffer.from(await response.arrayBuffer());
+        const page = await sharedPageOf(response.status, response.headers, body);
         const keep = isShareable(response.status, response.headers);
+        const recorded = res.locals.slots as Map<string, unknown> | undefined;
+        if (keep && recorded) page.overlay = overlayOf(body.toString("utf8"), recorded, api.anonymousRoot) ?? undefined;
         shared.finish(keep ? page : null);
-        sendSharedPage(req, res, page, keep ? shared.etag : null, false);
-        return;
+        if (!shared.reader) return sendSharedPage(req, res, page, keep ? shared.etag : null, false);
+        if (page.overlay) return sendJoined(req, res, page, await api.drawPersonal(page.overlay.recorded, shared.reader.user, req.path));
+        // Drawn for everyone on a reader's request, but not joinable: drawn again, for them.
+        res.locals.sharedRender = undefined;
+        res.locals.slots = undefined;
+        res.locals.auth = shared.reader;
+        res.locals.cspNonce = res.locals.readerNonce;
+        return handler(req, res, next);
       }
       if (res.locals.auth?.session && !response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
       res.statusMessage = response.statusText;
@@ -72,11 +83,13 @@ export function remixHandler(
       next(error);
     }
   };
+  return handler;
 }
 
-function requestHeaders(req: Request): Headers {
+function requestHeaders(req: Request, anonymous: boolean): Headers {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
+    if (anonymous && key === "cookie") continue;
     // Pulse's host is PUBLIC_ORIGIN's; a forwarded host would only mislead Remix's own origin check.
     if (key === "x-forwarded-host") continue;
     if (Array.isArray(value)) for (const v of value) headers.append(key, v);

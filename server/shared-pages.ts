@@ -1,10 +1,19 @@
 import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
 import type { PageScope, ProcessApi } from "./contract";
-import { etagOf, PageCache, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
+import { joinPage } from "./overlay";
+import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
 
-/** How a drawn page is handed back to the cache: kept, or not kept (null). */
-export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void };
+/**
+ * How a drawn page is handed back to the cache: kept, or not kept (null).
+ * `reader`: the page is drawn for everyone on a signed-in reader's request,
+ * who then gets it joined with their part (issue 26).
+ */
+export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void; reader?: Reader };
+type Reader = { user: { id: string; username: string; role: string } };
+
+/** Pages whose reader parts are slots (issue 26): a signed-in reader gets the kept page joined with theirs. */
+const JOINED = /^\/t\/[a-z0-9-]{2,64}\/results$/;
 
 /**
  * Query parameters that some shared page reads: thread views (`sort`,
@@ -92,12 +101,45 @@ function notModified(res: Response, etag: string) {
  * drawn once, without a nonce, for everyone waiting on it.
  */
 export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersion: string) {
+  /**
+   * A signed-in reader of a joined page: the kept page (drawn now for
+   * everyone if missing) with their slots and root data put in. Anything
+   * that cannot be joined is drawn for them in full, as before.
+   */
+  const personal = (req: Request, res: Response, next: NextFunction, scope: PageScope) => {
+    const now = Date.now();
+    (async () => {
+      const auth = await api.authenticate(req.headers.cookie);
+      res.locals.auth = auth;
+      if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
+      if (!auth.user || !cache || canonicalUrl(req.originalUrl) !== null) return next();
+      const version = await api.pageVersion(scope, now);
+      if (version === null) return next();
+      const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
+      const page = cache.get(key) ?? (await cache.pending(key));
+      if (page?.overlay) return sendJoined(req, res, page, await api.drawPersonal(page.overlay.recorded, auth.user, req.path));
+      if (page) return next();
+      // Not kept yet: drawn now as for anyone, kept, then joined (server/remix-handler.ts).
+      const finish = cache.begin(key, req.originalUrl);
+      res.once("close", () => finish(null));
+      res.locals.sharedRender = { etag: etagOf(key), finish, reader: { user: auth.user } } satisfies SharedRender;
+      res.locals.auth = await api.authenticate(undefined);
+      res.locals.slots = new Map();
+      res.locals.readerNonce = res.locals.cspNonce;
+      res.locals.cspNonce = "";
+      next();
+    })().catch(next);
+  };
+
   return (req: Request, res: Response, next: NextFunction) => {
     if (!cache || (req.method !== "GET" && req.method !== "HEAD") || req.originalUrl.length > MAX_SHARED_URL) return next();
     const scope = pageScope(req.path);
-    if (!scope || api.hasSessionCookie(req.headers.cookie)) return next();
+    if (!scope) return next();
+    const joined = JOINED.test(req.path) && !("_data" in req.query);
+    if (api.hasSessionCookie(req.headers.cookie)) return joined ? personal(req, res, next, scope) : next();
     const canonical = canonicalUrl(req.originalUrl);
     if (canonical !== null) return res.redirect(301, canonical);
+    if (joined) res.locals.slots = new Map();
     // A reader (or the re-count) asking past every cache gets the page drawn now, kept in place of the old.
     const refresh = /\bno-cache\b/i.test(req.headers["cache-control"] ?? "") || /\bno-cache\b/i.test(req.headers.pragma ?? "");
     const now = Date.now();
@@ -135,4 +177,18 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
         onward();
       });
   };
+}
+
+/** Sends a kept page joined with a reader's part: private, under the hash policy of its own scripts (no nonce to share). */
+export function sendJoined(req: Request, res: Response, page: SharedPage, part: { root: string; slots: Map<string, string> }) {
+  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
+  const { body, csp } = joinPage(page.overlay!, part, gzip);
+  res.status(page.status);
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.setHeader("Content-Security-Policy", csp);
+  res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
+  res.setHeader("Vary", "Accept-Encoding, Cookie");
+  if (gzip) res.setHeader("Content-Encoding", "gzip");
+  res.setHeader("Content-Length", body.length);
+  res.end(req.method === "HEAD" ? undefined : body);
 }

@@ -9,7 +9,8 @@ describe("the browser build", () => {
       const w = await scriptWeight(route);
       expect(w.page.empty, route).toBe(0);
     }
-    // The topic page: Remix's entry, its chunks, the root and the route; not eighteen requests.
-    expect((await scriptWeight()).page.files).toBeLessThanOrEqual(12);
+    // The topic page: Remix's entry, its chunks, the root and the route; not eighteen requests. The
+    // thirteenth is the slot component (issue 26), shared by the root and the results page.
+    expect((await scriptWeight()).page.files).toBeLessThanOrEqual(13);
   });
 });

@@ -1,12 +1,20 @@
 import { NoteText } from "~/lib/note-links";
 import { Link } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useViewer } from "./Slot";
 import type { PollResult, Trend } from "~/models/results.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
 import { LikertBar, OptionBars, TrendChart } from "./charts";
 
 const ci = (o: { low: number; high: number }) => `${Math.round(o.low * 100)}–${Math.round(o.high * 100)}%`;
 
-export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollResult; topicSlug: string; trend?: Trend; verdict?: "right" | "wrong" }) {
+/** Whether a resolved prediction the reader answered came out their way: theirs alone, so drawn inside a slot. */
+export function Verdict({ slug }: { slug: string }) {
+  const verdict = useViewer().mine?.verdicts[slug];
+  return verdict ? <p className={`verdict ${verdict}`}>{verdict === "right" ? "You were right." : "You were wrong."}</p> : null;
+}
+
+export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollResult; topicSlug: string; trend?: Trend; verdict?: ReactNode }) {
   const id = `r-${poll.slug}`;
   const r = poll.resolution;
   return (
@@ -37,7 +45,7 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
               <a href={r.sourceUrl} rel="noopener noreferrer nofollow">Source</a>
             ) : null}
           </p>
-          {verdict ? <p className={`verdict ${verdict}`}>{verdict === "right" ? "You were right." : "You were wrong."}</p> : null}
+          {verdict}
           <p>
             How the community did: {r.accuracy === null ? "no ballots." : `${Math.round(r.accuracy * 100)}% picked the outcome; mean Brier score ${r.brier?.toFixed(2)} (0 is perfect, 2 is always wrong).`}
           </p>

@@ -316,9 +316,38 @@ export async function getCrossTab(a: Poll, b: Poll, now = Date.now()): Promise<C
   };
 }
 
-/** Everything the results page shows, for this viewer. */
-export async function getResultsPage(slug: string, user: { id: string } | null, cross: { a: string | null; b: string | null }) {
-  const res = await getTopicResults(slug, user);
+/**
+ * What a signed-in reader sees on a topic's results page beyond what
+ * everyone sees (issue 26): the polls whose results show only after voting
+ * that they answered, and whether the resolved predictions they answered
+ * came out their way. Null when the topic does not exist.
+ */
+export async function resultsMine(slug: string, user: { id: string }, now = Date.now()): Promise<ResultsMine | null> {
+  const topic = await getTopicBySlug(slug);
+  if (!topic) return null;
+  const agg = await aggregatesOf(topic.id);
+  const mine: ResultsMine = { revealed: {}, verdicts: {} };
+  const personal = agg.polls.filter((p) => p.resolvedOptionId !== null || !resultsVisibility(p, PUBLIC_VIEWER, now).visible);
+  if (personal.length === 0) return mine;
+  const choices = await getMyChoices(user.id, personal.map((p) => p.id));
+  for (const p of personal) {
+    const picked = choices.get(p.id);
+    if (picked && p.resolvedOptionId !== null) mine.verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
+    if (resultsVisibility(p, PUBLIC_VIEWER, now).visible) continue;
+    const shown = pollResult(p, { signedIn: true, hasVoted: !!picked }, now, agg.lastVotes[agg.polls.indexOf(p)], topic.slug);
+    if (shown.visible) mine.revealed[p.slug] = { poll: shown, trend: agg.trends.get(p.slug) ?? null };
+  }
+  return mine;
+}
+
+export type ResultsMine = {
+  revealed: Record<string, { poll: PollResult; trend: Trend | null }>;
+  verdicts: Record<string, "right" | "wrong">;
+};
+
+/** Everything the results page shows to everyone; a reader's own part is `resultsMine`. */
+export async function getResultsPage(slug: string, cross: { a: string | null; b: string | null }) {
+  const res = await getTopicResults(slug, null);
   if (!res) return null;
   const visible = new Set(res.data.polls.filter((p) => p.visible).map((p) => p.slug));
   const trends = [...res.trends].filter(([slug]) => visible.has(slug));
@@ -336,15 +365,8 @@ export async function getResultsPage(slug: string, user: { id: string } | null, 
     else if (!crossable.includes(a) || !crossable.includes(b)) crossTabError = "Only questions whose results are public to everyone can be compared.";
     else crossTab = await getCrossTab(a, b, now);
   }
-  // For a signed-in voter: whether each resolved prediction they answered came out their way.
-  const verdicts: Record<string, "right" | "wrong"> = {};
-  for (const p of res.polls) {
-    const picked = res.mine.get(p.id);
-    if (picked && p.resolvedOptionId !== null) verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
-  }
   return {
     ...res.data,
-    verdicts,
     trends: Object.fromEntries(trends),
     crossTab,
     crossTabError,

@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { CrossTabTable } from "~/components/CrossTabTable";
-import { PollResults } from "~/components/PollResults";
+import { PollResults, Verdict } from "~/components/PollResults";
+import { Slot, useViewer } from "~/components/Slot";
+import type { PollResult } from "~/models/results.server";
 import { useHydrated } from "~/components/useHydrated";
 import { useLiveResults } from "~/components/useLiveResults";
 import { formatDateTime, plural } from "~/lib/format";
@@ -28,9 +30,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   ];
 };
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  const page = await getResultsPage(params.topic ?? "", context.auth.user, { a: url.searchParams.get("a"), b: url.searchParams.get("b") });
+  const page = await getResultsPage(params.topic ?? "", { a: url.searchParams.get("a"), b: url.searchParams.get("b") });
   invariantResponse(page, "Topic not found");
   // request.url is built on PUBLIC_ORIGIN by server.ts, never on the Host header.
   return { ...page, url: `${url.origin}${url.pathname}` };
@@ -79,9 +81,16 @@ export default function Results() {
           Data: <a href={`/t/${slug}/results.json`}>JSON</a> · <a href={`/t/${slug}/results.csv`}>CSV</a>
         </p>
       </div>
-      {polls.map((p) => (
-        <PollResults key={p.slug} poll={p} topicSlug={slug} trend={data.trends[p.slug]} verdict={data.verdicts[p.slug]} />
-      ))}
+      {polls.map((p) =>
+        p.visible ? (
+          <PollResults key={p.slug} poll={p} topicSlug={slug} trend={data.trends[p.slug]} verdict={p.resolution ? <Slot id={`verdict-${p.slug}`}><Verdict slug={p.slug} /></Slot> : null} />
+        ) : (
+          // Hidden from the public: a reader who answered may see it (issue 26: the only copy with counts is theirs).
+          <Slot key={p.slug} id={`results-${p.slug}`}>
+            <Revealed poll={p} topicSlug={slug} />
+          </Slot>
+        ),
+      )}
       <section className="card" id="crosstab" aria-labelledby="crosstab-h">
         <h2 id="crosstab-h">Compare two questions</h2>
         <p className="muted">
@@ -113,5 +122,15 @@ export default function Results() {
         {data.crossTab ? <CrossTabTable tab={data.crossTab} /> : null}
       </section>
     </article>
+  );
+}
+
+/** A poll whose results show only after answering: the reader's own copy if they answered, else the public one. */
+function Revealed({ poll, topicSlug }: { poll: PollResult; topicSlug: string }) {
+  const revealed = useViewer().mine?.revealed[poll.slug];
+  return revealed ? (
+    <PollResults poll={revealed.poll} topicSlug={topicSlug} trend={revealed.trend ?? undefined} verdict={<Verdict slug={poll.slug} />} />
+  ) : (
+    <PollResults poll={poll} topicSlug={topicSlug} />
   );
 }

@@ -1,0 +1,145 @@
+// Issue 26: a signed-in reader's results page is the kept page joined with
+// their own parts. It must be, byte for byte, the page a full render draws
+// for them, and one reader's parts must never reach another.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { castVote } from "../app/models/ballots.server";
+import { sharedPagePolicy } from "../server/csp";
+import { Client, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer, type TestServer } from "./helpers";
+
+const t = useFreshDatabase();
+const anon = useTestServer();
+const R = "/t/llama-2-license/results";
+
+let full: TestServer;
+beforeEach(async () => {
+  // The same app with no page cache: every page drawn in full, for whoever asks.
+  full = await startTestServer({ PAGE_CACHE_MB: "0" });
+});
+afterEach(async () => {
+  await full.close();
+});
+
+type Reader = { name: string; id: string; client: Client };
+
+/**
+ * Readers whose pages differ: one who answered the after-vote poll and the
+ * prediction (which is then resolved, so they get a verdict), one who
+ * answered nothing, and an admin who answered the after-vote poll only.
+ */
+async function readers(): Promise<Reader[]> {
+  await t.sql("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
+  await t.sql("update polls set resolved_option_id = null, resolved_at = null, closes_at = null where slug = 'llama-3-prediction'").run();
+  const out: Reader[] = [];
+  for (const [name, role] of [["answered", "member"], ["silent", "member"], ["boss", "admin"]] as const) {
+    const { id, client } = await makeUser(anon(), name, role);
+    out.push({ name, id, client });
+  }
+  const [o1, o2] = await optionIds(t.db(), "license-opinion");
+  const [p1] = await optionIds(t.db(), "llama-3-prediction");
+  expect((await castVote(out[0].id, await pollId(t.db(), "license-opinion"), { optionIds: [o1] })).ok).toBe(true);
+  expect((await castVote(out[0].id, await pollId(t.db(), "llama-3-prediction"), { optionIds: [p1] })).ok).toBe(true);
+  expect((await castVote(out[2].id, await pollId(t.db(), "license-opinion"), { optionIds: [o2] })).ok).toBe(true);
+  await t.sql(`update polls set resolved_option_id = ${p1}, resolved_at = ${Date.now() - 1000}, closes_at = ${Date.now() - 2000} where slug = 'llama-3-prediction'`).run();
+  return out;
+}
+
+/** A page as the full render draws it for this reader, with what differs by design made equal: nonces and the server's port. */
+async function fullRender(reader: Reader, path: string): Promise<string> {
+  const res = await fetch(full.url + path, { headers: { Cookie: reader.client.cookieHeader() } });
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  return html.replace(/ nonce="[^"]*"/g, "").replaceAll(new URL(full.url).port, new URL(anon().base).port);
+}
+
+const hydration = (html: string) => JSON.parse(/window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)![1]);
+
+describe("a signed-in reader's results page, joined from the kept page", () => {
+  it("is byte for byte the full render for that reader, gzipped or not, under a hash policy of its own scripts", async () => {
+    const people = await readers();
+    for (const path of [R, `${R}?a=implications&b=llama-3-prediction`]) {
+      // Kept first, by an anonymous reader, so every reader below is a join.
+      expect((await (await anon().get(path)).text()).length).toBeGreaterThan(1000);
+      for (const reader of people) {
+        const expected = await fullRender(reader, path);
+        for (const encoding of ["gzip", "identity"]) {
+          const res = await reader.client.get(path, { headers: { "Accept-Encoding": encoding } });
+          const html = await res.text();
+          expect(res.headers.get("content-encoding") ?? "identity", `${reader.name} ${path}`).toBe(encoding);
+          expect(html, `${reader.name} ${path} ${encoding}`).toBe(expected);
+          // React 18's streaming renderer wrote NUL bytes at multi-byte characters on 2 KB boundaries; pages are drawn whole now.
+          expect(html).not.toContain("\u0000");
+          expect(res.headers.get("cache-control")).toBe("private, no-cache");
+          expect(res.headers.get("etag")).toBeNull();
+          expect(res.headers.get("x-cache")).toBeNull();
+          expect(res.headers.get("content-security-policy")).toBe(sharedPagePolicy(html));
+          expect(res.headers.get("content-security-policy")).not.toContain("nonce");
+        }
+      }
+    }
+  });
+
+  it("shows each reader their own parts and nobody else's, with many readers on one kept page", async () => {
+    const people = await readers();
+    const crowd: Reader[] = [...people];
+    for (let i = 0; i < 9; i++) {
+      const { id, client } = await makeUser(anon(), `crowd${i}`);
+      if (i % 3 === 0) await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [(await optionIds(t.db(), "license-opinion"))[i % 2]] });
+      crowd.push({ name: `crowd${i}`, id, client });
+    }
+    const answered = new Set(["answered", "boss", "crowd0", "crowd3", "crowd6"]);
+    // Everyone at once, three times over, anonymous readers among them.
+    const reads = await Promise.all(
+      [0, 1, 2].flatMap(() => [...crowd.map(async (r) => ({ r, html: await (await r.client.get(R)).text() })), anon().get(R).then(async (res) => ({ r: null, html: await res.text() }))]),
+    );
+    for (const { r, html } of reads) {
+      const root = hydration(html).state.loaderData.root;
+      const names = [...html.matchAll(/data-testid="whoami">([^<]+)</g)].map((m) => m[1]);
+      const section = html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf("</section>", html.indexOf('id="poll-license-opinion"')));
+      if (!r) {
+        expect(names).toEqual([]);
+        expect(root).toEqual({ user: null, mine: null });
+        expect(section).not.toContain("<table");
+        continue;
+      }
+      expect(names, r.name).toEqual([r.name]);
+      expect(root.user.username).toBe(r.name);
+      for (const other of crowd) if (other !== r) expect(html.includes(`>${other.name}<`), `${other.name} in ${r.name}'s page`).toBe(false);
+      expect(section.includes("<table"), `${r.name}'s after-vote results`).toBe(answered.has(r.name));
+      expect(Object.keys(root.mine.revealed).length > 0).toBe(answered.has(r.name));
+      expect(html.includes("You were right."), `${r.name}'s verdict`).toBe(r.name === "answered");
+      expect(html.includes('href="/admin"'), `${r.name}'s admin link`).toBe(r.name === "boss");
+    }
+    // The kept page is still the anonymous one.
+    const kept = await anon().get(R);
+    expect(kept.headers.get("x-cache")).toBe("HIT");
+    expect(await kept.text()).not.toContain('data-testid="whoami"');
+  });
+
+  it("shows a reader their own vote on the very next request", async () => {
+    await readers();
+    const { id, client } = await makeUser(anon(), "latecomer");
+    const shown = async () => {
+      const html = await (await client.get(R)).text();
+      const section = html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf("</section>", html.indexOf('id="poll-license-opinion"')));
+      return section.includes("<table");
+    };
+    expect(await shown()).toBe(false);
+    const [o] = await optionIds(t.db(), "license-opinion");
+    const res = await client.post("/t/llama-2-license/p/license-opinion", { intent: "vote", option: String(o) });
+    expect(res.status).toBe(302);
+    expect(await shown()).toBe(true);
+    expect(id).toBe("u_latecomer");
+  });
+
+  it("an expired or forged session on a joined page gets the page for no one, never another's", async () => {
+    await readers();
+    await anon().get(R);
+    const stranger = new Client(anon().base);
+    stranger.cookies.set("pulse_session", "forged");
+    const res = await stranger.get(R);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain('data-testid="whoami"');
+    expect(hydration(html).state.loaderData.root).toEqual({ user: null, mine: null });
+  });
+});
