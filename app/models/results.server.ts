@@ -317,16 +317,17 @@ export async function getCrossTab(a: Poll, b: Poll, now = Date.now()): Promise<C
 }
 
 /**
- * What a signed-in reader sees on a topic's results page beyond what
- * everyone sees (issue 26): the polls whose results show only after voting
- * that they answered, and whether the resolved predictions they answered
- * came out their way. Null when the topic does not exist.
+ * What a signed-in reader sees on a topic's results page unlike everyone
+ * else (issue 26): their own copy of each poll hidden from the public (open
+ * if it shows after voting and they answered), and whether the resolved
+ * predictions they answered came out their way. Null when the topic does
+ * not exist.
  */
 export async function resultsMine(slug: string, user: { id: string }, now = Date.now()): Promise<ResultsMine | null> {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
   const agg = await aggregatesOf(topic.id);
-  const mine: ResultsMine = { revealed: {}, verdicts: {} };
+  const mine: ResultsMine = { own: {}, verdicts: {} };
   const personal = agg.polls.filter((p) => p.resolvedOptionId !== null || !resultsVisibility(p, PUBLIC_VIEWER, now).visible);
   if (personal.length === 0) return mine;
   const choices = await getMyChoices(user.id, personal.map((p) => p.id));
@@ -334,14 +335,15 @@ export async function resultsMine(slug: string, user: { id: string }, now = Date
     const picked = choices.get(p.id);
     if (picked && p.resolvedOptionId !== null) mine.verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
     if (resultsVisibility(p, PUBLIC_VIEWER, now).visible) continue;
+    // Hidden from the public: the reader's own copy, open if they answered, else saying why it is closed to them.
     const shown = pollResult(p, { signedIn: true, hasVoted: !!picked }, now, agg.lastVotes[agg.polls.indexOf(p)], topic.slug);
-    if (shown.visible) mine.revealed[p.slug] = { poll: shown, trend: agg.trends.get(p.slug) ?? null };
+    mine.own[p.slug] = { poll: shown, trend: shown.visible ? (agg.trends.get(p.slug) ?? null) : null };
   }
   return mine;
 }
 
 export type ResultsMine = {
-  revealed: Record<string, { poll: PollResult; trend: Trend | null }>;
+  own: Record<string, { poll: PollResult; trend: Trend | null }>;
   verdicts: Record<string, "right" | "wrong">;
 };
 

@@ -125,11 +125,11 @@ export default function Results() {
   );
 }
 
-/** A poll whose results show only after answering: the reader's own copy if they answered, else the public one. */
+/** A poll hidden from the public: a signed-in reader's own copy (open if they answered), else the public one. */
 function Revealed({ poll, topicSlug }: { poll: PollResult; topicSlug: string }) {
-  const revealed = useViewer().mine?.revealed[poll.slug];
-  return revealed ? (
-    <PollResults poll={revealed.poll} topicSlug={topicSlug} trend={revealed.trend ?? undefined} verdict={<Verdict slug={poll.slug} />} />
+  const own = useViewer().mine?.own[poll.slug];
+  return own ? (
+    <PollResults poll={own.poll} topicSlug={topicSlug} trend={own.trend ?? undefined} verdict={<Verdict slug={poll.slug} />} />
   ) : (
     <PollResults poll={poll} topicSlug={topicSlug} />
   );
