@@ -118,7 +118,8 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
       const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
       const page = cache.get(key) ?? (await cache.pending(key));
       if (page?.overlay) return sendJoined(req, res, page, await api.drawPersonal(page.overlay.recorded, auth.user, req.path));
-      if (page) return next();
+      // Kept but not joinable, or a HEAD (whose drawing has no body to keep): drawn for the reader.
+      if (page || req.method === "HEAD") return next();
       // Not kept yet: drawn now as for anyone, kept, then joined (server/remix-handler.ts).
       const finish = cache.begin(key, req.originalUrl);
       res.once("close", () => finish(null));

@@ -132,6 +132,17 @@ describe("a signed-in reader's results page, joined from the kept page", () => {
     expect(id).toBe("u_latecomer");
   });
 
+  it("a signed-in HEAD before anyone reads the page keeps nothing empty", async () => {
+    const [reader] = await readers();
+    const head = await reader.client.get(R, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    const page = await anon().get(R);
+    expect(page.headers.get("x-cache")).toBe("MISS");
+    expect((await page.text()).length).toBeGreaterThan(10_000);
+    const joined = await (await reader.client.get(R)).text();
+    expect(joined).toBe(await fullRender(reader, R));
+  });
+
   it("an expired or forged session on a joined page gets the page for no one, never another's", async () => {
     await readers();
     await anon().get(R);
