@@ -71,7 +71,8 @@ export function overlayOf(html: string, recorded: Map<string, unknown>, anonymou
   const shared: Buffer[] = [];
   for (let i = 0; i < cuts.length; i += 2) shared.push(Buffer.from(html.slice(cuts[i], cuts[i + 1])));
   const deflated = shared.map(deflate);
-  const bytes = shared.reduce((n, b) => n + b.length, 0) + deflated.reduce((n, b) => n + b.length, 0) + script.before.length * 2 + script.after.length * 2;
+  // The recorded slots hold the route data the page was drawn from: counted as the page's own length, a fair proxy.
+  const bytes = shared.reduce((n, b) => n + b.length, 0) + deflated.reduce((n, b) => n + b.length, 0) + (script.before.length + script.after.length) * 2 + html.length;
   return { ids: spans.map((s) => s.id), shared, deflated, script, recorded, bytes };
 }
 

@@ -10,7 +10,8 @@ import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_
  * who then gets it joined with their part (issue 26).
  */
 export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void; reader?: Reader };
-type Reader = { user: { id: string; username: string; role: string } };
+/** A signed-in reader's session, as the app read it. */
+type Reader = Awaited<ReturnType<ProcessApi["authenticate"]>> & { user: NonNullable<Awaited<ReturnType<ProcessApi["authenticate"]>>["user"]> };
 
 /** Pages whose reader parts are slots (issue 26): a signed-in reader gets the kept page joined with theirs. */
 const JOINED = /^\/t\/[a-z0-9-]{2,64}\/results$/;
@@ -123,7 +124,7 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
       // Not kept yet: drawn now as for anyone, kept, then joined (server/remix-handler.ts).
       const finish = cache.begin(key, req.originalUrl);
       res.once("close", () => finish(null));
-      res.locals.sharedRender = { etag: etagOf(key), finish, reader: { user: auth.user } } satisfies SharedRender;
+      res.locals.sharedRender = { etag: etagOf(key), finish, reader: { ...auth, user: auth.user } } satisfies SharedRender;
       res.locals.auth = await api.authenticate(undefined);
       res.locals.slots = new Map();
       res.locals.readerNonce = res.locals.cspNonce;
