@@ -2,7 +2,7 @@ import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { apiOf, type Config } from "./contract";
+import { apiOf, type Auth, type Config } from "./contract";
 import { knownHosts, requestIds, securityHeaders } from "./headers";
 import { perAddress, readBody, tooMany } from "./limits";
 import { PageCache } from "./page-cache";
@@ -66,7 +66,7 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
 
   app.all("*", (req, res, next) => {
     // A joined page's check (server/shared-pages.ts) may have read the session already.
-    const known = res.locals.auth as Awaited<ReturnType<typeof api.authenticate>> | undefined;
+    const known = res.locals.auth as Auth | undefined;
     (known ? Promise.resolve(known) : api.authenticate(req.headers.cookie))
       .then(async (auth) => {
         if (!known) {

@@ -9,6 +9,8 @@ import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 /** The settings the process started with (routes get them as context.settings). */
 export type Config = AppLoadContext["settings"];
 type Limits = AppLoadContext["limits"];
+/** Who a request is from, as the app read its session. */
+export type Auth = AppLoadContext["auth"];
 
 /** What a public page is drawn from, for the shared-page cache. */
 export type PageScope = { site: true } | { topic: string } | { comment: number };
@@ -31,7 +33,7 @@ export interface ProcessApi {
   limitsFor(cfg: Config): Limits;
   /** Takes a point from a limit every request passes; a refusal says how long to wait. */
   admit(limits: Limits, which: "perAddress" | "perUserWrite", key: string, what: string): Promise<{ retryAfter: number; message: string } | null>;
-  authenticate(cookieHeader: string | undefined): Promise<AppLoadContext["auth"]>;
+  authenticate(cookieHeader: string | undefined): Promise<Auth>;
   hasSessionCookie(cookieHeader: string | undefined): boolean;
   /** CSRF: a state-changing request carries our own Origin. */
   isAllowedOrigin(method: string, origin: string | undefined, host: string | undefined, allowed: ReadonlySet<string>): boolean;

@@ -22,17 +22,23 @@ export function contentSecurityPolicy(scriptSources: string[]): string {
 
 // Inline scripts are those without a src. React and Remix escape "</" inside
 // the scripts they write, so the first "</script>" ends each one.
-const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
+const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
+
+/** A page's inline scripts, in order: each one's text and where that text starts. */
+export function* inlineScripts(html: string): Generator<{ body: string; at: number }> {
+  for (const m of html.matchAll(SCRIPT)) {
+    if (/\bsrc\s*=/i.test(m[1])) continue;
+    yield { body: m[2], at: m.index! + m[0].length - m[2].length - "</script>".length };
+  }
+}
+
+/** A script source allowing exactly this inline script. */
+export const scriptHash = (body: string) => `'sha256-${crypto.createHash("sha256").update(body, "utf8").digest("base64")}'`;
 
 /**
  * The policy of a page many people share: its own inline scripts allowed by
  * their SHA-256 hashes, so no nonce is needed (docs/decisions/014).
  */
 export function sharedPagePolicy(html: string): string {
-  const hashes = new Set<string>();
-  for (const [, attrs, body] of html.matchAll(INLINE_SCRIPT)) {
-    if (/\bsrc\s*=/i.test(attrs)) continue;
-    hashes.add(`'sha256-${crypto.createHash("sha256").update(body, "utf8").digest("base64")}'`);
-  }
-  return contentSecurityPolicy([...hashes]);
+  return contentSecurityPolicy([...new Set([...inlineScripts(html)].map((s) => scriptHash(s.body)))]);
 }

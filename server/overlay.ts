@@ -1,6 +1,5 @@
-import crypto from "node:crypto";
 import zlib from "node:zlib";
-import { contentSecurityPolicy } from "./csp";
+import { contentSecurityPolicy, inlineScripts, scriptHash } from "./csp";
 
 // A kept page joined with one reader's part of it (issue 26,
 // docs/decisions/028): the slots the kept render recorded, and the root data
@@ -30,8 +29,6 @@ export type Overlay = {
 
 const CLOSE = "</pulse-slot>";
 const ROOT_KEY = '"loaderData":{"root":';
-const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
-const sha256 = (text: string) => `'sha256-${crypto.createHash("sha256").update(text, "utf8").digest("base64")}'`;
 const deflate = (b: Buffer) => zlib.deflateRawSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
 
 /** The join points of a kept page, or null when it has none that can be trusted (readers then get a full render). */
@@ -57,13 +54,11 @@ export function overlayOf(html: string, recorded: Map<string, unknown>, anonymou
   // Inline scripts: the one holding the root data is hashed per reader, the others once.
   const hashes: string[] = [];
   let script: Overlay["script"] | null = null;
-  for (const m of html.matchAll(INLINE_SCRIPT)) {
-    if (/\bsrc\s*=/i.test(m[1])) continue;
-    const bodyAt = m.index! + m[0].length - m[2].length - "</script>".length;
-    if (rootAt > bodyAt && rootAt < bodyAt + m[2].length) {
-      script = { before: html.slice(bodyAt, rootAt), after: html.slice(rootAt + anonymousRoot.length, bodyAt + m[2].length), index: hashes.length, hashes };
+  for (const { body, at: bodyAt } of inlineScripts(html)) {
+    if (rootAt > bodyAt && rootAt < bodyAt + body.length) {
+      script = { before: html.slice(bodyAt, rootAt), after: html.slice(rootAt + anonymousRoot.length, bodyAt + body.length), index: hashes.length, hashes };
       hashes.push("");
-    } else hashes.push(sha256(m[2]));
+    } else hashes.push(scriptHash(body));
   }
   if (!script) return null;
 
@@ -98,7 +93,7 @@ export function joinPage(o: Overlay, part: { root: string; slots: Map<string, st
     return Buffer.from(text);
   });
   const hashes = o.script.hashes.slice();
-  hashes[o.script.index] = sha256(o.script.before + part.root + o.script.after);
+  hashes[o.script.index] = scriptHash(o.script.before + part.root + o.script.after);
   const csp = contentSecurityPolicy([...new Set(hashes)]);
   const raw: Buffer[] = [];
   for (let i = 0; i < mine.length; i++) raw.push(o.shared[i], mine[i]);

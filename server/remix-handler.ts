@@ -55,7 +55,7 @@ export function remixHandler(
         if (keep && recorded) page.overlay = overlayOf(body.toString("utf8"), recorded, api.anonymousRoot) ?? undefined;
         shared.finish(keep ? page : null);
         if (!shared.reader) return sendSharedPage(req, res, page, keep ? shared.etag : null, false);
-        if (page.overlay) return sendJoined(req, res, page, await api.drawPersonal(page.overlay.recorded, shared.reader.user, req.path));
+        if (page.overlay) return sendJoined(req, res, page, page.overlay, await api.drawPersonal(page.overlay.recorded, shared.reader.user, req.path));
         // Drawn for everyone on a reader's request, but not joinable: drawn again, for them.
         res.locals.sharedRender = undefined;
         res.locals.slots = undefined;

@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
-import type { PageScope, ProcessApi } from "./contract";
-import { joinPage } from "./overlay";
+import type { Auth, PageScope, ProcessApi } from "./contract";
+import { joinPage, type Overlay } from "./overlay";
 import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
 
 /**
@@ -11,7 +11,7 @@ import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_
  */
 export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void; reader?: Reader };
 /** A signed-in reader's session, as the app read it. */
-type Reader = Awaited<ReturnType<ProcessApi["authenticate"]>> & { user: NonNullable<Awaited<ReturnType<ProcessApi["authenticate"]>>["user"]> };
+type Reader = Auth & { user: NonNullable<Auth["user"]> };
 
 /** Pages whose reader parts are slots (issue 26): a signed-in reader gets the kept page joined with theirs. */
 const JOINED = /^\/t\/[a-z0-9-]{2,64}\/results$/;
@@ -55,18 +55,24 @@ const MAX_SHARED_URL = 300;
 
 /** Sends a shared page: its gzip bytes as they are, or unpacked for a client that does not take gzip. */
 export function sendSharedPage(req: Request, res: Response, page: SharedPage, etag: string | null, hit: boolean) {
-  res.status(page.status);
   res.setHeader("X-Cache", hit ? "HIT" : "MISS");
-  for (const [name, value] of page.headers) res.setHeader(name, value);
-  res.setHeader("Content-Security-Policy", page.csp);
-  res.setHeader("Vary", SHARED_VARY);
   if (etag) {
     res.setHeader("ETag", etag);
     res.setHeader("Cache-Control", SHARED_CACHE_CONTROL);
   }
-  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
-  const body = gzip ? page.gzip : zlib.gunzipSync(page.gzip);
-  if (gzip) res.setHeader("Content-Encoding", "gzip");
+  const gzip = takesGzip(req);
+  sendPage(req, res, page, page.csp, SHARED_VARY, gzip ? page.gzip : zlib.gunzipSync(page.gzip), gzip);
+}
+
+const takesGzip = (req: Request) => req.acceptsEncodings("gzip", "identity") === "gzip";
+
+/** A kept page's status and headers, then its bytes under the given policy. */
+function sendPage(req: Request, res: Response, page: SharedPage, csp: string, vary: string, body: Buffer, gzipped: boolean) {
+  res.status(page.status);
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.setHeader("Content-Security-Policy", csp);
+  res.setHeader("Vary", vary);
+  if (gzipped) res.setHeader("Content-Encoding", "gzip");
   res.setHeader("Content-Length", body.length);
   res.end(req.method === "HEAD" ? undefined : body);
 }
@@ -118,7 +124,7 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
       if (version === null) return next();
       const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
       const page = cache.get(key) ?? (await cache.pending(key));
-      if (page?.overlay) return sendJoined(req, res, page, await api.drawPersonal(page.overlay.recorded, auth.user, req.path));
+      if (page?.overlay) return sendJoined(req, res, page, page.overlay, await api.drawPersonal(page.overlay.recorded, auth.user, req.path));
       // Kept but not joinable, or a HEAD (whose drawing has no body to keep): drawn for the reader.
       if (page || req.method === "HEAD") return next();
       // Not kept yet: drawn now as for anyone, kept, then joined (server/remix-handler.ts).
@@ -182,15 +188,9 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
 }
 
 /** Sends a kept page joined with a reader's part: private, under the hash policy of its own scripts (no nonce to share). */
-export function sendJoined(req: Request, res: Response, page: SharedPage, part: { root: string; slots: Map<string, string> }) {
-  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
-  const { body, csp } = joinPage(page.overlay!, part, gzip);
-  res.status(page.status);
-  for (const [name, value] of page.headers) res.setHeader(name, value);
-  res.setHeader("Content-Security-Policy", csp);
+export function sendJoined(req: Request, res: Response, page: SharedPage, overlay: Overlay, part: { root: string; slots: Map<string, string> }) {
+  const gzip = takesGzip(req);
+  const { body, csp } = joinPage(overlay, part, gzip);
   res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
-  res.setHeader("Vary", "Accept-Encoding, Cookie");
-  if (gzip) res.setHeader("Content-Encoding", "gzip");
-  res.setHeader("Content-Length", body.length);
-  res.end(req.method === "HEAD" ? undefined : body);
+  sendPage(req, res, page, csp, SHARED_VARY, body, gzip);
 }

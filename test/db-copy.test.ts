@@ -101,7 +101,7 @@ describe("npm run db:copy", () => {
     const now = Date.now();
     const results = async (target: string) => {
       setDatabase(target);
-      return JSON.stringify(await getTopicResults("llama-2-license", null, now).then((r) => r?.data));
+      return JSON.stringify(await getTopicResults("llama-2-license", now).then((r) => r?.data));
     };
     const onSqlite = await results(t.file());
     const url = await newPgDatabase();

@@ -122,7 +122,7 @@ describe("a signed-in reader's results page, joined from the kept page", () => {
 
   it("shows a reader their own vote on the very next request", async () => {
     await readers();
-    const { id, client } = await makeUser(anon(), "latecomer");
+    const { client } = await makeUser(anon(), "latecomer");
     const shown = async () => {
       const html = await (await client.get(R)).text();
       const section = html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf("</section>", html.indexOf('id="poll-license-opinion"')));
@@ -133,7 +133,6 @@ describe("a signed-in reader's results page, joined from the kept page", () => {
     const res = await client.post("/t/llama-2-license/p/license-opinion", { intent: "vote", option: String(o) });
     expect(res.status).toBe(302);
     expect(await shown()).toBe(true);
-    expect(id).toBe("u_latecomer");
   });
 
   it("a signed-in HEAD before anyone reads the page keeps nothing empty", async () => {

@@ -159,8 +159,9 @@ async function aggregatesOf(topicId: number, fresh = false): Promise<Aggregates>
   return data;
 }
 
-function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes }: Aggregates, viewerFor: (p: Poll) => Viewer, now: number) {
-  const results = polls.map((p, i) => pollResult(p, viewerFor(p), now, lastVotes[i], topic.slug));
+/** A topic's results as the public sees them. */
+function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes }: Aggregates, now: number) {
+  const results = polls.map((p, i) => pollResult(p, PUBLIC_VIEWER, now, lastVotes[i], topic.slug));
   const lastUpdate = results.reduce<number | null>((m, r) => (r.lastVoteAt !== null && (m === null || r.lastVoteAt > m) ? r.lastVoteAt : m), null);
   return {
     version: RESULTS_VERSION,
@@ -172,24 +173,22 @@ function buildResults(topic: { id: number; slug: string; title: string }, { poll
 }
 
 /**
- * Aggregates of a topic's polls, from the tallies (never the ballots). With
- * a user, visibility is decided for that user; without, for the public.
+ * Aggregates of a topic's polls, from the tallies (never the ballots), as
+ * the public sees them; a signed-in reader's own copies are `resultsMine`.
  * `fresh` reads the counters now, past the kept copy (and without trends):
  * results.json, which re-counts check, shows the database as it is.
  */
-export async function getTopicResults(slug: string, user: { id: string } | null = null, now = Date.now(), opts: { fresh?: boolean } = {}) {
+export async function getTopicResults(slug: string, now = Date.now(), opts: { fresh?: boolean } = {}) {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
   const agg = await aggregatesOf(topic.id, opts.fresh);
-  const polls = agg.polls;
-  const mine = user ? await getMyChoices(user.id, polls.map((p) => p.id)) : new Map<number, number[]>();
-  const data = buildResults(topic, agg, (p) => (user ? { signedIn: true, hasVoted: mine.has(p.id) } : PUBLIC_VIEWER), now);
-  return { topicId: topic.id, polls, trends: agg.trends, data, mine };
+  const data = buildResults(topic, agg, now);
+  return { topicId: topic.id, polls: agg.polls, trends: agg.trends, data };
 }
 
 /** Public aggregates by topic id, for the live stream. */
 export async function getPublicResultsById(topicId: number, slug: string, title: string, now = Date.now()) {
-  return buildResults({ id: topicId, slug, title }, await aggregatesOf(topicId), () => PUBLIC_VIEWER, now);
+  return buildResults({ id: topicId, slug, title }, await aggregatesOf(topicId), now);
 }
 
 export type Trend = { days: string[]; series: { optionId: number; label: string; shares: number[] }[] };
@@ -328,13 +327,14 @@ export async function resultsMine(slug: string, user: { id: string }, now = Date
   if (!topic) return null;
   const agg = await aggregatesOf(topic.id);
   const mine: ResultsMine = { own: {}, verdicts: {} };
-  const personal = agg.polls.filter((p) => p.resolvedOptionId !== null || !resultsVisibility(p, PUBLIC_VIEWER, now).visible);
+  const hidden = new Set(agg.polls.filter((p) => !resultsVisibility(p, PUBLIC_VIEWER, now).visible));
+  const personal = agg.polls.filter((p) => p.resolvedOptionId !== null || hidden.has(p));
   if (personal.length === 0) return mine;
   const choices = await getMyChoices(user.id, personal.map((p) => p.id));
   for (const p of personal) {
     const picked = choices.get(p.id);
     if (picked && p.resolvedOptionId !== null) mine.verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
-    if (resultsVisibility(p, PUBLIC_VIEWER, now).visible) continue;
+    if (!hidden.has(p)) continue;
     // Hidden from the public: the reader's own copy, open if they answered, else saying why it is closed to them.
     const shown = pollResult(p, { signedIn: true, hasVoted: !!picked }, now, agg.lastVotes[agg.polls.indexOf(p)], topic.slug);
     mine.own[p.slug] = { poll: shown, trend: shown.visible ? (agg.trends.get(p.slug) ?? null) : null };
@@ -349,7 +349,7 @@ export type ResultsMine = {
 
 /** Everything the results page shows to everyone; a reader's own part is `resultsMine`. */
 export async function getResultsPage(slug: string, cross: { a: string | null; b: string | null }) {
-  const res = await getTopicResults(slug, null);
+  const res = await getTopicResults(slug);
   if (!res) return null;
   const visible = new Set(res.data.polls.filter((p) => p.visible).map((p) => p.slug));
   const trends = [...res.trends].filter(([slug]) => visible.has(slug));
