@@ -11,8 +11,7 @@ import { sitePath } from "./lib/form.server";
 import { backfillBallotLogs, ensureLogKeys } from "./models/ballot-log.server";
 import { pageVersion } from "./models/data-versions.server";
 import { noteFailure } from "./models/health.server";
-import { drawPersonal, escapeForScript } from "./overlay.server";
-import { ANONYMOUS_ROOT } from "./models/viewer.server";
+import { drawPersonal, keptData } from "./overlay.server";
 import { upgradeRecoveryDigests } from "./models/recovery.server";
 import { closeAllStreams } from "./models/results-stream.server";
 import { logHost, migrateChainsToTrees } from "./models/tlog.server";
@@ -87,6 +86,5 @@ export const pulse = {
   sitePath,
   pageVersion,
   drawPersonal,
-  /** The root data of a page drawn for no one, as its script carries it: the part a reader's root data replaces. */
-  anonymousRoot: escapeForScript(JSON.stringify(ANONYMOUS_ROOT)),
+  keptData,
 };

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { apiOf, type Auth, type Config } from "./contract";
@@ -7,7 +7,7 @@ import { knownHosts, requestIds, securityHeaders } from "./headers";
 import { perAddress, readBody, tooMany } from "./limits";
 import { PageCache } from "./page-cache";
 import { remixHandler } from "./remix-handler";
-import { sharedPages } from "./shared-pages";
+import { sharedPages, type DrawPart } from "./shared-pages";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -30,7 +30,21 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
   const clientIp = (req: Request) => (cfg.TRUST_PROXY ? req.ip : req.socket.remoteAddress) ?? "unknown";
   app.use(perAddress(api, limits, clientIp));
   const cacheBytes = Math.floor(cfg.PAGE_CACHE_MB * 1024 * 1024);
-  app.use(sharedPages(api, cacheBytes > 0 ? new PageCache(cacheBytes) : null, build.assets.version));
+  const loadContext = (req: Request, res: Response, clientGone: AbortSignal): AppLoadContext => ({
+    auth: res.locals.auth,
+    cspNonce: res.locals.cspNonce,
+    requestId: res.locals.requestId,
+    clientIp: clientIp(req),
+    limits,
+    settings: cfg,
+    clientGone,
+    isGet: req.method === "GET",
+    slots: (res.locals.slots as Map<string, unknown> | undefined) ?? null,
+  });
+  // A reader's part of a kept page: the app runs the page's per-reader loaders as for this request, and draws the slots.
+  const draw: DrawPart = (req, res, recorded) =>
+    api.drawPersonal(recorded, { ...loadContext(req, res, new AbortController().signal), cspNonce: "", slots: null }, publicOrigin + req.originalUrl);
+  app.use(sharedPages(api, cacheBytes > 0 ? new PageCache(cacheBytes) : null, build.assets.version, draw));
   // Event streams must not be buffered by compression.
   app.use(
     compression({
@@ -52,17 +66,7 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
   // Forms are small: no body beyond this is read, whatever its framing.
   app.use(readBody(MAX_BODY_BYTES));
 
-  const handler = remixHandler(api, build, production ? "production" : "development", publicOrigin, (req, res, clientGone) => ({
-    auth: res.locals.auth,
-    cspNonce: res.locals.cspNonce,
-    requestId: res.locals.requestId,
-    clientIp: clientIp(req),
-    limits,
-    settings: cfg,
-    clientGone,
-    isGet: req.method === "GET",
-    slots: (res.locals.slots as Map<string, unknown> | undefined) ?? null,
-  }));
+  const handler = remixHandler(api, build, production ? "production" : "development", publicOrigin, loadContext, draw);
 
   app.all("*", (req, res, next) => {
     // A joined page's check (server/shared-pages.ts) may have read the session already.

@@ -11,6 +11,8 @@ export type Config = AppLoadContext["settings"];
 type Limits = AppLoadContext["limits"];
 /** Who a request is from, as the app read its session. */
 export type Auth = AppLoadContext["auth"];
+/** A reader's part of a kept page: their route data and their slots. */
+export type PersonalPart = { data: string[]; slots: Map<string, string> };
 
 /** What a public page is drawn from, for the shared-page cache. */
 export type PageScope = { site: true } | { topic: string } | { comment: number };
@@ -42,12 +44,13 @@ export interface ProcessApi {
   /** The data version a public page in this scope is drawn from; null when it may not be shared. */
   pageVersion(scope: PageScope, now: number): Promise<string | null>;
   /**
-   * One reader's part of a kept page (issue 26): their root data, escaped as
-   * the page's script carries it, and each recorded slot's markup.
+   * One reader's part of a kept page (issue 26): the data of each route drawn
+   * per reader, escaped as the page's script carries it, and each recorded
+   * slot's markup; null when this reader's page cannot be joined.
    */
-  drawPersonal(slots: Map<string, unknown>, user: { id: string; username: string; role: string }, pathname: string): Promise<{ root: string; slots: Map<string, string> }>;
-  /** The root data of a page drawn for no one, as its script carries it. */
-  anonymousRoot: string;
+  drawPersonal(slots: Map<string, unknown>, context: AppLoadContext, url: string): Promise<PersonalPart | null>;
+  /** A kept page's route data as its script carries it, and where each per-reader route's data is in that text. */
+  keptData(slots: Map<string, unknown>): { text: string; parts: [number, number][] } | null;
 }
 
 /** What the build's server entry hands the process. */

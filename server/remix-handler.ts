@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { ProcessApi } from "./contract";
 import { isShareable, PRIVATE_CACHE_CONTROL, sharedPageOf } from "./page-cache";
 import { overlayOf } from "./overlay";
-import { sendJoined, sendSharedPage, type SharedRender } from "./shared-pages";
+import { sendJoined, sendSharedPage, type DrawPart, type SharedRender } from "./shared-pages";
 
 /**
  * Remix behind Express, as @remix-run/express does it, with two differences
@@ -17,6 +17,7 @@ export function remixHandler(
   mode: string,
   publicOrigin: string,
   context: (req: Request, res: Response, clientGone: AbortSignal) => AppLoadContext,
+  draw: DrawPart,
 ) {
   const handle = createRequestHandler(build, mode);
   const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -52,14 +53,14 @@ export function remixHandler(
         const page = await sharedPageOf(response.status, response.headers, body);
         const keep = isShareable(response.status, response.headers);
         const recorded = res.locals.slots as Map<string, unknown> | undefined;
-        if (keep && recorded) page.overlay = overlayOf(body.toString("utf8"), recorded, api.anonymousRoot) ?? undefined;
+        if (keep && recorded) page.overlay = overlayOf(body.toString("utf8"), recorded, api.keptData(recorded)) ?? undefined;
         shared.finish(keep ? page : null);
         if (!shared.reader) return sendSharedPage(req, res, page, keep ? shared.etag : null, false);
-        if (page.overlay) return sendJoined(req, res, page, page.overlay, await api.drawPersonal(page.overlay.recorded, shared.reader.user, req.path));
-        // Drawn for everyone on a reader's request, but not joinable: drawn again, for them.
         res.locals.sharedRender = undefined;
         res.locals.slots = undefined;
-        res.locals.auth = shared.reader;
+        if (await sendJoined(api, draw, req, res, page, shared.reader)) return;
+        // Drawn for everyone on a reader's request, but not joinable for them: drawn again, for them.
+        res.locals.auth = shared.reader.auth;
         res.locals.cspNonce = res.locals.readerNonce;
         return handler(req, res, next);
       }

@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import type { NextFunction, Request, Response } from "express";
-import type { Auth, PageScope, ProcessApi } from "./contract";
-import { joinPage, type Overlay } from "./overlay";
+import type { Auth, PageScope, PersonalPart, ProcessApi } from "./contract";
+import { joinPage } from "./overlay";
 import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_VARY, type SharedPage } from "./page-cache";
 
 /**
@@ -10,11 +10,14 @@ import { etagOf, PageCache, PRIVATE_CACHE_CONTROL, SHARED_CACHE_CONTROL, SHARED_
  * who then gets it joined with their part (issue 26).
  */
 export type SharedRender = { etag: string; finish: (page: SharedPage | null) => void; reader?: Reader };
-/** A signed-in reader's session, as the app read it. */
-type Reader = Auth & { user: NonNullable<Auth["user"]> };
+/** A signed-in reader's session, as the app read it, and the data version the page was kept at. */
+type Reader = { auth: Auth & { user: NonNullable<Auth["user"]> }; scope: PageScope; version: string; now: number };
+
+/** Draws the reader's part of a kept page (the reader's session is `res.locals.auth`), or null when their page cannot be joined. */
+export type DrawPart = (req: Request, res: Response, recorded: Map<string, unknown>) => Promise<PersonalPart | null>;
 
 /** Pages whose reader parts are slots (issue 26): a signed-in reader gets the kept page joined with theirs. */
-const JOINED = /^\/t\/[a-z0-9-]{2,64}\/results$/;
+const JOINED = /^\/t\/[a-z0-9-]{2,64}(?:\/results|\/p\/[a-z0-9-]{2,64})?$/;
 
 /**
  * Query parameters that some shared page reads: thread views (`sort`,
@@ -107,10 +110,10 @@ function notModified(res: Response, etag: string) {
  * anything is drawn; a kept page is sent as stored; otherwise the page is
  * drawn once, without a nonce, for everyone waiting on it.
  */
-export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersion: string) {
+export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersion: string, draw: DrawPart) {
   /**
    * A signed-in reader of a joined page: the kept page (drawn now for
-   * everyone if missing) with their slots and root data put in. Anything
+   * everyone if missing) with their slots and route data put in. Anything
    * that cannot be joined is drawn for them in full, as before.
    */
   const personal = (req: Request, res: Response, next: NextFunction, scope: PageScope) => {
@@ -124,13 +127,14 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
       if (version === null) return next();
       const key = `${buildVersion}|${version}|${Math.floor(now / 60_000)}|${req.originalUrl}`;
       const page = cache.get(key) ?? (await cache.pending(key));
-      if (page?.overlay) return sendJoined(req, res, page, page.overlay, await api.drawPersonal(page.overlay.recorded, auth.user, req.path));
-      // Kept but not joinable, or a HEAD (whose drawing has no body to keep): drawn for the reader.
-      if (page || req.method === "HEAD") return next();
+      const reader: Reader = { auth: { ...auth, user: auth.user }, scope, version, now };
+      if (page) return (await sendJoined(api, draw, req, res, page, reader)) || next();
+      // A HEAD's drawing has no body to keep: drawn for the reader.
+      if (req.method === "HEAD") return next();
       // Not kept yet: drawn now as for anyone, kept, then joined (server/remix-handler.ts).
       const finish = cache.begin(key, req.originalUrl);
       res.once("close", () => finish(null));
-      res.locals.sharedRender = { etag: etagOf(key), finish, reader: { ...auth, user: auth.user } } satisfies SharedRender;
+      res.locals.sharedRender = { etag: etagOf(key), finish, reader } satisfies SharedRender;
       res.locals.auth = await api.authenticate(undefined);
       res.locals.slots = new Map();
       res.locals.readerNonce = res.locals.cspNonce;
@@ -187,10 +191,21 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
   };
 }
 
-/** Sends a kept page joined with a reader's part: private, under the hash policy of its own scripts (no nonce to share). */
-export function sendJoined(req: Request, res: Response, page: SharedPage, overlay: Overlay, part: { root: string; slots: Map<string, string> }) {
+/**
+ * Sends a kept page joined with a reader's part: private, under the hash
+ * policy of its own scripts (no nonce to share). False, with nothing sent,
+ * when the page cannot be joined for this reader: they get a full render.
+ */
+export async function sendJoined(api: ProcessApi, draw: DrawPart, req: Request, res: Response, page: SharedPage, reader: Reader): Promise<boolean> {
+  if (!page.overlay) return false;
+  res.locals.auth = reader.auth;
+  const part = await draw(req, res, page.overlay.recorded);
+  if (!part) return false;
+  // The reader's data must be of the version the page was kept at: a write in between is drawn in full.
+  if ((await api.pageVersion(reader.scope, reader.now)) !== reader.version) return false;
   const gzip = takesGzip(req);
-  const { body, csp } = joinPage(overlay, part, gzip);
+  const { body, csp } = joinPage(page.overlay, part, gzip);
   res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
   sendPage(req, res, page, csp, SHARED_VARY, body, gzip);
+  return true;
 }

@@ -3,6 +3,7 @@
 // for them, and one reader's parts must never reach another.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
+import { postComment, voteOnComment } from "../app/models/comments.server";
 import { sharedPagePolicy } from "../server/csp";
 import { Client, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer, type TestServer } from "./helpers";
 
@@ -156,5 +157,107 @@ describe("a signed-in reader's results page, joined from the kept page", () => {
     const html = await res.text();
     expect(html).not.toContain('data-testid="whoami"');
     expect(hydration(html).state.loaderData.root).toEqual({ user: null, mine: null });
+  });
+});
+
+describe("signed-in topic and poll pages, joined from the kept page", () => {
+  const T = "/t/llama-2-license";
+  const P = `${T}/p/license-opinion`;
+
+  /** The readers, and a discussion: a writer's comments on the topic and on a poll, one of them voted up by a reader who also wrote one. */
+  async function discussion() {
+    const people = await readers();
+    const writer = await makeUser(anon(), "writer");
+    const topicId = Number(await t.sql("select id from topics where slug = 'llama-2-license'").pluck().get());
+    const pid = await pollId(t.db(), "license-opinion");
+    // Minutes apart, as people write (a writer's second comment within seconds is refused as too fast).
+    let at = Date.now() - 10 * 60_000;
+    const post = async (userId: string, poll: number | null, body: string) => {
+      const r = await postComment({ userId, topicId, pollId: poll, parentId: null, body, stanceOptionId: null }, (at += 60_000));
+      if (!r.ok) throw new Error(r.message);
+      return r.id;
+    };
+    const first = await post(writer.id, null, "The 700M clause matters less than 1(v).");
+    await post(writer.id, pid, "Clause 1(v) blocks distillation.");
+    await post(people[0].id, null, "I answered, and I write too.");
+    expect((await voteOnComment(people[0].id, first, 1)).ok).toBe(true);
+    return people;
+  }
+
+  it("is byte for byte the full render for each reader; members get it joined, a moderator drawn in full", async () => {
+    const people = await discussion();
+    for (const path of [T, `${T}?sort=new`, P, `${T}/p/llama-3-prediction`]) {
+      expect((await anon().get(path)).status).toBe(200);
+      for (const reader of people) {
+        // A first visit marks nothing new and a later one marks from it: compared after one, every request sees the same mark.
+        expect((await reader.client.get(path)).status).toBe(200);
+        const expected = await fullRender(reader, path);
+        for (const encoding of ["gzip", "identity"]) {
+          const res = await reader.client.get(path, { headers: { "Accept-Encoding": encoding } });
+          const html = await res.text();
+          expect(html.replace(/ nonce="[^"]*"/g, ""), `${reader.name} ${path} ${encoding}`).toBe(expected);
+          const csp = res.headers.get("content-security-policy") ?? "";
+          // A moderator's thread (removed comments, the lock) is theirs alone: never joined.
+          expect(csp.includes("nonce"), `${reader.name} ${path}: drawn in full`).toBe(reader.name === "boss");
+          if (reader.name !== "boss") expect(csp).toBe(sharedPagePolicy(html));
+          expect(res.headers.get("cache-control")).toBe("private, no-cache");
+        }
+      }
+    }
+    // Their own parts, to be sure the comparison compared something.
+    const mine = await (await people[0].client.get(T)).text();
+    expect(mine).toContain('data-testid="mine"');
+    expect(mine).toContain('aria-pressed="true"');
+    expect(mine).toContain("Edit your comment");
+    expect(await (await people[1].client.get(T)).text()).not.toContain('data-testid="mine"');
+  });
+
+  it("draws in full a reader with comments marked new, and marks them", async () => {
+    const [reader] = await discussion();
+    expect((await reader.client.get(T)).status).toBe(200);
+    // Their last visit long ago: the writer's comments are new to them.
+    await t.sql(`update topic_visits set seen_at = 1000, mark_from = 1000 where user_id = '${reader.id}'`).run();
+    const res = await reader.client.get(T);
+    const html = await res.text();
+    expect(res.headers.get("content-security-policy")).toContain("nonce");
+    expect(html.match(/class="comment new"/g)).toHaveLength(1);
+  });
+
+  it("keeps each reader's answers, votes and forms to that reader, with many on one kept page", async () => {
+    const people = await discussion();
+    const crowd: Reader[] = [...people.filter((p) => p.name !== "boss")];
+    for (let i = 0; i < 8; i++) {
+      const { id, client } = await makeUser(anon(), `crowd${i}`);
+      if (i % 2 === 0) await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [(await optionIds(t.db(), "license-opinion"))[i % 4 === 0 ? 0 : 1]] });
+      crowd.push({ name: `crowd${i}`, id, client });
+    }
+    const answered = new Set(["answered", "crowd0", "crowd2", "crowd4", "crowd6"]);
+    for (const path of [T, P]) {
+      const reads = await Promise.all(
+        [0, 1].flatMap(() => [...crowd.map(async (r) => ({ r, res: await r.client.get(path) })), anon().get(path).then((res) => ({ r: null, res }))]),
+      );
+      for (const { r, res } of reads) {
+        const html = await res.text();
+        const data = hydration(html).state.loaderData;
+        const route = data[path === T ? "routes/t.$topic._index" : "routes/t.$topic.p.$poll"];
+        const names = [...html.matchAll(/data-testid="whoami">([^<]+)</g)].map((m) => m[1]);
+        if (!r) {
+          expect(names).toEqual([]);
+          expect(route.signedIn).toBe(false);
+          expect(html).not.toContain('data-testid="mine"');
+          expect(html).not.toContain("Add to the discussion");
+          continue;
+        }
+        expect(res.headers.get("content-security-policy")).not.toContain("nonce");
+        expect(names, r.name).toEqual([r.name]);
+        expect(route.signedIn).toBe(true);
+        expect(html, `${r.name}'s compose form`).toContain("Add to the discussion");
+        expect(html.includes('data-testid="mine"'), `${r.name}'s answer on ${path}`).toBe(answered.has(r.name));
+        expect(html.includes("Edit your comment"), `${r.name}'s edit form`).toBe(r.name === "answered" && path === T);
+      }
+    }
+    const kept = await anon().get(T);
+    expect(kept.headers.get("x-cache")).toBe("HIT");
+    expect(await kept.text()).not.toContain('data-testid="mine"');
   });
 });

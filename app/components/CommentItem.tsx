@@ -1,7 +1,9 @@
-import { Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData, useLocation } from "@remix-run/react";
 import { isModerator } from "~/lib/visibility";
 import { useState, type ReactNode } from "react";
 import type { CommentNode } from "~/models/threads.server";
+import type { ThreadView } from "~/models/pages.server";
+import { Slot, useViewer } from "./Slot";
 import { LIMITS, plural } from "~/lib/format";
 import { CommentForm, composeUrl } from "./CommentForm";
 import { RelativeTime } from "./RelativeTime";
@@ -164,10 +166,51 @@ function Folded({ summary, children }: { summary: string; children: (close: () =
   );
 }
 
+const indexes = new WeakMap<CommentNode[], Map<number, CommentNode>>();
+/** Every comment of a tree by id (kept per tree: a thread's actions look up each of its comments). */
+function commentIndex(comments: CommentNode[]): Map<number, CommentNode> {
+  let index = indexes.get(comments);
+  if (!index) {
+    index = new Map();
+    const stack = [...comments];
+    for (let c = stack.pop(); c; c = stack.pop()) {
+      index.set(c.id, c);
+      stack.push(...c.children);
+    }
+    indexes.set(comments, index);
+  }
+  return index;
+}
+
+/** The page's thread as its loader drew it (the topic's and a poll's pages; a comment's own page holds no tree). */
+export function usePageThread(): ThreadView | undefined {
+  const thread = (useLoaderData() as { thread?: Partial<ThreadView> } | undefined)?.thread;
+  return thread && Array.isArray(thread.comments) ? (thread as ThreadView) : undefined;
+}
+
+/**
+ * A comment and its thread's context as this reader has them. On a joined
+ * page the props were drawn for no one, so what is the reader's (their vote,
+ * whether it is theirs, their answer, whether they are signed in) is read
+ * from the page's data; a comment not in it (a page loaded later) is the prop.
+ */
+function useReaderComment(c: CommentNode, ctx: ThreadContext): { c: CommentNode; ctx: ThreadContext; moderates: boolean } {
+  const { user } = useViewer();
+  const thread = usePageThread();
+  return {
+    c: (thread && commentIndex(thread.comments).get(c.id)) || c,
+    ctx: { ...ctx, signedIn: !!user, yourAnswer: thread ? thread.yourAnswer : ctx.yourAnswer },
+    moderates: isModerator(user?.role),
+  };
+}
+
+/** Whether a comment is marked new for its reader. */
+export const isNewToReader = (c: CommentNode, newSince: number | null | undefined) =>
+  c.state === "live" && !c.mine && newSince != null && c.createdAt > newSince;
+
 /** Everything a reader may do to a comment: vote, reply, edit, delete, report, moderate. */
-function CommentActions({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
-  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
-  const moderates = isModerator(root?.user?.role);
+function CommentActions(props: { c: CommentNode; ctx: ThreadContext }) {
+  const { c, ctx, moderates } = useReaderComment(props.c, props.ctx);
   const live = c.state === "live";
   return (
     <footer className="comment-actions">
@@ -244,7 +287,7 @@ function Replies({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
 
 export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   const live = c.state === "live";
-  const isNew = live && !c.mine && ctx.newSince != null && c.createdAt > ctx.newSince;
+  const isNew = isNewToReader(c, ctx.newSince);
   return (
     <li id={`c-${c.id}`} className={`comment${ctx.highlight === c.id ? " highlight" : ""}${isNew ? " new" : ""}`}>
       <article aria-label={live ? `Comment by ${c.author}` : "Deleted comment"}>
@@ -254,7 +297,9 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
         ) : (
           <p className="comment-body gone">{c.state === "removed" ? "[removed by a moderator]" : "[deleted]"}</p>
         )}
-        <CommentActions c={c} ctx={ctx} />
+        <Slot id={`actions-${c.id}`}>
+          <CommentActions c={c} ctx={ctx} />
+        </Slot>
       </article>
       <Replies c={c} ctx={ctx} />
     </li>

@@ -1,4 +1,4 @@
-import { Form, Link, useFetcher, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useFetcher, useLocation } from "@remix-run/react";
 import { isModerator } from "~/lib/visibility";
 import { useEffect, useState } from "react";
 import type { CommentNode } from "~/models/threads.server";
@@ -6,7 +6,8 @@ import type { ThreadView } from "~/models/pages.server";
 import { LIMITS, plural } from "~/lib/format";
 import { SORTS } from "~/lib/thread-params";
 import { CommentForm, composeUrl } from "./CommentForm";
-import { CommentItem, type ThreadContext } from "./CommentItem";
+import { CommentItem, isNewToReader, usePageThread, type ThreadContext } from "./CommentItem";
+import { Slot, useViewer } from "./Slot";
 import { useHere } from "./useHere";
 
 const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
@@ -100,6 +101,31 @@ function LockForm({ thread, here }: { thread: ThreadView; here: string }) {
   );
 }
 
+/**
+ * The reader's own part above the comments: a moderator's lock, "your
+ * comment was posted", and where they add to the discussion. On a joined
+ * page it is a slot, so the thread is the page's data as the reader has it.
+ */
+function ReaderCompose(props: { thread: ThreadView }) {
+  const location = useLocation();
+  const { user } = useViewer();
+  const thread = usePageThread() ?? props.thread;
+  const here = useHere();
+  const postedParam = new URLSearchParams(location.search).get("posted");
+  const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
+  return (
+    <>
+      {isModerator(user?.role) ? <LockForm thread={thread} here={here} /> : null}
+      {posted && user ? (
+        <p className="notice" role="status">
+          Your comment was posted. <Link to={`/c/${posted}`}>See it in its thread</Link>.
+        </p>
+      ) : null}
+      <Compose thread={thread} signedIn={!!user} />
+    </>
+  );
+}
+
 /** Where a reader adds to the discussion: the form, or why they cannot. */
 function Compose({ thread, signedIn }: { thread: ThreadView; signedIn: boolean }) {
   const location = useLocation();
@@ -145,12 +171,23 @@ function LoadMore({ href, more }: { href: string; more: ReturnType<typeof useMor
   );
 }
 
+/**
+ * Whether a reader's thread shows as the kept one outside its slots: not to
+ * a moderator (who sees removed comments and the lock), not with comments
+ * marked new on the reader's list items, and drawn in the same minute.
+ */
+export function threadJoinable(reader: { thread: ThreadView }, kept: { thread: ThreadView }, root: { user: { role: string } | null }): boolean {
+  if (isModerator(root.user?.role) || reader.thread.now !== kept.thread.now) return false;
+  const stack = [...reader.thread.comments];
+  for (let c = stack.pop(); c; c = stack.pop()) {
+    if (isNewToReader(c, reader.thread.newSince)) return false;
+    stack.push(...c.children);
+  }
+  return true;
+}
+
 /** A discussion: sorting, stance filter, compose form, the tree and "load more". */
 export function CommentThread({ thread, signedIn, count, title }: Props) {
-  const location = useLocation();
-  const postedParam = new URLSearchParams(location.search).get("posted");
-  const posted = postedParam && /^\d{1,9}$/.test(postedParam) ? Number(postedParam) : null;
-  const root = useRouteLoaderData<{ user: { role: string } | null }>("root");
   const { more, all, nextPage, hasMore } = useMoreComments(thread);
   const link = useThreadLink();
   const here = useHere();
@@ -175,13 +212,9 @@ export function CommentThread({ thread, signedIn, count, title }: Props) {
         <a href={`/t/${thread.topicSlug}/feed.xml`} className="feed-link">RSS feed</a>
       </div>
       <ThreadControls thread={thread} link={link} />
-      {isModerator(root?.user?.role) ? <LockForm thread={thread} here={here} /> : null}
-      {posted && signedIn ? (
-        <p className="notice" role="status">
-          Your comment was posted. <Link to={`/c/${posted}`}>See it in its thread</Link>.
-        </p>
-      ) : null}
-      <Compose thread={thread} signedIn={signedIn} />
+      <Slot id="compose">
+        <ReaderCompose thread={thread} />
+      </Slot>
 
       {all.length === 0 ? (
         <p className="muted">{thread.stance !== null ? "No comments with this stance yet." : "No comments yet. Start the discussion."}</p>

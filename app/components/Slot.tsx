@@ -15,8 +15,11 @@ import { NonceContext, RequestIdContext } from "~/nonce";
 // A page many people share, with the few parts that differ per reader drawn
 // per reader (issue 26, docs/decisions/028). Each such part is a <Slot>: on
 // the kept page it holds what an anonymous reader sees; for a signed-in
-// reader the server draws only the slots again, with that reader's root data,
-// and puts them in place of the anonymous ones.
+// reader the server draws only the slots again, with that reader's route data
+// (the root's, and that of every route not marked `publicData`), and puts
+// them in place of the anonymous ones. So a slot's content reads the page's
+// data from context (useLoaderData, useViewer), never from props drawn
+// outside it.
 
 /** The contexts a slot's components read, as they stood where the slot is in the kept render. */
 const CAPTURED = [
@@ -72,17 +75,45 @@ export function useViewer(): RootData {
   return useRouteLoaderData<RootData>("root") ?? { user: null, mine: null };
 }
 
-/** Every recorded slot, each under the contexts it had, with the root data replaced by one reader's. */
-export function slotsFor(slots: Map<string, CapturedSlot>, root: RootData): ReactNode {
+/**
+ * What a route module may say about joined pages, as its `handle`:
+ * - `publicData`: its loader draws the same for every reader (the results
+ *   page's), so a reader's part leaves its data as kept;
+ * - `joinable(reader, kept, root)`: whether this reader's page (their data
+ *   for the route, and their root data) differs from the kept one only inside
+ *   slots. A moderator's thread, "new" marks on comments, and data drawn
+ *   across a minute's turn do not: those readers get a full render.
+ */
+export type JoinHandle = {
+  publicData?: boolean;
+  joinable?: (reader: never, kept: never, root: RootData) => boolean;
+};
+
+/** What the kept render drew from: its route matches, each route's module and data. */
+export type KeptPage = {
+  matches: { route: { id: string }; params: Record<string, string | undefined> }[];
+  loaderData: Record<string, unknown>;
+  routeModules: Record<string, { loader?: unknown; handle?: unknown } | undefined>;
+};
+
+/** The page a kept render's slots stood in (every slot of one render saw the same). */
+export function keptPage(slots: Map<string, CapturedSlot>): KeptPage | null {
+  const first = slots.values().next().value;
+  if (!first) return null;
+  const state = first.values[CAPTURED.indexOf(UNSAFE_DataRouterStateContext as Context<unknown>)] as Pick<KeptPage, "matches" | "loaderData"> | null;
+  const remix = first.values[CAPTURED.indexOf(UNSAFE_RemixContext as Context<unknown>)] as Pick<KeptPage, "routeModules"> | null;
+  if (!state || !remix) return null;
+  return { matches: state.matches, loaderData: state.loaderData, routeModules: remix.routeModules };
+}
+
+/** Every recorded slot, each under the contexts it had, with the route data replaced by one reader's. */
+export function slotsFor(slots: Map<string, CapturedSlot>, loaderData: Record<string, unknown>): ReactNode {
   const stateAt = CAPTURED.indexOf(UNSAFE_DataRouterStateContext as Context<unknown>);
   return [...slots].map(([id, slot]) => {
     let node: ReactNode = <SlotElement id={id}>{slot.element}</SlotElement>;
     for (let i = CAPTURED.length - 1; i >= 0; i--) {
       let value = slot.values[i];
-      if (i === stateAt && value) {
-        const state = value as { loaderData: Record<string, unknown> };
-        value = { ...state, loaderData: { ...state.loaderData, root } };
-      }
+      if (i === stateAt && value) value = { ...(value as object), loaderData };
       const Provider = CAPTURED[i].Provider;
       node = <Provider value={value}>{node}</Provider>;
     }

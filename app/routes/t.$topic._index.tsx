@@ -1,13 +1,23 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { readForm } from "~/lib/form.server";
 import { setFollowing } from "~/models/notifications.server";
 import { getTopicBySlug } from "~/models/topics.server";
-import { CommentThread } from "~/components/CommentThread";
-import { PollCard } from "~/components/PollCard";
-import { plural } from "~/lib/format";
+import { CommentThread, threadJoinable } from "~/components/CommentThread";
+import { Slot, type JoinHandle } from "~/components/Slot";
+import {
+  AnsweredNote,
+  ClauseList,
+  QuestionsCount,
+  ReaderFollow,
+  TopicPoll,
+} from "~/components/TopicParts";
 import { threadParams } from "~/lib/thread-params";
 import { getThreadView, getTopicPage } from "~/models/pages.server";
 import { failureReply, formReply, invariantResponse } from "~/lib/http.server";
@@ -26,7 +36,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     { property: "og:url", content: url },
     { name: "twitter:card", content: "summary" },
     { tagName: "link", rel: "canonical", href: url },
-    { tagName: "link", rel: "alternate", type: "application/rss+xml", title: `${topic.title}: newest comments`, href: `/t/${topic.slug}/feed.xml` },
+    {
+      tagName: "link",
+      rel: "alternate",
+      type: "application/rss+xml",
+      title: `${topic.title}: newest comments`,
+      href: `/t/${topic.slug}/feed.xml`,
+    },
   ];
 };
 
@@ -34,16 +50,31 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getTopicPage(params.topic ?? "", user);
   invariantResponse(page, "Topic not found");
-  const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
+  const thread = await getThreadView(
+    page.topic,
+    null,
+    threadParams(new URL(request.url)),
+    user,
+    { recordVisit: context.isGet }
+  );
   // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).
-  return { ...page, thread, signedIn: !!user, url: `${new URL(request.url).origin}/t/${page.topic.slug}` };
+  return {
+    ...page,
+    thread,
+    signedIn: !!user,
+    url: `${new URL(request.url).origin}/t/${page.topic.slug}`,
+  };
 }
+
+/** Signed-in readers get the kept page with their slots drawn for them (docs/decisions/028), unless their thread shows differently. */
+export const handle: JoinHandle = { joinable: threadJoinable };
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const form = await readForm(args.request);
   const intent = form.get("intent");
-  if (intent !== "follow" && intent !== "unfollow") return formReply({ intent: ["Unknown action."] });
+  if (intent !== "follow" && intent !== "unfollow")
+    return formReply({ intent: ["Unknown action."] });
   const topic = await getTopicBySlug(args.params.topic ?? "");
   invariantResponse(topic, "Topic not found");
   const res = await setFollowing(user.id, topic.id, intent === "follow");
@@ -51,24 +82,17 @@ export async function action(args: ActionFunctionArgs) {
   return redirect(`/t/${topic.slug}`);
 }
 
-/** Following is private: only the follower sees it, and it brings "new comments in …" to their inbox. */
-function FollowButton({ following }: { following: boolean }) {
-  return (
-    <Form method="post" className="follow-form" preventScrollReset>
-      <button type="submit" name="intent" value={following ? "unfollow" : "follow"} className="small secondary">
-        {following ? "Stop following" : "Follow"}
-      </button>
-      <span className="muted small">{following ? "You follow this topic: its new comments reach your notifications. Only you see this." : "Hear of new comments in your notifications. Only you see what you follow."}</span>
-    </Form>
-  );
-}
-
+/**
+ * The page as every reader sees it, with what is the reader's own in slots:
+ * a signed-in reader gets the kept page with those drawn for them (issue 26).
+ * Nothing outside a slot may read the reader's parts of the data.
+ */
 export default function TopicPage() {
-  const { topic, polls, thread, signedIn, following, clauses } = useLoaderData<typeof loader>();
+  const { topic, polls, thread, signedIn, clauses } =
+    useLoaderData<typeof loader>();
   // Questions still open are the ones to answer; closed and resolved ones are settled history, outside the count (issue 23).
   const open = polls.filter((p) => !p.closed);
   const settled = polls.filter((p) => p.closed);
-  const answered = open.filter((p) => p.mine).length;
   return (
     <article className="topic">
       <h1>{topic.title}</h1>
@@ -76,74 +100,109 @@ export default function TopicPage() {
       <nav aria-label="On this page" className="page-nav">
         <a href="#summary">Summary</a>
         <a href="#questions">
-          Questions <span className="muted">{signedIn ? `${answered}/${open.length}` : open.length}</span>
+          {"Questions "}
+          <Slot id="questions-count">
+            <QuestionsCount />
+          </Slot>
         </a>
         <a href="#discussion">
           Discussion <span className="muted">{topic.generalCommentCount}</span>
         </a>
         <Link to={`/t/${topic.slug}/results`}>Results</Link>
-        {clauses.length ? <Link to={`/t/${topic.slug}/versions`}>Versions</Link> : null}
+        {clauses.length ? (
+          <Link to={`/t/${topic.slug}/versions`}>Versions</Link>
+        ) : null}
       </nav>
-      {signedIn ? <FollowButton following={following} /> : null}
+      <Slot id="follow">
+        <ReaderFollow />
+      </Slot>
       {topic.locked ? <p className="notice">This topic is locked.</p> : null}
-      <section id="summary" aria-labelledby="summary-heading" className="jump-target">
-        <h2 id="summary-heading" className="sr-only">Summary</h2>
-        <div className="prose" dangerouslySetInnerHTML={{ __html: topic.summaryHtml }} />
+      <section
+        id="summary"
+        aria-labelledby="summary-heading"
+        className="jump-target"
+      >
+        <h2 id="summary-heading" className="sr-only">
+          Summary
+        </h2>
+        <div
+          className="prose"
+          dangerouslySetInnerHTML={{ __html: topic.summaryHtml }}
+        />
         {topic.sourceUrl ? (
           <p className="muted">
-            Source: <a href={topic.sourceUrl} rel="noopener noreferrer">{topic.sourceUrl}</a>
+            Source:{" "}
+            <a href={topic.sourceUrl} rel="noopener noreferrer">
+              {topic.sourceUrl}
+            </a>
           </p>
         ) : null}
       </section>
-      <section id="questions" aria-labelledby="polls-heading" className="jump-target">
+      <section
+        id="questions"
+        aria-labelledby="polls-heading"
+        className="jump-target"
+      >
         <div className="section-head">
           <h2 id="polls-heading">Questions</h2>
           <Link to={`/t/${topic.slug}/results`}>See all results →</Link>
         </div>
-        {signedIn && answered > 0 ? (
-          <p className="muted">
-            {answered === open.length ? "You have answered every open question. " : `You have answered ${answered} of ${open.length}. `}
-            Answered questions are folded; open one to change your answer.
-          </p>
-        ) : null}
+        <Slot id="answered">
+          <AnsweredNote />
+        </Slot>
         <div className="poll-stack">
           {open.map((p) => (
-            <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} compact />
+            <Slot key={p.id} id={`poll-${p.slug}`}>
+              <TopicPoll slug={p.slug} />
+            </Slot>
           ))}
         </div>
         {settled.length ? (
           <>
             <h3 id="settled-heading">Settled</h3>
-            <p className="muted">Closed questions and resolved predictions: what was asked, and how it turned out.</p>
-            <div className="poll-stack" aria-labelledby="settled-heading" role="group">
+            <p className="muted">
+              Closed questions and resolved predictions: what was asked, and how
+              it turned out.
+            </p>
+            <div
+              className="poll-stack"
+              aria-labelledby="settled-heading"
+              role="group"
+            >
               {settled.map((p) => (
-                <PollCard key={p.id} poll={p} topicSlug={topic.slug} signedIn={signedIn} headingLevel={3} compact settled />
+                <Slot key={p.id} id={`poll-${p.slug}`}>
+                  <TopicPoll slug={p.slug} settled />
+                </Slot>
               ))}
             </div>
           </>
         ) : null}
       </section>
       {clauses.length ? (
-        <section id="clauses" aria-labelledby="clauses-heading" className="jump-target">
+        <section
+          id="clauses"
+          aria-labelledby="clauses-heading"
+          className="jump-target"
+        >
           <div className="section-head">
             <h2 id="clauses-heading">Clause by clause</h2>
             <Link to={`/t/${topic.slug}/versions`}>Every version →</Link>
           </div>
-          <p className="muted">Each clause has its own question and discussion: does it keep the license from being open source?</p>
-          <ul className="clause-list">
-            {clauses.map((c) => (
-              <li key={c.slug}>
-                <Link to={`/t/${topic.slug}/p/${c.pollSlug}`}>{c.title}</Link>{" "}
-                <span className="muted small">
-                  {plural(c.voters, "answer")} · {plural(c.comments, "comment")}
-                  {c.answered ? " · you answered" : ""}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <p className="muted">
+            Each clause has its own question and discussion: does it keep the
+            license from being open source?
+          </p>
+          <Slot id="clauses">
+            <ClauseList />
+          </Slot>
         </section>
       ) : null}
-      <CommentThread thread={thread} signedIn={signedIn} count={topic.generalCommentCount} title="General discussion" />
+      <CommentThread
+        thread={thread}
+        signedIn={signedIn}
+        count={topic.generalCommentCount}
+        title="General discussion"
+      />
     </article>
   );
 }

@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { ClauseTimeline } from "~/components/ClauseTimeline";
-import { CommentThread } from "~/components/CommentThread";
+import { CommentThread, threadJoinable } from "~/components/CommentThread";
+import { Slot, type JoinHandle } from "~/components/Slot";
 import { PollCard, submittedChoice } from "~/components/PollCard";
 import { VoteReceipt } from "~/components/VoteReceipt";
 import { threadParams } from "~/lib/thread-params";
@@ -26,6 +27,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const receipt = r?.ok && !("none" in r) ? { leafHash: r.leafHash, index: r.index, checkpoint: r.checkpoint, public: r.public } : null;
   return { ...page, thread, signedIn: !!user, receipt };
 }
+
+/** Signed-in readers get the kept page with their slots drawn for them (docs/decisions/028), unless their thread shows differently. */
+export const handle: JoinHandle = { joinable: threadJoinable };
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
@@ -53,9 +57,31 @@ export async function action(args: ActionFunctionArgs) {
   return redirect(withParams(back, { [intent === "withdraw" ? "withdrawn" : "voted"]: target.slug }, `poll-${target.slug}`));
 }
 
-export default function PollPage() {
-  const { topic, poll, thread, signedIn, clause, receipt } = useLoaderData<typeof loader>();
+/** The question as the reader has it, with a refused plain post's errors and choice (a slot: it is theirs). */
+function ReaderPoll() {
+  const { topic, poll, signedIn } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  return (
+    <PollCard
+      poll={poll}
+      topicSlug={topic.slug}
+      signedIn={signedIn}
+      headingLevel={1}
+      linkQuestion={false}
+      actionErrors={actionData?.ok === false ? actionData.errors : null}
+      submitted={actionData?.ok === false ? submittedChoice(actionData.values) : null}
+    />
+  );
+}
+
+function ReaderReceipt() {
+  const { topic, poll, receipt } = useLoaderData<typeof loader>();
+  return receipt && poll.mine ? <VoteReceipt receipt={receipt} receiptUrl={`/t/${topic.slug}/p/${poll.slug}/receipt`} logUrl={`/t/${topic.slug}/p/${poll.slug}/log`} /> : null;
+}
+
+/** The page as every reader sees it, with what is the reader's own in slots (issue 26). */
+export default function PollPage() {
+  const { topic, poll, thread, signedIn, clause } = useLoaderData<typeof loader>();
   return (
     <article>
       <p className="crumbs">
@@ -71,16 +97,12 @@ export default function PollPage() {
           </p>
         </aside>
       ) : null}
-      <PollCard
-        poll={poll}
-        topicSlug={topic.slug}
-        signedIn={signedIn}
-        headingLevel={1}
-        linkQuestion={false}
-        actionErrors={actionData?.ok === false ? actionData.errors : null}
-        submitted={actionData?.ok === false ? submittedChoice(actionData.values) : null}
-      />
-      {receipt && poll.mine ? <VoteReceipt receipt={receipt} receiptUrl={`/t/${topic.slug}/p/${poll.slug}/receipt`} logUrl={`/t/${topic.slug}/p/${poll.slug}/log`} /> : null}
+      <Slot id="poll">
+        <ReaderPoll />
+      </Slot>
+      <Slot id="receipt">
+        <ReaderReceipt />
+      </Slot>
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
       </p>

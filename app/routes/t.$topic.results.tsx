@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { CrossTabTable } from "~/components/CrossTabTable";
 import { PollResults, Verdict } from "~/components/PollResults";
-import { Slot, useViewer } from "~/components/Slot";
+import { Slot, useViewer, type JoinHandle } from "~/components/Slot";
 import type { PollResult } from "~/models/results.server";
 import { useHydrated } from "~/components/useHydrated";
 import { useLiveResults } from "~/components/useLiveResults";
@@ -29,6 +29,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     { name: "twitter:description", content: summary },
   ];
 };
+
+/** Its data is the same for every reader: a reader's part of the kept page is the root's and the slots' (docs/decisions/028). */
+export const handle: JoinHandle = { publicData: true };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
