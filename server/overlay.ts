@@ -30,26 +30,20 @@ export type Overlay = {
 };
 
 const CLOSE = "</pulse-slot>";
-const deflate = (b: Buffer) =>
-  zlib.deflateRawSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+const deflate = (b: Buffer) => zlib.deflateRawSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+// A reader's larger parts (a topic's route data is tens of KB) are compressed per request: at the fastest level.
+const deflateFast = (b: Buffer) => zlib.deflateRawSync(b, { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 
 /**
  * The join points of a kept page, or null when it has none that can be
  * trusted (readers then get a full render). `data` is the page's route data
  * as its script carries it, with where each per-reader route's data is in it.
  */
-export function overlayOf(
-  html: string,
-  recorded: Map<string, unknown>,
-  data: { text: string; parts: [number, number][] } | null
-): Overlay | null {
+export function overlayOf(html: string, recorded: Map<string, unknown>, data: { text: string; parts: [number, number][] } | null): Overlay | null {
   if (recorded.size === 0 || !data || data.parts.length === 0) return null;
   const found = html.indexOf(data.text);
   if (found < 0 || html.indexOf(data.text, found + 1) >= 0) return null;
-  const dataSpans = data.parts.map(([start, end]) => ({
-    start: found + start,
-    end: found + end,
-  }));
+  const dataSpans = data.parts.map(([start, end]) => ({ start: found + start, end: found + end }));
   const spans: { id: string; start: number; end: number }[] = [];
   for (const id of recorded.keys()) {
     const open = `<pulse-slot data-slot="${id}">`;
@@ -60,8 +54,7 @@ export function overlayOf(
     spans.push({ id, start, end: end + CLOSE.length });
   }
   spans.sort((a, b) => a.start - b.start);
-  for (let i = 1; i < spans.length; i++)
-    if (spans[i].start < spans[i - 1].end) return null;
+  for (let i = 1; i < spans.length; i++) if (spans[i].start < spans[i - 1].end) return null;
   if (spans[spans.length - 1].end > found) return null;
 
   // Inline scripts: the one holding the route data is hashed per reader, the others once.
@@ -69,14 +62,9 @@ export function overlayOf(
   let script: Overlay["script"] | null = null;
   for (const { body, at } of inlineScripts(html)) {
     if (found > at && found + data.text.length <= at + body.length) {
-      const cuts = [
-        at,
-        ...dataSpans.flatMap((d) => [d.start, d.end]),
-        at + body.length,
-      ];
+      const cuts = [at, ...dataSpans.flatMap((d) => [d.start, d.end]), at + body.length];
       const pieces: string[] = [];
-      for (let i = 0; i < cuts.length; i += 2)
-        pieces.push(html.slice(cuts[i], cuts[i + 1]));
+      for (let i = 0; i < cuts.length; i += 2) pieces.push(html.slice(cuts[i], cuts[i + 1]));
       script = { pieces, index: hashes.length, hashes };
       hashes.push("");
     } else hashes.push(scriptHash(body));
@@ -85,11 +73,7 @@ export function overlayOf(
 
   // The shared parts are views of the page's one copy of its bytes, cut where the reader's parts go.
   const whole = Buffer.from(html);
-  const cuts = [
-    0,
-    ...[...spans, ...dataSpans].flatMap((s) => [s.start, s.end]),
-    html.length,
-  ];
+  const cuts = [0, ...[...spans, ...dataSpans].flatMap((s) => [s.start, s.end]), html.length];
   const at: number[] = [];
   let bytesBefore = 0;
   for (let i = 0; i < cuts.length; i++) {
@@ -97,26 +81,14 @@ export function overlayOf(
     at.push(bytesBefore);
   }
   const shared: Buffer[] = [];
-  for (let i = 0; i < cuts.length; i += 2)
-    shared.push(whole.subarray(at[i], at[i + 1]));
+  for (let i = 0; i < cuts.length; i += 2) shared.push(whole.subarray(at[i], at[i + 1]));
   const deflated = shared.map(deflate);
   // The recorded slots hold the route data the page was drawn from: counted as its length in the script, a fair proxy.
-  const bytes =
-    whole.length +
-    deflated.reduce((n, b) => n + b.length, 0) +
-    script.pieces.reduce((n, p) => n + p.length, 0) * 2 +
-    data.text.length;
-  return {
-    ids: spans.map((s) => s.id),
-    shared,
-    deflated,
-    script,
-    recorded,
-    bytes,
-  };
+  const bytes = whole.length + deflated.reduce((n, b) => n + b.length, 0) + script.pieces.reduce((n, p) => n + p.length, 0) * 2 + data.text.length;
+  return { ids: spans.map((s) => s.id), shared, deflated, script, recorded, bytes };
 }
 
-// A reader's small parts (the header, a verdict, the root data: a few hundred bytes) go as stored blocks:
+// A reader's small parts (the header, a verdict, a comment's actions: a few hundred bytes) go as stored blocks:
 // a deflate context per part would cost more than the bytes it saves.
 const STORE_UP_TO = 4096;
 function stored(b: Buffer): Buffer[] {
@@ -132,23 +104,14 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 const FINAL_BLOCK = Buffer.from([3, 0]);
 
 /** A reader's page: its bytes (gzip or plain) and its policy, the hash of its own changed script included. */
-export function joinPage(
-  o: Overlay,
-  part: PersonalPart,
-  gzip: boolean
-): { body: Buffer; csp: string } {
-  if (part.data.length !== o.script.pieces.length - 1)
-    throw new Error("a reader's route data does not fit the kept page");
-  const mine = [...o.ids.map((id) => part.slots.get(id)), ...part.data].map(
-    (text, i) => {
-      if (text === undefined) throw new Error(`no drawing of slot ${o.ids[i]}`);
-      return Buffer.from(text);
-    }
-  );
+export function joinPage(o: Overlay, part: PersonalPart, gzip: boolean): { body: Buffer; csp: string } {
+  if (part.data.length !== o.script.pieces.length - 1) throw new Error("a reader's route data does not fit the kept page");
+  const mine = [...o.ids.map((id) => part.slots.get(id)), ...part.data].map((text, i) => {
+    if (text === undefined) throw new Error(`no drawing of slot ${o.ids[i]}`);
+    return Buffer.from(text);
+  });
   const hashes = o.script.hashes.slice();
-  hashes[o.script.index] = scriptHash(
-    o.script.pieces.map((p, i) => (i ? part.data[i - 1] : "") + p).join("")
-  );
+  hashes[o.script.index] = scriptHash(o.script.pieces.map((p, i) => (i ? part.data[i - 1] : "") + p).join(""));
   const csp = contentSecurityPolicy([...new Set(hashes)]);
   const raw: Buffer[] = [];
   for (let i = 0; i < mine.length; i++) raw.push(o.shared[i], mine[i]);
@@ -157,8 +120,8 @@ export function joinPage(
   let crc = 0;
   let size = 0;
   for (const b of raw) {
-    // Node 20's zlib.crc32 answers 0 for an empty buffer with no memory behind it (Buffer.from("")), whatever
-    // the CRC so far: two slots side by side leave an empty shared part between them.
+    // Node 20's zlib.crc32 answers 0 for an empty buffer with no memory behind it, whatever the CRC so far:
+    // two slots side by side leave an empty shared part between them.
     if (b.length === 0) continue;
     crc = zlib.crc32(b, crc);
     size += b.length;
@@ -167,11 +130,7 @@ export function joinPage(
   trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE(size >>> 0, 4);
   const out: Buffer[] = [GZIP_HEADER];
-  for (let i = 0; i < mine.length; i++)
-    out.push(
-      o.deflated[i],
-      ...(mine[i].length <= STORE_UP_TO ? stored(mine[i]) : [deflate(mine[i])])
-    );
+  for (let i = 0; i < mine.length; i++) out.push(o.deflated[i], ...(mine[i].length <= STORE_UP_TO ? stored(mine[i]) : [deflateFast(mine[i])]));
   out.push(o.deflated[mine.length], FINAL_BLOCK, trailer);
   return { body: Buffer.concat(out), csp };
 }

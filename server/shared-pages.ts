@@ -17,7 +17,7 @@ type Reader = { auth: Auth & { user: NonNullable<Auth["user"]> }; scope: PageSco
 export type DrawPart = (req: Request, res: Response, recorded: Map<string, unknown>) => Promise<PersonalPart | null>;
 
 /** Pages whose reader parts are slots (issue 26): a signed-in reader gets the kept page joined with theirs. */
-const JOINED = /^\/t\/[a-z0-9-]{2,64}(?:\/results|\/p\/[a-z0-9-]{2,64})?$/;
+const JOINED = /^(?:\/t\/[a-z0-9-]{2,64}(?:\/results|\/p\/[a-z0-9-]{2,64})?|\/c\/[1-9][0-9]{0,14})$/;
 
 /**
  * Query parameters that some shared page reads: thread views (`sort`,

@@ -2,22 +2,10 @@ import { integratePending } from "../app/models/tlog.server";
 import crypto from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
-import {
-  editComment,
-  postComment,
-  removeComment,
-} from "../app/models/comments.server";
+import { editComment, postComment, removeComment } from "../app/models/comments.server";
 import { resolvePoll } from "../app/models/polls.server";
 import { PageCache } from "../server/page-cache";
-import {
-  Client,
-  makeUser,
-  optionIds,
-  pollId,
-  startTestServer,
-  useFreshDatabase,
-  useTestServer,
-} from "./helpers";
+import { Client, makeUser, optionIds, pollId, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
 
 // The shared page cache for anonymous readers (issue 16, docs/caching.md).
 // Writes go through the models, as the routes' actions do; reads go over HTTP.
@@ -33,23 +21,11 @@ beforeEach(async () => {
 });
 const T = "/t/llama-2-license";
 
-const topicId = async () =>
-  (await t.sql("select id from topics where slug = 'llama-2-license'").get())
-    .id as number;
+const topicId = async () => (await t.sql("select id from topics where slug = 'llama-2-license'").get()).id as number;
 
-async function read(
-  c: Client,
-  path: string,
-  headers: Record<string, string> = {}
-) {
+async function read(c: Client, path: string, headers: Record<string, string> = {}) {
   const res = await c.get(path, { headers });
-  return {
-    res,
-    status: res.status,
-    cache: res.headers.get("x-cache"),
-    etag: res.headers.get("etag"),
-    body: await res.text(),
-  };
+  return { res, status: res.status, cache: res.headers.get("x-cache"), etag: res.headers.get("etag"), body: await res.text() };
 }
 
 /** Reads twice, so the page is in the cache, and checks that the second read was a hit. */
@@ -61,17 +37,7 @@ async function warm(path: string) {
 }
 
 const comment = async (userId: string, body: string) => {
-  const r = await postComment(
-    {
-      userId,
-      topicId: await topicId(),
-      pollId: null,
-      parentId: null,
-      body,
-      stanceOptionId: null,
-    },
-    Date.now() - 3_600_000
-  );
+  const r = await postComment({ userId, topicId: await topicId(), pollId: null, parentId: null, body, stanceOptionId: null }, Date.now() - 3_600_000);
   if (!r.ok) throw new Error(r.message);
   return r.id;
 };
@@ -83,12 +49,9 @@ describe("anonymous readers are served kept pages", () => {
       expect((await read(anon(), path)).cache).toBe("MISS");
       expect((await read(anon(), path)).cache).toBe("HIT");
     }
-    const versions = () =>
-      t.sql("select scope, version from data_versions order by scope").all();
+    const versions = () => t.sql("select scope, version from data_versions order by scope").all();
     const before = await versions();
-    const r = await castVote(id, await pollId(t.db(), "license-opinion"), {
-      optionIds: [(await optionIds(t.db(), "license-opinion"))[0]],
-    });
+    const r = await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [(await optionIds(t.db(), "license-opinion"))[0]] });
     expect(r.ok).toBe(true);
     // No row that every vote writes: the versions derive from the logs' lengths.
     expect(await versions()).toEqual(before);
@@ -104,16 +67,7 @@ describe("anonymous readers are served kept pages", () => {
   it("the second read of each public page is a hit with the same bytes, an ETag and a CDN policy", async () => {
     const { id } = await makeUser(anon(), "writer");
     const cid = await comment(id, "A comment to link to.");
-    for (const path of [
-      "/",
-      T,
-      `${T}/p/license-opinion`,
-      `${T}/results`,
-      `${T}/results.json`,
-      `${T}/results.csv`,
-      `${T}/feed.xml`,
-      `/c/${cid}`,
-    ]) {
+    for (const path of ["/", T, `${T}/p/license-opinion`, `${T}/results`, `${T}/results.json`, `${T}/results.csv`, `${T}/feed.xml`, `/c/${cid}`]) {
       const first = await read(anon(), path);
       expect(first.status, path).toBe(200);
       expect(first.cache, path).toBe("MISS");
@@ -121,21 +75,13 @@ describe("anonymous readers are served kept pages", () => {
       expect(second.cache, path).toBe("HIT");
       expect(second.body, path).toBe(first.body);
       expect(second.etag, path).toBe(first.etag);
-      expect(second.res.headers.get("cache-control"), path).toMatch(
-        /^public, .*s-maxage=\d+.*stale-while-revalidate=\d+/
-      );
+      expect(second.res.headers.get("cache-control"), path).toMatch(/^public, .*s-maxage=\d+.*stale-while-revalidate=\d+/);
       expect(second.res.headers.get("vary"), path).toMatch(/Cookie/);
     }
   });
 
   it("other pages, unknown topics and the live stream are not kept", async () => {
-    for (const path of [
-      "/t/no-such-topic",
-      "/t/no-such-topic/results.json",
-      "/c/999999",
-      "/login",
-      "/signup",
-    ]) {
+    for (const path of ["/t/no-such-topic", "/t/no-such-topic/results.json", "/c/999999", "/login", "/signup"]) {
       await read(anon(), path);
       const again = await read(anon(), path);
       expect(again.cache, path).toBeNull();
@@ -143,9 +89,7 @@ describe("anonymous readers are served kept pages", () => {
     }
     // The live stream is never finished, so never kept: it answers as a stream, with no validator.
     const ctrl = new AbortController();
-    const stream = await fetch(`${anon().base}${T}/results/stream`, {
-      signal: ctrl.signal,
-    });
+    const stream = await fetch(`${anon().base}${T}/results/stream`, { signal: ctrl.signal });
     expect(stream.headers.get("content-type")).toContain("text/event-stream");
     expect(stream.headers.get("x-cache")).toBeNull();
     expect(stream.headers.get("etag")).toBeNull();
@@ -157,14 +101,9 @@ describe("a write changes the very next anonymous read", () => {
   it("a vote", async () => {
     const { id } = await makeUser(anon(), "voter");
     const before = await warm(`${T}/results.json`);
-    const voters = (body: string) =>
-      JSON.parse(body).polls.find(
-        (p: { slug: string }) => p.slug === "license-opinion"
-      ).voters;
+    const voters = (body: string) => JSON.parse(body).polls.find((p: { slug: string }) => p.slug === "license-opinion").voters;
     const [first] = await optionIds(t.db(), "license-opinion");
-    const r = await castVote(id, await pollId(t.db(), "license-opinion"), {
-      optionIds: [first],
-    });
+    const r = await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [first] });
     expect(r.ok).toBe(true);
     const after = await read(anon(), `${T}/results.json`);
     expect(after.cache).toBe("MISS");
@@ -177,32 +116,14 @@ describe("a write changes the very next anonymous read", () => {
     const { id: modId } = await makeUser(anon(), "mod", "moderator");
     await warm(T);
     const cid = await comment(id, "Clause 1(v) is the real problem.");
-    expect((await read(anon(), T)).body).toContain(
-      "Clause 1(v) is the real problem."
-    );
+    expect((await read(anon(), T)).body).toContain("Clause 1(v) is the real problem.");
     await warm(`/c/${cid}`);
-    expect(
-      (
-        await editComment(
-          id,
-          cid,
-          "Clause 1(v) and the 700M clause both matter."
-        )
-      ).ok
-    ).toBe(true);
-    expect((await read(anon(), `/c/${cid}`)).body).toContain(
-      "the 700M clause both matter"
-    );
-    expect((await read(anon(), T)).body).toContain(
-      "the 700M clause both matter"
-    );
+    expect((await editComment(id, cid, "Clause 1(v) and the 700M clause both matter.")).ok).toBe(true);
+    expect((await read(anon(), `/c/${cid}`)).body).toContain("the 700M clause both matter");
+    expect((await read(anon(), T)).body).toContain("the 700M clause both matter");
     expect((await removeComment(modId, cid, "test")).ok).toBe(true);
-    expect((await read(anon(), T)).body).not.toContain(
-      "the 700M clause both matter"
-    );
-    expect((await read(anon(), `/c/${cid}`)).body).not.toContain(
-      "the 700M clause both matter"
-    );
+    expect((await read(anon(), T)).body).not.toContain("the 700M clause both matter");
+    expect((await read(anon(), `/c/${cid}`)).body).not.toContain("the 700M clause both matter");
   });
 
   it("a resolution, and a poll that closes with no write at all", async () => {
@@ -212,15 +133,7 @@ describe("a write changes the very next anonymous read", () => {
     await warm(`${T}/results`);
     const pollPage = await warm(`${T}/p/llama-3-prediction`);
     const note = "Settled by the Llama 3 license text.";
-    expect(
-      (
-        await resolvePoll(adminId, prediction, {
-          optionId: yes,
-          note,
-          sourceUrl: null,
-        })
-      ).ok
-    ).toBe(true);
+    expect((await resolvePoll(adminId, prediction, { optionId: yes, note, sourceUrl: null })).ok).toBe(true);
     expect((await read(anon(), `${T}/results`)).body).toContain(note);
     const resolved = await read(anon(), `${T}/p/llama-3-prediction`);
     expect(resolved.cache).toBe("MISS");
@@ -230,18 +143,11 @@ describe("a write changes the very next anonymous read", () => {
     const opinion = await pollId(t.db(), "license-opinion");
     // Set a close time as the admin form would: the write bumps the topic's version.
     const closesAt = Date.now() + 3_000;
-    await t
-      .sql("update polls set closes_at = ? where id = ?")
-      .run(closesAt, opinion);
+    await t.sql("update polls set closes_at = ? where id = ?").run(closesAt, opinion);
     await t.sql("update data_versions set version = version + 1").run();
     const open = await read(anon(), `${T}/p/license-opinion`);
     expect(open.body).not.toMatch(/This poll (is|has) closed/i);
-    await expect
-      .poll(() => Date.now(), {
-        message: "waited for the poll's close time to pass",
-        interval: 100,
-      })
-      .toBeGreaterThan(closesAt);
+    await expect.poll(() => Date.now(), { message: "waited for the poll's close time to pass", interval: 100 }).toBeGreaterThan(closesAt);
     const closed = await read(anon(), `${T}/p/license-opinion`);
     expect(closed.cache).toBe("MISS");
     expect(closed.body).not.toBe(open.body);
@@ -252,19 +158,13 @@ describe("validators", () => {
   it("If-None-Match gets a 304 with no body, until a write changes the page", async () => {
     const { id } = await makeUser(anon(), "etag");
     const first = await read(anon(), `${T}/results`);
-    const same = await read(anon(), `${T}/results`, {
-      "If-None-Match": first.etag!,
-    });
+    const same = await read(anon(), `${T}/results`, { "If-None-Match": first.etag! });
     expect(same.status).toBe(304);
     expect(same.body).toBe("");
     expect(same.res.headers.get("content-security-policy")).toBeNull();
     const [o] = await optionIds(t.db(), "license-opinion");
-    await castVote(id, await pollId(t.db(), "license-opinion"), {
-      optionIds: [o],
-    });
-    const changed = await read(anon(), `${T}/results`, {
-      "If-None-Match": first.etag!,
-    });
+    await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [o] });
+    const changed = await read(anon(), `${T}/results`, { "If-None-Match": first.etag! });
     expect(changed.status).toBe(200);
     expect(changed.etag).not.toBe(first.etag);
   });
@@ -289,9 +189,7 @@ describe("viewers never share pages", () => {
     expect(again.cache).toBeNull();
     expect(again.body).toContain('data-testid="whoami"');
     // Even with the anonymous validator, a signed-in reader gets their own page.
-    const conditional = await read(client, V, {
-      "If-None-Match": theirs.etag!,
-    });
+    const conditional = await read(client, V, { "If-None-Match": theirs.etag! });
     expect(conditional.status).toBe(200);
     expect(conditional.body).toContain('data-testid="whoami"');
     // A joined page read signed in first is kept for everyone, and the kept copy is nobody's.
@@ -300,25 +198,13 @@ describe("viewers never share pages", () => {
   });
 
   it("results shown after a vote never leak through the cache or a 304", async () => {
-    await t
-      .sql(
-        "update polls set visibility = 'after_vote' where slug = 'license-opinion'"
-      )
-      .run();
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
     const { id, client } = await makeUser(anon(), "afterv");
     const [o] = await optionIds(t.db(), "license-opinion");
-    await castVote(id, await pollId(t.db(), "license-opinion"), {
-      optionIds: [o],
-    });
+    await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [o] });
     const path = `${T}/results`;
     // The poll's section of the results page: a table for the voter, hidden for the public.
-    const shown = (html: string) =>
-      html
-        .slice(
-          html.indexOf('id="poll-license-opinion"'),
-          html.indexOf('id="poll-llama-3-prediction"')
-        )
-        .includes("<table");
+    const shown = (html: string) => html.slice(html.indexOf('id="poll-license-opinion"'), html.indexOf('id="poll-llama-3-prediction"')).includes("<table");
     const voter = await read(client, path);
     expect(shown(voter.body)).toBe(true);
     expect(voter.etag).toBeNull();
@@ -327,31 +213,20 @@ describe("viewers never share pages", () => {
     const kept = await read(anon(), path);
     expect(kept.cache).toBe("HIT");
     expect(shown(kept.body)).toBe(false);
-    for (const json of [`${T}/results.json`, `${T}/results.csv`])
-      expect((await read(anon(), json)).body).not.toContain(
-        "It is open source,1"
-      );
+    for (const json of [`${T}/results.json`, `${T}/results.csv`]) expect((await read(anon(), json)).body).not.toContain("It is open source,1");
     // The voter revalidating the public copy they once had gets their own page, not a 304.
-    const revalidated = await read(client, path, {
-      "If-None-Match": publicPage.etag!,
-    });
+    const revalidated = await read(client, path, { "If-None-Match": publicPage.etag! });
     expect(revalidated.status).toBe(200);
     expect(shown(revalidated.body)).toBe(true);
     // And an anonymous reader holding the voter's page has no validator to send: a voter's page has none.
   });
 
   it("a signed-in reader who has not answered sees no hidden counts: page, hydration data, route data, JSON or stream (issue 26)", async () => {
-    await t
-      .sql(
-        "update polls set visibility = 'after_vote' where slug = 'license-opinion'"
-      )
-      .run();
+    await t.sql("update polls set visibility = 'after_vote' where slug = 'license-opinion'").run();
     const { id } = await makeUser(anon(), "hasvoted");
     const { client: other } = await makeUser(anon(), "notyet");
     const [o] = await optionIds(t.db(), "license-opinion");
-    await castVote(id, await pollId(t.db(), "license-opinion"), {
-      optionIds: [o],
-    });
+    await castVote(id, await pollId(t.db(), "license-opinion"), { optionIds: [o] });
     // Every copy of the poll anywhere in a document: its options carry no count, or it has none.
     const hidden = (data: unknown, where: string): number => {
       let seen = 0;
@@ -360,18 +235,14 @@ describe("viewers never share pages", () => {
         const rec = v as Record<string, unknown>;
         if (rec.slug === "license-opinion" && "options" in rec) {
           seen++;
-          for (const opt of (rec.options as { count?: unknown }[] | null) ?? [])
-            expect(opt.count ?? null, where).toBeNull();
+          for (const opt of (rec.options as { count?: unknown }[] | null) ?? []) expect(opt.count ?? null, where).toBeNull();
         }
         for (const x of Object.values(rec)) walk(x);
       };
       walk(data);
       return seen;
     };
-    const hydration = (html: string) =>
-      JSON.parse(
-        /window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)![1]
-      );
+    const hydration = (html: string) => JSON.parse(/window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)![1]);
     const pages: [string, string][] = [
       [`${T}/results`, "routes/t.$topic.results"],
       [T, "routes/t.$topic._index"],
@@ -380,32 +251,17 @@ describe("viewers never share pages", () => {
     for (const [path, route] of pages) {
       const page = await read(other, path);
       expect(page.status).toBe(200);
-      expect(hidden(hydration(page.body), `${path} hydration`)).toBeGreaterThan(
-        0
-      );
-      const data = await read(
-        other,
-        `${path}?_data=${encodeURIComponent(route)}`
-      );
-      expect(
-        hidden(JSON.parse(data.body), `${path} route data`)
-      ).toBeGreaterThan(0);
+      expect(hidden(hydration(page.body), `${path} hydration`)).toBeGreaterThan(0);
+      const data = await read(other, `${path}?_data=${encodeURIComponent(route)}`);
+      expect(hidden(JSON.parse(data.body), `${path} route data`)).toBeGreaterThan(0);
     }
-    expect(
-      hidden(
-        JSON.parse((await read(other, `${T}/results.json`)).body),
-        "results.json"
-      )
-    ).toBeGreaterThan(0);
+    expect(hidden(JSON.parse((await read(other, `${T}/results.json`)).body), "results.json")).toBeGreaterThan(0);
     // The live stream's first snapshot, as this reader receives it.
     const ctrl = new AbortController();
-    const stream = await other.get(`${T}/results/stream`, {
-      signal: ctrl.signal,
-    });
+    const stream = await other.get(`${T}/results/stream`, { signal: ctrl.signal });
     const reader = stream.body!.getReader();
     let text = "";
-    while (!/\ndata: .*\n\n/.test(`\n${text}`))
-      text += new TextDecoder().decode((await reader.read()).value);
+    while (!/\ndata: .*\n\n/.test(`\n${text}`)) text += new TextDecoder().decode((await reader.read()).value);
     ctrl.abort();
     const snapshot = JSON.parse(/^data: (.*)$/m.exec(text)![1]);
     expect(hidden(snapshot, "stream")).toBeGreaterThan(0);
@@ -441,24 +297,10 @@ describe("nonces", () => {
         } else {
           expect(attrs).toEqual([]);
           expect(csp).not.toMatch(/'nonce-/);
-          const inline = [
-            ...r.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g),
-          ].filter((m) => !/\bsrc=/.test(m[1]));
+          const inline = [...r.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\bsrc=/.test(m[1]));
           expect(inline.length).toBeGreaterThan(0);
-          const hashes = [...csp.matchAll(/'(sha256-[^']+)'/g)]
-            .map((m) => m[1])
-            .sort();
-          const expected = [
-            ...new Set(
-              inline.map(
-                (m) =>
-                  `sha256-${crypto
-                    .createHash("sha256")
-                    .update(m[2])
-                    .digest("base64")}`
-              )
-            ),
-          ].sort();
+          const hashes = [...csp.matchAll(/'(sha256-[^']+)'/g)].map((m) => m[1]).sort();
+          const expected = [...new Set(inline.map((m) => `sha256-${crypto.createHash("sha256").update(m[2]).digest("base64")}`))].sort();
           expect(hashes).toEqual(expected);
         }
       }
@@ -471,30 +313,19 @@ describe("nonces", () => {
     const cid = await comment(id, "Bytes, compared.");
     const uncached = await startTestServer({ PAGE_CACHE_MB: "0" });
     try {
-      for (const path of [
-        "/",
-        T,
-        `${T}/p/implications`,
-        `${T}/results`,
-        `${T}/results.json`,
-        `/c/${cid}`,
-      ]) {
+      for (const path of ["/", T, `${T}/p/implications`, `${T}/results`, `${T}/results.json`, `/c/${cid}`]) {
         for (let attempt = 0; ; attempt++) {
           const minute = Math.floor(Date.now() / 60_000);
           await read(anon(), path);
           const kept = await read(anon(), path);
           const fresh = await read(new Client(uncached.url), path);
           // Pages are drawn at the minute: compare within one.
-          if (Math.floor(Date.now() / 60_000) !== minute && attempt < 2)
-            continue;
+          if (Math.floor(Date.now() / 60_000) !== minute && attempt < 2) continue;
           expect(kept.cache, path).toBe("HIT");
           expect(fresh.cache, path).toBeNull();
           // Each test server has its own port, so its own default origin: the one difference besides the nonce.
-          const origin = (body: string) =>
-            body.replace(/http:\/\/localhost:\d+/g, "ORIGIN");
-          expect(origin(kept.body), path).toBe(
-            origin(fresh.body.replace(/ nonce="[^"]*"/g, ""))
-          );
+          const origin = (body: string) => body.replace(/http:\/\/localhost:\d+/g, "ORIGIN");
+          expect(origin(kept.body), path).toBe(origin(fresh.body.replace(/ nonce="[^"]*"/g, "")));
           break;
         }
       }
@@ -513,18 +344,11 @@ describe("several instances on one database", () => {
       await read(b, `${T}/results.json`);
       expect((await read(b, `${T}/results.json`)).cache).toBe("HIT");
       const [o] = await optionIds(t.db(), "license-opinion");
-      const vote = await client.post(`${T}/p/license-opinion`, {
-        intent: "vote",
-        option: String(o),
-      });
+      const vote = await client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(o) });
       expect(vote.status).toBe(302);
       const after = await read(b, `${T}/results.json`);
       expect(after.cache).toBe("MISS");
-      expect(
-        JSON.parse(after.body).polls.find(
-          (p: { slug: string }) => p.slug === "license-opinion"
-        ).voters
-      ).toBe(1);
+      expect(JSON.parse(after.body).polls.find((p: { slug: string }) => p.slug === "license-opinion").voters).toBe(1);
     } finally {
       await other.close();
     }
@@ -534,12 +358,7 @@ describe("several instances on one database", () => {
 describe("the cache's memory", () => {
   it("keeps at most its cap, dropping the least recently used", async () => {
     const cache = new PageCache(50_000);
-    const page = (n: number) => ({
-      status: 200,
-      headers: [],
-      csp: "",
-      gzip: Buffer.alloc(n),
-    });
+    const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });
     for (let i = 0; i < 100; i++) cache.begin(`k${i}`)(page(4_000));
     expect(cache.size).toBeLessThanOrEqual(50_000);
     expect(cache.get("k99")).toBeDefined();
@@ -551,31 +370,17 @@ describe("the cache's memory", () => {
 
   it("pages at URLs with a query string have their own quarter, whatever the query holds", async () => {
     const cache = new PageCache(40_000);
-    const page = (n: number) => ({
-      status: 200,
-      headers: [],
-      csp: "",
-      gzip: Buffer.alloc(n),
-    });
+    const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });
     cache.begin("b|t1.1.0|9|/t/x", "/t/x")(page(4_000));
     // A flood of query pages, "|" in the query included, never pushes out the page without one.
-    for (let i = 0; i < 50; i++)
-      cache.begin(
-        `b|t1.1.0|9|/t/x?voted=a|${i}`,
-        `/t/x?voted=a|${i}`
-      )(page(2_000));
+    for (let i = 0; i < 50; i++) cache.begin(`b|t1.1.0|9|/t/x?voted=a|${i}`, `/t/x?voted=a|${i}`)(page(2_000));
     expect(cache.get("b|t1.1.0|9|/t/x")).toBeDefined();
     expect(cache.size).toBeLessThanOrEqual(40_000);
   });
 
   it("a newer version of a page replaces the older at once", async () => {
     const cache = new PageCache(1_000_000);
-    const page = (n: number) => ({
-      status: 200,
-      headers: [],
-      csp: "",
-      gzip: Buffer.alloc(n),
-    });
+    const page = (n: number) => ({ status: 200, headers: [], csp: "", gzip: Buffer.alloc(n) });
     cache.begin("v1|/t/x", "/t/x")(page(1000));
     cache.begin("v1|/t/y", "/t/y")(page(1000));
     cache.begin("v2|/t/x", "/t/x")(page(1000));
@@ -596,8 +401,7 @@ describe("the cache's memory", () => {
       const c = new Client(server.url);
       expect((await read(c, T)).cache).toBe("MISS");
       expect((await read(c, T)).cache).toBe("HIT");
-      for (let i = 0; i < 40; i++)
-        expect((await c.get(`${T}?voted=x${i}`)).status).toBe(200);
+      for (let i = 0; i < 40; i++) expect((await c.get(`${T}?voted=x${i}`)).status).toBe(200);
       // The last page is kept; the first was dropped to make room...
       expect((await read(c, `${T}?voted=x39`)).cache).toBe("HIT");
       expect((await read(c, `${T}?voted=x0`)).cache).toBe("MISS");
@@ -616,10 +420,7 @@ describe("the cache's memory", () => {
     for (const [from, to] of [
       ["/?junk=1", "/"],
       [`${T}?utm_source=x&sort=new`, `${T}?sort=new`],
-      [
-        `${T}/results?a=license-opinion&zz=1&b=implications`,
-        `${T}/results?a=license-opinion&b=implications`,
-      ],
+      [`${T}/results?a=license-opinion&zz=1&b=implications`, `${T}/results?a=license-opinion&b=implications`],
       [`${T}/results.json?recount=123`, `${T}/results.json`],
     ]) {
       const res = await anon().get(from);
@@ -635,18 +436,10 @@ describe("the cache's memory", () => {
     await c.get(`${T}/results.json`);
     expect((await read(c, `${T}/results.json`)).cache).toBe("HIT");
     // A change behind Pulse's back, with no version bump: only a fresh draw shows it.
-    await t
-      .sql(
-        "update polls set voter_count = voter_count + 7 where slug = 'license-opinion'"
-      )
-      .run();
-    const fresh = await c.get(`${T}/results.json`, {
-      headers: { "Cache-Control": "no-cache" },
-    });
+    await t.sql("update polls set voter_count = voter_count + 7 where slug = 'license-opinion'").run();
+    const fresh = await c.get(`${T}/results.json`, { headers: { "Cache-Control": "no-cache" } });
     expect(fresh.headers.get("x-cache")).toBe("MISS");
-    const voters = ((await fresh.json()) as any).polls.find(
-      (p: any) => p.slug === "license-opinion"
-    ).voters;
+    const voters = ((await fresh.json()) as any).polls.find((p: any) => p.slug === "license-opinion").voters;
     expect(voters).toBe(7);
     expect((await read(c, `${T}/results.json`)).cache).toBe("HIT");
   });

@@ -179,14 +179,16 @@ describe("signed-in topic and poll pages, joined from the kept page", () => {
     };
     const first = await post(writer.id, null, "The 700M clause matters less than 1(v).");
     await post(writer.id, pid, "Clause 1(v) blocks distillation.");
-    await post(people[0].id, null, "I answered, and I write too.");
+    const own = await post(people[0].id, null, "I answered, and I write too.");
     expect((await voteOnComment(people[0].id, first, 1)).ok).toBe(true);
+    comments = [first, own];
     return people;
   }
+  let comments: number[] = [];
 
   it("is byte for byte the full render for each reader; members get it joined, a moderator drawn in full", async () => {
     const people = await discussion();
-    for (const path of [T, `${T}?sort=new`, P, `${T}/p/llama-3-prediction`]) {
+    for (const path of [T, `${T}?sort=new`, P, `${T}/p/llama-3-prediction`, ...comments.map((id) => `/c/${id}`)]) {
       expect((await anon().get(path)).status).toBe(200);
       for (const reader of people) {
         // A first visit marks nothing new and a later one marks from it: compared after one, every request sees the same mark.

@@ -166,26 +166,30 @@ function Folded({ summary, children }: { summary: string; children: (close: () =
   );
 }
 
-const indexes = new WeakMap<CommentNode[], Map<number, CommentNode>>();
-/** Every comment of a tree by id (kept per tree: a thread's actions look up each of its comments). */
-function commentIndex(comments: CommentNode[]): Map<number, CommentNode> {
-  let index = indexes.get(comments);
-  if (!index) {
-    index = new Map();
-    const stack = [...comments];
-    for (let c = stack.pop(); c; c = stack.pop()) {
-      index.set(c.id, c);
-      stack.push(...c.children);
-    }
-    indexes.set(comments, index);
-  }
-  return index;
-}
-
 /** The page's thread as its loader drew it (the topic's and a poll's pages; a comment's own page holds no tree). */
 export function usePageThread(): ThreadView | undefined {
   const thread = (useLoaderData() as { thread?: Partial<ThreadView> } | undefined)?.thread;
   return thread && Array.isArray(thread.comments) ? (thread as ThreadView) : undefined;
+}
+
+const indexes = new WeakMap<object, Map<number, CommentNode>>();
+/** Every comment the page's loader drew, by id: a thread's trees, or a comment's own page's comment and its replies. */
+function usePageComments(): Map<number, CommentNode> | undefined {
+  const data = useLoaderData() as { thread?: Partial<ThreadView>; comment?: Partial<CommentNode> } | undefined;
+  const thread = usePageThread();
+  const roots = thread ? thread.comments : data?.comment && Array.isArray(data.comment.children) ? [data.comment as CommentNode] : null;
+  if (!data || !roots) return undefined;
+  let index = indexes.get(data);
+  if (!index) {
+    index = new Map();
+    const stack = [...roots];
+    for (let c = stack.pop(); c; c = stack.pop()) {
+      index.set(c.id, c);
+      stack.push(...c.children);
+    }
+    indexes.set(data, index);
+  }
+  return index;
 }
 
 /**
@@ -198,7 +202,7 @@ function useReaderComment(c: CommentNode, ctx: ThreadContext): { c: CommentNode;
   const { user } = useViewer();
   const thread = usePageThread();
   return {
-    c: (thread && commentIndex(thread.comments).get(c.id)) || c,
+    c: usePageComments()?.get(c.id) ?? c,
     ctx: { ...ctx, signedIn: !!user, yourAnswer: thread ? thread.yourAnswer : ctx.yourAnswer },
     moderates: isModerator(user?.role),
   };

@@ -143,6 +143,18 @@ export function renderMarkdown(source: string, opts: { mentions?: ReadonlySet<st
 
 /** Plain text of rendered HTML, cut to `max` characters (React escapes it again when shown). */
 export function textExcerpt(html: string, max: number): string {
+  const key = `${max}:${html}`;
+  const known = excerpts.get(key);
+  if (known !== undefined) return known;
+  const excerpt = cutExcerpt(html, max);
+  // A topic's summary is excerpted on every read of its page, signed-in readers' included: the few hundred latest are kept.
+  if (excerpts.size >= 500) excerpts.delete(excerpts.keys().next().value!);
+  excerpts.set(key, excerpt);
+  return excerpt;
+}
+const excerpts = new Map<string, string>();
+
+function cutExcerpt(html: string, max: number): string {
   const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, " ").trim();
   const decoded = text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
   return decoded.length > max ? `${decoded.slice(0, max - 1)}…` : decoded;

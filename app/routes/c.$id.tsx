@@ -5,6 +5,8 @@ import { requireRole, requireUser } from "~/auth/guards.server";
 import { CommentForm } from "~/components/CommentForm";
 import { CommentItem, type ThreadContext } from "~/components/CommentItem";
 import { EditHistory } from "~/components/EditHistory";
+import type { JoinHandle } from "~/components/Slot";
+import { isModerator } from "~/lib/visibility";
 import { pageClock } from "~/lib/format";
 import { formToObject, parseForm, readForm, safeRedirect } from "~/lib/form.server";
 import { failureReply, failureResponse, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
@@ -31,6 +33,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const history = url.searchParams.has("history") && page.comment.state === "live" ? await getRevisions(page.comment.id) : null;
   return { ...page, history, signedIn: !!user, now: pageClock() };
 }
+
+/**
+ * Signed-in readers get the kept page with their slots (the comment's and its
+ * replies' actions) drawn for them (docs/decisions/028); not moderators, who
+ * see removed replies, nor a reader drawn in another minute than the kept page.
+ */
+export const handle: JoinHandle = {
+  joinable: (reader: { now: number }, kept: { now: number }, root) => !isModerator(root.user?.role) && reader.now === kept.now,
+};
 
 /** Members edit, delete, vote and report; moderators also remove and restore. */
 async function perform(args: ActionFunctionArgs, id: number, raw: Record<string, string | string[]>) {

@@ -1,8 +1,4 @@
-import type {
-  ActionFunctionArgs,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -11,13 +7,7 @@ import { setFollowing } from "~/models/notifications.server";
 import { getTopicBySlug } from "~/models/topics.server";
 import { CommentThread, threadJoinable } from "~/components/CommentThread";
 import { Slot, type JoinHandle } from "~/components/Slot";
-import {
-  AnsweredNote,
-  ClauseList,
-  QuestionsCount,
-  ReaderFollow,
-  TopicPoll,
-} from "~/components/TopicParts";
+import { AnsweredNote, ClauseList, QuestionsCount, ReaderFollow, TopicPoll } from "~/components/TopicParts";
 import { threadParams } from "~/lib/thread-params";
 import { getThreadView, getTopicPage } from "~/models/pages.server";
 import { failureReply, formReply, invariantResponse } from "~/lib/http.server";
@@ -36,13 +26,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     { property: "og:url", content: url },
     { name: "twitter:card", content: "summary" },
     { tagName: "link", rel: "canonical", href: url },
-    {
-      tagName: "link",
-      rel: "alternate",
-      type: "application/rss+xml",
-      title: `${topic.title}: newest comments`,
-      href: `/t/${topic.slug}/feed.xml`,
-    },
+    { tagName: "link", rel: "alternate", type: "application/rss+xml", title: `${topic.title}: newest comments`, href: `/t/${topic.slug}/feed.xml` },
   ];
 };
 
@@ -50,20 +34,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   const page = await getTopicPage(params.topic ?? "", user);
   invariantResponse(page, "Topic not found");
-  const thread = await getThreadView(
-    page.topic,
-    null,
-    threadParams(new URL(request.url)),
-    user,
-    { recordVisit: context.isGet }
-  );
+  const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).
-  return {
-    ...page,
-    thread,
-    signedIn: !!user,
-    url: `${new URL(request.url).origin}/t/${page.topic.slug}`,
-  };
+  return { ...page, thread, signedIn: !!user, url: `${new URL(request.url).origin}/t/${page.topic.slug}` };
 }
 
 /** Signed-in readers get the kept page with their slots drawn for them (docs/decisions/028), unless their thread shows differently. */
@@ -73,8 +46,7 @@ export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const form = await readForm(args.request);
   const intent = form.get("intent");
-  if (intent !== "follow" && intent !== "unfollow")
-    return formReply({ intent: ["Unknown action."] });
+  if (intent !== "follow" && intent !== "unfollow") return formReply({ intent: ["Unknown action."] });
   const topic = await getTopicBySlug(args.params.topic ?? "");
   invariantResponse(topic, "Topic not found");
   const res = await setFollowing(user.id, topic.id, intent === "follow");
@@ -88,8 +60,7 @@ export async function action(args: ActionFunctionArgs) {
  * Nothing outside a slot may read the reader's parts of the data.
  */
 export default function TopicPage() {
-  const { topic, polls, thread, signedIn, clauses } =
-    useLoaderData<typeof loader>();
+  const { topic, polls, thread, signedIn, clauses } = useLoaderData<typeof loader>();
   // Questions still open are the ones to answer; closed and resolved ones are settled history, outside the count (issue 23).
   const open = polls.filter((p) => !p.closed);
   const settled = polls.filter((p) => p.closed);
@@ -109,40 +80,22 @@ export default function TopicPage() {
           Discussion <span className="muted">{topic.generalCommentCount}</span>
         </a>
         <Link to={`/t/${topic.slug}/results`}>Results</Link>
-        {clauses.length ? (
-          <Link to={`/t/${topic.slug}/versions`}>Versions</Link>
-        ) : null}
+        {clauses.length ? <Link to={`/t/${topic.slug}/versions`}>Versions</Link> : null}
       </nav>
       <Slot id="follow">
         <ReaderFollow />
       </Slot>
       {topic.locked ? <p className="notice">This topic is locked.</p> : null}
-      <section
-        id="summary"
-        aria-labelledby="summary-heading"
-        className="jump-target"
-      >
-        <h2 id="summary-heading" className="sr-only">
-          Summary
-        </h2>
-        <div
-          className="prose"
-          dangerouslySetInnerHTML={{ __html: topic.summaryHtml }}
-        />
+      <section id="summary" aria-labelledby="summary-heading" className="jump-target">
+        <h2 id="summary-heading" className="sr-only">Summary</h2>
+        <div className="prose" dangerouslySetInnerHTML={{ __html: topic.summaryHtml }} />
         {topic.sourceUrl ? (
           <p className="muted">
-            Source:{" "}
-            <a href={topic.sourceUrl} rel="noopener noreferrer">
-              {topic.sourceUrl}
-            </a>
+            Source: <a href={topic.sourceUrl} rel="noopener noreferrer">{topic.sourceUrl}</a>
           </p>
         ) : null}
       </section>
-      <section
-        id="questions"
-        aria-labelledby="polls-heading"
-        className="jump-target"
-      >
+      <section id="questions" aria-labelledby="polls-heading" className="jump-target">
         <div className="section-head">
           <h2 id="polls-heading">Questions</h2>
           <Link to={`/t/${topic.slug}/results`}>See all results →</Link>
@@ -160,15 +113,8 @@ export default function TopicPage() {
         {settled.length ? (
           <>
             <h3 id="settled-heading">Settled</h3>
-            <p className="muted">
-              Closed questions and resolved predictions: what was asked, and how
-              it turned out.
-            </p>
-            <div
-              className="poll-stack"
-              aria-labelledby="settled-heading"
-              role="group"
-            >
+            <p className="muted">Closed questions and resolved predictions: what was asked, and how it turned out.</p>
+            <div className="poll-stack" aria-labelledby="settled-heading" role="group">
               {settled.map((p) => (
                 <Slot key={p.id} id={`poll-${p.slug}`}>
                   <TopicPoll slug={p.slug} settled />
@@ -179,30 +125,18 @@ export default function TopicPage() {
         ) : null}
       </section>
       {clauses.length ? (
-        <section
-          id="clauses"
-          aria-labelledby="clauses-heading"
-          className="jump-target"
-        >
+        <section id="clauses" aria-labelledby="clauses-heading" className="jump-target">
           <div className="section-head">
             <h2 id="clauses-heading">Clause by clause</h2>
             <Link to={`/t/${topic.slug}/versions`}>Every version →</Link>
           </div>
-          <p className="muted">
-            Each clause has its own question and discussion: does it keep the
-            license from being open source?
-          </p>
+          <p className="muted">Each clause has its own question and discussion: does it keep the license from being open source?</p>
           <Slot id="clauses">
             <ClauseList />
           </Slot>
         </section>
       ) : null}
-      <CommentThread
-        thread={thread}
-        signedIn={signedIn}
-        count={topic.generalCommentCount}
-        title="General discussion"
-      />
+      <CommentThread thread={thread} signedIn={signedIn} count={topic.generalCommentCount} title="General discussion" />
     </article>
   );
 }
