@@ -48,17 +48,19 @@ export function keptData(slots: Map<string, unknown>): { text: string; parts: [n
 
 /**
  * A reader's part of a kept page: each per-reader route's data, escaped as
- * the page's script carries it (in keptData's order), and each slot's markup.
+ * the page's script carries it (in keptData's order), each slot's markup, and
+ * whether any of that data is a route's (the page shows it around the slots too).
  * Null when this reader's page cannot be joined: a loader answered with a
  * response (a redirect, a 404), or a route says the page differs outside its slots.
  */
-export async function drawPersonal(slots: Map<string, unknown>, context: AppLoadContext, url: string): Promise<{ data: string[]; slots: Map<string, string> } | null> {
+export async function drawPersonal(slots: Map<string, unknown>, context: AppLoadContext, url: string): Promise<{ data: string[]; slots: Map<string, string>; showsOutside: boolean } | null> {
   const recorded = slots as Map<string, CapturedSlot>;
   const page = keptPage(recorded);
   if (!page) return null;
   const loaderData = { ...page.loaderData };
   const data: string[] = [];
-  for (const id of personalRoutes(page)) {
+  const personal = personalRoutes(page);
+  for (const id of personal) {
     const match = page.matches.find((m) => m.route.id === id);
     const loader = moduleOf(page, id)?.loader;
     if (!match || !loader) return null;
@@ -89,5 +91,5 @@ export async function drawPersonal(slots: Map<string, unknown>, context: AppLoad
     drawn.set(id, html.slice(start, end));
     at = end;
   }
-  return { data, slots: drawn };
+  return { data, slots: drawn, showsOutside: personal.some((id) => id !== "root") };
 }

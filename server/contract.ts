@@ -11,8 +11,12 @@ export type Config = AppLoadContext["settings"];
 type Limits = AppLoadContext["limits"];
 /** Who a request is from, as the app read its session. */
 export type Auth = AppLoadContext["auth"];
-/** A reader's part of a kept page: their route data and their slots. */
-export type PersonalPart = { data: string[]; slots: Map<string, string> };
+/**
+ * A reader's part of a kept page: their route data and their slots.
+ * `showsOutside`: some of that data (a route's, not only the root's) is also
+ * what the page shows around the slots, so it must be of the kept page's version.
+ */
+export type PersonalPart = { data: string[]; slots: Map<string, string>; showsOutside: boolean };
 
 /** What a public page is drawn from, for the shared-page cache. */
 export type PageScope = { site: true } | { topic: string } | { comment: number };

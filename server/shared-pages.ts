@@ -201,8 +201,8 @@ export async function sendJoined(api: ProcessApi, draw: DrawPart, req: Request, 
   res.locals.auth = reader.auth;
   const part = await draw(req, res, page.overlay.recorded);
   if (!part) return false;
-  // The reader's data must be of the version the page was kept at: a write in between is drawn in full.
-  if ((await api.pageVersion(reader.scope, reader.now)) !== reader.version) return false;
+  // Route data the page shows around the slots must be of the version the page was kept at: a write in between is drawn in full.
+  if (part.showsOutside && (await api.pageVersion(reader.scope, reader.now)) !== reader.version) return false;
   const gzip = takesGzip(req);
   const { body, csp } = joinPage(page.overlay, part, gzip);
   res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
