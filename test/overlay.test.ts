@@ -262,4 +262,36 @@ describe("signed-in topic and poll pages, joined from the kept page", () => {
     expect(kept.headers.get("x-cache")).toBe("HIT");
     expect(await kept.text()).not.toContain('data-testid="mine"');
   });
+
+  it("shows a reader their own comment, edit, comment vote and answer on the very next request", async () => {
+    const [reader] = await discussion();
+    const page = async (path = T) => {
+      const res = await reader.client.get(path);
+      expect(res.headers.get("content-security-policy"), "joined").not.toContain("nonce");
+      return res.text();
+    };
+    await page();
+    // A comment: the redirect's page shows it with its author's edit form.
+    const posted = await reader.client.post(`${T}/comment`, { intent: "post", body: "Written just now." });
+    expect(posted.status).toBe(302);
+    const id = Number(/posted=(\d+)/.exec(posted.headers.get("location") ?? "")![1]);
+    let html = await page(posted.headers.get("location")!.split("#")[0]);
+    expect(html).toContain("Written just now.");
+    expect(html.slice(html.indexOf(`id="c-${id}"`))).toContain("Edit your comment");
+    // Its edit.
+    expect((await reader.client.post(`/c/${id}`, { intent: "edit", body: "Edited just now.", redirectTo: T })).status).toBe(302);
+    html = await page();
+    expect(html).toContain("Edited just now.");
+    // A vote on another's comment: pressed on the next page.
+    const [theirs] = comments;
+    expect((await reader.client.post(`/c/${theirs}`, { intent: "down", redirectTo: T })).status).toBe(302);
+    html = await page();
+    expect(html.slice(html.indexOf(`id="c-${theirs}"`))).toMatch(/value="down" class="vote down" aria-pressed="true"/);
+    // An answer on the topic page's poll card.
+    const [, o2] = await optionIds(t.db(), "license-opinion");
+    expect((await reader.client.post(`${T}/p/license-opinion`, { intent: "vote", option: String(o2), redirectTo: T })).status).toBe(302);
+    html = await page();
+    const card = html.slice(html.indexOf('id="poll-license-opinion"'));
+    expect(card).toMatch(/data-testid="mine">You answered: <strong>Not open source, but open enough for my use<\/strong>/);
+  });
 });
