@@ -42,8 +42,9 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
     slots: (res.locals.slots as Map<string, unknown> | undefined) ?? null,
   });
   // A reader's part of a kept page: the app runs the page's per-reader loaders as for this request, and draws the slots.
-  const draw: DrawPart = (req, res, recorded) =>
-    api.drawPersonal(recorded, { ...loadContext(req, res, new AbortController().signal), cspNonce: "", slots: null }, publicOrigin + req.originalUrl);
+  // Its loaders return data, never a stream: no signal of its own to abort.
+  const neverAborted = new AbortController().signal;
+  const draw: DrawPart = (req, res, recorded) => api.drawPersonal(recorded, { ...loadContext(req, res, neverAborted), cspNonce: "", slots: null }, publicOrigin + req.originalUrl);
   app.use(sharedPages(api, cacheBytes > 0 ? new PageCache(cacheBytes) : null, build.assets.version, draw));
   // Event streams must not be buffered by compression.
   app.use(
