@@ -1,6 +1,7 @@
-// Issue 26: a signed-in reader's results page is the kept page joined with
-// their own parts. It must be, byte for byte, the page a full render draws
-// for them, and one reader's parts must never reach another.
+// Issue 26: a signed-in reader's results, topic, poll and comment pages are
+// the kept page joined with their own parts. Each must be, byte for byte, the
+// page a full render draws for them, and one reader's parts must never reach
+// another.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
 import { postComment, voteOnComment } from "../app/models/comments.server";
