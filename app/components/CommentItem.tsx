@@ -9,10 +9,10 @@ import { CommentForm, composeUrl } from "./CommentForm";
 import { RelativeTime } from "./RelativeTime";
 import { useHydrated } from "./useHydrated";
 
+/** A thread as every reader sees it; what is the reader's own is read inside the comment's slot (ReaderContext). */
 export type ThreadContext = {
   topicSlug: string;
   pollSlug: string | null;
-  signedIn: boolean;
   locked: boolean;
   now: number;
   /** Where plain form posts come back to. */
@@ -23,8 +23,10 @@ export type ThreadContext = {
   /** Comments by others after this time are new to the reader (null: nothing is marked). */
   newSince?: number | null;
 };
+/** The thread as this reader has it: whether they are signed in, and their answer (useReaderComment). */
+type ReaderContext = ThreadContext & { signedIn: boolean };
 
-function VoteButtons({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
+function VoteButtons({ c, ctx }: { c: CommentNode; ctx: ReaderContext }) {
   const fetcher = useFetcher<{ ok?: boolean; errors?: Record<string, string[]> }>({ key: `cv-${c.id}` });
   const hydrated = useHydrated();
   // Optimistic: apply the pending click to the score and the pressed state.
@@ -198,7 +200,7 @@ function usePageComments(): Map<number, CommentNode> | undefined {
  * whether it is theirs, their answer, whether they are signed in) is read
  * from the page's data; a comment not in it (a page loaded later) is the prop.
  */
-function useReaderComment(c: CommentNode, ctx: ThreadContext): { c: CommentNode; ctx: ThreadContext; moderates: boolean } {
+function useReaderComment(c: CommentNode, ctx: ThreadContext): { c: CommentNode; ctx: ReaderContext; moderates: boolean } {
   const { user } = useViewer();
   const thread = usePageThread();
   return {

@@ -12,7 +12,7 @@ import { useHere } from "./useHere";
 
 const SORT_LABEL = { best: "Best", top: "Top", new: "New", old: "Old", controversial: "Controversial" } as const;
 
-type Props = { thread: ThreadView; signedIn: boolean; count: number; title: string };
+type Props = { thread: ThreadView; count: number; title: string };
 
 /** The pages after the first, fetched with JavaScript and kept below it until the thread changes. */
 function useMoreComments(thread: ThreadView) {
@@ -187,14 +187,13 @@ export function threadJoinable(reader: { thread: ThreadView }, kept: { thread: T
 }
 
 /** A discussion: sorting, stance filter, compose form, the tree and "load more". */
-export function CommentThread({ thread, signedIn, count, title }: Props) {
+export function CommentThread({ thread, count, title }: Props) {
   const { more, all, nextPage, hasMore } = useMoreComments(thread);
   const link = useThreadLink();
   const here = useHere();
   const ctx: ThreadContext = {
     topicSlug: thread.topicSlug,
     pollSlug: thread.pollSlug,
-    signedIn,
     locked: thread.locked,
     now: thread.now,
     here,

@@ -9,6 +9,13 @@ import { PollCard } from "./PollCard";
 
 const useTopic = () => useLoaderData<typeof loader>();
 
+/** The open questions (closed and resolved ones are settled history, outside the count) and how many the reader answered. */
+function useAnswered() {
+  const { polls, signedIn } = useTopic();
+  const open = polls.filter((p) => !p.closed);
+  return { signedIn, open: open.length, answered: open.filter((p) => p.mine).length };
+}
+
 /** Following is private: only the follower sees it, and it brings "new comments in …" to their inbox. */
 function FollowButton({ following }: { following: boolean }) {
   return (
@@ -23,9 +30,8 @@ function FollowButton({ following }: { following: boolean }) {
 
 /** How many open questions the reader answered (a slot: it is theirs). */
 export function QuestionsCount() {
-  const { polls, signedIn } = useTopic();
-  const open = polls.filter((p) => !p.closed);
-  return <span className="muted">{signedIn ? `${open.filter((p) => p.mine).length}/${open.length}` : open.length}</span>;
+  const { signedIn, open, answered } = useAnswered();
+  return <span className="muted">{signedIn ? `${answered}/${open}` : open}</span>;
 }
 
 export function ReaderFollow() {
@@ -34,12 +40,10 @@ export function ReaderFollow() {
 }
 
 export function AnsweredNote() {
-  const { polls, signedIn } = useTopic();
-  const open = polls.filter((p) => !p.closed);
-  const answered = open.filter((p) => p.mine).length;
+  const { signedIn, open, answered } = useAnswered();
   return signedIn && answered > 0 ? (
     <p className="muted">
-      {answered === open.length ? "You have answered every open question. " : `You have answered ${answered} of ${open.length}. `}
+      {answered === open ? "You have answered every open question. " : `You have answered ${answered} of ${open}. `}
       Answered questions are folded; open one to change your answer.
     </p>
   ) : null;

@@ -87,14 +87,13 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function CommentPage() {
-  const { comment, ancestors, thread, history, signedIn, now, locked, stanceOptions } = useLoaderData<typeof loader>();
+  const { comment, ancestors, thread, history, now, locked, stanceOptions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const location = useLocation();
   const threadUrl = thread.pollSlug ? `/t/${thread.topicSlug}/p/${thread.pollSlug}` : `/t/${thread.topicSlug}`;
   const ctx: ThreadContext = {
     topicSlug: thread.topicSlug,
     pollSlug: thread.pollSlug,
-    signedIn,
     locked,
     now,
     here: location.pathname,

@@ -60,7 +60,7 @@ export async function action(args: ActionFunctionArgs) {
  * Nothing outside a slot may read the reader's parts of the data.
  */
 export default function TopicPage() {
-  const { topic, polls, thread, signedIn, clauses } = useLoaderData<typeof loader>();
+  const { topic, polls, thread, clauses } = useLoaderData<typeof loader>();
   // Questions still open are the ones to answer; closed and resolved ones are settled history, outside the count (issue 23).
   const open = polls.filter((p) => !p.closed);
   const settled = polls.filter((p) => p.closed);
@@ -136,7 +136,7 @@ export default function TopicPage() {
           </Slot>
         </section>
       ) : null}
-      <CommentThread thread={thread} signedIn={signedIn} count={topic.generalCommentCount} title="General discussion" />
+      <CommentThread thread={thread} count={topic.generalCommentCount} title="General discussion" />
     </article>
   );
 }

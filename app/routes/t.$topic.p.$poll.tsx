@@ -81,7 +81,7 @@ function ReaderReceipt() {
 
 /** The page as every reader sees it, with what is the reader's own in slots (issue 26). */
 export default function PollPage() {
-  const { topic, poll, thread, signedIn, clause } = useLoaderData<typeof loader>();
+  const { topic, poll, thread, clause } = useLoaderData<typeof loader>();
   return (
     <article>
       <p className="crumbs">
@@ -106,7 +106,7 @@ export default function PollPage() {
       <p>
         <Link to={`/t/${topic.slug}/results#poll-${poll.slug}`}>All results for this topic →</Link>
       </p>
-      <CommentThread thread={thread} signedIn={signedIn} count={poll.commentCount} title="Discussion of this question" />
+      <CommentThread thread={thread} count={poll.commentCount} title="Discussion of this question" />
     </article>
   );
 }
