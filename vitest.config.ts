@@ -35,6 +35,7 @@ const BOTH_ENGINES = [
   "test/admin.test.ts",
   "test/auth.test.ts",
   "test/ballot-log.test.ts",
+  "test/guests.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",

@@ -66,6 +66,18 @@ const schema = z.object({
   OPINION_MAP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   // Memory for the finished pages served to anonymous readers (docs/caching.md); 0 turns the cache off.
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  // New guest answers a client address may give per poll per hour (issue 27;
+  // docs/guests.md says what it means for a school or an office behind one address).
+  GUEST_BALLOTS_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
+  // New guest answers across the whole site per hour, from every address.
+  GUEST_BALLOTS_EVERYWHERE: z.coerce.number().int().min(1).default(6000),
+  // Sites allowed to frame the embed pages (space- or comma-separated origins); empty: none.
+  EMBED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every(isOrigin), "must be origins such as https://blog.example, separated by spaces or commas")
+    .transform((list) => list.map((o) => new URL(o).origin)),
   LOG_REQUESTS: z
     .enum(["true", "false", "1", "0", ""])
     .default("true")

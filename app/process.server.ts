@@ -46,7 +46,7 @@ function openDatabase(cfg: Pick<Config, "DATABASE_URL" | "DATABASE_PATH" | "DATA
 
 /** The rate limits for this process: in PostgreSQL when instances share one, else in memory. */
 function limitsFor(cfg: Config): Limits {
-  return createLimits(cfg.RATE_LIMITS === "on", engine() === "pg" ? pgPool() : undefined);
+  return createLimits(cfg.RATE_LIMITS === "on", engine() === "pg" ? pgPool() : undefined, { guestPerAddress: cfg.GUEST_BALLOTS_PER_ADDRESS, guestEverywhere: cfg.GUEST_BALLOTS_EVERYWHERE });
 }
 
 export type Refusal = { retryAfter: number; message: string };

@@ -30,6 +30,7 @@ export const LLAMA_TOPIC = {
 export const LLAMA_POLLS: PollInput[] = [
   {
     slug: "license-opinion",
+    allowGuests: true,
     question: "What do you think of Meta's LLAMA-2 license?",
     descriptionMd: "The post's first question. Pick the answer closest to your view.",
     kind: "single",
@@ -60,6 +61,7 @@ export const LLAMA_POLLS: PollInput[] = [
   },
   {
     slug: "implications",
+    allowGuests: true,
     question: "Which implications of the license matter to you?",
     kind: "multiple",
     minChoices: 1,
@@ -78,12 +80,14 @@ export const LLAMA_POLLS: PollInput[] = [
   },
   {
     slug: "statement-misleading",
+    allowGuests: true,
     question: "Calling LLAMA-2 open source is misleading.",
     kind: "scale",
     options: [],
   },
   {
     slug: "statement-clause-1v",
+    allowGuests: true,
     question: "Clause 1(v) should be removed from the license.",
     descriptionMd: `Clause 1(v) forbids using LLAMA-2 or its outputs to improve any other large language model.`,
     kind: "scale",

@@ -24,7 +24,9 @@ const ATTEMPTS = 8;
 type PollResult = {
   slug: string;
   voters: number;
-  options: { id: number; label: string; count: number }[] | null;
+  /** Of voters, guests (a guest's pseudonym in the log starts with "g"). */
+  guests: number;
+  options: { id: number; label: string; count: number; guests: number }[] | null;
   /** `entries`: the log's length when the counts were read (signed or still being placed). */
   ballotLog: { entries: number; json: string; checkpoint: { size: number; root: string; url: string } } | null;
 };
@@ -118,11 +120,15 @@ async function readTree(root: string, logPath: string, key: Verifier): Promise<{
   return problems.length ? { problems } : { tree: { size: cp.size, root: cp.root, leaves, entries } };
 }
 
-/** Replays a tree's entries: each voter's ballot is their entry with the highest n. */
+/**
+ * Replays a tree's entries: each voter's ballot is their entry with the
+ * highest n. A guest's pseudonym starts with "g". `moved` (a guest who signed
+ * in) empties the guest's ballot and gives the account the choices it names.
+ */
 export function replayTree(entries: string[], pollId: number, optionIds: Set<number>): { holders: Map<string, number[]> } | { problem: string } {
   const latest = new Map<string, { n: number; action: string; choices: number[] }>();
   for (const [i, e] of entries.entries()) {
-    const m = /^pulse-ballot\/1 (\d+) (\d{4}-\d\d-\d\dT\d\d:00Z) ([0-9a-f]{32}) ([1-9]\d*) (cast|change|withdraw|removed)((?: \d+)*)$/.exec(e);
+    const m = /^pulse-ballot\/1 (\d+) (\d{4}-\d\d-\d\dT\d\d:00Z) (g?[0-9a-f]{32}) ([1-9]\d*) (cast|change|withdraw|removed|moved)((?: \d+)*)$/.exec(e);
     if (!m || Number(m[1]) !== pollId) return { problem: `entry ${i}: not a ballot event of this poll: "${e.slice(0, 80)}"` };
     const choices = m[6].trim() === "" ? [] : m[6].trim().split(" ").map(Number);
     if (choices.some((c) => !optionIds.has(c))) return { problem: `entry ${i}: choices name an option the poll does not have` };
@@ -131,7 +137,7 @@ export function replayTree(entries: string[], pollId: number, optionIds: Set<num
     if (!had || had.n < Number(m[4])) latest.set(m[3], { n: Number(m[4]), action: m[5], choices });
   }
   const holders = new Map<string, number[]>();
-  for (const [voter, l] of latest) if (l.action === "cast" || l.action === "change") holders.set(voter, l.choices);
+  for (const [voter, l] of latest) if ((l.action === "cast" || l.action === "change" || l.action === "moved") && l.choices.length) holders.set(voter, l.choices);
   return { holders };
 }
 
@@ -172,12 +178,24 @@ function countProblems(poll: PollResult, tree: Tree, pollId: number, optionIds: 
   const replayed = replayTree(tree.entries, pollId, optionIds);
   if ("problem" in replayed) return [replayed.problem];
   const counts = new Map<number, number>();
-  for (const choices of replayed.holders.values()) for (const c of choices) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const guestCounts = new Map<number, number>();
+  let guests = 0;
+  for (const [voter, choices] of replayed.holders) {
+    const guest = voter.startsWith("g");
+    if (guest) guests++;
+    for (const c of choices) {
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+      if (guest) guestCounts.set(c, (guestCounts.get(c) ?? 0) + 1);
+    }
+  }
   const problems: string[] = [];
   if (replayed.holders.size !== poll.voters) problems.push(`voters: the tree gives ${replayed.holders.size}, results.json says ${poll.voters}`);
+  if (guests !== poll.guests) problems.push(`guests: the tree gives ${guests}, results.json says ${poll.guests}`);
   for (const o of poll.options ?? []) {
     const n = counts.get(o.id) ?? 0;
     if (n !== o.count) problems.push(`option "${o.label}" (id ${o.id}): the tree gives ${n}, results.json says ${o.count}`);
+    const g = guestCounts.get(o.id) ?? 0;
+    if (g !== o.guests) problems.push(`option "${o.label}" (id ${o.id}): the tree gives ${g} guests, results.json says ${o.guests}`);
   }
   return problems;
 }
@@ -200,7 +218,7 @@ async function checkPoll(root: string, poll: PollResult & { ballotLog: NonNullab
   const comparable = caughtUp && tree.size === cp.size;
   if (!problems.length && comparable) problems.push(...countProblems(poll, tree, view.pollId, view.optionIds));
   const seen = { size: tree.size, root: tree.root.toString("base64") };
-  return { problems, caughtUp: comparable, seen, summary: `signed tree of ${tree.size} entries verified, its view matches, ${poll.voters} voters and every option's count re-counted (root ${seen.root.slice(0, 16)}…)` };
+  return { problems, caughtUp: comparable, seen, summary: `signed tree of ${tree.size} entries verified, its view matches, ${poll.voters} voters (${poll.guests} guests) and every option's count re-counted, members and guests apart (root ${seen.root.slice(0, 16)}…)` };
 }
 
 /** Verifies every public poll of a topic. Throws CannotRun when the server cannot be read. */

@@ -64,7 +64,7 @@ export function remixHandler(
         res.locals.cspNonce = res.locals.readerNonce;
         return handler(req, res, next);
       }
-      if (res.locals.auth?.session && !response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
+      if ((res.locals.auth?.session || res.locals.auth?.guest) && !response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [key, value] of response.headers.entries()) res.append(key, value);

@@ -23,9 +23,9 @@ const JOINED = /^(?:\/t\/[a-z0-9-]{2,64}(?:\/results|\/p\/[a-z0-9-]{2,64})?|\/c\
  * Query parameters that some shared page reads: thread views (`sort`,
  * `page`, `stance`), the landing flags after a form post (`voted`,
  * `withdrawn`, `posted`, `reported`, `deleted`), edit history, the results'
- * cross-tab (`a`, `b`) and Remix's own data requests (`_data`, `index`).
+ * cross-tab (`a`, `b`), members or guests (`who`) and Remix's own data requests (`_data`, `index`).
  */
-const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "_data", "index"]);
+const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "who", "_data", "index"]);
 
 /**
  * The URL without the query parameters no page reads, or null when it has

@@ -26,12 +26,14 @@ describe("resultsVisibility: setting x viewer", () => {
     ["after_close", now - 1000, "voter", true],
   ];
   it.each(cases)("%s (closes %s) for %s -> %s", (visibility, closesAt, viewer, visible) => {
-    const d = resultsVisibility({ visibility, closesAt }, viewers[viewer], now);
+    const d = resultsVisibility({ visibility, closesAt, resultsHidden: false }, viewers[viewer], now);
     expect(d.visible).toBe(visible);
     if (!d.visible) expect(d.reason.length).toBeGreaterThan(10);
+    // Held back by a moderator (present mode): hidden from everyone, whatever the rule would say.
+    expect(resultsVisibility({ visibility, closesAt, resultsHidden: true }, viewers[viewer], now).visible).toBe(false);
   });
   it("says when hidden results will show", () => {
-    const d = resultsVisibility({ visibility: "after_close", closesAt: Date.UTC(2027, 11, 31, 23, 59) }, viewers.voter, now);
+    const d = resultsVisibility({ visibility: "after_close", closesAt: Date.UTC(2027, 11, 31, 23, 59), resultsHidden: false }, viewers.voter, now);
     expect(d.visible).toBe(false);
     if (!d.visible) expect(d.reason).toContain("2027-12-31 23:59 UTC");
   });

@@ -2,6 +2,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { safeRedirect } from "../lib/form.server";
 import { invariantResponse } from "../lib/invariant.server";
 import type { User } from "lucia";
+import { newGuest, type Voter } from "./guest.server";
 
 type Args = { request: Request; context: AppLoadContext };
 
@@ -14,6 +15,20 @@ export function requireUser({ request, context }: Args): User {
     throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
   }
   return user;
+}
+
+/**
+ * Who answers a poll (issue 27): the signed-in member; else, where the poll
+ * allows guests, this browser's guest, made now (with its cookie to set) if
+ * it has none; else the visitor is sent to sign in. `embed`: the cookie is
+ * the one a third-party frame keeps.
+ */
+export function requireVoter(args: Args, allowGuests: boolean, embed = false): Voter {
+  const { user, guest } = args.context.auth;
+  if (user || !allowGuests) return { id: requireUser(args).id, guest: false, setCookie: null };
+  if (guest) return { id: guest, guest: true, setCookie: null };
+  const made = newGuest(embed);
+  return { id: made.id, guest: true, setCookie: made.setCookie };
 }
 
 const rank = { member: 0, moderator: 1, admin: 2 } as const;

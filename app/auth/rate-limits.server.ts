@@ -14,7 +14,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimite
 export type Limits = ReturnType<typeof createLimits>;
 type Limiter = RateLimiterAbstract;
 
-export function createLimits(enabled: boolean, shared?: pg.Pool) {
+export function createLimits(enabled: boolean, shared?: pg.Pool, guests = { guestPerAddress: 60, guestEverywhere: 6000 }) {
   const local = (points: number, duration: number, blockDuration = 0): Limiter => new RateLimiterMemory({ points, duration, blockDuration });
   const make = (name: string, points: number, duration: number, blockDuration = 0): Limiter =>
     shared
@@ -61,6 +61,14 @@ export function createLimits(enabled: boolean, shared?: pg.Pool) {
      * of addresses.
      */
     recoveryFailures: make("recover-lock", 5, 3600, 3600),
+    /**
+     * New guest ballots per address and poll (key `address|poll`): 60 an hour
+     * by default (GUEST_BALLOTS_PER_ADDRESS). Changing or withdrawing one's
+     * answer takes nothing: only a new guest does.
+     */
+    guestBallots: make("guest", guests.guestPerAddress, 3600),
+    /** New guest ballots on the whole site, from every address (GUEST_BALLOTS_EVERYWHERE): 6,000 an hour by default. */
+    guestBallotsEverywhere: make("guest-all", guests.guestEverywhere, 3600),
   };
 }
 

@@ -1,12 +1,15 @@
 import { findSession } from "../models/sessions.server";
 import type { Session, User } from "lucia";
+import { claimGuestBallots } from "../models/ballots.server";
+import { clearGuestCookie, guestOf } from "./guest.server";
 import { lucia } from "./lucia.server";
 
 /** However active, a session ends 90 days after sign-in. */
 export const ABSOLUTE_SESSION_MS = 90 * 24 * 3600 * 1000;
 const pastCap = (createdAt: number, now: number) => now - createdAt >= ABSOLUTE_SESSION_MS;
 
-export type Auth = { user: User | null; session: Session | null; setCookie: string | null };
+/** `guest`: the guest voter this browser is (issue 27), for a request with no signed-in user. */
+export type Auth = { user: User | null; session: Session | null; setCookie: string | null; guest: string | null };
 
 /**
  * Validates the session cookie once per request (server.ts calls this and
@@ -22,29 +25,32 @@ export async function authenticate(cookieHeader: string | undefined): Promise<Au
     // A malformed header (`x=%ZZ` fails to decode) is an anonymous request, not an error.
     sessionId = null;
   }
-  if (!sessionId) return { user: null, session: null, setCookie: null };
+  const guest = guestOf(cookieHeader);
+  if (!sessionId) return { user: null, session: null, setCookie: null, guest };
   const { session, user } = await l.validateSession(sessionId);
   if (!session || !user) {
-    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
+    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize(), guest };
   }
   if (user.banned) {
     await l.invalidateUserSessions(user.id);
-    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
+    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize(), guest };
   }
   if (pastCap(session.createdAt, Date.now())) {
     await l.invalidateSession(session.id);
-    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize() };
+    return { user: null, session: null, setCookie: l.createBlankSessionCookie().serialize(), guest };
   }
   const setCookie = session.fresh ? l.createSessionCookie(session.id).serialize() : null;
-  return { user, session, setCookie };
+  return { user, session, setCookie, guest: null };
 }
 
 /**
- * Whether a request carries a session cookie at all, valid or not: only
- * requests without one may be served pages shared by everyone.
+ * Whether a request carries a session or guest cookie at all, valid or not:
+ * only requests without one may be served pages shared by everyone (a guest
+ * sees their own answers).
  */
 export function hasSessionCookie(cookieHeader: string | undefined): boolean {
   if (!cookieHeader) return false;
+  if (guestOf(cookieHeader)) return true;
   try {
     return lucia().readSessionCookie(cookieHeader) !== null;
   } catch {
@@ -58,6 +64,21 @@ export async function startSession(userId: string): Promise<string> {
   const l = lucia();
   const session = await l.createSession(userId, { createdAt: Date.now() });
   return l.createSessionCookie(session.id).serialize();
+}
+
+/**
+ * Signs in (or up) from a browser that may have answered as a guest: a new
+ * session, and the guest's answers moved to the account in one transaction
+ * (issue 27), the guest cookie then cleared. The headers to send.
+ */
+export async function signInFrom(userId: string, guest: string | null): Promise<Headers> {
+  const headers = new Headers();
+  headers.append("Set-Cookie", await startSession(userId));
+  if (guest) {
+    await claimGuestBallots(guest, userId);
+    headers.append("Set-Cookie", clearGuestCookie());
+  }
+  return headers;
 }
 
 /** Ends the session on the server; the old cookie is worthless afterwards. */

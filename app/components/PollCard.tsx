@@ -238,8 +238,10 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   const { mine, voters, notice, errorText } = vote;
   const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
   // On a topic page a question already answered folds to its answer; the form is one click away.
-  const folded = compact && !!poll.mine && signedIn && !poll.closed;
-  const form = <VoteForm poll={poll} vote={vote} pollUrl={pollUrl} signedIn={signedIn} submitted={submitted} />;
+  // Guests (no account) answer where the poll allows them (issue 27).
+  const canAnswer = signedIn || poll.allowGuests;
+  const folded = compact && !!poll.mine && canAnswer && !poll.closed;
+  const form = <VoteForm poll={poll} vote={vote} pollUrl={pollUrl} signedIn={canAnswer} submitted={submitted} />;
 
   return (
     <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={`poll-${poll.slug}-q`}>
@@ -271,15 +273,28 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         form
       )}
 
-      {!signedIn && !poll.closed ? (
-        <p>
-          <Link to={`/login?redirectTo=${encodeURIComponent(pollUrl)}`}>Sign in to vote</Link>
-          {" or "}
-          <Link to={`/signup?redirectTo=${encodeURIComponent(pollUrl)}`}>create an account</Link>.
-        </p>
-      ) : null}
+      {!signedIn && !poll.closed ? <SignInNote poll={poll} pollUrl={pollUrl} /> : null}
       {!poll.results.visible ? <p className="muted results-hidden">{poll.results.reason}</p> : null}
     </section>
+  );
+}
+
+/** Signed out: how to answer, as a guest where the poll allows it, or by signing in. */
+function SignInNote({ poll, pollUrl }: { poll: PollView; pollUrl: string }) {
+  const signIn = <Link to={`/login?redirectTo=${encodeURIComponent(pollUrl)}`}>{poll.allowGuests ? "Sign in" : "Sign in to vote"}</Link>;
+  const signUp = <Link to={`/signup?redirectTo=${encodeURIComponent(pollUrl)}`}>create an account</Link>;
+  if (!poll.allowGuests) {
+    return (
+      <p>
+        {signIn} or {signUp}.
+      </p>
+    );
+  }
+  return (
+    <p className="muted guest-note">
+      {poll.asGuest ? "You answer as a guest: this browser keeps your answer. " : "No account needed: you can answer as a guest (this browser keeps your answer). "}
+      {signIn} or {signUp} to keep it with you; your guest answers come along.
+    </p>
   );
 }
 

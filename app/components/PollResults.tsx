@@ -5,6 +5,7 @@ import { useViewer } from "./Slot";
 import type { PollResult, Trend } from "~/models/results.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
 import { LikertBar, OptionBars, TrendChart } from "./charts";
+import { WHO, WHO_LABEL, type Who } from "~/lib/results-view";
 
 const ci = (o: { low: number; high: number }) => `${Math.round(o.low * 100)}–${Math.round(o.high * 100)}%`;
 
@@ -26,6 +27,7 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
       </h2>
       <p className="muted">
         <span data-testid={`voters-${poll.slug}`}>{plural(poll.voters, "voter")}</span>
+        {poll.guests || (poll.allowGuests && poll.voters) ? <span data-testid={`split-${poll.slug}`}>{` (${plural(poll.voters - poll.guests, "member")}, ${plural(poll.guests, "guest")})`}</span> : null}
         {poll.kind === "multiple" ? " · several answers allowed" : ""}
         {" · "}
         <Link to={`/t/${topicSlug}/p/${poll.slug}`}>{poll.closed ? "See the question" : "Answer this question"}</Link>
@@ -103,6 +105,28 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
       )}
       {poll.ballotLog ? <BallotLogLine log={poll.ballotLog} /> : null}
     </section>
+  );
+}
+
+/** Everyone, members only or guests only (issue 27): plain links, so it works without JavaScript and each view has its address. */
+export function WhoSwitch({ who }: { who: Who }) {
+  return (
+    <p className="who-switch">
+      Counting:{" "}
+      {WHO.map((w, i) => (
+        <span key={w}>
+          {i ? " · " : ""}
+          {w === who ? (
+            <strong aria-current="true">{WHO_LABEL[w]}</strong>
+          ) : (
+            <Link to={w === "all" ? "?" : `?who=${w}`} preventScrollReset>
+              {WHO_LABEL[w]}
+            </Link>
+          )}
+        </span>
+      ))}
+      <span className="muted small"> Guests answer without an account, one per browser, where a question allows it.</span>
+    </p>
   );
 }
 

@@ -64,6 +64,7 @@ export const pollFormSchema = z
       .transform((s) => (s === "" ? null : Date.parse(s))),
     shuffle: z.literal("on").optional().transform(Boolean),
     isPrediction: z.literal("on").optional().transform(Boolean),
+    allowGuests: z.literal("on").optional().transform(Boolean),
     resolutionCriteria: z.string().trim().max(LIMITS.resolutionCriteria, keepUnder(LIMITS.resolutionCriteria)).default("").transform((s) => s || null),
   })
   .refine((v) => v.options.length === v.optionIds.length, { message: "The options were sent incompletely.", path: ["options"] })

@@ -4,7 +4,8 @@ import type { TopicResults } from "~/models/results.server";
 const QUOTE = /[,;\t\r\n"]|^[=+\-@]/;
 
 /**
- * RFC 4180 CSV (CRLF) of the aggregates, one row per option. Cells starting
+ * RFC 4180 CSV (CRLF) of the aggregates, one row per option; members' and
+ * guests' parts last (issue 27), so older readers of the columns still work. Cells starting
  * with = + - @ tab or CR are prefixed with a quote so spreadsheets do not run
  * them as formulas. Every cell holding a separator of any common locale
  * (`,` `;` tab), or starting with a formula character, is quoted: a
@@ -14,7 +15,7 @@ export function resultsCsv(data: TopicResults): string {
   const rows: (string | number)[][] = [];
   for (const p of data.polls) {
     if (!p.visible || !p.options) {
-      rows.push([data.topic.slug, p.slug, p.question, p.kind, p.voters, "", "", "", "", "", "", `hidden: ${p.hiddenReason ?? ""}`]);
+      rows.push([data.topic.slug, p.slug, p.question, p.kind, p.voters, "", "", "", "", "", "", `hidden: ${p.hiddenReason ?? ""}`, p.voters - p.guests, p.guests, "", ""]);
       continue;
     }
     for (const o of p.options) {
@@ -31,12 +32,16 @@ export function resultsCsv(data: TopicResults): string {
         o.low.toFixed(4),
         o.high.toFixed(4),
         "",
+        p.voters - p.guests,
+        p.guests,
+        o.count - o.guests,
+        o.guests,
       ]);
     }
   }
   return stringify(rows, {
     header: true,
-    columns: ["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note"],
+    columns: ["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note", "member_voters", "guest_voters", "member_count", "guest_count"],
     record_delimiter: "\r\n",
     escape_formulas: true,
     quoted_match: QUOTE,

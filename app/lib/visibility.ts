@@ -23,10 +23,12 @@ export type VisibilityDecision = { visible: true } | { visible: false; reason: s
  * output (pages, JSON, CSV, cross-tab, trends, stream) asks this function.
  */
 export function resultsVisibility(
-  poll: { visibility: Visibility; closesAt: number | null },
+  poll: { visibility: Visibility; closesAt: number | null; resultsHidden: boolean },
   viewer: Viewer,
   now: number = Date.now(),
 ): VisibilityDecision {
+  // A moderator holds them back on the big screen (present mode, issue 27): from everyone, everywhere, until revealed.
+  if (poll.resultsHidden) return { visible: false, reason: "The results are held back until a moderator reveals them: answer first." };
   switch (poll.visibility) {
     case "always":
       return { visible: true };

@@ -6,6 +6,7 @@ import type { BallotEvent } from "../../db/schema/domain";
 import { BALLOT_LOG_PAGE } from "../lib/ballot-log-response.server";
 import { leafHash } from "../lib/tlog.server";
 import { PUBLIC_VIEWER, resultsVisibility } from "../lib/visibility";
+import { isGuestId } from "./guests.server";
 import { fail, type Failure } from "./outcome";
 import { getPoll } from "./polls.server";
 import { knownSecret, serverSecret } from "./secrets.server";
@@ -45,7 +46,9 @@ export async function ensureLogKeys(): Promise<void> {
 }
 
 /** One voter's name in one poll's log: another poll gets another name, so logs cannot be joined. */
-export const voterOf = (key: Buffer, pollId: number, userId: string) => createHmac("sha256", key).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
+export const voterOf = (key: Buffer, pollId: number, userId: string) =>
+  // A guest's name says so ("g" before it): the log counts members and guests apart, as the results do.
+  (isGuestId(userId) ? "g" : "") + createHmac("sha256", key).update(`${pollId}:${userId}`).digest("hex").slice(0, 32);
 
 export async function pseudonym(tx: DB, pollId: number, userId: string): Promise<string> {
   return voterOf(await pseudonymKey(tx), pollId, userId);
@@ -65,7 +68,7 @@ const page = prepared("ballotLog.page", (c) =>
 
 /** An entry's line read back into its fields. */
 export function parseEntry(line: string): Omit<LogRow, "index" | "leafHash"> | null {
-  const m = /^pulse-ballot\/1 \d+ (\S+) ([0-9a-f]+) (\d+) (cast|change|withdraw|removed)((?: \d+)*)$/.exec(line);
+  const m = /^pulse-ballot\/1 \d+ (\S+) (g?[0-9a-f]+) (\d+) (cast|change|withdraw|removed|moved)((?: \d+)*)$/.exec(line);
   return m ? { hour: m[1], voter: m[2], n: Number(m[3]), action: m[4] as BallotEvent, choices: m[5].trim() } : null;
 }
 
@@ -154,7 +157,7 @@ export async function backfillBallotLogs(): Promise<number> {
 /** Every poll whose log is public now, by topic: what /recount links to. */
 export async function publicLogs(now = Date.now()): Promise<{ slug: string; title: string; polls: { slug: string; question: string }[] }[]> {
   const list = await db()
-    .select({ topicSlug: topics.slug, title: topics.title, pollSlug: polls.slug, question: polls.question, visibility: polls.visibility, closesAt: polls.closesAt })
+    .select({ topicSlug: topics.slug, title: topics.title, pollSlug: polls.slug, question: polls.question, visibility: polls.visibility, closesAt: polls.closesAt, resultsHidden: polls.resultsHidden })
     .from(polls)
     .innerJoin(topics, eq(topics.id, polls.topicId))
     .orderBy(asc(topics.id), asc(polls.position), asc(polls.id));

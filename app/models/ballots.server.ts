@@ -1,10 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db, engine, hasCode, prepared, rows, transaction, type DB } from "../../db/client";
-import { ballotChoices, ballotHistory, ballots, logEntries, pollOptions, polls, tallyDeltas } from "../../db/schema";
+import { ballotChoices, ballotHistory, ballots, logEntries, pollOptions, polls, tallyDeltas, users } from "../../db/schema";
 import type { BallotEvent } from "../../db/schema/domain";
 import { isClosed } from "../lib/visibility";
 import { announceLocally } from "./events.server";
 import { ballotEntry, hourOf, pseudonymKey, voterOf, type PendingEntry } from "./ballot-log.server";
+import { guestRowFor, guestRowMade, isGuestId } from "./guests.server";
 import { fail, type Failure } from "./outcome";
 
 // A vote without a queue (issue 25, decision 026). Ballots are the truth, one
@@ -104,8 +105,10 @@ type Change = {
   choices: number[];
   add: number[];
   remove: number[];
-  /** Tally deltas; a null option is the voter count. */
-  deltas: { optionId: number | null; delta: number }[];
+  /** A guest's first answer makes their row in the same write (guests.server.ts). */
+  guestRow: { id: string; username: string } | null;
+  /** Tally deltas; a null option is the voter count. `guest`: the part of delta that is guests'. */
+  deltas: { optionId: number | null; delta: number; guest: number }[];
   entry: PendingEntry;
 };
 
@@ -115,10 +118,12 @@ function change(seen: Seen, userId: string, voter: string, action: BallotEvent, 
   const add = choices.filter((id) => !before.has(id));
   const remove = [...before].filter((id) => !after.has(id)).sort((a, b) => a - b);
   const voters = !seen.ballot ? 1 : choices.length === 0 ? -1 : 0;
-  const deltas: Change["deltas"] = [...remove.map((optionId) => ({ optionId, delta: -1 })), ...add.map((optionId) => ({ optionId, delta: 1 }))];
-  if (voters) deltas.push({ optionId: null, delta: voters });
+  const g = isGuestId(userId) ? 1 : 0;
+  const deltas: Change["deltas"] = [...remove.map((optionId) => ({ optionId, delta: -1, guest: -g })), ...add.map((optionId) => ({ optionId, delta: 1, guest: g }))];
+  if (voters) deltas.push({ optionId: null, delta: voters, guest: voters * g });
   const entry = ballotEntry(seen.poll.id, { hour: hourOf(now), voter, n: seen.events + 1, action, choices });
-  return { pollId: seen.poll.id, userId, now, action, ballot: seen.ballot && { id: seen.ballot.id, rev: seen.ballot.rev }, choices, add, remove, deltas, entry };
+  const guestRow = !seen.ballot && choices.length ? guestRowFor(userId) : null;
+  return { pollId: seen.poll.id, userId, now, action, ballot: seen.ballot && { id: seen.ballot.id, rev: seen.ballot.rev }, guestRow, choices, add, remove, deltas, entry };
 }
 
 const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? "NULL" : String(Math.trunc(id)))).join(",")}}`;
@@ -137,25 +142,36 @@ async function applyOnPostgres(conn: DB, c: Change): Promise<boolean> {
     : c.choices.length === 0
       ? sql`delete from ballots where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`
       : sql`update ballots set rev = rev + 1, updated_at = ${c.now} where id = ${c.ballot.id} and rev = ${c.ballot.rev} and ${open} returning id`;
+  // A guest's row, made in the same statement as their first ballot: the ballot's foreign key is checked at its end.
+  const guest = c.guestRow
+    ? sql`gu as (insert into users (id, username, password_hash, created_at) values (${c.guestRow.id}, ${c.guestRow.username}, '', ${c.now}) on conflict do nothing),`
+    : sql``;
   const found = await rows<{ id: number }>(
     conn,
-    sql`with b as (${ballot}),
+    sql`with ${guest} b as (${ballot}),
       gone as (delete from ballot_choices where ballot_id in (select id from b) and option_id = any(${intArray(c.remove)}::int[])),
       added as (insert into ballot_choices (ballot_id, option_id) select b.id, o from b, unnest(${intArray(c.add)}::int[]) as o),
-      deltas as (insert into tally_deltas (poll_id, option_id, delta)
-        select ${c.pollId}, x.o, x.d from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[]) as x(o, d)),
-      history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c.action)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
+      deltas as (insert into tally_deltas (poll_id, option_id, delta, guest_delta)
+        select ${c.pollId}, x.o, x.d, x.g from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[], ${intArray(c.deltas.map((d) => d.guest))}::int[]) as x(o, d, g)),
+      history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
       entry as (insert into log_entries (poll_id, voter, entry, hash, created_at) select ${c.pollId}, ${c.entry.voter}, ${c.entry.line}, ${c.entry.hash}, ${c.now} from b)
       select id from b`,
   );
   return found.length > 0;
 }
 
-// History keeps the plain withdrawal (its readers count changes, not causes); the public log says why.
-const historyAction = (action: BallotEvent) => (action === "removed" ? "withdraw" : action);
+// History keeps the plain cast and withdrawal (its readers count changes, not causes); the public log says why.
+const historyAction = (c: Pick<Change, "action" | "choices">) =>
+  c.action === "removed" ? "withdraw" : c.action === "moved" ? (c.choices.length ? "cast" : "withdraw") : c.action;
 
 // The same writes as single prepared statements, for a transaction (SQLite's, or a ban's on PostgreSQL).
 const w = {
+  insertGuest: prepared("ballots.insertGuest", (c) =>
+    c
+      .insert(users)
+      .values({ id: sql.placeholder("id"), username: sql.placeholder("username"), passwordHash: "", createdAt: sql.placeholder("now") })
+      .onConflictDoNothing(),
+  ),
   insertBallot: prepared("ballots.insert", (c) =>
     c
       .insert(ballots)
@@ -174,7 +190,7 @@ const w = {
     c.delete(ballotChoices).where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
   ),
   insertDelta: prepared("ballots.insertDelta", (c) =>
-    c.insert(tallyDeltas).values({ pollId: sql.placeholder("pollId"), optionId: sql.placeholder("optionId"), delta: sql.placeholder("delta") }),
+    c.insert(tallyDeltas).values({ pollId: sql.placeholder("pollId"), optionId: sql.placeholder("optionId"), delta: sql.placeholder("delta"), guestDelta: sql.placeholder("guest") }),
   ),
   insertHistory: prepared("ballots.insertHistory", (c) =>
     c.insert(ballotHistory).values({
@@ -200,6 +216,7 @@ const w = {
 async function applyInTransaction(tx: DB, c: Change): Promise<void> {
   const { pollId, userId, now } = c;
   let ballotId = c.ballot?.id;
+  if (c.guestRow) await w.insertGuest(tx).run({ id: c.guestRow.id, username: c.guestRow.username, now });
   if (!c.ballot) ballotId = (await w.insertBallot(tx).get({ pollId, userId, now }))!.id;
   else if (c.choices.length === 0) await w.deleteBallot(tx).run({ id: c.ballot.id });
   else {
@@ -207,8 +224,8 @@ async function applyInTransaction(tx: DB, c: Change): Promise<void> {
     for (const optionId of c.remove) await w.deleteChoice(tx).run({ ballotId, optionId });
   }
   for (const optionId of c.add) await w.insertChoice(tx).run({ ballotId, optionId });
-  for (const d of c.deltas) await w.insertDelta(tx).run({ pollId, optionId: d.optionId, delta: d.delta });
-  await w.insertHistory(tx).run({ pollId, userId, action: historyAction(c.action), optionIds: JSON.stringify(c.choices), now });
+  for (const d of c.deltas) await w.insertDelta(tx).run({ pollId, optionId: d.optionId, delta: d.delta, guest: d.guest });
+  await w.insertHistory(tx).run({ pollId, userId, action: historyAction(c), optionIds: JSON.stringify(c.choices), now });
   await w.insertEntry(tx).run({ pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, now });
 }
 
@@ -284,6 +301,7 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
     return change(seen, userId, voter, seen.ballot ? "change" : "cast", chosen, now);
   });
   if (!isChange(out)) return out;
+  if (out.guestRow) guestRowMade(out.guestRow.id);
   announced(pollId);
   return { ok: true, changed: true, optionIds: out.choices };
 }
@@ -319,6 +337,44 @@ export async function withdrawAllBallotsInTransaction(tx: DB, userId: string, no
     if (seen?.ballot) await applyInTransaction(tx, change(seen, userId, voter, action, [], now));
   }
   return held.map((h) => Number(h.poll_id));
+}
+
+/**
+ * A guest who signs up or in brings their answers (issue 27): in one
+ * transaction, each guest ballot on a poll the account has not answered
+ * becomes the account's (the log says `moved` for both names: the guest's
+ * empties, the account's holds the choices), and a guest ballot on a poll
+ * the account answered already is withdrawn, so one person counts once.
+ * Closed polls are left as they are. Answers the polls that moved.
+ */
+export async function claimGuestBallots(guestId: string, userId: string, now = Date.now()): Promise<number[]> {
+  if (!isGuestId(guestId) || isGuestId(userId)) return [];
+  const touched = await transaction(async (tx) => {
+    const held = await rows<{ poll_id: number; closes_at: number | null }>(
+      tx,
+      sql`select b.poll_id, p.closes_at from ballots b join polls p on p.id = b.poll_id where b.user_id = ${guestId} order by b.poll_id ${engine() === "pg" ? sql`for update of b` : sql``}`,
+    );
+    const key = await pseudonymKey(tx);
+    const moved: number[] = [];
+    for (const { poll_id, closes_at } of held) {
+      const pollId = Number(poll_id);
+      if (isClosed({ closesAt: closes_at === null ? null : Number(closes_at) }, now)) continue;
+      const guestVoter = voterOf(key, pollId, guestId);
+      const guest = await see(tx, pollId, guestId, guestVoter);
+      if (!guest?.ballot) continue;
+      if (engine() === "pg") await rows(tx, sql`select pg_advisory_xact_lock(${BALLOT_LOCK}, hashtext(${`${pollId}:${userId}`}))`);
+      const memberVoter = voterOf(key, pollId, userId);
+      const member = await see(tx, pollId, userId, memberVoter);
+      if (!member) continue;
+      const keep = !member.ballot;
+      await applyInTransaction(tx, change(guest, guestId, guestVoter, keep ? "moved" : "withdraw", [], now));
+      if (keep) await applyInTransaction(tx, change(member, userId, memberVoter, "moved", guest.ballot.choices, now));
+      moved.push(pollId);
+    }
+    return moved;
+  });
+  for (const pollId of touched) announced(pollId);
+  return touched;
 }
 
 /** The user's current choices for each of the given polls. */

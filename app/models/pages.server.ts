@@ -18,7 +18,7 @@ type User = { id: string; role?: string };
 
 export type PollView = ReturnType<typeof toPollView>;
 
-function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, now: number) {
+function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, now: number, guestId: string | null = null) {
   const results = resultsVisibility(poll, { signedIn: !!user, hasVoted: !!mine }, now);
   const options = poll.options.map((o) => ({
     id: o.id,
@@ -26,6 +26,7 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
     value: o.value,
     exclusive: o.exclusive,
     count: results.visible ? o.count : null,
+    guestCount: results.visible ? o.guestCount : null,
   }));
   return {
     id: poll.id,
@@ -55,16 +56,21 @@ function toPollView(poll: Poll, user: User | null, mine: number[] | undefined, n
           }
         : null,
     voterCount: poll.voterCount,
+    guestVoters: results.visible ? poll.guestVoters : null,
+    allowGuests: poll.allowGuests,
+    /** The answer is this browser's, as a guest (no account). */
+    asGuest: !user && !!guestId,
     commentCount: poll.commentCount,
     commentsLocked: poll.commentsLocked,
     // Shuffled per voter (never scales) to reduce order bias; stable for that voter.
-    options: poll.shuffle && poll.kind !== "scale" ? stableShuffle(options, `${user?.id ?? "anonymous"}:${poll.id}`) : options,
+    options: poll.shuffle && poll.kind !== "scale" ? stableShuffle(options, `${user?.id ?? guestId ?? "anonymous"}:${poll.id}`) : options,
     results,
     mine: mine ?? null,
   };
 }
 
-export async function getTopicPage(slug: string, user: User | null, now = Date.now()) {
+/** `guestId`: the guest this browser is, when no one is signed in (their answers show as theirs). */
+export async function getTopicPage(slug: string, user: User | null, now = Date.now(), guestId: string | null = null) {
   const topic = await getTopicBySlug(slug);
   if (!topic) return null;
   // A clause's poll is asked on its clause's row (the versions page and the poll's own page), not among the topic's questions.
@@ -72,7 +78,8 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
   const ofClauses = new Set(clauses.map((c) => c.pollId));
   const all = await getPollsOfTopic(topic.id);
   const polls = all.filter((p) => !ofClauses.has(p.id));
-  const mine = user ? await getMyChoices(user.id, all.map((p) => p.id)) : new Map<number, number[]>();
+  const voter = user?.id ?? guestId;
+  const mine = voter ? await getMyChoices(voter, all.map((p) => p.id)) : new Map<number, number[]>();
   return {
     topic: {
       id: topic.id,
@@ -87,21 +94,22 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       // The topic counts every thread; the general discussion is what the polls' threads leave.
       generalCommentCount: topic.commentCount - all.reduce((n, p) => n + p.commentCount, 0),
     },
-    polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now)),
+    polls: polls.map((p) => toPollView(p, user, mine.get(p.id), now, guestId)),
     following: user ? await isFollowing(user.id, topic.id) : false,
     clauses: clauses.map(({ pollId, ...c }) => ({ ...c, answered: mine.has(pollId) })),
   };
 }
 
-export async function getPollPage(topicSlug: string, pollSlug: string, user: User | null, now = Date.now()) {
+export async function getPollPage(topicSlug: string, pollSlug: string, user: User | null, now = Date.now(), guestId: string | null = null) {
   const topic = await getTopicBySlug(topicSlug);
   if (!topic) return null;
   const poll = await getPoll(topic.id, pollSlug);
   if (!poll) return null;
-  const mine = user ? (await getMyChoices(user.id, [poll.id])).get(poll.id) : undefined;
+  const voter = user?.id ?? guestId;
+  const mine = voter ? (await getMyChoices(voter, [poll.id])).get(poll.id) : undefined;
   return {
     topic: { id: topic.id, slug: topic.slug, title: topic.title, locked: topic.locked },
-    poll: toPollView(poll, user, mine, now),
+    poll: toPollView(poll, user, mine, now, guestId),
     /** The clause this poll asks about, when it belongs to a comparison of versions. */
     clause: await getClauseOfPoll(poll.id),
   };
@@ -112,7 +120,7 @@ export async function findPollForVote(topicSlug: string, pollSlug: string) {
   const topic = await getTopicBySlug(topicSlug);
   if (!topic) return null;
   const poll = await getPoll(topic.id, pollSlug);
-  return poll ? { topicSlug: topic.slug, pollId: poll.id, slug: poll.slug } : null;
+  return poll ? { topicSlug: topic.slug, pollId: poll.id, slug: poll.slug, allowGuests: poll.allowGuests } : null;
 }
 
 export type ThreadParams = { sort: Sort; page: number; stanceOptionId: number | null };

@@ -8,7 +8,7 @@ import { logAction } from "./moderation-log.server";
 import { notifyOfResolution } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./data-versions.server";
-import { liveCount, liveVoters } from "./tallies.server";
+import { liveCount, liveGuestCount, liveGuestVoters, liveVoters } from "./tallies.server";
 
 export type { PollKind, Visibility } from "../../db/schema/domain";
 import type { PollKind, Visibility } from "../../db/schema/domain";
@@ -33,6 +33,7 @@ export type PollInput = {
   shuffle?: boolean;
   isPrediction?: boolean;
   resolutionCriteria?: string | null;
+  allowGuests?: boolean;
 };
 
 const pollColumns = {
@@ -59,6 +60,10 @@ const pollColumns = {
   resolvedAt: polls.resolvedAt,
   // Folded counter plus pending deltas (tallies.server.ts).
   voterCount: liveVoters,
+  /** Of voterCount, the guests (issue 27). */
+  guestVoters: liveGuestVoters,
+  allowGuests: polls.allowGuests,
+  resultsHidden: polls.resultsHidden,
   // The poll's Merkle tree as its latest checkpoint signed it (issue 25), in
   // the same statement as the voter count, so they describe one moment.
   // Constant text (these columns only ever select from polls): a prepared
@@ -94,6 +99,7 @@ const optionColumns = {
   value: pollOptions.value,
   exclusive: pollOptions.exclusive,
   count: liveCount,
+  guestCount: liveGuestCount,
 };
 
 const optionsFrom = (conn: DB) => conn.select(optionColumns).from(pollOptions).innerJoin(tallies, eq(tallies.optionId, pollOptions.id));
@@ -109,7 +115,7 @@ const optionsOfPoll = prepared("polls.optionsOfPoll", (conn) =>
 );
 
 type PollRow = NonNullable<Awaited<ReturnType<ReturnType<typeof pollBySlug>["get"]>>>;
-export type PollOption = { id: number; pollId: number; position: number; label: string; value: number | null; exclusive: boolean; count: number };
+export type PollOption = { id: number; pollId: number; position: number; label: string; value: number | null; exclusive: boolean; count: number; guestCount: number };
 export type Poll = PollRow & { options: PollOption[] };
 
 /** Polls of a topic with their options and tallies (counters, not ballots). */
@@ -150,6 +156,8 @@ export type PollForm = {
   shuffle: boolean;
   isPrediction: boolean;
   resolutionCriteria: string | null;
+  /** Guests (no account) may answer; never a prediction's, which is scored per person. */
+  allowGuests: boolean;
 };
 
 function checkRules(input: PollForm, labels: string[], now: number, currentClosesAt: number | null | undefined): Failure | null {
@@ -169,6 +177,7 @@ function checkRules(input: PollForm, labels: string[], now: number, currentClose
     return fail("invalid", "The close time must be in the future (use Close now to close a poll).", "closesAt");
   }
   if (input.isPrediction && !input.resolutionCriteria) return fail("invalid", "A prediction needs written resolution criteria.", "resolutionCriteria");
+  if (input.isPrediction && input.allowGuests) return fail("invalid", "Predictions are scored per person: guests cannot answer them.", "allowGuests");
   return null;
 }
 
@@ -196,6 +205,7 @@ function formColumns(input: PollForm) {
     shuffle: !scale && input.shuffle,
     isPrediction: input.isPrediction,
     resolutionCriteria: input.isPrediction ? input.resolutionCriteria : null,
+    allowGuests: input.allowGuests && !input.isPrediction,
     updatedAt: Date.now(),
   };
 }
@@ -258,6 +268,7 @@ export function pollForm(input: PollInput): PollForm {
     shuffle: input.shuffle ?? false,
     isPrediction: input.isPrediction ?? false,
     resolutionCriteria: input.resolutionCriteria ?? null,
+    allowGuests: input.allowGuests ?? false,
   };
 }
 

@@ -21,6 +21,8 @@ export type OptionResult = {
   label: string;
   value: number | null;
   count: number;
+  /** Of count, guests' (issue 27): members' are count - guests. */
+  guests: number;
   /** count / voters, 0..1 */
   share: number;
   /** Rounded percentage; for single choice and scales the percentages sum to 100. */
@@ -38,6 +40,10 @@ export type PollResult = {
   closesAt: number | null;
   closed: boolean;
   voters: number;
+  /** Of voters, guests (one browser, no account; issue 27). */
+  guests: number;
+  /** Whether guests may answer it. */
+  allowGuests: boolean;
   visible: boolean;
   hiddenReason: string | null;
   options: OptionResult[] | null;
@@ -76,7 +82,7 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     const rounded = pollPercents(poll.kind, counts, voters);
     options = poll.options.map((o, i) => {
       const [low, high] = wilsonInterval(o.count, voters);
-      return { id: o.id, label: o.label, value: o.value, count: o.count, share: voters ? o.count / voters : 0, percent: rounded[i], low, high };
+      return { id: o.id, label: o.label, value: o.value, count: o.count, guests: o.guestCount, share: voters ? o.count / voters : 0, percent: rounded[i], low, high };
     });
     if (poll.kind === "scale") {
       mean = weightedMean(
@@ -104,6 +110,8 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     closesAt: poll.closesAt,
     closed: isClosed(poll, now),
     voters,
+    guests: poll.guestVoters,
+    allowGuests: poll.allowGuests,
     visible: decision.visible,
     hiddenReason: decision.visible ? null : decision.reason,
     options,

@@ -14,6 +14,12 @@ import { tallies, tallyDaily } from "../../db/schema";
 /** A poll's voters as they stand: the folded counter and its pending deltas (select from polls). */
 export const liveVoters = sql<number>`(polls.voter_count + coalesce((select sum(td.delta) from tally_deltas td where td.poll_id = polls.id and td.option_id is null), 0))`.mapWith(Number);
 
+/** Of a poll's voters, the guests as they stand (select from polls). */
+export const liveGuestVoters = sql<number>`(polls.guest_voter_count + coalesce((select sum(td.guest_delta) from tally_deltas td where td.poll_id = polls.id and td.option_id is null), 0))`.mapWith(Number);
+
+/** Of an option's count, the guests' as it stands (select from tallies). */
+export const liveGuestCount = sql<number>`(tallies.guest_count + coalesce((select sum(td.guest_delta) from tally_deltas td where td.poll_id = tallies.poll_id and td.option_id = tallies.option_id), 0))`.mapWith(Number);
+
 /** An option's count as it stands (select from tallies). */
 export const liveCount = sql<number>`(tallies.count + coalesce((select sum(td.delta) from tally_deltas td where td.poll_id = tallies.poll_id and td.option_id = tallies.option_id), 0))`.mapWith(Number);
 
@@ -48,17 +54,23 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * counters and rolls the day's row up. Answers how many deltas were folded.
  */
 export async function foldTallyDeltas(tx: DB, pollId: number, now: number): Promise<number> {
-  const folded = await rows<{ option_id: number | null; delta: number }>(tx, sql`delete from tally_deltas where poll_id = ${pollId} returning option_id, delta`);
+  const folded = await rows<{ option_id: number | null; delta: number; guest_delta: number }>(
+    tx,
+    sql`delete from tally_deltas where poll_id = ${pollId} returning option_id, delta, guest_delta`,
+  );
   if (folded.length === 0) return 0;
-  const sums = new Map<number, number>();
+  const sums = new Map<number, { all: number; guests: number }>();
   for (const d of folded) {
     const key = d.option_id === null ? 0 : Number(d.option_id);
-    sums.set(key, (sums.get(key) ?? 0) + Number(d.delta));
+    const sum = sums.get(key) ?? { all: 0, guests: 0 };
+    sum.all += Number(d.delta);
+    sum.guests += Number(d.guest_delta);
+    sums.set(key, sum);
   }
-  for (const [optionId, delta] of [...sums].sort((a, b) => a[0] - b[0])) {
-    if (delta === 0) continue;
-    if (optionId === 0) await exec(tx, sql`update polls set voter_count = voter_count + ${delta} where id = ${pollId}`);
-    else await exec(tx, sql`update tallies set count = count + ${delta} where option_id = ${optionId}`);
+  for (const [optionId, { all, guests }] of [...sums].sort((a, b) => a[0] - b[0])) {
+    if (all === 0 && guests === 0) continue;
+    if (optionId === 0) await exec(tx, sql`update polls set voter_count = voter_count + ${all}, guest_voter_count = guest_voter_count + ${guests} where id = ${pollId}`);
+    else await exec(tx, sql`update tallies set count = count + ${all}, guest_count = guest_count + ${guests} where option_id = ${optionId}`);
   }
   await rollup(tx).run({ pollId, day: utcDay(now) });
   return folded.length;

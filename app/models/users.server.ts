@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import { db, forUpdate, isUniqueViolation, prepared, transaction, type DB } from "../../db/client";
 import type { Role } from "../../db/schema/domain";
@@ -7,6 +7,7 @@ import { sessions, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
 import { notifyPollChanged } from "./events.server";
 import { logAction } from "./moderation-log.server";
+import { notGuest } from "./guests.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchEverything } from "./data-versions.server";
 
@@ -125,7 +126,7 @@ export async function listUsers(query: string, limit = 50) {
   return db()
     .select({ id: users.id, username: users.username, role: users.role, banned: users.banned, createdAt: users.createdAt })
     .from(users)
-    .where(q ? sql`lower(${users.username}) like ${`%${q.replace(/[%_\\]/g, "\\$&")}%`} escape '\\'` : sql`${users.deletedAt} is null`)
+    .where(and(notGuest, q ? sql`lower(${users.username}) like ${`%${q.replace(/[%_\\]/g, "\\$&")}%`} escape '\\'` : sql`${users.deletedAt} is null`))
     .orderBy(desc(users.createdAt))
     .limit(limit);
 }

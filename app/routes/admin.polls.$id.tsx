@@ -119,6 +119,7 @@ export default function EditPoll() {
           shuffle: poll.shuffle,
           isPrediction: poll.isPrediction,
           resolutionCriteria: poll.resolutionCriteria ?? "",
+          allowGuests: poll.allowGuests,
         }}
       />
     </section>

@@ -46,7 +46,7 @@ export default function NewPoll() {
         data={data}
         editing={false}
         locked={false}
-        d={{ slug: "", question: "", descriptionMd: "", kind: "single", options: [], minChoices: 1, maxChoices: 3, scaleMinLabel: "", scaleMaxLabel: "", visibility: "always", closesAt: null, shuffle: false, isPrediction: false, resolutionCriteria: "" }}
+        d={{ slug: "", question: "", descriptionMd: "", kind: "single", options: [], minChoices: 1, maxChoices: 3, scaleMinLabel: "", scaleMaxLabel: "", visibility: "always", closesAt: null, shuffle: false, isPrediction: false, resolutionCriteria: "", allowGuests: false }}
       />
     </section>
   );

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { check, give, recordLoginFailure, refund, take } from "~/auth/rate-limits.server";
 import { redirectSignedIn } from "~/auth/guards.server";
-import { startSession } from "~/auth/session.server";
+import { signInFrom } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { typedText } from "~/lib/format";
@@ -43,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const message = found?.banned ? "This account is suspended." : "Wrong username or password.";
     return formReply({ _form: [message] }, typed, { init: { status: found ? 403 : 400 } });
   }
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await startSession(found.userId) } });
+  return redirect(safeRedirect(redirectTo), { headers: await signInFrom(found.userId, context.auth.guest) });
 }
 
 export default function Login() {

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { take } from "~/auth/rate-limits.server";
 import { redirectSignedIn } from "~/auth/guards.server";
-import { startSession } from "~/auth/session.server";
+import { signInFrom } from "~/auth/session.server";
 import { keepRetryAfter } from "~/lib/headers";
 import { Field } from "~/components/Field";
 import { LIMITS, typedText } from "~/lib/format";
@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!created.ok) return failureReply(created, typed);
   // First to the recovery codes, then on to where the person was going.
   const next = safeRedirect(redirectTo);
-  return redirect(next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`, { headers: { "Set-Cookie": await startSession(created.userId) } });
+  return redirect(next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`, { headers: await signInFrom(created.userId, context.auth.guest) });
 }
 
 export default function Signup() {

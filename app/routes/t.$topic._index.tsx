@@ -32,7 +32,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  const page = await getTopicPage(params.topic ?? "", user);
+  const page = await getTopicPage(params.topic ?? "", user, Date.now(), context.auth.guest);
   invariantResponse(page, "Topic not found");
   const thread = await getThreadView(page.topic, null, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
   // The request's origin is the configured PUBLIC_ORIGIN (server.ts builds every Request from it).

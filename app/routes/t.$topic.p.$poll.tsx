@@ -1,29 +1,27 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
 import { ClauseTimeline } from "~/components/ClauseTimeline";
 import { CommentThread, threadJoinable } from "~/components/CommentThread";
 import { Slot, type JoinHandle } from "~/components/Slot";
 import { PollCard, submittedChoice } from "~/components/PollCard";
 import { VoteReceipt } from "~/components/VoteReceipt";
 import { threadParams } from "~/lib/thread-params";
-import { parseForm, readForm, safeRedirect } from "~/lib/form.server";
-import { failureReply, formDone, formReply, invariantResponse, withParams } from "~/lib/http.server";
+import { invariantResponse } from "~/lib/http.server";
+import { voteAction } from "~/auth/vote-action.server";
+import { keepRetryAfter } from "~/lib/headers";
 import { getReceipt } from "~/models/ballot-log.server";
-import { castVote, withdrawVote } from "~/models/ballots.server";
-import { findPollForVote, getPollPage, getThreadView } from "~/models/pages.server";
-import { voteSchema } from "~/forms/discussion.server";
+import { getPollPage, getThreadView } from "~/models/pages.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${data.poll.question} — Pulse` }] : [{ title: "Not found — Pulse" }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  const page = await getPollPage(params.topic ?? "", params.poll ?? "", user);
+  const page = await getPollPage(params.topic ?? "", params.poll ?? "", user, Date.now(), context.auth.guest);
   invariantResponse(page, "Poll not found");
   const thread = await getThreadView(page.topic, page.poll, threadParams(new URL(request.url)), user, { recordVisit: context.isGet });
-  const r = user ? await getReceipt(page.topic.slug, page.poll.slug, user.id) : null;
+  const voter = user?.id ?? context.auth.guest;
+  const r = voter ? await getReceipt(page.topic.slug, page.poll.slug, voter) : null;
   const receipt = r?.ok && !("none" in r) ? { leafHash: r.leafHash, index: r.index, checkpoint: r.checkpoint, public: r.public } : null;
   return { ...page, thread, signedIn: !!user, receipt };
 }
@@ -31,31 +29,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 /** Signed-in readers get the kept page with their slots drawn for them (docs/decisions/028), unless their thread shows differently. */
 export const handle: JoinHandle = { joinable: threadJoinable };
 
-export async function action(args: ActionFunctionArgs) {
-  const user = requireUser(args);
-  const { request, params } = args;
-  const target = await findPollForVote(params.topic ?? "", params.poll ?? "");
-  invariantResponse(target, "Poll not found");
-  const form = await readForm(request);
-  // What was chosen, as ids and a value, to show again if the answer is refused (never echoed as text).
-  const submitted = {
-    option: form.getAll("option").map(String).filter((n) => /^[1-9][0-9]{0,14}$/.test(n)).slice(0, 100),
-    value: /^[1-5]$/.test(String(form.get("value") ?? "")) ? String(form.get("value")) : "",
-  };
-  const parsed = parseForm(voteSchema, form);
-  if (!parsed.ok) return formReply(parsed.errors, submitted);
-  const { intent, option, value, redirectTo, via } = parsed.data;
+export const headers = keepRetryAfter;
 
-  const result =
-    intent === "withdraw"
-      ? await withdrawVote(user.id, target.pollId)
-      : await castVote(user.id, target.pollId, { optionIds: option, scaleValue: value });
-  if (!result.ok) return failureReply(result, submitted);
-  const message = intent === "withdraw" ? "Your answer was withdrawn." : "Your answer was recorded.";
-  if (via === "fetcher") return formDone({ message });
-  const back = safeRedirect(redirectTo, `/t/${target.topicSlug}/p/${target.slug}`);
-  return redirect(withParams(back, { [intent === "withdraw" ? "withdrawn" : "voted"]: target.slug }, `poll-${target.slug}`));
-}
+export const action = (args: ActionFunctionArgs) => voteAction(args, { embed: false, back: (topic, poll) => `/t/${topic}/p/${poll}` });
 
 /** The question as the reader has it, with a refused plain post's errors and choice (a slot: it is theirs). */
 function ReaderPoll() {

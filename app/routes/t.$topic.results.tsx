@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { CrossTabTable } from "~/components/CrossTabTable";
-import { PollResults, Verdict } from "~/components/PollResults";
+import { PollResults, Verdict, WhoSwitch } from "~/components/PollResults";
+import { resultsOf, whoOf } from "~/lib/results-view";
 import { Slot, useViewer, type JoinHandle } from "~/components/Slot";
 import type { PollResult } from "~/models/results.server";
 import { useHydrated } from "~/components/useHydrated";
@@ -46,10 +47,11 @@ export default function Results() {
   const hydrated = useHydrated();
   const [paused, setPaused] = useState(false);
   const { live, connected } = useLiveResults(data.topic.slug, paused);
+  const who = whoOf(useSearchParams()[0].get("who"));
   // The stream is public; a viewer may see more (after voting), so only take what it shows.
   const polls = data.polls.map((p) => {
     const l = live?.polls.find((x) => x.slug === p.slug);
-    return l && (l.visible || !p.visible) ? l : p;
+    return resultsOf(l && (l.visible || !p.visible) ? l : p, who);
   });
   const lastUpdate = live?.lastUpdate ?? data.lastUpdate;
   const slug = data.topic.slug;
@@ -80,6 +82,7 @@ export default function Results() {
             </>
           ) : null}
         </p>
+        <WhoSwitch who={who} />
         <p className="muted small">
           Data: <a href={`/t/${slug}/results.json`}>JSON</a> · <a href={`/t/${slug}/results.csv`}>CSV</a>
         </p>

@@ -16,7 +16,8 @@ export const NOTIFICATION_KINDS = ["reply", "mention", "resolved", "report", "fo
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** What happened to a ballot, as its poll's public log says (docs/ballot-log.md). */
-export const BALLOT_EVENTS = ["cast", "change", "withdraw", "removed"] as const;
+/** `moved`: a guest signed in and their ballot became the account's (issue 27): the guest's entry empties, the account's holds it. */
+export const BALLOT_EVENTS = ["cast", "change", "withdraw", "removed", "moved"] as const;
 export type BallotEvent = (typeof BALLOT_EVENTS)[number];
 
 /** A clause's state in one version of a document, against the version before. */

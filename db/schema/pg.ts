@@ -81,6 +81,12 @@ export const polls = pgTable(
     resolvedAt: bigint("resolved_at", { mode: "number" }),
     // Counter kept in the same transaction as every ballot change.
     voterCount: integer("voter_count").notNull().default(0),
+    /** Of voter_count, how many are guests (issue 27). */
+    guestVoterCount: integer("guest_voter_count").notNull().default(0),
+    /** Guests (one browser, no account) may answer (issue 27). */
+    allowGuests: boolean("allow_guests").notNull().default(false),
+    /** A moderator hid the results until they reveal them (present mode, issue 27). */
+    resultsHidden: boolean("results_hidden").notNull().default(false),
     commentCount: integer("comment_count").notNull().default(0),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
@@ -121,6 +127,8 @@ export const tallies = pgTable(
       .notNull()
       .references(() => polls.id, { onDelete: "cascade" }),
     count: integer("count").notNull().default(0),
+    /** Of count, guests' (issue 27). */
+    guestCount: integer("guest_count").notNull().default(0),
   },
   (t) => [index("tallies_poll").on(t.pollId), check("tallies_nonnegative", sql`${t.count} >= 0`)],
 );
@@ -138,6 +146,8 @@ export const tallyDeltas = pgTable(
       .references(() => polls.id, { onDelete: "cascade" }),
     optionId: integer("option_id").references(() => pollOptions.id, { onDelete: "cascade" }),
     delta: integer("delta").notNull(),
+    /** The part of delta that is guests' (a move from guest to member is delta 0, guest -1). */
+    guestDelta: integer("guest_delta").notNull().default(0),
   },
   (t) => [index("tally_deltas_poll").on(t.pollId, t.optionId)],
 );

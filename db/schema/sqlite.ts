@@ -91,6 +91,12 @@ export const polls = sqliteTable(
     resolvedAt: integer("resolved_at"),
     // Counter kept in the same transaction as every ballot change.
     voterCount: integer("voter_count").notNull().default(0),
+    /** Of voter_count, how many are guests (issue 27). */
+    guestVoterCount: integer("guest_voter_count").notNull().default(0),
+    /** Guests (one browser, no account) may answer (issue 27). */
+    allowGuests: integer("allow_guests", { mode: "boolean" }).notNull().default(false),
+    /** A moderator hid the results until they reveal them (present mode, issue 27). */
+    resultsHidden: integer("results_hidden", { mode: "boolean" }).notNull().default(false),
     commentCount: integer("comment_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -131,6 +137,8 @@ export const tallies = sqliteTable(
       .notNull()
       .references(() => polls.id, { onDelete: "cascade" }),
     count: integer("count").notNull().default(0),
+    /** Of count, guests' (issue 27). */
+    guestCount: integer("guest_count").notNull().default(0),
   },
   (t) => [index("tallies_poll").on(t.pollId), check("tallies_nonnegative", sql`${t.count} >= 0`)],
 );
@@ -148,6 +156,8 @@ export const tallyDeltas = sqliteTable(
       .references(() => polls.id, { onDelete: "cascade" }),
     optionId: integer("option_id").references(() => pollOptions.id, { onDelete: "cascade" }),
     delta: integer("delta").notNull(),
+    /** The part of delta that is guests' (a move from guest to member is delta 0, guest -1). */
+    guestDelta: integer("guest_delta").notNull().default(0),
   },
   (t) => [index("tally_deltas_poll").on(t.pollId, t.optionId)],
 );

@@ -21,9 +21,10 @@ export type PollDefaults = {
   shuffle: boolean;
   isPrediction: boolean;
   resolutionCriteria: string;
+  allowGuests: boolean;
 };
 
-const FIELDS = ["slug", "question", "descriptionMd", "kind", "options", "minChoices", "maxChoices", "scaleMinLabel", "scaleMaxLabel", "visibility", "closesAt", "resolutionCriteria"];
+const FIELDS = ["slug", "question", "descriptionMd", "kind", "options", "minChoices", "maxChoices", "scaleMinLabel", "scaleMaxLabel", "visibility", "closesAt", "resolutionCriteria", "allowGuests"];
 /** Empty option boxes under the filled ones; "Add an option" adds more. */
 const SPARE = 2;
 
@@ -157,6 +158,8 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
       <div className="for-choice">
         <Checkbox label="Shuffle the options for each voter" name="shuffle" defaultChecked={v.intent ? v.shuffle === "on" : d.shuffle} />
       </div>
+      <Checkbox label="Guests may answer (one browser, no account; never a prediction)" name="allowGuests" defaultChecked={v.intent ? v.allowGuests === "on" : d.allowGuests} />
+      {e?.allowGuests ? <p className="error" role="alert">{e.allowGuests.join(" ")}</p> : null}
       <Checkbox label="This is a prediction" name="isPrediction" defaultChecked={v.intent ? v.isPrediction === "on" : d.isPrediction} />
       <div className="for-prediction">
         <TextArea label="Resolution criteria" name="resolutionCriteria" defaultValue={str(v.resolutionCriteria, d.resolutionCriteria)} errors={e} rows={3} />
