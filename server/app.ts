@@ -21,7 +21,7 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
   app.set("trust proxy", cfg.TRUST_PROXY);
 
   app.use(requestIds(cfg.LOG_REQUESTS));
-  app.use(securityHeaders(production));
+  app.use(securityHeaders(production, cfg.EMBED_ORIGINS));
   app.use(knownHosts(hosts));
 
   const limits = api.limitsFor(cfg);

@@ -4,8 +4,12 @@ import crypto from "node:crypto";
 // page drawn for one person (headers.ts), the hashes of its own inline
 // scripts for a page many people share (docs/decisions/014).
 
-/** Content-Security-Policy, with the given script sources besides 'self'. */
-export function contentSecurityPolicy(scriptSources: string[]): string {
+/**
+ * Content-Security-Policy, with the given script sources besides 'self'.
+ * `frameAncestors`: who may frame the page; nobody, but for the embed pages
+ * and the sites EMBED_ORIGINS names (issue 27).
+ */
+export function contentSecurityPolicy(scriptSources: string[], frameAncestors: readonly string[] = []): string {
   return [
     "default-src 'self'",
     ["script-src 'self'", ...scriptSources].join(" "),
@@ -16,7 +20,7 @@ export function contentSecurityPolicy(scriptSources: string[]): string {
     "form-action 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`,
   ].join("; ");
 }
 

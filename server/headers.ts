@@ -19,15 +19,20 @@ export function requestIds(log: boolean) {
   };
 }
 
+/** Pages other sites may frame (issue 27): only these, and only by the sites EMBED_ORIGINS names. */
+export const isEmbedPath = (path: string) => path.startsWith("/embed/");
+
 /** A fresh nonce and its policy for every response, and the headers every page carries. */
-export function securityHeaders(production: boolean) {
-  return (_req: Request, res: Response, next: NextFunction) => {
+export function securityHeaders(production: boolean, embedOrigins: readonly string[] = []) {
+  return (req: Request, res: Response, next: NextFunction) => {
     const nonce = crypto.randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.setHeader("Content-Security-Policy", contentSecurityPolicy([`'nonce-${nonce}'`]));
+    const framed = embedOrigins.length > 0 && isEmbedPath(req.path);
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy([`'nonce-${nonce}'`], framed ? embedOrigins : []));
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-    res.setHeader("X-Frame-Options", "DENY");
+    // X-Frame-Options knows no list of sites: an embed page leaves it to frame-ancestors.
+    if (!framed) res.setHeader("X-Frame-Options", "DENY");
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     if (production) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     next();

@@ -91,7 +91,7 @@ describe("results page, JSON and CSV agree with a recount", () => {
     expect(likert.mean).toBeCloseTo((3 * 1 + 3 * 2 + 3 * 3 + 3 * 4 + 2 * 5) / 14, 5);
 
     const csv = parseCsv(await (await anon().get(`${R}.csv`)).text());
-    expect(csv[0]).toEqual(["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note"]);
+    expect(csv[0]).toEqual(["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note", "member_voters", "guest_voters", "member_count", "guest_count"]);
     for (const p of data.polls) {
       for (const o of p.options) {
         const row = csv.find((r) => r[1] === p.slug && r[5] === o.label);
@@ -337,8 +337,9 @@ describe("opinion over time", () => {
     const pid = (await t.sql("select id from polls where slug = 'license-opinion'").get() as { id: number }).id;
     const opts = (await optionIds(t.db(), "license-opinion"));
     const ins = await t.sql("insert into tally_daily (poll_id, day, option_id, count, voters) values (?, ?, ?, ?, ?)");
-    opts.forEach((o, i) => ins.run(pid, "2026-01-01", o, i === 0 ? 2 : 0, 2));
-    opts.forEach((o, i) => ins.run(pid, "2026-01-04", o, i === 0 ? 2 : i === 1 ? 2 : 0, 4));
+    // Awaited one by one: on PostgreSQL each insert is a promise, and the page must not be read before they land.
+    for (const [i, o] of opts.entries()) await ins.run(pid, "2026-01-01", o, i === 0 ? 2 : 0, 2);
+    for (const [i, o] of opts.entries()) await ins.run(pid, "2026-01-04", o, i === 0 ? 2 : i === 1 ? 2 : 0, 4);
     const html = (await (await anon().get(R)).text()).replaceAll("<!-- -->", "");
     expect(html).toContain("Opinion over time (4 days)");
     expect(html).toContain("It is open source: 100% on the first day, 50% on the last");

@@ -1,7 +1,7 @@
 import { NoteText } from "~/lib/note-links";
 import { Link, useFetcher, useLocation } from "@remix-run/react";
 import type { Values } from "~/lib/form-reply";
-import { useEffect, useRef, type ChangeEvent } from "react";
+import { useEffect, useRef, type ChangeEvent, type ReactNode } from "react";
 import type { PollView } from "~/models/pages.server";
 import { formatDate, formatDateTime, plural, typedText } from "~/lib/format";
 import { pollPercents } from "~/lib/stats";
@@ -23,6 +23,10 @@ type Props = {
   compact?: boolean;
   /** A closed or resolved question on the topic page: settled history, shown without a form. */
   settled?: boolean;
+  /** Where the answer is posted, when not the poll's page (an embed posts to itself, issue 27). */
+  formAction?: string;
+  /** In place of the way in for a signed-out reader (an embed sends members to Pulse in a new tab). */
+  signInNote?: ReactNode;
 };
 
 type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
@@ -156,6 +160,7 @@ function ChoiceList({ poll, vote, checked }: { poll: PollView; vote: Vote; check
 
 /** The answer form: works as a fetcher with JavaScript and as a plain post without. */
 function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView; vote: Vote; pollUrl: string; signedIn: boolean; submitted: Props["submitted"] }) {
+  // pollUrl: where the form posts (the poll's page, or the embed's own address).
   const { fetcher, errorText } = vote;
   const hydrated = useHydrated();
   const here = useHere();
@@ -232,7 +237,7 @@ function PollHeading({ poll, voters, pollUrl, headingLevel, linkQuestion }: { po
   );
 }
 
-export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false, settled = false }: Props) {
+export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQuestion = true, actionErrors, submitted = null, compact = false, settled = false, formAction, signInNote }: Props) {
   const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
   const vote = useVote(poll, actionErrors);
   const { mine, voters, notice, errorText } = vote;
@@ -241,7 +246,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   // Guests (no account) answer where the poll allows them (issue 27).
   const canAnswer = signedIn || poll.allowGuests;
   const folded = compact && !!poll.mine && canAnswer && !poll.closed;
-  const form = <VoteForm poll={poll} vote={vote} pollUrl={pollUrl} signedIn={canAnswer} submitted={submitted} />;
+  const form = <VoteForm poll={poll} vote={vote} pollUrl={formAction ?? pollUrl} signedIn={canAnswer} submitted={submitted} />;
 
   return (
     <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={`poll-${poll.slug}-q`}>
@@ -273,7 +278,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
         form
       )}
 
-      {!signedIn && !poll.closed ? <SignInNote poll={poll} pollUrl={pollUrl} /> : null}
+      {!signedIn && !poll.closed ? (signInNote ?? <SignInNote poll={poll} pollUrl={pollUrl} />) : null}
       {!poll.results.visible ? <p className="muted results-hidden">{poll.results.reason}</p> : null}
     </section>
   );

@@ -357,6 +357,25 @@ export async function closePoll(adminId: string, pollId: number, close: boolean)
   return res;
 }
 
+/**
+ * Holds a poll's results back, or reveals them (present mode, issue 27): a
+ * moderator's switch for a hall that answers first and sees after. Hidden
+ * results are hidden from everyone, everywhere, until revealed.
+ */
+export async function setResultsHidden(actorId: string, pollId: number, hidden: boolean): Promise<Ok | Failure> {
+  const res = await transaction(async (tx): Promise<Ok | Failure> => {
+    const [p] = await forUpdate(tx.select({ topicId: polls.topicId, hidden: polls.resultsHidden }).from(polls).where(eq(polls.id, pollId)));
+    if (!p) return fail("not_found", "No such poll.");
+    if (p.hidden === hidden) return fail("conflict", hidden ? "The results are already held back." : "The results are already shown.");
+    touchTopic(tx, p.topicId);
+    await tx.update(polls).set({ resultsHidden: hidden, updatedAt: Date.now() }).where(eq(polls.id, pollId));
+    await logAction(tx, actorId, hidden ? "poll.hide_results" : "poll.reveal_results", "poll", pollId, null);
+    return { ok: true };
+  });
+  if (res.ok) notifyPollChanged(pollId);
+  return res;
+}
+
 /** Resolves a prediction; an open poll is closed at the same moment, so the ballots standing at resolution stay as they were. */
 export async function resolvePoll(adminId: string | null, pollId: number, input: { optionId: number; note: string | null; sourceUrl: string | null }): Promise<Ok | Failure> {
   const res = await transaction(async (tx): Promise<Ok | Failure> => {

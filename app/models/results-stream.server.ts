@@ -8,7 +8,8 @@ import { fail, type Failure, type Ok } from "./outcome";
 // Pushes public aggregates to connected browsers when ballots change: at most
 // once a second per topic, one computation shared by all of the topic's streams.
 
-export const MIN_INTERVAL_MS = 1000;
+// Half a second: a hall watching the present page sees a vote within a second of it (issue 27).
+export const MIN_INTERVAL_MS = 500;
 
 type Listener = (json: string) => void;
 type TopicHub = {

@@ -384,3 +384,22 @@ export async function getResultsPage(slug: string, cross: { a: string | null; b:
     pollChoices: crossable.map((p) => ({ slug: p.slug, question: p.question })),
   };
 }
+
+/**
+ * What the present page shows (issue 27): one poll's public results (the
+ * shape the live stream sends), and the topic's polls in order for moving
+ * between them. Null for an unknown topic or poll.
+ */
+export async function getPresentPage(topicSlug: string, pollSlug: string, now = Date.now()) {
+  const res = await getTopicResults(topicSlug, now);
+  const poll = res?.data.polls.find((p) => p.slug === pollSlug);
+  if (!res || !poll) return null;
+  const raw = res.polls.find((p) => p.slug === pollSlug)!;
+  return {
+    topic: res.data.topic,
+    poll,
+    pollId: raw.id,
+    resultsHidden: raw.resultsHidden,
+    polls: res.data.polls.map((p) => ({ slug: p.slug, question: p.question })),
+  };
+}

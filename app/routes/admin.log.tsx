@@ -24,6 +24,8 @@ const ACTIONS: Record<string, string> = {
   "poll.reopen": "reopened the poll",
   "poll.resolve": "resolved the prediction",
   "poll.unresolve": "undid the resolution of",
+  "poll.hide_results": "held back the results of",
+  "poll.reveal_results": "revealed the results of",
   "topic.create": "created the topic",
   "topic.edit": "edited the topic",
   "thread.lock": "locked the thread of",
