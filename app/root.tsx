@@ -106,8 +106,19 @@ function Header() {
   );
 }
 
+/**
+ * A browser that blocks third-party storage throws on any touch of
+ * sessionStorage inside another site's frame, and Remix's route discovery
+ * touches it on every fetcher's first post (remix-run/remix: the manifest
+ * version check). In an embed, a storage kept in memory stands in for it.
+ */
+const MEMORY_SESSION_STORAGE = `try{window.sessionStorage}catch(e){var m=new Map();Object.defineProperty(window,"sessionStorage",{configurable:true,value:{getItem:function(k){return m.has(k)?m.get(k):null},setItem:function(k,v){m.set(k,String(v))},removeItem:function(k){m.delete(k)},clear:function(){m.clear()},key:function(i){return Array.from(m.keys())[i]||null},get length(){return m.size}}})}`;
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // Inside another site's frame (issue 27): the card alone, and no scroll restoration, which reads
+  // sessionStorage, and a browser that blocks third-party storage refuses that with an exception.
+  const embedded = useLocation().pathname.startsWith("/embed/");
   return (
     <html lang="en">
       <head>
@@ -115,17 +126,20 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {embedded ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: MEMORY_SESSION_STORAGE }} /> : null}
       </head>
       <body>
-        <a href="#main" className="skip">Skip to content</a>
-        <Header />
+        {embedded ? null : <a href="#main" className="skip">Skip to content</a>}
+        {embedded ? null : <Header />}
         <main id="main" className="wrap">{children}</main>
-        <footer className="site-footer wrap">
-          <p>
-            Pulse — community discussion and surveys. Results are from a self-selected sample. <Link to="/moderation">Moderation</Link>
-          </p>
-        </footer>
-        <ScrollRestoration nonce={nonce} />
+        {embedded ? null : (
+          <footer className="site-footer wrap">
+            <p>
+              Pulse — community discussion and surveys. Results are from a self-selected sample. <Link to="/moderation">Moderation</Link>
+            </p>
+          </footer>
+        )}
+        {embedded ? null : <ScrollRestoration nonce={nonce} />}
         <Scripts nonce={nonce} />
       </body>
     </html>

@@ -15,8 +15,8 @@ export type Harness = {
   context: (opts?: { javaScript?: boolean }) => Promise<BrowserContext>;
 };
 
-/** The real server as a child process on its own database, and Chromium. */
-export function useHarness(): () => Harness {
+/** The real server as a child process on its own database (with `env`'s settings besides), and Chromium. */
+export function useHarness(env: Record<string, string> = {}): () => Harness {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let harness: Harness | undefined;
@@ -24,7 +24,7 @@ export function useHarness(): () => Harness {
     const dbFile = ENGINE === "pg" ? await freshPgDatabase() : freshDatabaseFile();
     const database = ENGINE === "pg" ? { DATABASE_URL: dbFile } : { DATABASE_PATH: dbFile };
     server = spawn(NODE_TS[0], [...NODE_TS[1], "server.ts"], {
-      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", ...database, LOG_REQUESTS: "false" },
+      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", ...database, LOG_REQUESTS: "false", ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const port = await new Promise<number>((resolve, reject) => {
