@@ -187,6 +187,8 @@ describe("a poll embedded in another site's page", () => {
     await frame.getByLabel("It is open source").check();
     await frame.getByRole("button", { name: "Vote" }).click();
     await expect.poll(() => frame.getByTestId("mine").textContent(), { message: "waited for the answer in the frame" }).toContain("It is open source");
+    // Recorded, not only shown (the card shows a pending answer at once).
+    await expect.poll(() => frame.getByRole("status").textContent(), { message: "waited for the frame to say the answer was recorded" }).toContain("recorded (as a guest");
     expect(await results()).toMatchObject({ voters: before + 1 });
     // The results are drawn inside the frame.
     await expect.poll(() => frame.locator("#poll-license-opinion").textContent(), { message: "waited for results in the frame" }).toMatch(/\d+%/);
