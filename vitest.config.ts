@@ -36,6 +36,7 @@ const BOTH_ENGINES = [
   "test/auth.test.ts",
   "test/ballot-log.test.ts",
   "test/guests.test.ts",
+  "test/present-embed.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",
