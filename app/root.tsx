@@ -127,6 +127,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <Meta />
         <Links />
         {embedded ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: MEMORY_SESSION_STORAGE }} /> : null}
+        {/* Every link in a frame opens Pulse in a new tab: other pages refuse to be framed. Forms say _self. */}
+        {embedded ? <base target="_blank" /> : null}
       </head>
       <body>
         {embedded ? null : <a href="#main" className="skip">Skip to content</a>}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { integratePending } from "../app/models/tlog.server";
 import { verifyTopic } from "../scripts/results-verify";
-import { Client, count, expectConsistent, makeUser, optionIds, pollId, rawSql, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
+import { Client, ENGINE, count, expectConsistent, makeUser, optionIds, pollId, rawSql, startTestServer, useFreshDatabase, useTestServer } from "./helpers";
 
 // Issue 27: taking part without an account. A guest is one browser (a cookie);
 // they answer where a poll allows it, change and withdraw like anyone, are
@@ -16,6 +16,8 @@ type Results = { polls: { slug: string; voters: number; guests: number; options:
 const results = async (c: Client) => (await (await c.get(`${T}/results.json`, { headers: { "Cache-Control": "no-cache" } })).json()) as Results;
 const pollOf = async (c: Client, slug: string) => (await results(c)).polls.find((p) => p.slug === slug)!;
 const guestCookie = (c: Client) => c.cookies.get("pulse_guest");
+// A boolean column as each engine stores it.
+const ENGINE_TRUE = ENGINE === "pg" ? true : 1;
 
 describe("guest answers", () => {
   it("a browser with no account answers an opinion poll: a year-long HttpOnly cookie, its answer shown to it, counted as a guest", async () => {
@@ -37,6 +39,10 @@ describe("guest answers", () => {
     const html = (await page.text()).replaceAll("<!-- -->", "");
     expect(html).toContain("You answered");
     expect(html).toContain("You answer as a guest");
+    // Their receipt, under a guest's pseudonym (a "g" before it).
+    const receipt = await guest.get(`${T}/p/license-opinion/receipt`);
+    expect(receipt.status).toBe(200);
+    expect(((await receipt.json()) as { entry: string }).entry).toMatch(/^pulse-ballot\/1 \d+ \S+ g[0-9a-f]{32} 1 cast \d+$/);
     // Anyone else still gets the shared page, without that answer.
     const other = (await anon().fork().get(`${T}/p/license-opinion`)).text();
     expect(await other).not.toContain("You answered");
@@ -182,6 +188,21 @@ describe("guest answers", () => {
     expect(poll.options!.find((o) => o.id === opts[3])).toMatchObject({ count: 0, guests: 0 });
     expect(Number(await rawSql("select count(*) from ballots where poll_id = ?").pluck().get(id))).toBe(30);
     await expectConsistent(t.db(), expect);
+  });
+});
+
+describe("which polls take guests", () => {
+  it("an admin chooses per poll; a prediction never takes guests (400 on that field, nothing written)", async () => {
+    const { createPoll, pollForm } = await import("../app/models/polls.server");
+    const topicId = Number(await rawSql("select id from topics where slug = 'llama-2-license'").pluck().get());
+    const polls = await count(t.db(), "polls");
+    const refused = await createPoll(topicId, pollForm({ slug: "guess", question: "A guess?", kind: "single", options: ["Yes", "No"], isPrediction: true, resolutionCriteria: "Resolved by the admins.", allowGuests: true }));
+    expect(refused).toMatchObject({ ok: false, code: "invalid", field: "allowGuests" });
+    expect(await count(t.db(), "polls")).toBe(polls);
+    const made = await createPoll(topicId, pollForm({ slug: "open-q", question: "An open question?", kind: "single", options: ["Yes", "No"], allowGuests: true }));
+    expect(made.ok).toBe(true);
+    const seeded = (await rawSql("select slug from polls where allow_guests = ? order by position, id").pluck().all(ENGINE_TRUE)) as string[];
+    expect(seeded).toEqual(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "open-q"]);
   });
 });
 

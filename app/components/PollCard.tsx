@@ -172,7 +172,7 @@ function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView
     submitted ? (poll.kind === "scale" ? o.value === submitted.value : submitted.option.includes(o.id)) : (poll.mine?.includes(o.id) ?? false);
   // Without JavaScript the answer page lands at this card, error or not (the fragment carries over the post).
   return (
-    <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} className="poll-form" aria-busy={pending} key={JSON.stringify(poll.mine)}>
+    <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} target="_self" className="poll-form" aria-busy={pending} key={JSON.stringify(poll.mine)}>
       <input type="hidden" name="redirectTo" value={here} />
       {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
       <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>

@@ -15,7 +15,8 @@ export function Verdict({ slug }: { slug: string }) {
   return verdict ? <p className={`verdict ${verdict}`}>{verdict === "right" ? "You were right." : "You were wrong."}</p> : null;
 }
 
-export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollResult; topicSlug: string; trend?: Trend; verdict?: ReactNode }) {
+/** `linkTarget`: "_blank" inside another site's frame, where Pulse's other pages refuse to show. */
+export function PollResults({ poll, topicSlug, trend, verdict, linkTarget }: { poll: PollResult; topicSlug: string; trend?: Trend; verdict?: ReactNode; linkTarget?: "_blank" }) {
   const id = `r-${poll.slug}`;
   const r = poll.resolution;
   return (
@@ -30,7 +31,7 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
         {poll.guests || (poll.allowGuests && poll.voters) ? <span data-testid={`split-${poll.slug}`}>{` (${plural(poll.voters - poll.guests, "member")}, ${plural(poll.guests, "guest")})`}</span> : null}
         {poll.kind === "multiple" ? " · several answers allowed" : ""}
         {" · "}
-        <Link to={`/t/${topicSlug}/p/${poll.slug}`}>{poll.closed ? "See the question" : "Answer this question"}</Link>
+        <Link to={`/t/${topicSlug}/p/${poll.slug}`} target={linkTarget}>{poll.closed ? "See the question" : "Answer this question"}</Link>
       </p>
       {poll.isPrediction && poll.resolutionCriteria ? (
         <details className="criteria">
@@ -103,7 +104,7 @@ export function PollResults({ poll, topicSlug, trend, verdict }: { poll: PollRes
           {poll.lastVoteAt ? <p className="muted small">Last vote {formatDateTime(poll.lastVoteAt)}.</p> : null}
         </>
       )}
-      {poll.ballotLog ? <BallotLogLine log={poll.ballotLog} /> : null}
+      {poll.ballotLog ? <BallotLogLine log={poll.ballotLog} linkTarget={linkTarget} /> : null}
     </section>
   );
 }
@@ -131,7 +132,7 @@ export function WhoSwitch({ who }: { who: Who }) {
 }
 
 /** Where anyone can re-count this poll: its public ballot log and the signed checkpoint these counts were read with. */
-function BallotLogLine({ log }: { log: NonNullable<PollResult["ballotLog"]> }) {
+function BallotLogLine({ log, linkTarget }: { log: NonNullable<PollResult["ballotLog"]>; linkTarget?: "_blank" }) {
   return (
     <p className="muted small ballot-log">
       Re-count it: {plural(log.checkpoint.size, "ballot event")} in the public log (
@@ -146,7 +147,7 @@ function BallotLogLine({ log }: { log: NonNullable<PollResult["ballotLog"]> }) {
         </>
       ) : null}
       .{" "}
-      <Link to="/recount">How to check it</Link>
+      <Link to="/recount" target={linkTarget}>How to check it</Link>
     </p>
   );
 }

@@ -27,7 +27,7 @@ export default function EmbeddedResults() {
     <div className="embed">
       <h1 className="embed-title">{d.results.topic.title}</h1>
       {polls.map((p) => (
-        <PollResults key={p.slug} poll={p} topicSlug={d.results.topic.slug} />
+        <PollResults key={p.slug} poll={p} topicSlug={d.results.topic.slug} linkTarget="_blank" />
       ))}
       <p className="embed-foot small">
         <a href={d.full} target="_blank" rel="noopener">

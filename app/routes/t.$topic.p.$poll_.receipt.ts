@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { failureResponse, invariantResponse } from "~/lib/http.server";
 import { getReceipt } from "~/models/ballot-log.server";
 
-// The signed-in voter's receipt for a poll, as JSON (docs/ballot-log.md).
+// The voter's receipt for a poll, as JSON (docs/ballot-log.md): a member's, or this browser's as a guest (issue 27).
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const user = context.auth.user;
-  invariantResponse(user, { error: "Sign in to see your receipt." }, 401);
-  const r = await getReceipt(params.topic ?? "", params.poll ?? "", user.id);
+  const voter = context.auth.user?.id ?? context.auth.guest;
+  invariantResponse(voter, { error: "Sign in to see your receipt." }, 401);
+  const r = await getReceipt(params.topic ?? "", params.poll ?? "", voter);
   if (!r.ok) failureResponse(r);
   invariantResponse(!("none" in r), { error: "You have not answered this poll." });
   const base = `/t/${params.topic}/p/${params.poll}/log`;

@@ -118,10 +118,15 @@ async function etagOf(port: number, path: string): Promise<string> {
 /** Voters the load uses; the last voter is the checkpoint probe's own. */
 const LOAD_VOTERS = VOTERS - 1;
 
-function scenarios(cookies: string[], smallOpts: number[], etag: () => string): Scenario[] {
+/** Guests the load uses: a browser's cookie each (issue 27); the production name, as the bench server runs. */
+const GUESTS = Array.from({ length: LOAD_VOTERS }, () => `__Host-pulse_guest=${crypto.randomBytes(24).toString("base64url")}`);
+
+function scenarios(cookies: string[], smallOpts: number[], guestOpts: number[], etag: () => string): Scenario[] {
   const voter = (i: number) => ({ Cookie: cookies[i % LOAD_VOTERS] });
+  const guest = (i: number) => ({ Cookie: GUESTS[i % LOAD_VOTERS] });
   // Each request moves one of 199 voters to another option, so every vote is a real write.
   const choice = (i: number) => smallOpts[(Math.floor(i / LOAD_VOTERS) + 1) % smallOpts.length];
+  const guestChoice = (i: number) => guestOpts[(Math.floor(i / LOAD_VOTERS) + 1) % guestOpts.length];
   return [
     { name: "do-nothing route (1.00)", path: () => "/__bench/noop", ok: [200], target: 1 },
     { name: "anonymous results page, 1k ballots (hit)", path: () => "/t/bench-small/results", ok: [200], target: 3 },
@@ -174,6 +179,27 @@ function scenarios(cookies: string[], smallOpts: number[], etag: () => string): 
       path: () => "/t/bench-small/p/small?_data=routes%2Ft.%24topic.p.%24poll",
       body: (i) => `intent=vote&via=fetcher&option=${choice(i)}`,
       headers: voter,
+      ok: [200],
+      target: 1.5,
+      pgTarget: 1,
+    },
+    // Guests (issue 27), the same targets as members: 199 browsers moving between the seeded opinion poll's answers.
+    {
+      name: "guest vote POST, no JavaScript (302)",
+      method: "POST",
+      path: () => "/t/llama-2-license/p/license-opinion",
+      body: (i) => `intent=vote&option=${guestChoice(i)}`,
+      headers: guest,
+      ok: [302],
+      target: 1.5,
+      pgTarget: 1,
+    },
+    {
+      name: "guest vote POST, fetcher (JSON)",
+      method: "POST",
+      path: () => "/t/llama-2-license/p/license-opinion?_data=routes%2Ft.%24topic.p.%24poll",
+      body: (i) => `intent=vote&via=fetcher&option=${guestChoice(i)}`,
+      headers: guest,
       ok: [200],
       target: 1.5,
       pgTarget: 1,
@@ -315,7 +341,7 @@ async function main() {
   let etag = "";
   // BENCH_ONLY=<regex> measures only the matching scenarios (and always the do-nothing baseline).
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
-  const list = scenarios(cookies, data.smallOpts, () => etag).filter((s, i) => i === 0 || !only || only.test(s.name));
+  const list = scenarios(cookies, data.smallOpts, data.guestOpts, () => etag).filter((s, i) => i === 0 || !only || only.test(s.name));
   const setEtag = (e: string) => (etag = e);
   if (!only || only.test("scripts")) {
     const w = await scriptWeight();
