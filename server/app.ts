@@ -78,8 +78,10 @@ export function createApp(build: ServerBuild, cfg: Config, port: number, root: s
           res.locals.auth = auth;
           if (auth.setCookie) res.append("Set-Cookie", auth.setCookie);
         }
-        if (req.method !== "GET" && req.method !== "HEAD" && auth.user) {
-          const refusal = await api.admit(limits, "perUserWrite", auth.user.id, "changes");
+        // A guest's browser is held to a member's pace of changes (issue 27).
+        const writer = auth.user?.id ?? auth.guest;
+        if (req.method !== "GET" && req.method !== "HEAD" && writer) {
+          const refusal = await api.admit(limits, "perUserWrite", writer, "changes");
           if (refusal) return tooMany(res, refusal);
         }
         return handler(req, res, next);

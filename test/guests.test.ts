@@ -231,4 +231,20 @@ describe("guest limits", () => {
       await server.close();
     }
   });
+
+  it("holds a guest's browser to a member's pace of changes (60 a minute)", async () => {
+    const server = await startTestServer({ RATE_LIMITS: "on" });
+    try {
+      const guest = new Client(server.url);
+      const opts = await optionIds(t.db(), "license-opinion");
+      const statuses: number[] = [];
+      for (let i = 0; i < 62; i++) statuses.push((await guest.post(`${T}/p/license-opinion`, { intent: "vote", option: String(opts[i % 2]) })).status);
+      // The first answer makes the guest; the 60 after it are the minute's changes; the next is refused.
+      expect(statuses.slice(0, 61).every((s) => s === 302)).toBe(true);
+      expect(statuses.slice(61)).toEqual([429]);
+      expect(await count(t.db(), "ballots")).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
 });

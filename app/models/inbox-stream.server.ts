@@ -1,11 +1,13 @@
 import { events, listenForInboxes } from "./events.server";
 import { unreadCount } from "./notifications.server";
-import { MIN_INTERVAL_MS } from "./results-stream.server";
 
 // Pushes a signed-in person's unread count to their open pages when their
 // inbox changes: at most once a second per person, one count shared by all
 // of that person's tabs. Changes arrive as events (NOTIFY on PostgreSQL, so
 // a reply written on another instance still reaches this one).
+
+/** A person's unread count changes at most once a second: nobody watches it as a hall watches results. */
+const MIN_INTERVAL_MS = 1000;
 
 type Listener = (count: string) => void;
 type Hub = { listeners: Set<Listener>; timer: NodeJS.Timeout | null; lastSent: number };

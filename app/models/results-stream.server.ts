@@ -6,7 +6,7 @@ import { getPublicResultsById } from "./results.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
 // Pushes public aggregates to connected browsers when ballots change: at most
-// once a second per topic, one computation shared by all of the topic's streams.
+// once per MIN_INTERVAL_MS per topic, one computation shared by all of the topic's streams.
 
 // Half a second: a hall watching the present page sees a vote within a second of it (issue 27).
 export const MIN_INTERVAL_MS = 500;

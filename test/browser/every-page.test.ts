@@ -127,6 +127,9 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       `${topic}/p/future-osi-prediction`,
       `${topic}/p/clause-1v`,
       `${topic}/versions`,
+      `${topic}/p/license-opinion/present`,
+      `/embed${topic}/p/license-opinion`,
+      `/embed${topic}/results`,
       `${topic}/results`,
       `${topic}/results?a=license-opinion&b=implications`,
       `/c/${commentId}`,
@@ -142,7 +145,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       "/recount",
       "/no-such-page",
     ];
-    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/results`, `${topic}/versions`, `/c/${commentId}`, "/", "/search?q=license", "/notifications"];
+    const shots = [topic, `${topic}/p/license-opinion`, `${topic}/p/license-opinion/present`, `/embed${topic}/p/license-opinion`, `${topic}/results`, `${topic}/versions`, `/c/${commentId}`, "/", "/search?q=license", "/notifications"];
 
     const anonCtx = await h().context({ javaScript: true });
     await survey(await anonCtx.newPage(), "anonymous", publicPages, findings, shots);
