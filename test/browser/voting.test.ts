@@ -116,11 +116,12 @@ describe.each([
 
 describe("signed out", () => {
   const h = useHarness();
-  it("sees the options and a sign-in link that brings them back to the poll", async () => {
+  it("sees the options and a sign-in link that brings them back to the poll (one that takes no guests)", async () => {
     const ctx = await h().context({ javaScript: true });
     const page = await ctx.newPage();
-    await page.goto("/t/llama-2-license/p/implications");
-    await expect.poll(async () => page.getByRole("checkbox").count(), { message: "waited for page.getByRole(\"checkbox\").count()" }).toBe(8);
+    // A prediction: scored per person, so no guests (issue 27); the opinion polls take guests' answers.
+    await page.goto("/t/llama-2-license/p/future-osi-prediction");
+    await expect.poll(async () => page.getByRole("radio").count(), { message: "waited for page.getByRole(\"radio\").count()" }).toBe(2);
     await expect.poll(async () => page.getByRole("button", { name: "Vote" }).count(), { message: "waited for page.getByRole(\"button\", { name: \"Vote\" }).count()" }).toBe(0);
     await page.getByRole("link", { name: "Sign in to vote" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/login");
@@ -131,7 +132,7 @@ describe("signed out", () => {
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/welcome");
     await page.getByRole("link", { name: "Continue" }).click();
-    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/t/llama-2-license/p/implications");
+    await expect.poll(() => new URL(page.url()).pathname, { message: "waited for new URL(page.url()).pathname" }).toBe("/t/llama-2-license/p/future-osi-prediction");
     // The address changes as the navigation commits; the page renders just after.
     await expect.poll(() => page.getByRole("button", { name: "Vote" }).count(), { message: "waited for page.getByRole(\"button\", { name: \"Vote\" }).count()" }).toBe(1);
     await ctx.close();
