@@ -23,9 +23,9 @@ const JOINED = /^(?:\/t\/[a-z0-9-]{2,64}(?:\/results|\/p\/[a-z0-9-]{2,64})?|\/c\
  * Query parameters that some shared page reads: thread views (`sort`,
  * `page`, `stance`), the landing flags after a form post (`voted`,
  * `withdrawn`, `posted`, `reported`, `deleted`), edit history, the results'
- * cross-tab (`a`, `b`), members or guests (`who`) and Remix's own data requests (`_data`, `index`).
+ * cross-tab (`a`, `b`), members or guests (`who`), the site framing an embed (`host`) and Remix's own data requests (`_data`, `index`).
  */
-const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "who", "_data", "index"]);
+const PAGE_PARAMS = new Set(["sort", "page", "stance", "voted", "withdrawn", "posted", "reported", "history", "deleted", "a", "b", "who", "host", "_data", "index"]);
 
 /**
  * The URL without the query parameters no page reads, or null when it has
@@ -48,6 +48,9 @@ function pageScope(path: string): PageScope | null {
   if (path === "/") return { site: true };
   const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?|\/versions)?$/.exec(path);
   if (topic) return { topic: topic[1] };
+  // A poll or a topic's results on another site's page (issue 27): a blog's readers are anonymous readers.
+  const embed = /^\/embed\/t\/([a-z0-9-]{2,64})\/(?:p\/[a-z0-9-]{2,64}|results)$/.exec(path);
+  if (embed) return { topic: embed[1] };
   const comment = /^\/c\/([1-9][0-9]{0,14})$/.exec(path);
   if (comment) return { comment: Number(comment[1]) };
   return null;
@@ -73,7 +76,9 @@ const takesGzip = (req: Request) => req.acceptsEncodings("gzip", "identity") ===
 function sendPage(req: Request, res: Response, page: SharedPage, csp: string, vary: string, body: Buffer, gzipped: boolean) {
   res.status(page.status);
   for (const [name, value] of page.headers) res.setHeader(name, value);
-  res.setHeader("Content-Security-Policy", csp);
+  // Who may frame the page was decided for this path (server/headers.ts: only embeds, only EMBED_ORIGINS); the kept policy keeps that.
+  const framing = /frame-ancestors [^;]+/.exec(String(res.getHeader("Content-Security-Policy") ?? ""))?.[0];
+  res.setHeader("Content-Security-Policy", framing ? csp.replace(/frame-ancestors [^;]+/, framing) : csp);
   res.setHeader("Vary", vary);
   if (gzipped) res.setHeader("Content-Encoding", "gzip");
   res.setHeader("Content-Length", body.length);

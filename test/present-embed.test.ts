@@ -91,6 +91,28 @@ describe("embeds", () => {
     expect((await anon().get(`/embed/t/nope/results`)).status).toBe(404);
   });
 
+  it("are kept for anonymous readers like any public page, under a policy that still lets the named sites frame them", async () => {
+    const path = `/embed${P}?host=${encodeURIComponent(BLOG)}`;
+    const first = await anon().fork().get(path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    await first.text();
+    const again = await anon().fork().get(path);
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    const csp = again.headers.get("content-security-policy")!;
+    expect(csp).toContain(`frame-ancestors ${BLOG} https://other.example`);
+    expect(csp).toMatch(/script-src 'self'( 'sha256-[^']+')+/);
+    expect(again.headers.get("x-frame-options")).toBeNull();
+    expect(await again.text()).toContain(`"parentOrigin":"${BLOG}"`);
+    // The results embed too; and the kept copies never carry a guest's answer.
+    await (await anon().fork().get(`/embed${T}/results`)).text();
+    expect((await anon().fork().get(`/embed${T}/results`)).headers.get("x-cache")).toBe("HIT");
+    const guest = anon().fork();
+    expect((await guest.post(path, { intent: "vote", option: String((await optionIds(t.db(), "license-opinion"))[0]) })).status).toBe(302);
+    expect((await (await guest.get(path)).text()).replaceAll("<!-- -->", "")).toContain("You answered");
+    expect((await (await anon().fork().get(path)).text()).replaceAll("<!-- -->", "")).not.toContain("You answered");
+  });
+
   it("tells its height only to a framing site EMBED_ORIGINS names", async () => {
     const allowed = await (await anon().get(`/embed${P}?host=${encodeURIComponent(BLOG)}&_data=routes%2Fembed.t.%24topic.p.%24poll`)).json();
     expect(allowed.parentOrigin).toBe(BLOG);
