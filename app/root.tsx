@@ -34,7 +34,7 @@ export const meta: MetaFunction = () => [{ title: "Pulse" }];
  * with this data's slots drawn for them (docs/decisions/028).
  */
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  return rootData(context.auth.user, new URL(request.url).pathname);
+  return rootData(context.auth.user, new URL(request.url).pathname, context.auth.guest);
 }
 
 /** What the root draws depends on the page, so it is read again whenever the page changes. */

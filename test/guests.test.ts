@@ -174,6 +174,19 @@ describe("guest answers", () => {
     expect(report.lines.join("\n")).toContain("3 guests");
   });
 
+  it("a guest who answered a poll whose results show after answering sees them, on its page and on the results page", async () => {
+    await rawSql("update polls set visibility = 'after_vote' where slug = 'statement-misleading'").run();
+    const guest = anon().fork();
+    expect((await guest.post(`${T}/p/statement-misleading`, { intent: "vote", value: "5" })).status).toBe(302);
+    const hidden = "Results show to people who have answered";
+    const mine = (await (await guest.get(`${T}/results`)).text()).replaceAll("<!-- -->", "");
+    const section = mine.slice(mine.indexOf('id="poll-statement-misleading"'));
+    expect(section.slice(0, 3000)).toContain("Strongly agree");
+    expect(section.slice(0, 3000)).not.toContain(hidden);
+    const theirs = (await (await anon().fork().get(`${T}/results`)).text()).replaceAll("<!-- -->", "");
+    expect(theirs.slice(theirs.indexOf('id="poll-statement-misleading"')).slice(0, 3000)).toContain(hidden);
+  });
+
   it("many guests at once: every answer counted once, members and guests apart", async () => {
     const id = await pollId(t.db(), "implications");
     const opts = await optionIds(t.db(), "implications");
