@@ -46,13 +46,13 @@ export async function action(args: ActionFunctionArgs) {
   return redirect(`/t/${page.topic.slug}/p/${page.poll.slug}/present`);
 }
 
-/** ← and → move between the topic's questions (links do the same without JavaScript). */
+/** ← and → (and a presenter's clicker, which sends Page Up and Page Down) move between the topic's questions; links do the same without JavaScript. */
 function useArrowKeys(topic: string, prev: string | null, next: string | null) {
   const navigate = useNavigate();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey || e.ctrlKey || e.metaKey || (e.target as HTMLElement | null)?.closest("input, textarea, select, button")) return;
-      const to = e.key === "ArrowLeft" ? prev : e.key === "ArrowRight" ? next : null;
+      if (e.altKey || e.ctrlKey || e.metaKey || (e.target as HTMLElement | null)?.closest("input, textarea, select")) return;
+      const to = e.key === "ArrowLeft" || e.key === "PageUp" ? prev : e.key === "ArrowRight" || e.key === "PageDown" ? next : null;
       if (to) navigate(`/t/${topic}/p/${to}/present`);
     };
     window.addEventListener("keydown", onKey);

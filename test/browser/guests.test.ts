@@ -154,6 +154,14 @@ describe("present mode", () => {
 
     await mod.getByRole("button", { name: "Reveal the results" }).click();
     await expect.poll(() => screen.getByTestId("present-bars").count(), { message: "waited for the other screen to reveal the results", timeout: 1500 }).toBe(1);
+    // The arrow keys (and a clicker's Page Down) move between the topic's questions, even with the focus on the button just pressed.
+    await mod.keyboard.press("ArrowRight");
+    await mod.waitForURL(/\/p\/llama-3-prediction\/present$/);
+    await mod.keyboard.press("PageDown");
+    await mod.waitForURL(/\/p\/implications\/present$/);
+    await mod.keyboard.press("ArrowLeft");
+    await mod.waitForURL(/\/p\/llama-3-prediction\/present$/);
+    await expect.poll(() => mod.getByRole("heading", { level: 1 }).textContent(), { message: "waited for the next question's heading" }).toContain("LLAMA-3");
     await modCtx.close();
     await screenCtx.close();
   });
