@@ -158,9 +158,11 @@ function ChoiceList({ poll, vote, checked }: { poll: PollView; vote: Vote; check
   );
 }
 
-/** The answer form: works as a fetcher with JavaScript and as a plain post without. */
-function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView; vote: Vote; pollUrl: string; signedIn: boolean; submitted: Props["submitted"] }) {
-  // pollUrl: where the form posts (the poll's page, or the embed's own address).
+/**
+ * The answer form: works as a fetcher with JavaScript and as a plain post without.
+ * `pollUrl`: where it posts (the poll's page, or an embed's own address); `canAnswer`: signed in, or a poll that takes guests.
+ */
+function VoteForm({ poll, vote, pollUrl, canAnswer, submitted }: { poll: PollView; vote: Vote; pollUrl: string; canAnswer: boolean; submitted: Props["submitted"] }) {
   const { fetcher, errorText } = vote;
   const hydrated = useHydrated();
   const here = useHere();
@@ -175,7 +177,7 @@ function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView
     <fetcher.Form method="post" action={hydrated ? pollUrl : `${pollUrl}#poll-${poll.slug}`} target="_self" className="poll-form" aria-busy={pending} key={JSON.stringify(poll.mine)}>
       <input type="hidden" name="redirectTo" value={here} />
       {hydrated ? <input type="hidden" name="via" value="fetcher" /> : null}
-      <fieldset disabled={!signedIn || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
+      <fieldset disabled={!canAnswer || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
         <legend className="sr-only">{poll.question}</legend>
         {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
         <ChoiceList poll={poll} vote={vote} checked={checked} />
@@ -185,7 +187,7 @@ function VoteForm({ poll, vote, pollUrl, signedIn, submitted }: { poll: PollView
           {errorText}
         </p>
       ) : null}
-      {signedIn && !poll.closed ? <VoteButtons fetcher={fetcher} answered={!!vote.mine} /> : null}
+      {canAnswer && !poll.closed ? <VoteButtons fetcher={fetcher} answered={!!vote.mine} /> : null}
     </fetcher.Form>
   );
 }
@@ -246,7 +248,7 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   // Guests (no account) answer where the poll allows them (issue 27).
   const canAnswer = signedIn || poll.allowGuests;
   const folded = compact && !!poll.mine && canAnswer && !poll.closed;
-  const form = <VoteForm poll={poll} vote={vote} pollUrl={formAction ?? pollUrl} signedIn={canAnswer} submitted={submitted} />;
+  const form = <VoteForm poll={poll} vote={vote} pollUrl={formAction ?? pollUrl} canAnswer={canAnswer} submitted={submitted} />;
 
   return (
     <section className={`card poll poll-${poll.kind}`} id={`poll-${poll.slug}`} aria-labelledby={`poll-${poll.slug}-q`}>

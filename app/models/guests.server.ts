@@ -13,7 +13,7 @@ import { ballots, users } from "../../db/schema";
 
 const PREFIX = "g_";
 
-/** Whether a voter id is a guest's: member ids are Lucia's base32 and never hold an underscore. */
+/** Whether a voter id is a guest's: a member's id is hex (users.server.ts) and never holds an underscore. */
 export const isGuestId = (id: string): boolean => id.startsWith(PREFIX);
 
 /** The guest id a cookie's token stands for; null for anything that is not a token Pulse makes. */
@@ -52,8 +52,3 @@ export async function guestHasBallot(guestId: string, pollId: number): Promise<b
 
 /** SQL that leaves guests out of lists of people (admin's user list). */
 export const notGuest = sql`substr(${users.id}, 1, 2) <> ${PREFIX}`;
-
-/** For tests and tools: forget which guests have rows (a database was emptied under a running process). */
-export function forgetGuests(): void {
-  known.clear();
-}
