@@ -37,6 +37,7 @@ const BOTH_ENGINES = [
   "test/ballot-log.test.ts",
   "test/guests.test.ts",
   "test/present-embed.test.ts",
+  "test/flags.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",

@@ -301,7 +301,7 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
         {live ? (
           <div className="comment-body" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
         ) : (
-          <p className="comment-body gone">{c.state === "removed" ? "[removed by a moderator]" : "[deleted]"}</p>
+          <p className="comment-body gone">{c.state === "removed" ? (c.held ? "[hidden after members' reports: a moderator will decide]" : "[removed by a moderator]") : "[deleted]"}</p>
         )}
         <Slot id={`actions-${c.id}`}>
           <CommentActions c={c} ctx={ctx} />

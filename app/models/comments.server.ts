@@ -263,11 +263,13 @@ export async function removeComment(modId: string, commentId: number, reason: st
   return transaction(async (tx) => {
     const c = await q.comment(tx).get({ id: commentId });
     if (!c) return fail("not_found", "No such comment.");
-    if (c.removedAt !== null) return fail("conflict", "This comment was already removed.");
+    // Hidden by members' reports (no moderator named): removing it is the moderator's decision, and it is counted out already.
+    const held = c.removedAt !== null && c.removedBy === null;
+    if (c.removedAt !== null && !held) return fail("conflict", "This comment was already removed.");
     const now = Date.now();
     touchTopic(tx, c.topicId);
     await tx.update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId));
-    if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, -1);
+    if (c.deletedAt === null && !held) await bumpCounts(tx, c.topicId, c.pollId, -1);
     await withdrawNotificationsOf(tx, commentId);
     const handled = await tx
       .update(reports)

@@ -1,22 +1,38 @@
-import { and, eq, sql } from "drizzle-orm";
-import { changes, db, rows, transaction } from "../../db/client";
+import { and, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { changes, db, forUpdate, rows, transaction } from "../../db/client";
 import { comments, reports } from "../../db/schema";
-import { removeComment } from "./comments.server";
+import { bumpCounts, removeComment } from "./comments.server";
+import { touchTopic } from "./data-versions.server";
 import { notifyOfHandledReports } from "./notifications.server";
 import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
 
 // Reports from members, and how moderators handle them.
 
+/**
+ * Open reports from this many members hide a comment until a moderator
+ * decides (issue 28, as Discourse's flags): removed with no moderator named,
+ * shown to everyone as waiting for one. Removing it makes it the moderator's
+ * removal; dismissing a report brings it back.
+ */
+export const REPORTS_TO_HIDE = 3;
+
 export async function reportComment(userId: string, commentId: number, reason: string): Promise<Ok | Failure> {
   return transaction(async (tx) => {
-    const [c] = await tx.select({ authorId: comments.authorId, deletedAt: comments.deletedAt, removedAt: comments.removedAt }).from(comments).where(eq(comments.id, commentId));
+    const [c] = await forUpdate(tx.select({ authorId: comments.authorId, deletedAt: comments.deletedAt, removedAt: comments.removedAt, topicId: comments.topicId, pollId: comments.pollId }).from(comments).where(eq(comments.id, commentId)));
     if (!c) return fail("not_found", "No such comment.");
     if (c.authorId === userId) return fail("invalid", "You cannot report your own comment.");
     if (c.deletedAt !== null || c.removedAt !== null) return fail("conflict", "This comment is already gone.");
     // The unique index on (comment, reporter) decides, even between two requests at once.
     const res = await tx.insert(reports).values({ commentId, reporterId: userId, reason, createdAt: Date.now() }).onConflictDoNothing();
     if (changes(res) === 0) return fail("conflict", "You have already reported this comment.");
+    const [open] = await tx.select({ n: count() }).from(reports).where(and(eq(reports.commentId, commentId), eq(reports.status, "open")));
+    if (Number(open.n) >= REPORTS_TO_HIDE) {
+      touchTopic(tx, c.topicId);
+      await tx.update(comments).set({ removedAt: Date.now(), removedBy: null }).where(eq(comments.id, commentId));
+      await bumpCounts(tx, c.topicId, c.pollId, -1);
+      await logAction(tx, null, "comment.hide_reports", "comment", commentId, `${REPORTS_TO_HIDE} members' reports`);
+    }
     return { ok: true as const };
   });
 }
@@ -72,6 +88,23 @@ async function dismissReport(modId: string, reportId: number, reason: string | n
       .where(and(eq(reports.id, reportId), eq(reports.status, "open")))
       .returning({ reporterId: reports.reporterId, commentId: reports.commentId });
     if (handled.length === 0) return fail("conflict", "This report was already handled.");
+    // A comment that reports hid: the moderator decided it stays, so it is back, and so are its other reports' answers.
+    const [held] = await forUpdate(
+      tx.select({ topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt }).from(comments).where(and(eq(comments.id, handled[0].commentId), isNotNull(comments.removedAt), isNull(comments.removedBy))),
+    );
+    if (held) {
+      touchTopic(tx, held.topicId);
+      await tx.update(comments).set({ removedAt: null }).where(eq(comments.id, handled[0].commentId));
+      if (held.deletedAt === null) await bumpCounts(tx, held.topicId, held.pollId, 1);
+      handled.push(
+        ...(await tx
+          .update(reports)
+          .set({ status: "dismissed", handledBy: modId, handledAt: now })
+          .where(and(eq(reports.commentId, handled[0].commentId), eq(reports.status, "open")))
+          .returning({ reporterId: reports.reporterId, commentId: reports.commentId })),
+      );
+      await logAction(tx, modId, "comment.restore", "comment", handled[0].commentId, reason ?? "kept after members' reports");
+    }
     await notifyOfHandledReports(tx, handled, "dismissed", now);
     await logAction(tx, modId, "report.dismiss", "report", reportId, reason);
     return { ok: true as const };

@@ -46,13 +46,14 @@ type Row = {
   edited_at: number | null;
   deleted_at: number | null;
   removed_at: number | null;
+  removed_by: string | null;
   topic_id: number;
   poll_id: number | null;
 };
 
 const SELECT = sql.raw(`c.id, c.parent_id, c.depth, c.author_id, u.username, c.stance_option_id, o.label as stance_label,
   c.body_md, c.body_html, c.ups, c.downs, c.reply_count, c.created_at, c.edited_at, c.deleted_at, c.removed_at,
-  c.topic_id, c.poll_id`);
+  c.removed_by, c.topic_id, c.poll_id`);
 const FROM = sql.raw(`comments c join users u on u.id = c.author_id left join poll_options o on o.id = c.stance_option_id`);
 
 export type CommentNode = {
@@ -72,6 +73,8 @@ export type CommentNode = {
   createdAt: number;
   editedAt: number | null;
   state: "live" | "deleted" | "removed";
+  /** Removed by members' reports, not by a moderator: hidden until a moderator decides (issue 28). */
+  held: boolean;
   replyCount: number;
   children: CommentNode[];
   /** Replies that exist but are not loaded here. */
@@ -98,6 +101,7 @@ function toNode(r: Row, viewerId: string | null, myVotes: Map<number, number>): 
     myVote: (myVotes.get(r.id) ?? 0) as -1 | 0 | 1,
     createdAt: r.created_at,
     editedAt: live ? r.edited_at : null,
+    held: r.removed_at !== null && r.removed_by === null,
     state,
     replyCount: r.reply_count,
     children: [],

@@ -14,6 +14,7 @@ export async function loader(args: LoaderFunctionArgs) {
 const ACTIONS: Record<string, string> = {
   "comment.remove": "removed a comment",
   "comment.restore": "restored a comment",
+  "comment.hide_reports": "hid, after members' reports,",
   "report.dismiss": "dismissed a report",
   "user.ban": "banned",
   "user.unban": "unbanned",

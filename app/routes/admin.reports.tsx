@@ -44,6 +44,7 @@ export default function Reports() {
             <p className="muted">
               Reported by {r.reporter} {formatDateTime(r.created_at)} ({r.report_count} open report{r.report_count === 1 ? "" : "s"} on this comment): <strong>{r.reason}</strong>
             </p>
+            {r.removed_at !== null ? <p className="notice">Hidden by members&apos; reports until you decide: dismissing brings it back, removing keeps it out.</p> : null}
             <blockquote className="comment-body quoted" dangerouslySetInnerHTML={{ __html: r.body_html }} />
             <p className="muted">
               By <Link to={`/admin/users?q=${encodeURIComponent(r.author)}`}>{r.author}</Link>
