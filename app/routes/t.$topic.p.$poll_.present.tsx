@@ -46,25 +46,32 @@ export async function action(args: ActionFunctionArgs) {
   return redirect(`/t/${page.topic.slug}/p/${page.poll.slug}/present`);
 }
 
-/** ← and → (and a presenter's clicker, which sends Page Up and Page Down) move between the topic's questions; links do the same without JavaScript. */
-function useArrowKeys(topic: string, prev: string | null, next: string | null) {
+/**
+ * ← and → (and a presenter's clicker, which sends Page Up and Page Down) move
+ * between the topic's questions. They follow the page's own Previous and Next
+ * links, so a key always moves from the question on screen.
+ */
+function useArrowKeys() {
   const navigate = useNavigate();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey || (e.target as HTMLElement | null)?.closest("input, textarea, select")) return;
-      const to = e.key === "ArrowLeft" || e.key === "PageUp" ? prev : e.key === "ArrowRight" || e.key === "PageDown" ? next : null;
-      if (to) navigate(`/t/${topic}/p/${to}/present`);
+      const rel = e.key === "ArrowLeft" || e.key === "PageUp" ? "prev" : e.key === "ArrowRight" || e.key === "PageDown" ? "next" : null;
+      const link = rel ? document.querySelector<HTMLAnchorElement>(`.present-nav a[rel="${rel}"]`) : null;
+      if (!link) return;
+      e.preventDefault();
+      navigate(link.pathname);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate, topic, prev, next]);
+  }, [navigate]);
 }
 
 export default function Present() {
   const d = useLoaderData<typeof loader>();
   const { live, connected } = useLiveResults(d.topic.slug, false);
   const poll = live?.polls.find((p) => p.slug === d.poll.slug) ?? d.poll;
-  useArrowKeys(d.topic.slug, d.prev, d.next);
+  useArrowKeys();
   return (
     <article className="present" data-live={connected ? "on" : "off"}>
       <div className="present-main">

@@ -155,13 +155,17 @@ describe("present mode", () => {
     await mod.getByRole("button", { name: "Reveal the results" }).click();
     await expect.poll(() => screen.getByTestId("present-bars").count(), { message: "waited for the other screen to reveal the results", timeout: 1500 }).toBe(1);
     // The arrow keys (and a clicker's Page Down) move between the topic's questions, even with the focus on the button just pressed.
+    // Each key moves from the question on screen: the next is pressed once that question shows.
+    const showing = (text: string) => expect.poll(() => mod.getByRole("heading", { level: 1 }).textContent(), { message: `waited for the question "${text}" on screen` }).toContain(text);
     await mod.keyboard.press("ArrowRight");
     await mod.waitForURL(/\/p\/llama-3-prediction\/present$/);
+    await showing("LLAMA-3");
     await mod.keyboard.press("PageDown");
     await mod.waitForURL(/\/p\/implications\/present$/);
+    await showing("Which implications");
     await mod.keyboard.press("ArrowLeft");
     await mod.waitForURL(/\/p\/llama-3-prediction\/present$/);
-    await expect.poll(() => mod.getByRole("heading", { level: 1 }).textContent(), { message: "waited for the next question's heading" }).toContain("LLAMA-3");
+    await showing("LLAMA-3");
     await modCtx.close();
     await screenCtx.close();
   });
