@@ -4,7 +4,7 @@
 // the caches the routes use (issue 24).
 import { createLimits, take, type Limits } from "./auth/rate-limits.server";
 import { isAllowedOrigin } from "./auth/origin.server";
-import { authenticate, hasSessionCookie } from "./auth/session.server";
+import { authenticate, hasPersonalCookie } from "./auth/session.server";
 import { allowedOrigins, config, ConfigError, parseConfig, type Config } from "./config.server";
 import { startBackgroundJobs } from "./jobs/background.server";
 import { sitePath } from "./lib/form.server";
@@ -81,7 +81,7 @@ export const pulse = {
   limitsFor,
   admit,
   authenticate,
-  hasSessionCookie,
+  hasPersonalCookie,
   isAllowedOrigin,
   sitePath,
   pageVersion,

@@ -40,7 +40,8 @@ export interface ProcessApi {
   /** Takes a point from a limit every request passes; a refusal says how long to wait. */
   admit(limits: Limits, which: "perAddress" | "perUserWrite", key: string, what: string): Promise<{ retryAfter: number; message: string } | null>;
   authenticate(cookieHeader: string | undefined): Promise<Auth>;
-  hasSessionCookie(cookieHeader: string | undefined): boolean;
+  /** A session or guest cookie, valid or not: such a request is never served a page shared by everyone. */
+  hasPersonalCookie(cookieHeader: string | undefined): boolean;
   /** CSRF: a state-changing request carries our own Origin. */
   isAllowedOrigin(method: string, origin: string | undefined, host: string | undefined, allowed: ReadonlySet<string>): boolean;
   /** A path on this site, or null. */

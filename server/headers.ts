@@ -20,7 +20,7 @@ export function requestIds(log: boolean) {
 }
 
 /** Pages other sites may frame (issue 27): only these, and only by the sites EMBED_ORIGINS names. */
-export const isEmbedPath = (path: string) => path.startsWith("/embed/");
+const isEmbedPath = (path: string) => path.startsWith("/embed/");
 
 /** A fresh nonce and its policy for every response, and the headers every page carries. */
 export function securityHeaders(production: boolean, embedOrigins: readonly string[] = []) {

@@ -153,7 +153,7 @@ export function sharedPages(api: ProcessApi, cache: PageCache | null, buildVersi
     const scope = pageScope(req.path);
     if (!scope) return next();
     const joined = JOINED.test(req.path) && !("_data" in req.query);
-    if (api.hasSessionCookie(req.headers.cookie)) return joined ? personal(req, res, next, scope) : next();
+    if (api.hasPersonalCookie(req.headers.cookie)) return joined ? personal(req, res, next, scope) : next();
     const canonical = canonicalUrl(req.originalUrl);
     if (canonical !== null) return res.redirect(301, canonical);
     if (joined) res.locals.slots = new Map();

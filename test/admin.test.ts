@@ -150,6 +150,7 @@ describe("topics and polls", () => {
     ["a bad slug", { slug: "no spaces" }, "Use lowercase letters"],
     ["duplicate options", { options: ["Yes", "yes", ""] }, "must differ"],
     ["an unknown kind", { kind: "ranked" }, "Pick a kind"],
+    ["guests on a prediction", { isPrediction: "on", resolutionCriteria: "Resolved by the admins.", allowGuests: "on" }, "Predictions are scored per person: guests cannot answer them."],
   ])("refuses a poll with %s", async (_n, over, message) => {
     const { admin } = await people();
     const before = (await allCounts(t.db()));
@@ -157,6 +158,19 @@ describe("topics and polls", () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(message);
     expect((await allCounts(t.db()))).toEqual(before);
+  });
+
+  it("lets guests answer a poll when the admin ticks it in the form, and only then", async () => {
+    const { admin } = await people();
+    expect((await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "open-to-guests", allowGuests: "on" }))).status).toBe(302);
+    expect((await admin.client.post("/admin/polls/new?topic=llama-2-license", pollForm({ slug: "members-only" }))).status).toBe(302);
+    const rows = await t.sql("select slug, allow_guests from polls where slug in ('open-to-guests', 'members-only') order by slug").all();
+    expect(rows.map((r: any) => [r.slug, Boolean(r.allow_guests)])).toEqual([
+      ["members-only", false],
+      ["open-to-guests", true],
+    ]);
+    const id = (await t.sql("select id from polls where slug = 'open-to-guests'").get() as { id: number }).id;
+    expect(await (await admin.client.get(`/admin/polls/${id}`)).text()).toMatch(/<input type="checkbox" name="allowGuests" checked=""/);
   });
 
   it("creates every kind; once voted, options can be renamed or added, never removed or reordered", async () => {

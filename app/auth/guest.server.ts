@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { config } from "../config.server";
-import { guestHasBallot, guestIdOf } from "../models/guests.server";
+import { getMyChoices } from "../models/ballots.server";
+import { guestIdOf } from "../models/guests.server";
 import type { Failure } from "../models/outcome";
 import { take, type Limits } from "./rate-limits.server";
 
@@ -13,10 +14,10 @@ import { take, type Limits } from "./rate-limits.server";
 const YEAR_S = 365 * 24 * 3600;
 
 const production = () => config().NODE_ENV === "production";
-export const guestCookieName = () => (production() ? "__Host-pulse_guest" : "pulse_guest");
+const guestCookieName = () => (production() ? "__Host-pulse_guest" : "pulse_guest");
 
 /** The token a Cookie header carries, if it is one Pulse makes. */
-export function readGuestToken(cookieHeader: string | undefined): string | null {
+function readGuestToken(cookieHeader: string | undefined): string | null {
   if (!cookieHeader) return null;
   const name = guestCookieName();
   for (const part of cookieHeader.split(";")) {
@@ -59,7 +60,7 @@ export type Voter = { id: string; guest: boolean; setCookie: string | null };
  * takes nothing.
  */
 export async function admitGuestBallot(limits: Limits, clientIp: string, guestId: string, pollId: number): Promise<Failure | null> {
-  if (await guestHasBallot(guestId, pollId)) return null;
+  if ((await getMyChoices(guestId, [pollId])).has(pollId)) return null;
   return (
     (await take(limits, limits.guestBallots, `${clientIp}|${pollId}`, "new guest answers to this question from your network")) ??
     (await take(limits, limits.guestBallotsEverywhere, "all", "guest answers on the site right now"))

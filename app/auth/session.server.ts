@@ -48,7 +48,7 @@ export async function authenticate(cookieHeader: string | undefined): Promise<Au
  * only requests without one may be served pages shared by everyone (a guest
  * sees their own answers).
  */
-export function hasSessionCookie(cookieHeader: string | undefined): boolean {
+export function hasPersonalCookie(cookieHeader: string | undefined): boolean {
   if (!cookieHeader) return false;
   if (guestOf(cookieHeader)) return true;
   try {

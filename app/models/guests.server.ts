@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { sql } from "drizzle-orm";
-import { prepared } from "../../db/client";
-import { ballots, users } from "../../db/schema";
+import { users } from "../../db/schema";
 
 // Guests (issue 27, decision 029): one browser that answers where a poll
 // allows it, without an account. A guest is a row of `users` that can never
@@ -37,18 +36,6 @@ export function guestRowFor(voterId: string): { id: string; username: string } |
 
 /** The row is there (its answer was written). */
 export const guestRowMade = (guestId: string) => void known.set(guestId, true);
-
-const held = prepared("guests.held", (c) =>
-  c
-    .select({ id: ballots.id })
-    .from(ballots)
-    .where(sql`${ballots.pollId} = ${sql.placeholder("pollId")} and ${ballots.userId} = ${sql.placeholder("userId")}`),
-);
-
-/** Whether this guest already answered the poll: only a new guest ballot counts against the per-address cap. */
-export async function guestHasBallot(guestId: string, pollId: number): Promise<boolean> {
-  return (await held().all({ pollId, userId: guestId })).length > 0;
-}
 
 /** SQL that leaves guests out of lists of people (admin's user list). */
 export const notGuest = sql`substr(${users.id}, 1, 2) <> ${PREFIX}`;
