@@ -38,6 +38,7 @@ const BOTH_ENGINES = [
   "test/guests.test.ts",
   "test/present-embed.test.ts",
   "test/flags.test.ts",
+  "test/ranked.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",

@@ -10,8 +10,23 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const migrationsFolder = path.resolve(here, "../migrations/sqlite");
 export const pgMigrationsFolder = path.resolve(here, "../migrations/pg");
 
+/**
+ * SQLite changes a table's constraints only by rebuilding it (0016_ranked),
+ * and dropping the old table with foreign keys on would cascade into every
+ * table that points at it. The migrator runs in one transaction, where the
+ * pragma is ignored, so foreign keys go off around it and every reference
+ * is checked after.
+ */
 export function runMigrations(conn: SqliteDB): void {
-  migrate(conn, { migrationsFolder });
+  const raw = conn.$client;
+  raw.pragma("foreign_keys = OFF");
+  try {
+    migrate(conn, { migrationsFolder });
+    const broken = raw.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) throw new Error(`migrations left ${broken.length} broken references: ${JSON.stringify(broken.slice(0, 3))}`);
+  } finally {
+    raw.pragma("foreign_keys = ON");
+  }
 }
 
 /** Any fixed number: the advisory lock every Pulse instance takes to migrate. */

@@ -105,6 +105,23 @@ export const LLAMA_POLLS: PollInput[] = [
       "A custom license, however permissive, resolves NO. Resolved by the admins with a link to the license.",
     options: ["Yes", "No"],
   },
+  {
+    slug: "open-license-change",
+    allowGuests: true,
+    question: "Which change would matter most for calling a Llama license open?",
+    descriptionMd:
+      "Rank the changes, the one that matters most to you first; rank as many as you like. Counted by instant runoff: if your first choice is knocked out, your vote passes to your next. " +
+      "Clause 1(v) was dropped from [Llama 3.1](https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/LICENSE) on; the 700M monthly-users clause is in every version; the naming rule came with [Llama 3](https://github.com/meta-llama/llama3/blob/main/LICENSE); " +
+      "the OSI's objection rests on the commercial limit and the [Acceptable Use Policy](https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/USE_POLICY.md) (its [list of approved licenses](https://opensource.org/licenses)).",
+    kind: "ranked",
+    options: [
+      "Drop clause 1(v) (no improving other models with Llama's outputs) for good",
+      "Drop the clause on services with over 700 million monthly users",
+      "Drop the Acceptable Use Policy's limits on fields of use",
+      "Drop the rule that derived models carry the Llama name",
+      "Release under an OSI-approved license",
+    ],
+  },
 ];
 
 /**

@@ -17,12 +17,16 @@ import { pathToFileURL } from "node:url";
 // The Merkle tree and signed notes are written from RFC 6962/9162 and the C2SP texts, and tested against
 // RFC 6962's vectors and a second implementation (test/unit.tlog.test.ts); any tlog tool can stand in for them.
 import { openNote, parseCheckpoint, parseVerifierKey, type Verifier } from "../app/lib/signed-note.server";
+import { instantRunoff, type Runoff } from "../app/lib/runoff";
 import { leafHash, MerkleTree, rootOf, TILE_WIDTH, tilePath, tileWidth, verifyConsistency, type Hash } from "../app/lib/tlog.server";
 
 const ATTEMPTS = 8;
 
 type PollResult = {
   slug: string;
+  kind: string;
+  /** A ranked poll's runoff (its options' counts are first choices). */
+  runoff?: (Omit<Runoff, "rounds"> & { rounds: (Omit<Runoff["rounds"][number], "counts"> & { counts: { optionId: number; votes: number }[] })[] }) | null;
   voters: number;
   /** Of voters, guests (a guest's pseudonym in the log starts with "g"). */
   guests: number;
@@ -132,6 +136,7 @@ export function replayTree(entries: string[], pollId: number, optionIds: Set<num
     if (!m || Number(m[1]) !== pollId) return { problem: `entry ${i}: not a ballot event of this poll: "${e.slice(0, 80)}"` };
     const choices = m[6].trim() === "" ? [] : m[6].trim().split(" ").map(Number);
     if (choices.some((c) => !optionIds.has(c))) return { problem: `entry ${i}: choices name an option the poll does not have` };
+    if (new Set(choices).size !== choices.length) return { problem: `entry ${i}: choices name an option twice` };
     const had = latest.get(m[3]);
     if (had?.n === Number(m[4])) return { problem: `entry ${i}: voter ${m[3].slice(0, 8)}… has two events numbered ${m[4]}` };
     if (!had || had.n < Number(m[4])) latest.set(m[3], { n: Number(m[4]), action: m[5], choices });
@@ -180,10 +185,12 @@ function countProblems(poll: PollResult, tree: Tree, pollId: number, optionIds: 
   const counts = new Map<number, number>();
   const guestCounts = new Map<number, number>();
   let guests = 0;
+  // A ranked ballot's entry lists its choices in rank order; the counts are first choices.
+  const ranked = poll.kind === "ranked";
   for (const [voter, choices] of replayed.holders) {
     const guest = voter.startsWith("g");
     if (guest) guests++;
-    for (const c of choices) {
+    for (const c of ranked ? choices.slice(0, 1) : choices) {
       counts.set(c, (counts.get(c) ?? 0) + 1);
       if (guest) guestCounts.set(c, (guestCounts.get(c) ?? 0) + 1);
     }
@@ -197,7 +204,21 @@ function countProblems(poll: PollResult, tree: Tree, pollId: number, optionIds: 
     const g = guestCounts.get(o.id) ?? 0;
     if (g !== o.guests) problems.push(`option "${o.label}" (id ${o.id}): the tree gives ${g} guests, results.json says ${o.guests}`);
   }
+  if (ranked && poll.options) problems.push(...runoffProblems(poll, [...replayed.holders.values()]));
   return problems;
+}
+
+/** A ranked poll: the instant runoff counted again from the tree's ballots, round by round, against results.json's. */
+function runoffProblems(poll: PollResult, ballots: number[][]): string[] {
+  const mine = instantRunoff(ballots, (poll.options ?? []).map((o) => o.id));
+  const theirs = poll.runoff ?? null;
+  const shape = (r: typeof theirs | Runoff | null) =>
+    r && JSON.stringify({ winner: r.winner, tied: r.tied, rounds: r.rounds.map((x) => ({ counts: x.counts.map((c) => [c.optionId, c.votes]), exhausted: x.exhausted, eliminated: x.eliminated, transfers: x.transfers })) });
+  if (!mine && !theirs) return [];
+  if (!mine || !theirs) return [`runoff: the tree gives ${mine ? "a count" : "none"}, results.json ${theirs ? "has one" : "has none"}`];
+  if (shape(mine) === shape(theirs)) return [];
+  const round = mine.rounds.findIndex((r, i) => shape({ ...mine, rounds: [r] }) !== shape({ ...theirs, rounds: theirs.rounds.slice(i, i + 1), winner: mine.winner, tied: mine.tied }));
+  return [round === -1 ? `runoff: the tree gives ${mine.winner === null ? "a tie" : `option ${mine.winner}`} winning, results.json another outcome` : `runoff: round ${round + 1} differs from the tree's count`];
 }
 
 /** One poll, once: its problems, and what it proved. `caughtUp` is false while entries wait to be placed. */

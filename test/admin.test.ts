@@ -149,7 +149,7 @@ describe("topics and polls", () => {
     ["a prediction without criteria", { isPrediction: "on" }, "needs written resolution criteria"],
     ["a bad slug", { slug: "no spaces" }, "Use lowercase letters"],
     ["duplicate options", { options: ["Yes", "yes", ""] }, "must differ"],
-    ["an unknown kind", { kind: "ranked" }, "Pick a kind"],
+    ["an unknown kind", { kind: "plurality" }, "Pick a kind"],
     ["guests on a prediction", { isPrediction: "on", resolutionCriteria: "Resolved by the admins.", allowGuests: "on" }, "Predictions are scored per person: guests cannot answer them."],
   ])("refuses a poll with %s", async (_n, over, message) => {
     const { admin } = await people();

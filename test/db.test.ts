@@ -18,7 +18,7 @@ describe("connection settings", () => {
 describe("seed", () => {
   const t = useFreshDatabase();
 
-  it("has written the LLAMA-2 topic with its six polls, the versions comparison with a poll per clause, and nothing else", async () => {
+  it("has written the LLAMA-2 topic with its seven polls, the versions comparison with a poll per clause, and nothing else", async () => {
     const conn = t.db();
     const topic = (await t.sql("select * from topics where slug = 'llama-2-license'").get()) as Record<string, unknown>;
     expect(topic).toBeTruthy();
@@ -31,6 +31,7 @@ describe("seed", () => {
       "statement-misleading",
       "statement-clause-1v",
       "future-osi-prediction",
+      "open-license-change",
       ...LLAMA_COMPARISON.clauses.map((c) => `clause-${c.slug}`),
     ]);
     expect(polls.every((p: any) => p.visibility === "always")).toBe(true);
@@ -64,6 +65,6 @@ describe("seed", () => {
     await t.sql("delete from polls where slug = 'implications'").run();
     const result = await seed();
     expect(result.created).toEqual(["poll implications"]);
-    expect(await count(conn, "polls")).toBe(6 + LLAMA_COMPARISON.clauses.length);
+    expect(await count(conn, "polls")).toBe(7 + LLAMA_COMPARISON.clauses.length);
   });
 });

@@ -156,9 +156,9 @@ describe("guest answers", () => {
     ]);
     const csv = await (await anon().get(`${T}/results.csv`)).text();
     const [head, ...lines] = csv.trim().split("\r\n");
-    expect(head.endsWith(",member_voters,guest_voters,member_count,guest_count")).toBe(true);
+    expect(head.endsWith(",member_voters,guest_voters,member_count,guest_count,round,round_counted")).toBe(true);
     const row = lines.find((l) => l.includes("license-opinion") && l.includes("It is open source"))!;
-    expect(row.endsWith(",1,3,0,3")).toBe(true);
+    expect(row.endsWith(",1,3,0,3,,")).toBe(true);
 
     const page = async (q: string) => (await (await anon().get(`${T}/results${q}`)).text()).replaceAll("<!-- -->", "");
     expect(await page("")).toContain('data-testid="voters-license-opinion">4 voters</span><span data-testid="split-license-opinion"> (1 member, 3 guests)');
@@ -215,7 +215,7 @@ describe("which polls take guests", () => {
     const made = await createPoll(topicId, pollForm({ slug: "open-q", question: "An open question?", kind: "single", options: ["Yes", "No"], allowGuests: true }));
     expect(made.ok).toBe(true);
     const seeded = (await rawSql("select slug from polls where allow_guests = ? order by position, id").pluck().all(ENGINE_TRUE)) as string[];
-    expect(seeded).toEqual(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "open-q"]);
+    expect(seeded).toEqual(["license-opinion", "implications", "statement-misleading", "statement-clause-1v", "open-license-change", "open-q"]);
   });
 });
 

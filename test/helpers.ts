@@ -278,7 +278,8 @@ export async function optionIds(_conn: DB, slug: string): Promise<number[]> {
 export async function recount(_conn: DB) {
   const stored = await rawSql("select option_id as id, count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = tallies.option_id), 0) as count from tallies order by option_id").all();
   const counted = await rawSql(
-    `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id) as count
+    // A ranked poll's counters hold first choices.
+    `select t.option_id as id, (select count(*) from ballot_choices c where c.option_id = t.option_id and coalesce(c.rank, 1) = 1) as count
      from tallies t order by t.option_id`,
   ).all();
   const votersStored = await rawSql("select id, voter_count + coalesce((select sum(d.delta) from tally_deltas d where d.poll_id = polls.id and d.option_id is null), 0) as n from polls order by id").all();

@@ -92,7 +92,7 @@ describe("results page, JSON and CSV agree with a recount", () => {
     expect(likert.mean).toBeCloseTo((3 * 1 + 3 * 2 + 3 * 3 + 3 * 4 + 2 * 5) / 14, 5);
 
     const csv = parseCsv(await (await anon().get(`${R}.csv`)).text());
-    expect(csv[0]).toEqual(["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note", "member_voters", "guest_voters", "member_count", "guest_count"]);
+    expect(csv[0]).toEqual(["topic", "poll", "question", "kind", "voters", "option", "value", "count", "share", "ci95_low", "ci95_high", "note", "member_voters", "guest_voters", "member_count", "guest_count", "round", "round_counted"]);
     for (const p of data.polls) {
       for (const o of p.options) {
         const row = csv.find((r) => r[1] === p.slug && r[5] === o.label);

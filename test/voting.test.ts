@@ -325,8 +325,8 @@ describe("the topic page's structure", () => {
     await client.post(url("license-opinion"), { intent: "vote", option: String(opts[1]) });
     const mine = await (await client.get(T)).text();
     // Of the open questions: the resolved LLAMA-3 prediction is settled history, outside the count (issue 23, newcomer 9).
-    expect(mine).toContain("You have answered 1 of 5.");
-    expect(mine).toMatch(/Questions (?:<pulse-slot data-slot="questions-count">)?<span class="muted">1\/5<\/span>/);
+    expect(mine).toContain("You have answered 1 of 6.");
+    expect(mine).toMatch(/Questions (?:<pulse-slot data-slot="questions-count">)?<span class="muted">1\/6<\/span>/);
     const settledAt = mine.indexOf('id="settled-heading"');
     expect(settledAt).toBeGreaterThan(mine.indexOf('id="poll-future-osi-prediction"'));
     expect(mine.indexOf('id="poll-llama-3-prediction"')).toBeGreaterThan(settledAt);

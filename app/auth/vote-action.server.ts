@@ -28,15 +28,16 @@ export async function voteAction(args: ActionFunctionArgs, opts: { embed: boolea
   const submitted = {
     option: form.getAll("option").map(String).filter((n) => /^[1-9][0-9]{0,14}$/.test(n)).slice(0, 100),
     value: /^[1-5]$/.test(String(form.get("value") ?? "")) ? String(form.get("value")) : "",
+    rank: form.getAll("rank").map(String).filter((p) => /^[1-9][0-9]{0,14}:[1-9][0-9]{0,2}$/.test(p)).slice(0, 100),
   };
   const parsed = parseForm(voteSchema, form);
   if (!parsed.ok) return formReply(parsed.errors, submitted);
-  const { intent, option, value, redirectTo, via } = parsed.data;
+  const { intent, option, value, rank, redirectTo, via } = parsed.data;
   if (voter.guest && intent === "vote") {
     const refused = await admitGuestBallot(context.limits, context.clientIp, voter.id, target.pollId);
     if (refused) return failureReply(refused, submitted);
   }
-  const result = intent === "withdraw" ? await withdrawVote(voter.id, target.pollId) : await castVote(voter.id, target.pollId, { optionIds: option, scaleValue: value });
+  const result = intent === "withdraw" ? await withdrawVote(voter.id, target.pollId) : await castVote(voter.id, target.pollId, { optionIds: option, scaleValue: value, ranks: rank });
   if (!result.ok) return failureReply(result, submitted);
   const message = intent === "withdraw" ? "Your answer was withdrawn." : voter.guest ? "Your answer was recorded (as a guest, in this browser)." : "Your answer was recorded.";
   if (via === "fetcher") return withCookie(formDone({ message }), voter.setCookie);

@@ -5,6 +5,7 @@ import { useEffect, useRef, type ChangeEvent, type ReactNode } from "react";
 import type { PollView } from "~/models/pages.server";
 import { formatDate, formatDateTime, plural, typedText } from "~/lib/format";
 import { pollPercents } from "~/lib/stats";
+import { placesFrom, RankedChoices, rankOrder } from "./RankedChoices";
 import { ShareBar } from "./ShareBar";
 import { useHere } from "./useHere";
 import { useHydrated } from "./useHydrated";
@@ -17,8 +18,8 @@ type Props = {
   linkQuestion?: boolean;
   /** Errors from a plain form post that landed on this page. */
   actionErrors?: Record<string, string[]> | null;
-  /** What that refused post chose (option ids, or a scale value): the form shows it again, not the stored answer. */
-  submitted?: { option: number[]; value: number | null } | null;
+  /** What that refused post chose (option ids, a scale value, or a ranking): the form shows it again, not the stored answer. */
+  submitted?: Submitted | null;
   /** Fold the form of an answered question (the topic page). */
   compact?: boolean;
   /** A closed or resolved question on the topic page: settled history, shown without a form. */
@@ -30,16 +31,22 @@ type Props = {
 };
 
 type VoteData = { ok?: boolean; message?: string; errors?: Record<string, string[]> };
+type Submitted = { option: number[]; value: number | null; rank: Map<number, number> };
 
-/** What a refused answer chose (option ids, or a scale value), from the form's typed values. */
-export function submittedChoice(values: Values): { option: number[]; value: number | null } {
-  const option = values.option;
+const listOf = (v: Values[string]) => (Array.isArray(v) ? v : v ? [v] : []);
+
+/** What a refused answer chose (option ids, a scale value, or a ranking), from the form's typed values. */
+export function submittedChoice(values: Values): Submitted {
   const value = typedText(values, "value");
-  return { option: (Array.isArray(option) ? option : option ? [option] : []).map(Number), value: value ? Number(value) : null };
+  return { option: listOf(values.option).map(Number), value: value ? Number(value) : null, rank: placesFrom(listOf(values.rank)) };
 }
 
 function choiceHint(poll: PollView): string {
   if (poll.kind === "single") return "Pick one.";
+  if (poll.kind === "ranked") {
+    const up = poll.maxChoices >= poll.options.length ? "as many as you like" : `up to ${poll.maxChoices}`;
+    return `Rank ${up}, your first preference first. If your first is knocked out in the count, your vote passes to your next.`;
+  }
   if (poll.kind === "scale") return "Pick one value from 1 to 5.";
   const alone = poll.options.filter((o) => o.exclusive).map((o) => `"${o.label}"`);
   const rule = poll.minChoices <= 1 ? (poll.maxChoices >= poll.options.length ? "Pick as many as apply" : `Pick up to ${poll.maxChoices}`) : `Pick ${poll.minChoices} to ${poll.maxChoices}`;
@@ -59,6 +66,10 @@ function keepExclusiveAlone(e: ChangeEvent<HTMLInputElement>) {
 function optimisticMine(poll: PollView, form: FormData | undefined): number[] | null | undefined {
   if (!form) return undefined;
   if (form.get("intent") === "withdraw") return null;
+  if (poll.kind === "ranked") {
+    const order = rankOrder(placesFrom(form.getAll("rank")));
+    return order.length ? order : undefined;
+  }
   if (poll.kind === "scale") {
     const v = Number(form.get("value"));
     const opt = poll.options.find((o) => o.value === v);
@@ -84,9 +95,11 @@ function useVote(poll: PollView, actionErrors: Props["actionErrors"]) {
   // Optimistic counts: take the old answer out and put the new one in.
   let voters = poll.voterCount;
   const counts = new Map(poll.options.map((o) => [o.id, o.count]));
+  // A ranked poll's counts are first preferences.
+  const counted = (ids: number[] | null | undefined) => (poll.kind === "ranked" ? (ids ?? []).slice(0, 1) : (ids ?? []));
   if (next !== undefined && poll.results.visible) {
-    for (const id of poll.mine ?? []) counts.set(id, (counts.get(id) ?? 1) - 1);
-    for (const id of next ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const id of counted(poll.mine)) counts.set(id, (counts.get(id) ?? 1) - 1);
+    for (const id of counted(next)) counts.set(id, (counts.get(id) ?? 0) + 1);
     voters += (next ? 1 : 0) - (poll.mine ? 1 : 0);
   }
   // The shares shown, by the one rule every page uses (results.json's too).
@@ -119,7 +132,11 @@ function useVote(poll: PollView, actionErrors: Props["actionErrors"]) {
 type Vote = ReturnType<typeof useVote>;
 
 /** The options as inputs, each with its count and share when results show. */
-function ChoiceList({ poll, vote, checked }: { poll: PollView; vote: Vote; checked: (o: PollView["options"][number]) => boolean }) {
+function ChoiceList({ poll, vote, checked, submitted }: { poll: PollView; vote: Vote; checked: (o: PollView["options"][number]) => boolean; submitted: Props["submitted"] }) {
+  if (poll.kind === "ranked") {
+    const places = submitted ? submitted.rank : new Map((poll.mine ?? []).map((id, i) => [id, i + 1]));
+    return <RankedChoices poll={poll} places={places} counts={vote.counts} percents={vote.percents} voters={vote.voters} />;
+  }
   const inputName = poll.kind === "scale" ? "value" : "option";
   const inputType = poll.kind === "multiple" ? "checkbox" : "radio";
   return (
@@ -180,7 +197,7 @@ function VoteForm({ poll, vote, pollUrl, canAnswer, submitted }: { poll: PollVie
       <fieldset disabled={!canAnswer || poll.closed} aria-describedby={[poll.closed ? "" : hintId, errorText ? errorId : ""].filter(Boolean).join(" ") || undefined} aria-invalid={errorText ? true : undefined}>
         <legend className="sr-only">{poll.question}</legend>
         {poll.closed ? null : <p id={hintId} className="hint">{choiceHint(poll)}</p>}
-        <ChoiceList poll={poll} vote={vote} checked={checked} />
+        <ChoiceList poll={poll} vote={vote} checked={checked} submitted={submitted} />
       </fieldset>
       {errorText ? (
         <p id={errorId} className="field-error" role="alert" tabIndex={-1} ref={vote.errorRef}>
@@ -243,7 +260,11 @@ export function PollCard({ poll, topicSlug, signedIn, headingLevel = 2, linkQues
   const pollUrl = `/t/${topicSlug}/p/${poll.slug}`;
   const vote = useVote(poll, actionErrors);
   const { mine, voters, notice, errorText } = vote;
-  const mineLabels = mine ? poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label) : [];
+  const mineLabels = !mine
+    ? []
+    : poll.kind === "ranked"
+      ? mine.flatMap((id, i) => poll.options.filter((o) => o.id === id).map((o) => `${i + 1}. ${o.label}`))
+      : poll.options.filter((o) => mine.includes(o.id)).map((o) => o.label);
   // On a topic page a question already answered folds to its answer; the form is one click away.
   // Guests (no account) answer where the poll allows them (issue 27).
   const canAnswer = signedIn || poll.allowGuests;

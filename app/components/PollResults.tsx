@@ -5,6 +5,7 @@ import { useViewer } from "./Slot";
 import type { PollResult, Trend } from "~/models/results.server";
 import { formatDate, formatDateTime, plural } from "~/lib/format";
 import { LikertBar, OptionBars, TrendChart } from "./charts";
+import { RunoffRounds } from "./RunoffRounds";
 import { WHO, WHO_LABEL, type Who } from "~/lib/results-view";
 
 const ci = (o: { low: number; high: number }) => `${Math.round(o.low * 100)}–${Math.round(o.high * 100)}%`;
@@ -29,7 +30,7 @@ export function PollResults({ poll, topicSlug, trend, verdict, linkTarget }: { p
       <p className="muted">
         <span data-testid={`voters-${poll.slug}`}>{plural(poll.voters, "voter")}</span>
         {poll.guests || (poll.allowGuests && poll.voters) ? <span data-testid={`split-${poll.slug}`}>{` (${plural(poll.voters - poll.guests, "member")}, ${plural(poll.guests, "guest")})`}</span> : null}
-        {poll.kind === "multiple" ? " · several answers allowed" : ""}
+        {poll.kind === "multiple" ? " · several answers allowed" : poll.kind === "ranked" ? " · ranked choice: the bars are first choices" : ""}
         {" · "}
         <Link to={`/t/${topicSlug}/p/${poll.slug}`} target={linkTarget}>{poll.closed ? "See the question" : "Answer this question"}</Link>
       </p>
@@ -67,7 +68,7 @@ export function PollResults({ poll, topicSlug, trend, verdict, linkTarget }: { p
             <p className="muted small">Each share is of all {plural(poll.voters, "voter")}; people could pick several answers, so the shares do not add up to 100%.</p>
           ) : null}
           <table className="numbers">
-            <caption className="sr-only">{poll.question}: counts and shares</caption>
+            <caption className="sr-only">{poll.question}: {poll.kind === "ranked" ? "first choices" : "counts and shares"}</caption>
             <thead>
               <tr>
                 <th scope="col">Answer</th>
@@ -95,6 +96,7 @@ export function PollResults({ poll, topicSlug, trend, verdict, linkTarget }: { p
               </tfoot>
             ) : null}
           </table>
+          {poll.runoff ? <RunoffRounds runoff={poll.runoff} id={id} /> : poll.kind === "ranked" && poll.voters ? <p className="muted small">The runoff counts everyone&apos;s ballots: choose Everyone to see it.</p> : null}
           {trend && trend.days.length ? (
             <details className="trend">
               <summary>Opinion over time ({plural(trend.days.length, "day")})</summary>

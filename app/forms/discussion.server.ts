@@ -17,6 +17,13 @@ export const voteSchema = z.strictObject({
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
     .pipe(z.array(optionId).max(100, "Too many options.")),
+  // A ranked poll's places, one "optionId:place" per option ranked; an option left unranked sends "".
+  rank: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^([1-9][0-9]{0,14}:[1-9][0-9]{0,2})?$/, "Pick a place from the list for each option.")).max(100, "Too many options."))
+    .transform((list) => list.filter(Boolean).map((p) => ({ optionId: Number(p.split(":")[0]), rank: Number(p.split(":")[1]) }))),
   value: z.coerce
     .number({ error: "Pick a value from 1 to 5." })
     .int("Pick a value from 1 to 5.")

@@ -25,5 +25,6 @@ export function resultsOf(poll: PollResult, who: Who): PollResult {
   });
   const mean = poll.kind === "scale" ? weightedMean(poll.options.map((o) => o.value ?? 0), counts) : null;
   // A resolution's score is of everyone who answered: it is not split.
-  return { ...poll, voters, guests: who === "guests" ? voters : 0, options, mean };
+  // The runoff is counted over every ballot; it is not split either.
+  return { ...poll, voters, guests: who === "guests" ? voters : 0, options, mean, runoff: null };
 }

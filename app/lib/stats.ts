@@ -31,11 +31,11 @@ export function largestRemainder(counts: number[], total = 100): number[] {
 
 /**
  * The percentages a poll shows, one rule for every page (issue 23): shares
- * of one answer each (single, scale) by largest remainder, so they add up to
+ * of one answer each (single, scale, a ranked poll's first preferences) by largest remainder, so they add up to
  * 100; shares of a multiple-choice poll, where one voter picks several, each
  * of the voters and rounded on its own.
  */
-export function pollPercents(kind: "single" | "multiple" | "scale", counts: number[], voters: number): number[] {
+export function pollPercents(kind: "single" | "multiple" | "scale" | "ranked", counts: number[], voters: number): number[] {
   if (kind === "multiple") return counts.map((c) => (voters ? Math.round((c / voters) * 100) : 0));
   return largestRemainder(counts);
 }

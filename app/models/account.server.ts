@@ -72,7 +72,8 @@ export async function exportUserData(userId: string) {
     .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballotTable.id))
     .innerJoin(pollOptions, eq(pollOptions.id, ballotChoices.optionId))
     .where(eq(ballotTable.userId, userId))
-    .orderBy(asc(ballotTable.createdAt), asc(ballotTable.id), asc(pollOptions.position));
+    // A ranked ballot's choices in rank order.
+    .orderBy(asc(ballotTable.createdAt), asc(ballotTable.id), asc(ballotChoices.rank), asc(pollOptions.position));
   const ballots: { poll: string; question: string; topic: string; choices: string[]; created_at: number; updated_at: number }[] = [];
   for (const [i, p] of picks.entries()) {
     if (i > 0 && picks[i - 1].id === p.id) ballots[ballots.length - 1].choices.push(p.label);

@@ -27,8 +27,9 @@ export function hourOf(ms: number): string {
 /** An entry as a vote writes it: the voter's pseudonym, the line, and its RFC 6962 leaf hash (hex). */
 export type PendingEntry = { voter: string; line: string; hash: string };
 
-export function ballotEntry(pollId: number, e: { hour: string; voter: string; n: number; action: BallotEvent; choices: number[] }): PendingEntry {
-  const line = entryLine(pollId, e.hour, e.voter, e.n, e.action, [...e.choices].sort((a, b) => a - b).join(" "));
+/** A ranked ballot's entry lists its choices in rank order (issue 28); any other's, by id. */
+export function ballotEntry(pollId: number, e: { hour: string; voter: string; n: number; action: BallotEvent; choices: number[]; ranked?: boolean }): PendingEntry {
+  const line = entryLine(pollId, e.hour, e.voter, e.n, e.action, (e.ranked ? e.choices : [...e.choices].sort((a, b) => a - b)).join(" "));
   return { voter: e.voter, line, hash: leafHash(Buffer.from(line, "utf8")).toString("hex") };
 }
 

@@ -18,15 +18,15 @@ import { fail, type Failure } from "./outcome";
 // statement of CTEs outside any transaction (two round trips in all); on
 // SQLite both run in one short transaction.
 
-/** What a form sent; the poll's kind decides which part counts (a scale value, or option ids). */
-export type VoteInput = { optionIds?: number[]; scaleValue?: number };
+/** What a form sent; the poll's kind decides which part counts (a scale value, option ids, or a ranked poll's ranks). */
+export type VoteInput = { optionIds?: number[]; scaleValue?: number; ranks?: { optionId: number; rank: number }[] };
 
 export type VoteResult = { ok: true; changed: boolean; optionIds: number[] } | Failure;
 export type WithdrawResult = { ok: true; withdrawn: boolean } | Failure;
 
 type OptionRule = { id: number; value: number | null; label: string; exclusive: boolean };
 type PollRule = { id: number; topicId: number; kind: string; min: number; max: number; closesAt: number | null };
-/** The poll's rules and the person's ballot as one statement saw them. */
+/** The poll's rules and the person's ballot as one statement saw them; a ranked ballot's choices are in rank order. */
 type Seen = { poll: PollRule; options: OptionRule[]; ballot: { id: number; rev: number; choices: number[] } | null; events: number };
 
 // One row per option: the poll's rules repeat on each, the ballot (if any)
@@ -46,7 +46,8 @@ const seenQuery = prepared("ballots.seen", (c) =>
       exclusive: pollOptions.exclusive,
       ballotId: ballots.id,
       rev: ballots.rev,
-      chosen: sql<number>`case when exists (select 1 from ballot_choices bc where bc.ballot_id = ${ballots.id} and bc.option_id = ${pollOptions.id}) then 1 else 0 end`.mapWith(Number),
+      // -1: not chosen; 0: chosen (unranked kinds); k: chosen k-th on a ranked ballot.
+      rank: sql<number>`coalesce((select coalesce(bc.rank, 0) from ballot_choices bc where bc.ballot_id = ${ballots.id} and bc.option_id = ${pollOptions.id}), -1)`.mapWith(Number),
       events: sql<number>`(select count(*) from log_entries le where le.poll_id = ${polls.id} and le.voter = ${sql.placeholder("voter")})`.mapWith(Number),
     })
     .from(polls)
@@ -63,12 +64,24 @@ async function see(conn: DB, pollId: number, userId: string, voter: string): Pro
   return {
     poll: { id: pollId, topicId: r.topicId, kind: r.kind, min: r.min, max: r.max, closesAt: r.closesAt },
     options: list.map((o) => ({ id: o.optionId, value: o.value, label: o.label, exclusive: Boolean(o.exclusive) })),
-    ballot: r.ballotId === null ? null : { id: r.ballotId, rev: r.rev ?? 0, choices: list.filter((o) => o.chosen).map((o) => o.optionId) },
+    ballot: r.ballotId === null ? null : { id: r.ballotId, rev: r.rev ?? 0, choices: list.filter((o) => o.rank >= 0).sort((a, b) => a.rank - b.rank).map((o) => o.optionId) },
     events: r.events,
   };
 }
 
+/** A ranked ballot: each option at most once, each rank at most once, 1 to the poll's maximum of them; answered in rank order. */
+function resolveRanking(poll: PollRule, options: OptionRule[], ranks: { optionId: number; rank: number }[]): number[] | Failure {
+  const valid = new Set(options.map((o) => o.id));
+  if (ranks.some((r) => !valid.has(r.optionId))) return fail("invalid", "That option does not belong to this question.", "rank");
+  if (new Set(ranks.map((r) => r.optionId)).size !== ranks.length) return fail("invalid", "Give each option one place at most.", "rank");
+  if (new Set(ranks.map((r) => r.rank)).size !== ranks.length) return fail("invalid", "Give each place to one option only.", "rank");
+  if (ranks.length === 0) return fail("invalid", "Rank at least one option.", "rank");
+  if (ranks.length > poll.max) return fail("invalid", `Rank at most ${poll.max} options.`, "rank");
+  return [...ranks].sort((a, b) => a.rank - b.rank).map((r) => r.optionId);
+}
+
 function resolveChoice(poll: PollRule, options: OptionRule[], input: VoteInput): number[] | Failure {
+  if (poll.kind === "ranked") return resolveRanking(poll, options, input.ranks ?? []);
   if (poll.kind === "scale") {
     if (input.scaleValue === undefined) return fail("invalid", "Pick a value from 1 to 5.", "value");
     const opt = options.find((o) => o.value === input.scaleValue);
@@ -102,9 +115,12 @@ type Change = {
   action: BallotEvent;
   /** The ballot as seen (null for a first vote), which the write requires unchanged. */
   ballot: { id: number; rev: number } | null;
+  /** In rank order on a ranked poll. */
   choices: number[];
-  add: number[];
+  /** Choices to insert (with their rank on a ranked poll), to delete, and (ranked) kept ones that move. */
+  add: { optionId: number; rank: number | null }[];
   remove: number[];
+  rerank: { optionId: number; rank: number }[];
   /** A guest's first answer makes their row in the same write (guests.server.ts). */
   guestRow: { id: string; username: string } | null;
   /** Tally deltas; a null option is the voter count. `guest`: the part of delta that is guests'. */
@@ -112,18 +128,36 @@ type Change = {
   entry: PendingEntry;
 };
 
-function change(seen: Seen, userId: string, voter: string, action: BallotEvent, choices: number[], now: number): Change {
-  const before = new Set(seen.ballot?.choices ?? []);
-  const after = new Set(choices);
-  const add = choices.filter((id) => !before.has(id));
-  const remove = [...before].filter((id) => !after.has(id)).sort((a, b) => a - b);
-  const voters = !seen.ballot ? 1 : choices.length === 0 ? -1 : 0;
+/**
+ * Tally deltas from the choices before and after. A ranked poll's counters
+ * hold first preferences (the runoff's first round, which the live views
+ * show); the rounds are counted from the ballots (results.server.ts).
+ */
+function deltasOf(ranked: boolean, before: number[], after: number[], userId: string, voters: number): Change["deltas"] {
   const g = isGuestId(userId) ? 1 : 0;
-  const deltas: Change["deltas"] = [...remove.map((optionId) => ({ optionId, delta: -1, guest: -g })), ...add.map((optionId) => ({ optionId, delta: 1, guest: g }))];
+  const [was, now] = ranked ? [before.slice(0, 1), after.slice(0, 1)] : [before, after];
+  const deltas: Change["deltas"] = [
+    ...was.filter((id) => !now.includes(id)).sort((a, b) => a - b).map((optionId) => ({ optionId, delta: -1, guest: -g })),
+    ...now.filter((id) => !was.includes(id)).map((optionId) => ({ optionId, delta: 1, guest: g })),
+  ];
   if (voters) deltas.push({ optionId: null, delta: voters, guest: voters * g });
-  const entry = ballotEntry(seen.poll.id, { hour: hourOf(now), voter, n: seen.events + 1, action, choices });
+  return deltas;
+}
+
+function change(seen: Seen, userId: string, voter: string, action: BallotEvent, choices: number[], now: number): Change {
+  const ranked = seen.poll.kind === "ranked";
+  const beforeList = seen.ballot?.choices ?? [];
+  const before = new Set(beforeList);
+  const after = new Set(choices);
+  const rankOf = (id: number) => choices.indexOf(id) + 1;
+  const add = choices.filter((id) => !before.has(id)).map((optionId) => ({ optionId, rank: ranked ? rankOf(optionId) : null }));
+  const remove = [...before].filter((id) => !after.has(id)).sort((a, b) => a - b);
+  const rerank = ranked ? choices.filter((id) => before.has(id) && beforeList.indexOf(id) + 1 !== rankOf(id)).map((optionId) => ({ optionId, rank: rankOf(optionId) })) : [];
+  const voters = !seen.ballot ? 1 : choices.length === 0 ? -1 : 0;
+  const deltas = deltasOf(ranked, beforeList, choices, userId, voters);
+  const entry = ballotEntry(seen.poll.id, { hour: hourOf(now), voter, n: seen.events + 1, action, choices, ranked });
   const guestRow = !seen.ballot && choices.length ? guestRowFor(userId) : null;
-  return { pollId: seen.poll.id, userId, now, action, ballot: seen.ballot && { id: seen.ballot.id, rev: seen.ballot.rev }, guestRow, choices, add, remove, deltas, entry };
+  return { pollId: seen.poll.id, userId, now, action, ballot: seen.ballot && { id: seen.ballot.id, rev: seen.ballot.rev }, guestRow, choices, add, remove, rerank, deltas, entry };
 }
 
 const intArray = (ids: (number | null)[]) => `{${ids.map((id) => (id === null ? "NULL" : String(Math.trunc(id)))).join(",")}}`;
@@ -150,7 +184,9 @@ async function applyOnPostgres(conn: DB, c: Change): Promise<boolean> {
     conn,
     sql`with ${guest} b as (${ballot}),
       gone as (delete from ballot_choices where ballot_id in (select id from b) and option_id = any(${intArray(c.remove)}::int[])),
-      added as (insert into ballot_choices (ballot_id, option_id) select b.id, o from b, unnest(${intArray(c.add)}::int[]) as o),
+      added as (insert into ballot_choices (ballot_id, option_id, rank) select b.id, x.o, x.r from b, unnest(${intArray(c.add.map((a) => a.optionId))}::int[], ${intArray(c.add.map((a) => a.rank))}::int[]) as x(o, r)),
+      reranked as (update ballot_choices set rank = x.r from unnest(${intArray(c.rerank.map((a) => a.optionId))}::int[], ${intArray(c.rerank.map((a) => a.rank))}::int[]) as x(o, r)
+        where ballot_id in (select id from b) and option_id = x.o),
       deltas as (insert into tally_deltas (poll_id, option_id, delta, guest_delta)
         select ${c.pollId}, x.o, x.d, x.g from b, unnest(${intArray(c.deltas.map((d) => d.optionId))}::int[], ${intArray(c.deltas.map((d) => d.delta))}::int[], ${intArray(c.deltas.map((d) => d.guest))}::int[]) as x(o, d, g)),
       history as (insert into ballot_history (poll_id, user_id, action, option_ids, at) select ${c.pollId}, ${c.userId}, ${historyAction(c)}, ${JSON.stringify(c.choices)}, ${c.now} from b),
@@ -185,7 +221,15 @@ const w = {
       .set({ rev: sql`${ballots.rev} + 1`, updatedAt: sql`${sql.placeholder("now")}` })
       .where(eq(ballots.id, sql.placeholder("id"))),
   ),
-  insertChoice: prepared("ballots.insertChoice", (c) => c.insert(ballotChoices).values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId") })),
+  insertChoice: prepared("ballots.insertChoice", (c) =>
+    c.insert(ballotChoices).values({ ballotId: sql.placeholder("ballotId"), optionId: sql.placeholder("optionId"), rank: sql.placeholder("rank") }),
+  ),
+  rerankChoice: prepared("ballots.rerankChoice", (c) =>
+    c
+      .update(ballotChoices)
+      .set({ rank: sql`${sql.placeholder("rank")}` })
+      .where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
+  ),
   deleteChoice: prepared("ballots.deleteChoice", (c) =>
     c.delete(ballotChoices).where(and(eq(ballotChoices.ballotId, sql.placeholder("ballotId")), eq(ballotChoices.optionId, sql.placeholder("optionId")))),
   ),
@@ -222,8 +266,9 @@ async function applyInTransaction(tx: DB, c: Change): Promise<void> {
   else {
     await w.raiseRev(tx).run({ id: c.ballot.id, now });
     for (const optionId of c.remove) await w.deleteChoice(tx).run({ ballotId, optionId });
+    for (const r of c.rerank) await w.rerankChoice(tx).run({ ballotId, optionId: r.optionId, rank: r.rank });
   }
-  for (const optionId of c.add) await w.insertChoice(tx).run({ ballotId, optionId });
+  for (const a of c.add) await w.insertChoice(tx).run({ ballotId, optionId: a.optionId, rank: a.rank });
   for (const d of c.deltas) await w.insertDelta(tx).run({ pollId, optionId: d.optionId, delta: d.delta, guest: d.guest });
   await w.insertHistory(tx).run({ pollId, userId, action: historyAction(c), optionIds: JSON.stringify(c.choices), now });
   await w.insertEntry(tx).run({ pollId, voter: c.entry.voter, entry: c.entry.line, hash: c.entry.hash, now });
@@ -295,9 +340,11 @@ export async function castVote(userId: string, pollId: number, input: VoteInput,
     if (closed) return closed;
     const chosen = resolveChoice(seen.poll, seen.options, input);
     if (!Array.isArray(chosen)) return chosen;
-    chosen.sort((a, b) => a - b);
+    // A ranked ballot is its order; any other, the set of its choices.
     const before = seen.ballot?.choices ?? [];
-    if (seen.ballot && before.length === chosen.length && before.every((id) => chosen.includes(id))) return { ok: true, changed: false, optionIds: chosen };
+    if (seen.poll.kind !== "ranked") chosen.sort((a, b) => a - b);
+    const same = seen.poll.kind === "ranked" ? before.every((id, i) => chosen[i] === id) : before.every((id) => chosen.includes(id));
+    if (seen.ballot && before.length === chosen.length && same) return { ok: true, changed: false, optionIds: chosen };
     return change(seen, userId, voter, seen.ballot ? "change" : "cast", chosen, now);
   });
   if (!isChange(out)) return out;
@@ -385,11 +432,33 @@ export async function getMyChoices(userId: string, pollIds: number[]): Promise<M
     .select({ pollId: ballots.pollId, optionId: ballotChoices.optionId })
     .from(ballots)
     .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballots.id))
-    .where(and(eq(ballots.userId, userId), inArray(ballots.pollId, pollIds)));
+    .where(and(eq(ballots.userId, userId), inArray(ballots.pollId, pollIds)))
+    // A ranked ballot's choices in rank order.
+    .orderBy(ballots.pollId, ballotChoices.rank, ballotChoices.optionId);
   for (const r of found) {
     const list = map.get(r.pollId) ?? [];
     list.push(r.optionId);
     map.set(r.pollId, list);
   }
   return map;
+}
+
+const rankings = prepared("ballots.rankings", (c) =>
+  c
+    .select({ ballotId: ballots.id, userId: ballots.userId, optionId: ballotChoices.optionId })
+    .from(ballots)
+    .innerJoin(ballotChoices, eq(ballotChoices.ballotId, ballots.id))
+    .where(eq(ballots.pollId, sql.placeholder("pollId")))
+    .orderBy(ballots.id, ballotChoices.rank),
+);
+
+/** Every standing ballot of a ranked poll, as its voter and their choices in rank order: what the runoff counts. */
+export async function rankedBallots(pollId: number): Promise<{ userId: string; ranking: number[] }[]> {
+  const out: { ballotId: number; userId: string; ranking: number[] }[] = [];
+  for (const r of await rankings().all({ pollId })) {
+    const last = out[out.length - 1];
+    if (last?.ballotId === r.ballotId) last.ranking.push(r.optionId);
+    else out.push({ ballotId: r.ballotId, userId: r.userId, ranking: [r.optionId] });
+  }
+  return out.map(({ userId, ranking }) => ({ userId, ranking }));
 }

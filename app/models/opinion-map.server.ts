@@ -56,7 +56,8 @@ async function publicPolls(topicId: number, now: number) {
     .from(polls)
     .where(eq(polls.topicId, topicId))
     .orderBy(polls.position, polls.id)) as PollRow[];
-  return list.filter((p) => p.visibility === "always" || isClosed(p, now));
+  // A ranked ballot is an order, which the map's one column per answer cannot hold (issue 28).
+  return list.filter((p) => (p.kind as string) !== "ranked" && (p.visibility === "always" || isClosed(p, now)));
 }
 
 /** The ballots counted: every public poll's, and the number the snapshot is compared on. */

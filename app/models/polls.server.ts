@@ -173,6 +173,10 @@ function checkRules(input: PollForm, labels: string[], now: number, currentClose
     if (input.maxChoices > labels.length) return fail("invalid", "The maximum cannot be above the number of options.", "maxChoices");
     if (input.maxChoices < 1) return fail("invalid", "The maximum must be at least 1.", "maxChoices");
   }
+  if (input.kind === "ranked") {
+    if (input.maxChoices < 1) return fail("invalid", "People must be able to rank at least one option.", "maxChoices");
+    if (input.maxChoices > labels.length) return fail("invalid", "The maximum cannot be above the number of options.", "maxChoices");
+  }
   if (input.closesAt !== null && input.closesAt <= now && input.closesAt !== currentClosesAt) {
     return fail("invalid", "The close time must be in the future (use Close now to close a poll).", "closesAt");
   }
@@ -196,7 +200,8 @@ function formColumns(input: PollForm) {
     descriptionMd: input.descriptionMd,
     descriptionHtml: input.descriptionMd ? renderMarkdown(input.descriptionMd) : "",
     kind: input.kind,
-    minChoices: scale || single ? 1 : input.minChoices,
+    // A ranked ballot ranks one option at least, up to maxChoices of them.
+    minChoices: scale || single || input.kind === "ranked" ? 1 : input.minChoices,
     maxChoices: scale || single ? 1 : input.maxChoices,
     scaleMinLabel: scale ? scaleLabels(input)[0] : null,
     scaleMaxLabel: scale ? scaleLabels(input)[4] : null,
@@ -260,7 +265,7 @@ export function pollForm(input: PollInput): PollForm {
     kind: input.kind,
     options: scale ? [] : input.options.map((label) => ({ id: null, label, exclusive: input.exclusive?.includes(label) ?? false })),
     minChoices: input.minChoices ?? 1,
-    maxChoices: input.maxChoices ?? (input.kind === "multiple" ? input.options.length : 1),
+    maxChoices: input.maxChoices ?? (input.kind === "multiple" || input.kind === "ranked" ? input.options.length : 1),
     scaleMinLabel: scale ? labels[0] : "",
     scaleMaxLabel: scale ? labels[labels.length - 1] : "",
     visibility: input.visibility ?? "always",

@@ -5,7 +5,8 @@ import { ballotHistory, tallyDaily } from "../../db/schema";
 import { pageClock } from "../lib/format";
 import { pollPercents, meanBrierOneHot, weightedMean, wilsonInterval } from "../lib/stats";
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
-import { getMyChoices } from "./ballots.server";
+import { instantRunoff, type Runoff } from "../lib/runoff";
+import { getMyChoices, rankedBallots } from "./ballots.server";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
 import { topicDataVersion } from "./data-versions.server";
@@ -48,6 +49,8 @@ export type PollResult = {
   hiddenReason: string | null;
   options: OptionResult[] | null;
   mean: number | null;
+  /** A ranked poll's instant runoff, round by round (issue 28); null for other kinds, or before anyone answered. */
+  runoff: RunoffResult | null;
   resolutionCriteria: string | null;
   resolution: {
     optionLabel: string;
@@ -64,6 +67,17 @@ export type PollResult = {
   ballotLog: { entries: number; csv: string; json: string; checkpoint: { size: number; root: string; url: string } } | null;
 };
 
+/** The runoff as results carry it: each round's counts name their option. */
+export type RunoffResult = Omit<Runoff, "rounds"> & {
+  rounds: (Omit<Runoff["rounds"][number], "counts"> & { counts: { optionId: number; label: string; votes: number }[] })[];
+};
+
+function runoffResult(poll: Poll, runoff: Runoff | undefined): RunoffResult | null {
+  if (!runoff) return null;
+  const label = new Map(poll.options.map((o) => [o.id, o.label]));
+  return { ...runoff, rounds: runoff.rounds.map((r) => ({ ...r, counts: r.counts.map((c) => ({ ...c, label: label.get(c.optionId) ?? "" })) })) };
+}
+
 const lastVote = prepared("results.lastVote", (c) =>
   c
     .select({ at: sql<number | null>`max(${ballotHistory.at})` })
@@ -71,7 +85,7 @@ const lastVote = prepared("results.lastVote", (c) =>
     .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")}`),
 );
 
-function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null, topicSlug: string): PollResult {
+function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null, topicSlug: string, runoff?: Runoff): PollResult {
   const decision = resultsVisibility(poll, viewer, now);
   const voters = poll.voterCount;
   let options: OptionResult[] | null = null;
@@ -116,6 +130,7 @@ function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number 
     hiddenReason: decision.visible ? null : decision.reason,
     options,
     mean,
+    runoff: decision.visible ? runoffResult(poll, runoff) : null,
     resolutionCriteria: poll.resolutionCriteria,
     resolution,
     // To the minute, and only where the results show (issue 23): an exact
@@ -143,7 +158,7 @@ export type TopicResults = ReturnType<typeof buildResults>;
  * is never older than the last committed write (docs/caching.md). A signed-in
  * reader's page then costs the version read, their own ballots and the render.
  */
-type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend> };
+type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend>; runoffs: Map<number, Runoff> };
 type Kept = LRUCache<number, { version: string; data: Aggregates }>;
 // Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
 const keptBy = new WeakMap<DB, Kept>();
@@ -151,7 +166,17 @@ const keptBy = new WeakMap<DB, Kept>();
 async function readAggregates(topicId: number, withTrends: boolean): Promise<Aggregates> {
   const polls = await getPollsOfTopic(topicId);
   const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
-  return { polls, lastVotes, trends: withTrends ? await getTrends(polls) : new Map() };
+  return { polls, lastVotes, trends: withTrends ? await getTrends(polls) : new Map(), runoffs: await runoffsOf(polls) };
+}
+
+/** Ranked polls are counted from their ballots (the counters hold first preferences only). */
+async function runoffsOf(polls: Poll[]): Promise<Map<number, Runoff>> {
+  const out = new Map<number, Runoff>();
+  for (const p of polls.filter((x) => x.kind === "ranked")) {
+    const counted = instantRunoff((await rankedBallots(p.id)).map((b) => b.ranking), p.options.map((o) => o.id));
+    if (counted) out.set(p.id, counted);
+  }
+  return out;
 }
 
 async function aggregatesOf(topicId: number, fresh = false): Promise<Aggregates> {
@@ -168,8 +193,8 @@ async function aggregatesOf(topicId: number, fresh = false): Promise<Aggregates>
 }
 
 /** A topic's results as the public sees them. */
-function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes }: Aggregates, now: number) {
-  const results = polls.map((p, i) => pollResult(p, PUBLIC_VIEWER, now, lastVotes[i], topic.slug));
+function buildResults(topic: { id: number; slug: string; title: string }, { polls, lastVotes, runoffs }: Aggregates, now: number) {
+  const results = polls.map((p, i) => pollResult(p, PUBLIC_VIEWER, now, lastVotes[i], topic.slug, runoffs.get(p.id)));
   const lastUpdate = results.reduce<number | null>((m, r) => (r.lastVoteAt !== null && (m === null || r.lastVoteAt > m) ? r.lastVoteAt : m), null);
   return {
     version: RESULTS_VERSION,
@@ -344,7 +369,7 @@ export async function resultsMine(slug: string, user: { id: string }, now = Date
     if (picked && p.resolvedOptionId !== null) mine.verdicts[p.slug] = picked.includes(p.resolvedOptionId) ? "right" : "wrong";
     if (!hidden.has(p)) continue;
     // Hidden from the public: the reader's own copy, open if they answered, else saying why it is closed to them.
-    const shown = pollResult(p, { signedIn: true, hasVoted: !!picked }, now, agg.lastVotes[agg.polls.indexOf(p)], topic.slug);
+    const shown = pollResult(p, { signedIn: true, hasVoted: !!picked }, now, agg.lastVotes[agg.polls.indexOf(p)], topic.slug, agg.runoffs.get(p.id));
     mine.own[p.slug] = { poll: shown, trend: shown.visible ? (agg.trends.get(p.slug) ?? null) : null };
   }
   return mine;
@@ -364,7 +389,8 @@ export async function getResultsPage(slug: string, cross: { a: string | null; b:
   // Only polls whose results everyone may see are crossed, whoever asks: a
   // voter's own view of an after-vote poll must not leak through the table.
   const now = Date.now();
-  const crossable = res.polls.filter((p) => resultsVisibility(p, PUBLIC_VIEWER, now).visible);
+  // A ranked ballot is an order, not one answer: it has no cell to fall in.
+  const crossable = res.polls.filter((p) => p.kind !== "ranked" && resultsVisibility(p, PUBLIC_VIEWER, now).visible);
   let crossTab: CrossTab | null = null;
   let crossTabError: string | null = null;
   if (cross.a || cross.b) {

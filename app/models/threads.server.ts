@@ -243,7 +243,7 @@ export async function newestComments(topicId: number, limit = 30) {
 export async function answerOf(userId: string, pollId: number): Promise<number | null> {
   const [row] = await rows<{ option_id: number }>(
     db(),
-    sql`select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ${userId} and b.poll_id = ${pollId} limit 1`,
+    sql`select c.option_id from ballots b join ballot_choices c on c.ballot_id = b.id where b.user_id = ${userId} and b.poll_id = ${pollId} order by c.rank limit 1`,
   );
   return row?.option_id ?? null;
 }

@@ -5,7 +5,8 @@
 export const ROLES = ["member", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const POLL_KINDS = ["single", "multiple", "scale"] as const;
+/** `ranked`: people order the options, counted by instant runoff (issue 28). */
+export const POLL_KINDS = ["single", "multiple", "scale", "ranked"] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
 
 export const VISIBILITIES = ["always", "after_vote", "after_close"] as const;

@@ -189,6 +189,8 @@ export const ballotChoices = sqliteTable(
     optionId: integer("option_id")
       .notNull()
       .references(() => pollOptions.id, { onDelete: "cascade" }),
+    /** A ranked poll's place of the option on the ballot, 1 first (issue 28); null for other kinds. */
+    rank: integer("rank"),
   },
   (t) => [primaryKey({ columns: [t.ballotId, t.optionId] }), index("ballot_choices_option").on(t.optionId)],
 );

@@ -227,7 +227,7 @@ async function main() {
     const choices = pollRows.map((p) => ({ ...p, options: optionRows.filter((o) => o.poll_id === p.id) }));
     const voteBody = (poll: (typeof choices)[number], k: number) => {
       const o = poll.options[k % poll.options.length];
-      return poll.kind === "scale" ? `intent=vote&value=${o.value}` : `intent=vote&option=${o.id}`;
+      return poll.kind === "scale" ? `intent=vote&value=${o.value}` : poll.kind === "ranked" ? `intent=vote&rank=${o.id}:1` : `intent=vote&option=${o.id}`;
     };
 
     // ------------------------------------------------------------ 1. streams across instances
@@ -345,7 +345,7 @@ async function main() {
     const stored = new Map<string, string>();
     for (const r of (await pool.query(`select b.user_id, b.poll_id, p.kind, o.id as option_id, o.value from ballots b join polls p on p.id = b.poll_id
         join ballot_choices c on c.ballot_id = b.id join poll_options o on o.id = c.option_id where b.user_id like 'm%'`)).rows) {
-      stored.set(`${r.user_id}:${r.poll_id}`, r.kind === "scale" ? `intent=vote&value=${r.value}` : `intent=vote&option=${r.option_id}`);
+      stored.set(`${r.user_id}:${r.poll_id}`, r.kind === "scale" ? `intent=vote&value=${r.value}` : r.kind === "ranked" ? `intent=vote&rank=${r.option_id}:1` : `intent=vote&option=${r.option_id}`);
     }
     let lost = 0;
     let checked = 0;
@@ -379,8 +379,8 @@ async function main() {
     }
     check(pendingDeltas === 0, `the integrator folded every vote's tally deltas into the counters (${pendingDeltas} left)`);
     const mismatched = (
-      await pool.query(`select t.option_id, t.count, (select count(*) from ballot_choices c where c.option_id = t.option_id) as counted
-        from tallies t where t.count <> (select count(*) from ballot_choices c where c.option_id = t.option_id)`)
+      await pool.query(`select t.option_id, t.count, (select count(*) from ballot_choices c where c.option_id = t.option_id and coalesce(c.rank, 1) = 1) as counted
+        from tallies t where t.count <> (select count(*) from ballot_choices c where c.option_id = t.option_id and coalesce(c.rank, 1) = 1)`)
     ).rows;
     const voters = (await pool.query("select p.id from polls p where p.voter_count <> (select count(*) from ballots b where b.poll_id = p.id)")).rows;
     check(mismatched.length === 0 && voters.length === 0, `every tally equals the count of its ballots, every poll's voter count its ballots (${mismatched.length} tallies and ${voters.length} polls differ)`);

@@ -121,7 +121,8 @@ async function voter(i: number) {
   while (running) {
     const poll = pick(polls);
     const option = pick(poll.options);
-    const body = poll.kind === "scale" ? `intent=vote&value=${option.value}` : `intent=vote&option=${option.id}`;
+    // A ranked poll takes the option as its one first choice.
+    const body = poll.kind === "scale" ? `intent=vote&value=${option.value}` : poll.kind === "ranked" ? `intent=vote&rank=${option.id}:1` : `intent=vote&option=${option.id}`;
     const res = await request(`${T}/p/${poll.slug}`, { method: "POST", body, cookie, from });
     const key = `${user}:${poll.id}`;
     if (res === null) acknowledged.set(key, "unknown");
@@ -355,7 +356,7 @@ const tallyMismatches = (
     .prepare(
       // Counters plus the deltas the integrator had not yet folded when the server stopped (issue 25).
       `select count(*) as n from tallies t where t.count + coalesce((select sum(d.delta) from tally_deltas d where d.option_id = t.option_id), 0)
-        != (select count(*) from ballot_choices c where c.option_id = t.option_id)`,
+        != (select count(*) from ballot_choices c where c.option_id = t.option_id and coalesce(c.rank, 1) = 1)`,
     )
     .get() as { n: number }
 ).n;

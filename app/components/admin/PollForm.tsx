@@ -119,6 +119,7 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
           <option value="single">Single choice</option>
           <option value="multiple">Multiple choice</option>
           <option value="scale">Agree/disagree scale (1–5)</option>
+          <option value="ranked">Ranked choice (counted by instant runoff)</option>
         </Select>
       )}
       <fieldset className="field for-choice" aria-describedby={e?.options ? "f-options-error" : "f-options-hint"}>
@@ -141,9 +142,13 @@ export function PollForm({ data, d, editing, locked }: { data?: PollFormData | n
           Add an option
         </button>
       </fieldset>
-      <div className="grid2 for-multiple">
-        <Field label="Pick at least" name="minChoices" type="number" min={0} defaultValue={str(v.minChoices, String(d.minChoices))} errors={e?.minChoices} />
-        <Field label="Pick at most" name="maxChoices" type="number" min={1} defaultValue={str(v.maxChoices, String(d.maxChoices))} errors={e?.maxChoices} />
+      <div className="grid2">
+        <div className="for-multiple">
+          <Field label="Pick at least" name="minChoices" type="number" min={0} defaultValue={str(v.minChoices, String(d.minChoices))} errors={e?.minChoices} />
+        </div>
+        <div className="for-max">
+          <Field label="Pick (or rank) at most" name="maxChoices" type="number" min={1} defaultValue={str(v.maxChoices, String(d.maxChoices))} errors={e?.maxChoices} />
+        </div>
       </div>
       <div className="grid2 for-scale">
         <Field label="Label of 1" name="scaleMinLabel" defaultValue={str(v.scaleMinLabel, d.scaleMinLabel)} errors={e?.scaleMinLabel} />
