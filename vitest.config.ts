@@ -39,6 +39,7 @@ const BOTH_ENGINES = [
   "test/present-embed.test.ts",
   "test/flags.test.ts",
   "test/ranked.test.ts",
+  "test/trust.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",

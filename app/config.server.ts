@@ -71,6 +71,18 @@ const schema = z.object({
   GUEST_BALLOTS_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
   // New guest answers across the whole site per hour, from every address.
   GUEST_BALLOTS_EVERYWHERE: z.coerce.number().int().min(1).default(6000),
+  // Trust levels (issue 28, app/models/trust.server.ts): an account is new
+  // until it is this many hours old and has this many comments accepted.
+  NEW_ACCOUNT_HOURS: z.coerce.number().min(0).default(24),
+  NEW_ACCOUNT_ACCEPTED: z.coerce.number().int().min(0).default(3),
+  // While new: links per comment (a comment with any link waits for a
+  // moderator), people mentioned per comment, comments per day.
+  NEW_ACCOUNT_LINKS: z.coerce.number().int().min(0).default(2),
+  NEW_ACCOUNT_MENTIONS: z.coerce.number().int().min(0).default(2),
+  NEW_ACCOUNT_COMMENTS_PER_DAY: z.coerce.number().int().min(1).default(10),
+  // A member earns trusted after this many days and accepted comments, with none removed by a moderator.
+  TRUSTED_AFTER_DAYS: z.coerce.number().min(0).default(30),
+  TRUSTED_AFTER_COMMENTS: z.coerce.number().int().min(0).default(20),
   // Sites allowed to frame the embed pages (space- or comma-separated origins); empty: none.
   EMBED_ORIGINS: z
     .string()

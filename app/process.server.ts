@@ -14,6 +14,7 @@ import { noteFailure } from "./models/health.server";
 import { drawPersonal, keptData } from "./overlay.server";
 import { upgradeRecoveryDigests } from "./models/recovery.server";
 import { closeAllStreams } from "./models/results-stream.server";
+import { setTrustRules } from "./models/trust.server";
 import { logHost, migrateChainsToTrees } from "./models/tlog.server";
 import { closeDatabase, engine, pgPool, setDatabase } from "../db/client";
 import { migrateOpenDatabase } from "../db/migrate";
@@ -44,8 +45,17 @@ function openDatabase(cfg: Pick<Config, "DATABASE_URL" | "DATABASE_PATH" | "DATA
   setDatabase(cfg.DATABASE_URL ?? cfg.DATABASE_PATH, { poolSize: cfg.DATABASE_POOL_SIZE });
 }
 
-/** The rate limits for this process: in PostgreSQL when instances share one, else in memory. */
+/** The rate limits for this process: in PostgreSQL when instances share one, else in memory; and new accounts' limits (trust levels). */
 function limitsFor(cfg: Config): Limits {
+  setTrustRules({
+    newHours: cfg.NEW_ACCOUNT_HOURS,
+    acceptedComments: cfg.NEW_ACCOUNT_ACCEPTED,
+    maxLinks: cfg.NEW_ACCOUNT_LINKS,
+    maxMentions: cfg.NEW_ACCOUNT_MENTIONS,
+    commentsPerDay: cfg.NEW_ACCOUNT_COMMENTS_PER_DAY,
+    trustedDays: cfg.TRUSTED_AFTER_DAYS,
+    trustedComments: cfg.TRUSTED_AFTER_COMMENTS,
+  });
   return createLimits(cfg.RATE_LIMITS === "on", engine() === "pg" ? pgPool() : undefined, { guestPerAddress: cfg.GUEST_BALLOTS_PER_ADDRESS, guestEverywhere: cfg.GUEST_BALLOTS_EVERYWHERE });
 }
 

@@ -145,7 +145,7 @@ describe("pages", () => {
     const c = client();
     const home = await html(await c.get("/"));
     expect(home).toContain('href="/t/llama-2-license"');
-    expect(home).toContain("6 questions · 5 clauses · ");
+    expect(home).toContain("7 questions · 5 clauses · ");
     expect(home).toMatch(/\d+ comments? in all threads/);
     // A newcomer learns what this is and where to start (issue 23, newcomer 16).
     expect(home).toContain('class="lead">Pulse is where a community argues');

@@ -16,6 +16,8 @@ export function composeUrl(topicSlug: string, pollSlug: string | null, parentId:
 export type CommentFormResult = {
   ok?: boolean;
   id?: number;
+  /** A new account's comment that waits for a moderator (issue 28). */
+  held?: boolean;
   preview?: string;
   errors?: Record<string, string[]>;
   values?: Record<string, string | string[]>;
@@ -37,6 +39,9 @@ type Props = {
   result?: CommentFormResult | null;
   onDone?: () => void;
 };
+
+/** What a new account reads when its comment waits for review (trust levels, issue 28). */
+export const HELD_NOTICE = "Your comment links to other sites, so as a new account it waits for a moderator: until one accepts it, only you see it (it is listed above the form).";
 
 /** Markdown comment form: preview and post work with and without JavaScript. */
 export function CommentForm({ formId, action, intent, hidden, label, submitLabel, defaultBody = "", stanceOptions, yourAnswer, result, onDone }: Props) {
@@ -109,7 +114,7 @@ export function CommentForm({ formId, action, intent, hidden, label, submitLabel
       ) : null}
       {intent === "post" && fetcher.state === "idle" && fetcher.data?.ok && fetcher.data.id ? (
         <p className="notice" role="status" tabIndex={-1} ref={postedRef}>
-          Posted. <Link to={`/c/${fetcher.data.id}`}>See your comment in its thread</Link>.
+          {fetcher.data.held ? HELD_NOTICE : <>Posted. <Link to={`/c/${fetcher.data.id}`}>See your comment in its thread</Link>.</>}
         </p>
       ) : null}
       {data?.preview !== undefined && data.ok !== false ? (

@@ -291,6 +291,8 @@ function Replies({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   ) : null;
 }
 
+const GONE = { reports: "[hidden after members' reports: a moderator will decide]", review: "[waiting for a moderator]", moderator: "[removed by a moderator]" };
+
 export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) {
   const live = c.state === "live";
   const isNew = isNewToReader(c, ctx.newSince);
@@ -301,7 +303,7 @@ export function CommentItem({ c, ctx }: { c: CommentNode; ctx: ThreadContext }) 
         {live ? (
           <div className="comment-body" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
         ) : (
-          <p className="comment-body gone">{c.state === "removed" ? (c.held ? "[hidden after members' reports: a moderator will decide]" : "[removed by a moderator]") : "[deleted]"}</p>
+          <p className="comment-body gone">{c.state === "removed" ? GONE[c.held || "moderator"] : "[deleted]"}</p>
         )}
         <Slot id={`actions-${c.id}`}>
           <CommentActions c={c} ctx={ctx} />

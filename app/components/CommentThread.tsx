@@ -5,7 +5,8 @@ import type { CommentNode } from "~/models/threads.server";
 import type { ThreadView } from "~/models/pages.server";
 import { LIMITS, plural } from "~/lib/format";
 import { SORTS } from "~/lib/thread-params";
-import { CommentForm, composeUrl } from "./CommentForm";
+import { CommentForm, composeUrl, HELD_NOTICE } from "./CommentForm";
+import { RelativeTime } from "./RelativeTime";
 import { CommentItem, isNewToReader, usePageThread, type ThreadContext } from "./CommentItem";
 import { Slot, useViewer } from "./Slot";
 import { useHere } from "./useHere";
@@ -121,8 +122,33 @@ function ReaderCompose(props: { thread: ThreadView }) {
           Your comment was posted. <Link to={`/c/${posted}`}>See it in its thread</Link>.
         </p>
       ) : null}
+      {user && thread.yourHeld.length ? <Waiting held={thread.yourHeld} justNow={location.search.includes("held=")} now={thread.now} /> : null}
       <Compose thread={thread} signedIn={!!user} />
     </>
+  );
+}
+
+/** A new account's comments waiting for a moderator (issue 28): drawn for their author only, inside the reader's slot. */
+function Waiting({ held, justNow, now }: { held: ThreadView["yourHeld"]; justNow: boolean; now: number }) {
+  return (
+    <section id="waiting" className="waiting" aria-labelledby="waiting-heading">
+      {justNow ? (
+        <p className="notice" role="status">
+          {HELD_NOTICE}
+        </p>
+      ) : null}
+      <h3 id="waiting-heading">Waiting for a moderator ({held.length})</h3>
+      <ol className="comment-list">
+        {held.map((c) => (
+          <li key={c.id} className="comment waiting-comment" data-testid="waiting">
+            <p className="muted small">
+              Only you see this until a moderator accepts it · <RelativeTime ms={c.createdAt} now={now} />
+            </p>
+            <div className="comment-body" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 

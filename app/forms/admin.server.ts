@@ -91,11 +91,18 @@ export const pollStateSchema = z.discriminatedUnion(
   { error: "Unknown action." },
 );
 
-export const reportsActionSchema = z.strictObject({
-  intent: z.enum(["dismiss", "remove"], { error: "Unknown action." }),
-  report: z.coerce.number<string>().int().positive(),
-  reason,
-});
+export const reportsActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.literal("dismiss"), report: z.coerce.number<string>().int().positive(), reason }),
+    z.strictObject({ intent: z.literal("remove"), report: z.coerce.number<string>().int().positive(), reason }),
+    // The review queue of new accounts' held comments (issue 28).
+    z.strictObject({ intent: z.literal("accept"), comment: z.coerce.number<string>().int().positive(), reason }),
+    z.strictObject({ intent: z.literal("reject"), comment: z.coerce.number<string>().int().positive(), reason }),
+    z.strictObject({ intent: z.literal("reject_ban"), comment: z.coerce.number<string>().int().positive(), reason }),
+  ],
+  { error: "Unknown action." },
+);
 
 export const usersActionSchema = z.discriminatedUnion(
   "intent",
@@ -104,6 +111,8 @@ export const usersActionSchema = z.discriminatedUnion(
     z.strictObject({ intent: z.literal("ban"), user: z.string().min(1).max(64), reason, withdrawBallots: z.literal("on").optional().transform(Boolean) }),
     z.strictObject({ intent: z.literal("unban"), user: z.string().min(1).max(64), reason }),
     z.strictObject({ intent: z.literal("reset-link"), user: z.string().min(1).max(64) }),
+    z.strictObject({ intent: z.literal("trust"), user: z.string().min(1).max(64), reason }),
+    z.strictObject({ intent: z.literal("untrust"), user: z.string().min(1).max(64), reason }),
   ],
   { error: "Unknown action." },
 );

@@ -7,6 +7,7 @@ import { controversy, wilsonLowerBound } from "../lib/ranking";
 import { mentionedNames, notifyOfComment, notifyOfHandledReports, resolveMentions, withdrawNotificationsOf } from "./notifications.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { touchTopic } from "./data-versions.server";
+import { newAccountComment, newAccountContent, trustLevelOf } from "./trust.server";
 
 // Writing comments: posts, edits, deletions, votes, and moderators' removals
 // and thread locks. Reading threads lives in threads.server.ts.
@@ -78,15 +79,26 @@ async function lockedThread(tx: DB, topicId: number, pollId: number | null): Pro
   return null;
 }
 
-/** Posts a comment or reply. Rate limit, lock and thread checks happen in the write transaction. */
-export async function postComment(input: PostInput, now = Date.now()): Promise<{ ok: true; id: number } | Failure> {
+/** Inside a transaction: a new account's comment checked against its limits; `hold` when it must wait for a moderator (trust.server.ts). */
+async function trustGate(tx: DB, userId: string, html: string, mentioned: number, now: number): Promise<Failure | { hold: boolean }> {
+  return (await trustLevelOf(tx, userId, now)) === "new" ? newAccountComment(tx, userId, html, mentioned, now) : { hold: false };
+}
+
+/**
+ * Posts a comment or reply. Rate limit, lock, thread and trust checks happen
+ * in the write transaction. A new account's comment that links out is held
+ * (issue 28): written removed with no one named and `held_at` set, so no
+ * public path shows it, counted nowhere and announced to no one until a
+ * moderator accepts it (review.server.ts).
+ */
+export async function postComment(input: PostInput, now = Date.now()): Promise<{ ok: true; id: number; held: boolean } | Failure> {
   const body = input.body.trim();
   if (body.length === 0) return fail("invalid", "Write something first.", "body");
   if (body.length > LIMITS.comment) return fail("invalid", keepUnder(LIMITS.comment), "body");
   const rendered = await renderWithMentions(body);
   if ("ok" in rendered) return rendered;
   const html = rendered.html;
-  return transaction(async (tx): Promise<{ ok: true; id: number } | Failure> => {
+  return transaction(async (tx): Promise<{ ok: true; id: number; held: boolean } | Failure> => {
       const topic = await q.topic(tx).get({ id: input.topicId });
       if (!topic) return fail("not_found", "No such topic.");
       if (topic.locked) return fail("conflict", "This discussion is locked: no new comments.");
@@ -117,6 +129,9 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
         const wait = Math.ceil((COMMENT_INTERVAL_MS - (now - last.createdAt)) / 1000);
         return fail("rate_limited", `You are posting too fast. Try again ${waitText(wait)}.`, "body", wait);
       }
+      const gate = await trustGate(tx, input.userId, html, rendered.mentioned.length, now);
+      if ("code" in gate) return gate;
+      const held = gate.hold ? { heldAt: now, removedAt: now } : {};
       const [row] = await tx
         .insert(comments)
         .values({
@@ -129,21 +144,26 @@ export async function postComment(input: PostInput, now = Date.now()): Promise<{
           bodyMd: body,
           bodyHtml: html,
           createdAt: now,
+          ...held,
         })
         .returning({ id: comments.id });
       await tx.insert(commentRevisions).values({ commentId: row.id, bodyMd: body, createdAt: now });
-      if (input.parentId !== null) {
-        await tx.update(comments).set({ replyCount: sql`${comments.replyCount} + 1` }).where(eq(comments.id, input.parentId));
-      }
-      await bumpCounts(tx, input.topicId, input.pollId, 1);
-      await tx.update(topics).set({ activeAt: now }).where(eq(topics.id, input.topicId));
-      await notifyOfComment(
-        tx,
-        { id: row.id, topicId: input.topicId, pollId: input.pollId, authorId: input.userId, parentAuthorId, mentionedIds: rendered.mentioned },
-        now,
-      );
-      return { ok: true, id: row.id };
+      if (gate.hold) return { ok: true, id: row.id, held: true };
+      await showComment(tx, { id: row.id, topicId: input.topicId, pollId: input.pollId, parentId: input.parentId, authorId: input.userId, parentAuthorId, mentionedIds: rendered.mentioned }, now);
+      return { ok: true, id: row.id, held: false };
   });
+}
+
+/** Inside a transaction: a comment joins its thread (posted, or accepted from review): counts, activity, and the people it notifies. */
+export async function showComment(
+  tx: DB,
+  c: { id: number; topicId: number; pollId: number | null; parentId: number | null; authorId: string; parentAuthorId: string | null; mentionedIds: string[] },
+  now: number,
+): Promise<void> {
+  if (c.parentId !== null) await tx.update(comments).set({ replyCount: sql`${comments.replyCount} + 1` }).where(eq(comments.id, c.parentId));
+  await bumpCounts(tx, c.topicId, c.pollId, 1);
+  await tx.update(topics).set({ activeAt: now }).where(eq(topics.id, c.topicId));
+  await notifyOfComment(tx, c, now);
 }
 
 /** Only the author edits; every version is kept. */
@@ -162,9 +182,16 @@ export async function editComment(userId: string, id: number, rawBody: string, n
     const locked = await lockedThread(tx, c.topicId, c.pollId);
     if (locked) return locked;
     if (c.bodyMd === body) return { ok: true };
+    // A new account's edit meets the limits its post did; one that adds a link goes back to wait for a moderator.
+    const gate = (await trustLevelOf(tx, userId, now)) === "new" ? newAccountContent(html, rendered.mentioned.length) : { hold: false };
+    if ("code" in gate) return gate;
     touchTopic(tx, c.topicId);
-    await tx.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now }).where(eq(comments.id, id));
+    await tx.update(comments).set({ bodyMd: body, bodyHtml: html, editedAt: now, ...(gate.hold ? { heldAt: now, removedAt: now } : {}) }).where(eq(comments.id, id));
     await tx.insert(commentRevisions).values({ commentId: id, bodyMd: body, createdAt: now });
+    if (gate.hold) {
+      await bumpCounts(tx, c.topicId, c.pollId, -1);
+      if (c.parentId !== null) await tx.update(comments).set({ replyCount: sql`${comments.replyCount} - 1` }).where(eq(comments.id, c.parentId));
+    }
     return { ok: true };
   });
 }
@@ -268,7 +295,8 @@ export async function removeComment(modId: string, commentId: number, reason: st
     if (c.removedAt !== null && !held) return fail("conflict", "This comment was already removed.");
     const now = Date.now();
     touchTopic(tx, c.topicId);
-    await tx.update(comments).set({ removedAt: now, removedBy: modId }).where(eq(comments.id, commentId));
+    // Removing a comment waiting for review is rejecting it: it leaves the queue.
+    await tx.update(comments).set({ removedAt: now, removedBy: modId, heldAt: null }).where(eq(comments.id, commentId));
     if (c.deletedAt === null && !held) await bumpCounts(tx, c.topicId, c.pollId, -1);
     await withdrawNotificationsOf(tx, commentId);
     const handled = await tx
@@ -287,6 +315,7 @@ export async function restoreComment(modId: string, commentId: number, reason: s
     const c = await q.comment(tx).get({ id: commentId });
     if (!c) return fail("not_found", "No such comment.");
     if (c.removedAt === null) return fail("conflict", "This comment is not removed.");
+    if (c.heldAt !== null) return fail("conflict", "This comment waits in the review queue: accept it there.");
     touchTopic(tx, c.topicId);
     await tx.update(comments).set({ removedAt: null, removedBy: null }).where(eq(comments.id, commentId));
     if (c.deletedAt === null) await bumpCounts(tx, c.topicId, c.pollId, 1);

@@ -9,6 +9,7 @@ import { isFollowing } from "./notifications.server";
 import { getTopicBySlug } from "./topics.server";
 import { markFromOf, recordVisit } from "./unread.server";
 import { findComment, getCommentView, getThread, newestComments, answerOf, type Sort } from "./threads.server";
+import { myHeldComments } from "./review.server";
 
 /** Who is looking: models need only the id, never the auth library's types. */
 type User = { id: string; role?: string };
@@ -146,6 +147,8 @@ export async function getThreadView(
     pollSlug: poll?.slug ?? null,
     stanceOptions: poll ? poll.options.map((o) => ({ id: o.id, label: o.label })) : [],
     yourAnswer: user && poll ? await answerOf(user.id, poll.id) : null,
+    /** The reader's own comments waiting for a moderator in this thread (issue 28): theirs alone. */
+    yourHeld: user ? await myHeldComments(user.id, topic.id, poll?.id ?? null) : [],
     now: pageClock(),
   };
 }

@@ -90,7 +90,7 @@ async function dismissReport(modId: string, reportId: number, reason: string | n
     if (handled.length === 0) return fail("conflict", "This report was already handled.");
     // A comment that reports hid: the moderator decided it stays, so it is back, and so are its other reports' answers.
     const [held] = await forUpdate(
-      tx.select({ topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt }).from(comments).where(and(eq(comments.id, handled[0].commentId), isNotNull(comments.removedAt), isNull(comments.removedBy))),
+      tx.select({ topicId: comments.topicId, pollId: comments.pollId, deletedAt: comments.deletedAt }).from(comments).where(and(eq(comments.id, handled[0].commentId), isNotNull(comments.removedAt), isNull(comments.removedBy), isNull(comments.heldAt))),
     );
     if (held) {
       touchTopic(tx, held.topicId);

@@ -47,13 +47,14 @@ type Row = {
   deleted_at: number | null;
   removed_at: number | null;
   removed_by: string | null;
+  held_at: number | null;
   topic_id: number;
   poll_id: number | null;
 };
 
 const SELECT = sql.raw(`c.id, c.parent_id, c.depth, c.author_id, u.username, c.stance_option_id, o.label as stance_label,
   c.body_md, c.body_html, c.ups, c.downs, c.reply_count, c.created_at, c.edited_at, c.deleted_at, c.removed_at,
-  c.removed_by, c.topic_id, c.poll_id`);
+  c.removed_by, c.held_at, c.topic_id, c.poll_id`);
 const FROM = sql.raw(`comments c join users u on u.id = c.author_id left join poll_options o on o.id = c.stance_option_id`);
 
 export type CommentNode = {
@@ -73,8 +74,8 @@ export type CommentNode = {
   createdAt: number;
   editedAt: number | null;
   state: "live" | "deleted" | "removed";
-  /** Removed by members' reports, not by a moderator: hidden until a moderator decides (issue 28). */
-  held: boolean;
+  /** Hidden until a moderator decides (issue 28): after members' reports, or (`review`) a new account's comment waiting in the queue. */
+  held: false | "reports" | "review";
   replyCount: number;
   children: CommentNode[];
   /** Replies that exist but are not loaded here. */
@@ -101,7 +102,7 @@ function toNode(r: Row, viewerId: string | null, myVotes: Map<number, number>): 
     myVote: (myVotes.get(r.id) ?? 0) as -1 | 0 | 1,
     createdAt: r.created_at,
     editedAt: live ? r.edited_at : null,
-    held: r.removed_at !== null && r.removed_by === null,
+    held: r.removed_at === null || r.removed_by !== null ? false : r.held_at !== null ? "review" : "reports",
     state,
     replyCount: r.reply_count,
     children: [],
@@ -115,7 +116,10 @@ function toNode(r: Row, viewerId: string | null, myVotes: Map<number, number>): 
  * together (issue 23); moderators also see removed ones, to restore them.
  */
 const shownInThread = (moderator: boolean) =>
-  moderator ? sql`(c.deleted_at is null or c.reply_count > 0)` : sql`((c.deleted_at is null and c.removed_at is null) or c.reply_count > 0)`;
+  // A comment waiting in the review queue is nobody's to see in the thread, unless replies hang from it (issue 28).
+  moderator
+    ? sql`((c.deleted_at is null and c.held_at is null) or c.reply_count > 0)`
+    : sql`((c.deleted_at is null and c.removed_at is null) or c.reply_count > 0)`;
 
 /** Loads replies level by level (indexed on parent_id), at most REPLY_LIMIT per parent. */
 async function loadTree(roots: Row[], sort: Sort, viewerId: string | null, rootDepth: number, firstLimit = REPLY_LIMIT, moderator = false): Promise<CommentNode[]> {
@@ -183,7 +187,8 @@ export async function getThread(t: ThreadQuery) {
 export async function getCommentView(id: number, viewerId: string | null, sort: Sort = "best") {
   const conn = db();
   const [row] = await rows<Row>(conn, sql`select ${SELECT} from ${FROM} where c.id = ${id}`);
-  if (!row) return null;
+  // Waiting for review and holding no replies: not in any thread, so no permalink either (issue 28).
+  if (!row || (row.held_at !== null && row.reply_count === 0)) return null;
   const ancestors = await rows<Row>(conn, sql`with recursive chain(id, parent_id, n) as (
       select id, parent_id, 0 from comments where id = ${row.parent_id ?? -1}
       union all select c.id, c.parent_id, chain.n + 1 from comments c join chain on c.id = chain.parent_id

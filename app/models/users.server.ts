@@ -29,7 +29,8 @@ export async function createUser(username: string, password: string): Promise<Ok
   // 80 random bits; Lucia stays inside app/auth.
   const id = crypto.randomBytes(10).toString("hex");
   try {
-    await transaction((tx) => tx.insert(users).values({ id, username, passwordHash, createdAt: Date.now() }));
+    // A new account can do less until the community has seen it (trust.server.ts).
+    await transaction((tx) => tx.insert(users).values({ id, username, passwordHash, trustLevel: "new", createdAt: Date.now() }));
   } catch (err) {
     if (isUniqueViolation(err)) {
       return fail("invalid", "That username is taken.", "username");
@@ -124,7 +125,7 @@ export async function changeRole(adminId: string, userId: string, role: Role, re
 export async function listUsers(query: string, limit = 50) {
   const q = query.trim().toLowerCase();
   return db()
-    .select({ id: users.id, username: users.username, role: users.role, banned: users.banned, createdAt: users.createdAt })
+    .select({ id: users.id, username: users.username, role: users.role, banned: users.banned, trustLevel: users.trustLevel, createdAt: users.createdAt })
     .from(users)
     .where(and(notGuest, q ? sql`lower(${users.username}) like ${`%${q.replace(/[%_\\]/g, "\\$&")}%`} escape '\\'` : sql`${users.deletedAt} is null`))
     .orderBy(desc(users.createdAt))

@@ -5,38 +5,50 @@ import { requireRole } from "~/auth/guards.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, LIMITS } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
+import { decideHeldComment, listHeldComments } from "~/models/review.server";
+import { HeldQueue } from "~/components/admin/HeldQueue";
 import { reportsActionSchema } from "~/forms/admin.server";
 import { failureReply, formReply } from "~/lib/http.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireRole(args, "moderator");
-  return { reports: await listOpenReports() };
+  return { reports: await listOpenReports(), held: await listHeldComments() };
 }
 
 export async function action(args: ActionFunctionArgs) {
   const mod = requireRole(args, "moderator");
   const parsed = parseForm(reportsActionSchema, await readForm(args.request));
   if (!parsed.ok) return formReply(parsed.errors, parsed.values);
-  const { intent, report, reason } = parsed.data;
-  const res = await handleReport(mod.id, report, intent, reason);
+  const d = parsed.data;
+  const res = "report" in d ? await handleReport(mod.id, d.report, d.intent, d.reason) : await decideHeldComment(mod, d.comment, d.intent, d.reason);
   if (!res.ok) return failureReply(res);
   // Back to the queue, saying what was done (issue 23).
-  return redirect(`/admin/reports?done=${intent}`);
+  return redirect(`/admin/reports?done=${d.intent}`);
 }
 
 export default function Reports() {
-  const { reports } = useLoaderData<typeof loader>();
+  const { reports, held } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const done = ({ dismiss: "Report dismissed: the comment stays.", remove: "Comment removed, and its reporters told." } as Record<string, string>)[useSearchParams()[0].get("done") ?? ""];
+  const done = (
+    {
+      dismiss: "Report dismissed: the comment stays.",
+      remove: "Comment removed, and its reporters told.",
+      accept: "Comment accepted: it is in its thread now.",
+      reject: "Comment rejected: it stays out.",
+      reject_ban: "Comment rejected and its author banned.",
+    } as Record<string, string>
+  )[useSearchParams()[0].get("done") ?? ""];
   return (
     <section>
-      <h1>Open reports</h1>
+      <h1>Reports and review</h1>
       {done ? (
         <p className="notice" role="status">
           {done} It is in the <Link to="/admin/log">moderation log</Link>.
         </p>
       ) : null}
       {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
+      <HeldQueue held={held} />
+      <h2>Reports</h2>
       {reports.length === 0 ? <p className="muted">Nothing to review.</p> : null}
       <ol className="report-list">
         {reports.map((r) => (

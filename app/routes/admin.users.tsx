@@ -7,6 +7,7 @@ import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, LIMITS } from "~/lib/format";
 import { issueResetLink } from "~/models/recovery.server";
 import { banUser, changeRole, listUsers, unbanUser } from "~/models/users.server";
+import { setTrusted } from "~/models/review.server";
 import { usersActionSchema } from "~/forms/admin.server";
 import { failureReply, formDone, formReply, invariantResponse } from "~/lib/http.server";
 
@@ -35,7 +36,9 @@ export async function action(args: ActionFunctionArgs) {
       ? await changeRole(me.id, d.user, d.role, d.reason)
       : d.intent === "ban"
         ? await banUser(me, d.user, d.reason, d.withdrawBallots)
-        : await unbanUser(me, d.user, d.reason);
+        : d.intent === "trust" || d.intent === "untrust"
+          ? await setTrusted(me.id, d.user, d.intent === "trust", d.reason)
+          : await unbanUser(me, d.user, d.reason);
   if (!res.ok) return failureReply(res);
   // Back to the list, saying what was done (issue 23).
   const back = new URL(args.request.url);
@@ -50,7 +53,7 @@ export default function Users() {
   const reset = data && "resetLink" in data ? data.resetLink : null;
   const [params] = useSearchParams();
   const who = users.find((u) => u.id === params.get("who"))?.username;
-  const DONE: Record<string, string> = { ban: "is banned: their sessions ended.", unban: "is no longer banned.", role: "has a new role." };
+  const DONE: Record<string, string> = { ban: "is banned: their sessions ended.", unban: "is no longer banned.", role: "has a new role.", trust: "is trusted: nothing of theirs is held.", untrust: "is a member again." };
   const done = who && DONE[params.get("done") ?? ""] ? `${who} ${DONE[params.get("done")!]}` : null;
   return (
     <section>

@@ -53,8 +53,10 @@ export async function action(args: ActionFunctionArgs) {
     stanceOptionId: typeof stance === "number" ? stance : null,
   });
   if (!result.ok) return failureReply(result, values);
-  if (via === "fetcher") return formDone({ id: result.id });
+  if (via === "fetcher") return formDone({ id: result.id, held: result.held });
   const thread = ctx.poll ? `/t/${ctx.topic.slug}/p/${ctx.poll.slug}` : `/t/${ctx.topic.slug}`;
+  // Waiting for a moderator: back to the thread, where its author alone sees it listed.
+  if (result.held) return redirect(`${thread}?held=${result.id}#waiting`);
   if (ctx.parentId !== null) return redirect(`/c/${ctx.parentId}#c-${result.id}`);
   // Back to the thread as the reader sorted it, with a confirmation that links to the new comment wherever it sorts.
   const sort = url.searchParams.get("sort");

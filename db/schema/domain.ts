@@ -9,6 +9,14 @@ export type Role = (typeof ROLES)[number];
 export const POLL_KINDS = ["single", "multiple", "scale", "ranked"] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
 
+/**
+ * How far Pulse trusts an account (issue 28, as Discourse's trust levels): a
+ * new account's links and volume are limited and held for review; a member's
+ * are not; trusted is set by a moderator or earned (app/models/trust.server.ts).
+ */
+export const TRUST_LEVELS = ["new", "member", "trusted"] as const;
+export type TrustLevel = (typeof TRUST_LEVELS)[number];
+
 export const VISIBILITIES = ["always", "after_vote", "after_close"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES, sqlValues } from "./domain";
+import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, TRUST_LEVELS, VISIBILITIES, sqlValues } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -12,6 +12,8 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: ROLES }).notNull().default("member"),
     banned: boolean("banned").notNull().default(false),
+    /** Accounts made before trust levels (issue 28) are members; sign-up makes new ones. */
+    trustLevel: text("trust_level", { enum: TRUST_LEVELS }).notNull().default("member"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     deletedAt: bigint("deleted_at", { mode: "number" }),
   },
@@ -249,6 +251,8 @@ export const comments = pgTable(
     deletedAt: bigint("deleted_at", { mode: "number" }),
     removedAt: bigint("removed_at", { mode: "number" }),
     removedBy: text("removed_by").references(() => users.id),
+    /** A new account's comment waiting for a moderator (issue 28): also removed (so no public path shows it) with no one named. */
+    heldAt: bigint("held_at", { mode: "number" }),
   },
   (t) => [
     index("comments_thread").on(t.topicId, t.pollId, t.parentId, t.createdAt),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, VISIBILITIES, sqlValues } from "./domain";
+import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, TRUST_LEVELS, VISIBILITIES, sqlValues } from "./domain";
 import {
   check,
   index,
@@ -21,6 +21,8 @@ export const users = sqliteTable(
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: ROLES }).notNull().default("member"),
     banned: integer("banned", { mode: "boolean" }).notNull().default(false),
+    /** Accounts made before trust levels (issue 28) are members; sign-up makes new ones. */
+    trustLevel: text("trust_level", { enum: TRUST_LEVELS }).notNull().default("member"),
     createdAt: integer("created_at").notNull(),
     deletedAt: integer("deleted_at"),
   },
@@ -259,6 +261,8 @@ export const comments = sqliteTable(
     deletedAt: integer("deleted_at"),
     removedAt: integer("removed_at"),
     removedBy: text("removed_by").references(() => users.id),
+    /** A new account's comment waiting for a moderator (issue 28): also removed (so no public path shows it) with no one named. */
+    heldAt: integer("held_at"),
   },
   (t) => [
     index("comments_thread").on(t.topicId, t.pollId, t.parentId, t.createdAt),

@@ -2,7 +2,28 @@ import { Form } from "@remix-run/react";
 import { formatDate, LIMITS } from "~/lib/format";
 
 /** What the list shows of a person. */
-export type Row = { id: string; username: string; role: string; createdAt: number; banned: boolean };
+export type Row = { id: string; username: string; role: string; createdAt: number; banned: boolean; trustLevel: string };
+
+/** A member's trust level (issue 28): new and member are earned; a moderator may trust someone, or take it back. */
+function TrustForm({ u }: { u: Row }) {
+  return (
+    <Form method="post" className="inline-actions">
+      <input type="hidden" name="user" value={u.id} />
+      <span className="badge" data-testid={`trust-${u.username}`}>
+        {u.trustLevel}
+      </span>{" "}
+      {u.trustLevel === "trusted" ? (
+        <button type="submit" name="intent" value="untrust" className="small secondary">
+          Untrust {u.username}
+        </button>
+      ) : (
+        <button type="submit" name="intent" value="trust" className="small secondary">
+          Trust {u.username}
+        </button>
+      )}
+    </Form>
+  );
+}
 
 /** One person: their role (admins change it), ban or unban with a reason, and a reset link. */
 export function UserRow({ u, myRole, myId }: { u: Row; myRole: string; myId: string }) {
@@ -24,6 +45,7 @@ export function UserRow({ u, myRole, myId }: { u: Row; myRole: string; myId: str
         ) : (
           u.role
         )}
+        {u.role === "member" ? <TrustForm u={u} /> : null}
       </td>
       <td data-label="Status">
         {u.id === myId ? (
