@@ -40,6 +40,7 @@ const BOTH_ENGINES = [
   "test/flags.test.ts",
   "test/ranked.test.ts",
   "test/trust.test.ts",
+  "test/statements.test.ts",
   "test/versions.test.ts",
   "test/cache.test.ts",
   "test/overlay.test.ts",

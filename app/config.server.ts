@@ -80,6 +80,7 @@ const schema = z.object({
   NEW_ACCOUNT_LINKS: z.coerce.number().int().min(0).default(2),
   NEW_ACCOUNT_MENTIONS: z.coerce.number().int().min(0).default(2),
   NEW_ACCOUNT_COMMENTS_PER_DAY: z.coerce.number().int().min(1).default(10),
+  NEW_ACCOUNT_STATEMENTS_PER_DAY: z.coerce.number().int().min(1).default(3),
   // A member earns trusted after this many days and accepted comments, with none removed by a moderator.
   TRUSTED_AFTER_DAYS: z.coerce.number().min(0).default(30),
   TRUSTED_AFTER_COMMENTS: z.coerce.number().int().min(0).default(20),

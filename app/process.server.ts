@@ -53,6 +53,7 @@ function limitsFor(cfg: Config): Limits {
     maxLinks: cfg.NEW_ACCOUNT_LINKS,
     maxMentions: cfg.NEW_ACCOUNT_MENTIONS,
     commentsPerDay: cfg.NEW_ACCOUNT_COMMENTS_PER_DAY,
+    statementsPerDay: cfg.NEW_ACCOUNT_STATEMENTS_PER_DAY,
     trustedDays: cfg.TRUSTED_AFTER_DAYS,
     trustedComments: cfg.TRUSTED_AFTER_COMMENTS,
   });

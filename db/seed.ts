@@ -1,6 +1,7 @@
 import { getComparison, saveCell, saveClause, saveComparison, saveVersion, type ClauseStatus } from "../app/models/clauses.server";
 import { createPoll, getPoll, hasResolutionHistory, pollForm, resolvePoll, type PollInput } from "../app/models/polls.server";
 import { createTopic, getTopicBySlug } from "../app/models/topics.server";
+import { addSeedStatement, hasSeedStatements, setStatementMode } from "../app/models/statements.server";
 
 // The first topic. The summary is our own paraphrase of the post; it links the
 // sources instead of quoting them.
@@ -144,9 +145,34 @@ export async function seed(): Promise<{ created: string[] }> {
     if (!made.ok) throw new Error(`seed: poll ${poll.slug}: ${made.message}`);
     created.push(`poll ${poll.slug}`);
   }
+  await seedStatements(topic.id, created);
   await seedComparison(topic.id, created);
   await seedResolution(topic.id, created);
   return { created };
+}
+
+/** Seed statements for the people's statements of the LLAMA topic (issue 28), in our own words; the topic moderates strictly. */
+export const LLAMA_STATEMENTS = [
+  "Clause 1(v) mattered more to most developers than the 700 million monthly-user limit.",
+  "A license with an Acceptable Use Policy can still fairly be called open.",
+  "Meta should submit a Llama license to the Open Source Initiative for review.",
+  "Open weights are useful even when the license is not open source.",
+  "Training one model on another model's outputs should always be allowed.",
+  "The 700 million monthly-user clause only affects a handful of companies.",
+  "Calling Llama open source hurts what the term means for everyone.",
+  "Model weights need a definition of open of their own, not the OSD as it is.",
+  "I would think twice before building a product on Llama because of its license.",
+  "Dropping clause 1(v) in Llama 3.1 fixed the license's biggest problem.",
+];
+
+async function seedStatements(topicId: number, created: string[]) {
+  if (await hasSeedStatements(topicId)) return;
+  await setStatementMode(null, topicId, "strict");
+  for (const body of LLAMA_STATEMENTS) {
+    const made = await addSeedStatement(null, topicId, body);
+    if (!made.ok) throw new Error(`seed: statement: ${made.message}`);
+  }
+  created.push(`${LLAMA_STATEMENTS.length} statements`);
 }
 
 const SRC = {

@@ -46,6 +46,8 @@ export const TABLE_ORDER = [
   "recovery_codes",
   "password_resets",
   "opinion_maps",
+  "statements",
+  "statement_votes",
   "ballot_log",
   "log_entries",
   "log_hashes",

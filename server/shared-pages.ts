@@ -46,7 +46,7 @@ function canonicalUrl(originalUrl: string): string | null {
 /** Where a public page's content comes from, for the pages anonymous readers may share. */
 function pageScope(path: string): PageScope | null {
   if (path === "/") return { site: true };
-  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?|\/versions)?$/.exec(path);
+  const topic = /^\/t\/([a-z0-9-]{2,64})(?:\/|\/p\/[a-z0-9-]{2,64}\/?|\/results(?:\.json|\.csv)?|\/feed\.xml|\/map(?:\.json)?|\/statements(?:\.json)?|\/versions)?$/.exec(path);
   if (topic) return { topic: topic[1] };
   // A poll or a topic's results on another site's page (issue 27): a blog's readers are anonymous readers.
   const embed = /^\/embed\/t\/([a-z0-9-]{2,64})\/(?:p\/[a-z0-9-]{2,64}|results)$/.exec(path);

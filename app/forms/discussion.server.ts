@@ -84,3 +84,25 @@ export const moderateCommentSchema = z.strictObject({
   via,
 });
 
+
+// People's statements (issue 28): write one, or rate one.
+const statementBody = z.string({ error: "Write your statement." }).max(1000, "At most 140 characters: one idea per statement.");
+export const statementActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.literal("write"), body: statementBody, via }),
+    z.strictObject({ intent: z.literal("rate"), statement: id("No such statement to rate."), vote: z.enum(["agree", "disagree", "pass"], { error: "Agree, disagree or pass." }), via }),
+  ],
+  { error: "Unknown action." },
+);
+
+export const statementModerationSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.strictObject({ intent: z.literal("accept"), statement: id("No such statement."), reason }),
+    z.strictObject({ intent: z.literal("hide"), statement: id("No such statement."), reason }),
+    z.strictObject({ intent: z.literal("seed"), topic: id("No such topic."), body: statementBody }),
+    z.strictObject({ intent: z.literal("mode"), topic: id("No such topic."), mode: z.enum(["off", "strict", "lazy"], { error: "Pick off, strict or lazy." }) }),
+  ],
+  { error: "Unknown action." },
+);

@@ -3,10 +3,11 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { db, exclusively, transaction } from "../../db/client";
-import { ballotChoices, ballots, opinionMaps, pollOptions, polls, topics, users } from "../../db/schema";
+import { ballotChoices, ballots, opinionMaps, pollOptions, polls, statements, topics, users } from "../../db/schema";
 import { MAP_VERSION, MIN_ANSWERED, summariseOpinions, type Answers, type MapOption, type MapPoll, type MapSummary } from "../lib/opinion-map";
 import { isClosed } from "../lib/visibility";
 import { touchTopic } from "./data-versions.server";
+import { statementFigures, statementVotesOf } from "./statements.server";
 import { liveVoters } from "./tallies.server";
 
 // The opinion map (issue 14, decision 018): which groups a topic's community
@@ -42,6 +43,8 @@ type PollRow = MapPoll & { visibility: "always" | "after_vote" | "after_close"; 
 
 export type MapData = Omit<MapSummary, "method"> & {
   version: typeof MAP_VERSION;
+  /** People's statements (issue 28): each group's representative ones (Pol.is repness), and those every group agrees on (group-informed consensus). */
+  statements?: ReturnType<typeof statementFigures> & { count: number };
   topic: string;
   computedAt: string;
   ballots: number;
@@ -60,11 +63,27 @@ async function publicPolls(topicId: number, now: number) {
   return list.filter((p) => (p.kind as string) !== "ranked" && (p.visibility === "always" || isClosed(p, now)));
 }
 
-/** The ballots counted: every public poll's, and the number the snapshot is compared on. */
-async function ballotCount(pollIds: number[]): Promise<number> {
-  if (pollIds.length === 0) return 0;
-  const [r] = await db().select({ n: sql<number>`coalesce(sum(${liveVoters}), 0)` }).from(polls).where(inArray(polls.id, pollIds));
-  return Number(r.n);
+/** The answers counted: every public poll's ballots and every rating of a shown statement; the number the snapshot is compared on. */
+async function ballotCount(topicId: number, pollIds: number[]): Promise<number> {
+  const [r] = pollIds.length ? await db().select({ n: sql<number>`coalesce(sum(${liveVoters}), 0)` }).from(polls).where(inArray(polls.id, pollIds)) : [{ n: 0 }];
+  const [s] = await db()
+    .select({ n: sql<number>`count(*)` })
+    .from(sql`statement_votes v join statements s on s.id = v.statement_id`)
+    .where(sql`s.topic_id = ${topicId} and s.status = 'accepted'`);
+  return Number(r.n) + Number(s.n);
+}
+
+/**
+ * Shown statements as questions of the map (issue 28): each one a scale
+ * column, agree +1, pass 0, disagree -1 (Pol.is's vote matrix), with ids
+ * below zero so they never meet a poll's.
+ */
+async function statementColumns(topicId: number) {
+  const shown = await db().select({ id: statements.id, body: statements.body }).from(statements).where(and(eq(statements.topicId, topicId), eq(statements.status, "accepted")));
+  const votes = await statementVotesOf(topicId);
+  const columns: MapPoll[] = shown.map((st) => ({ id: -st.id, slug: `statement-${st.id}`, question: st.body, kind: "scale" }));
+  const answers = votes.map((v) => ({ userId: v.userId, pollId: -v.statementId, option: { id: -(v.statementId * 4 + v.vote + 2), pollId: -v.statementId, label: String(v.vote), value: 3 + 2 * v.vote } }));
+  return { columns, answers, votes, bodies: new Map(shown.map((st) => [st.id, st.body])) };
 }
 
 /** Computes a topic's map from its ballots now (the background job calls this; tests too). */
@@ -86,16 +105,25 @@ export async function computeOpinionMap(topicId: number, now = Date.now()): Prom
         .innerJoin(users, eq(users.id, ballots.userId))
         .where(and(inArray(ballots.pollId, pollIds), eq(users.banned, false), isNull(users.deletedAt)))
     : [];
+  const st = await statementColumns(topicId);
   const chosen: Answers = new Map();
+  const add = (userId: string, pollId: number, o: MapOption) => {
+    const mine = chosen.get(userId) ?? new Map<number, MapOption[]>();
+    mine.set(pollId, [...(mine.get(pollId) ?? []), o]);
+    chosen.set(userId, mine);
+  };
   for (const r of rows) {
     const o = byId.get(r.optionId);
-    if (!o) continue;
-    const mine = chosen.get(r.userId) ?? new Map<number, MapOption[]>();
-    mine.set(r.pollId, [...(mine.get(r.pollId) ?? []), o]);
-    chosen.set(r.userId, mine);
+    if (o) add(r.userId, r.pollId, o);
   }
-  const { summary, members } = summariseOpinions(pollList, options, chosen, now);
-  const ballotsUsed = await ballotCount(pollIds);
+  for (const a of st.answers) add(a.userId, a.pollId, a.option);
+  const { summary: all, members } = summariseOpinions([...pollList, ...st.columns], options, chosen, now);
+  // The poll figures name polls; statements have figures of their own.
+  const isPoll = (x: { pollSlug: string }) => !x.pollSlug.startsWith("statement-");
+  const summary = { ...all, groups: all.groups.map((g) => ({ ...g, distinct: g.distinct.filter(isPoll) })), consensus: all.consensus.filter(isPoll) };
+  const groupOf = new Map(Object.entries(members).map(([u, m]) => [u, m[2]]));
+  const statementData = st.columns.length ? { ...statementFigures(st.votes, groupOf, summary.groups.length, st.bodies), count: st.columns.length } : undefined;
+  const ballotsUsed = await ballotCount(topicId, pollIds);
   const data: MapData = {
     version: MAP_VERSION,
     topic: topic.slug,
@@ -103,6 +131,7 @@ export async function computeOpinionMap(topicId: number, now = Date.now()): Prom
     ballots: ballotsUsed,
     polls: pollList.map((p) => ({ slug: p.slug, question: p.question })),
     ...summary,
+    statements: statementData,
     method: { ...summary.method, libraries: LIBRARIES },
   };
   return { data, members, ballots: ballotsUsed };
@@ -140,7 +169,7 @@ export async function refreshDueOpinionMaps(now = Date.now()): Promise<number> {
     const snaps = await db().select({ topicId: opinionMaps.topicId, computedAt: opinionMaps.computedAt, ballotCount: opinionMaps.ballotCount }).from(opinionMaps);
     const byTopic = new Map(snaps.map((s) => [s.topicId, s]));
     for (const t of list) {
-      const count = await ballotCount((await publicPolls(t.id, now)).map((p) => p.id));
+      const count = await ballotCount(t.id, (await publicPolls(t.id, now)).map((p) => p.id));
       if (!snapshotDue(byTopic.get(t.id), count, now)) continue;
       if (await refreshOpinionMap(t.id, now)) done++;
     }

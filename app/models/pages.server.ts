@@ -91,6 +91,8 @@ export async function getTopicPage(slug: string, user: User | null, now = Date.n
       description: textExcerpt(topic.summaryHtml, 200),
       sourceUrl: topic.sourceUrl,
       locked: topic.locked,
+      /** Whether people's statements are open (issue 28). */
+      statements: topic.statementMode !== "off",
       commentCount: topic.commentCount,
       // The topic counts every thread; the general discussion is what the polls' threads leave.
       generalCommentCount: topic.commentCount - all.reduce((n, p) => n + p.commentCount, 0),

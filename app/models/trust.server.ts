@@ -20,12 +20,13 @@ export type TrustRules = {
   maxLinks: number;
   maxMentions: number;
   commentsPerDay: number;
+  statementsPerDay: number;
   trustedDays: number;
   trustedComments: number;
 };
 
 /** The defaults the README lists; the settings (NEW_ACCOUNT_*, TRUSTED_AFTER_*) replace them at start. */
-export const DEFAULT_TRUST_RULES: TrustRules = { newHours: 24, acceptedComments: 3, maxLinks: 2, maxMentions: 2, commentsPerDay: 10, trustedDays: 30, trustedComments: 20 };
+export const DEFAULT_TRUST_RULES: TrustRules = { newHours: 24, acceptedComments: 3, maxLinks: 2, maxMentions: 2, commentsPerDay: 10, statementsPerDay: 3, trustedDays: 30, trustedComments: 20 };
 
 let rules = DEFAULT_TRUST_RULES;
 

@@ -16,7 +16,8 @@ export default function AdminLayout() {
     <div className="admin">
       <nav aria-label="Administration" className="admin-nav">
         {role === "admin" ? <NavLink to="/admin/topics">Topics &amp; polls</NavLink> : null}
-        <NavLink to="/admin/reports">Reports</NavLink>
+        <NavLink to="/admin/reports">Reports &amp; review</NavLink>
+        <NavLink to="/admin/statements">Statements</NavLink>
         <NavLink to="/admin/users">Users</NavLink>
         <NavLink to="/admin/log">Moderation log</NavLink>
         {role === "admin" ? <NavLink to="/admin/rules">Rules</NavLink> : null}

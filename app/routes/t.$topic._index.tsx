@@ -81,6 +81,7 @@ export default function TopicPage() {
         </a>
         <Link to={`/t/${topic.slug}/results`}>Results</Link>
         {clauses.length ? <Link to={`/t/${topic.slug}/versions`}>Versions</Link> : null}
+        {topic.statements ? <Link to={`/t/${topic.slug}/statements`}>Statements</Link> : null}
       </nav>
       <Slot id="follow">
         <ReaderFollow />

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { ConsensusStatements, GroupStatements } from "~/components/MapStatements";
 import { OpinionScatter } from "~/components/OpinionScatter";
 import { formatDateTime, plural } from "~/lib/format";
 import { getOpinionMap, type Share } from "~/models/opinion-map.server";
@@ -22,7 +23,7 @@ const interval = (s: Share) => `${Math.round(s.low * 100)}–${Math.round(s.high
 type Group = NonNullable<SerializeFrom<typeof loader>["map"]>["groups"][number];
 
 /** One group: its size and the answers that set it apart, with intervals. */
-function GroupCard({ group: g, index, base }: { group: Group; index: number; base: string }) {
+function GroupCard({ group: g, index, base, children }: { group: Group; index: number; base: string; children?: import("react").ReactNode }) {
   return (
     <section className="card" aria-labelledby={`group-${g.id}`}>
       <h3 id={`group-${g.id}`}>
@@ -62,6 +63,7 @@ function GroupCard({ group: g, index, base }: { group: Group; index: number; bas
           </table>
         </div>
       )}
+      {children}
     </section>
   );
 }
@@ -121,7 +123,9 @@ export default function OpinionMap() {
 
           <h2>The groups</h2>
           {map.groups.map((g, i) => (
-            <GroupCard key={g.id} group={g} index={i} base={base} />
+            <GroupCard key={g.id} group={g} index={i} base={base}>
+              {map.statements ? <GroupStatements list={map.statements.representative[i] ?? []} name={g.name} /> : null}
+            </GroupCard>
           ))}
 
           <h2>What every group shares</h2>
@@ -137,6 +141,7 @@ export default function OpinionMap() {
               ))}
             </ul>
           )}
+          {map.statements ? <ConsensusStatements figures={map.statements} base={base} /> : null}
         </>
       )}
       <HowItIsMade base={base} />

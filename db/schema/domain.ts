@@ -17,6 +17,12 @@ export type PollKind = (typeof POLL_KINDS)[number];
 export const TRUST_LEVELS = ["new", "member", "trusted"] as const;
 export type TrustLevel = (typeof TRUST_LEVELS)[number];
 
+/** A topic's people's statements (issue 28): closed, or open with strict moderation (shown once accepted) or lazy (shown at once). */
+export const STATEMENT_MODES = ["off", "strict", "lazy"] as const;
+export type StatementMode = (typeof STATEMENT_MODES)[number];
+export const STATEMENT_STATUSES = ["pending", "accepted", "hidden"] as const;
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+
 export const VISIBILITIES = ["always", "after_vote", "after_close"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, TRUST_LEVELS, VISIBILITIES, sqlValues } from "./domain";
+import { BALLOT_EVENTS, CLAUSE_STATUSES, NOTIFICATION_KINDS, POLL_KINDS, ROLES, STATEMENT_MODES, STATEMENT_STATUSES, TRUST_LEVELS, VISIBILITIES, sqlValues } from "./domain";
 import { bigint, boolean, check, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Times are integer milliseconds since the epoch unless a column says otherwise.
@@ -49,6 +49,8 @@ export const topics = pgTable("topics", {
   commentCount: integer("comment_count").notNull().default(0),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  /** People's statements (issue 28): off, strict (a moderator accepts each) or lazy (shown at once, hidden later). */
+  statementMode: text("statement_mode", { enum: STATEMENT_MODES }).notNull().default("off"),
   activeAt: bigint("active_at", { mode: "number" }).notNull().default(0),
 });
 
@@ -608,4 +610,44 @@ export const docCells = pgTable(
     index("doc_cells_version").on(t.versionId),
     check("doc_cells_status_check", sql`${t.status} in (${sql.raw(sqlValues(CLAUSE_STATUSES))})`),
   ],
+);
+
+/**
+ * People's statements on a topic (issue 28, Pol.is-style): one idea each, at
+ * most 140 characters, rated agree, disagree or pass by everyone. A seed
+ * statement is an admin's, with no author shown.
+ */
+export const statements = pgTable(
+  "statements",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    topicId: integer("topic_id")
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+    authorId: text("author_id").references(() => users.id),
+    body: text("body").notNull(),
+    status: text("status", { enum: STATEMENT_STATUSES }).notNull(),
+    seed: boolean("seed").notNull().default(false),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    moderatedAt: bigint("moderated_at", { mode: "number" }),
+    moderatedBy: text("moderated_by").references(() => users.id),
+  },
+  (t) => [index("statements_topic_status").on(t.topicId, t.status), index("statements_author").on(t.authorId, t.createdAt)],
+);
+
+/** One rating per person per statement: 1 agree, -1 disagree, 0 pass. */
+export const statementVotes = pgTable(
+  "statement_votes",
+  {
+    statementId: integer("statement_id")
+      .notNull()
+      .references(() => statements.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    vote: integer("vote").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.statementId, t.userId] }), index("statement_votes_user").on(t.userId), check("statement_votes_vote", sql`${t.vote} in (-1, 0, 1)`)],
 );
