@@ -105,7 +105,7 @@ function RankList({ poll, initial, bar }: { poll: PollView; initial: number[]; b
           {unranked.map((o) => (
             <li key={o.id} id={`rank-${poll.slug}-${o.id}`} tabIndex={-1}>
               <span className="choice-label">{o.label}</span>
-              <button type="button" className="small secondary" data-move="add" disabled={full} onClick={() => move(o.id, order.length, o.label, "up")} aria-label={`Rank ${o.label} next`}>
+              <button type="button" className="small secondary" data-move="add" disabled={full} onClick={() => move(o.id, order.length, o.label, "up")} aria-label={`Rank next: ${o.label}`}>
                 Rank next
               </button>
               {bar(o)}

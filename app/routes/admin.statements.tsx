@@ -76,6 +76,7 @@ export default function AdminStatements() {
         </>
       ) : null}
       <h2>Topics</h2>
+      <p className="muted">Strict: a statement shows once a moderator accepts it. Lazy: it shows at once, and moderators hide what breaks the rules. Off: no statements.</p>
       {topics.map((t) => (
         <section key={t.id} className="card">
           <h3>{t.title}</h3>
@@ -85,8 +86,8 @@ export default function AdminStatements() {
               Statements{" "}
               <select name="mode" defaultValue={t.mode}>
                 <option value="off">off</option>
-                <option value="strict">strict: shown once a moderator accepts</option>
-                <option value="lazy">lazy: shown at once</option>
+                <option value="strict">strict</option>
+                <option value="lazy">lazy</option>
               </select>
             </label>{" "}
             <button type="submit" name="intent" value="mode" className="small secondary">

@@ -125,6 +125,10 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
       `${topic}/p/statement-clause-1v`,
       `${topic}/p/llama-3-prediction`,
       `${topic}/p/future-osi-prediction`,
+      `${topic}/p/open-license-change`,
+      `${topic}/p/open-license-change/present`,
+      `${topic}/statements`,
+      `${topic}/map`,
       `${topic}/p/clause-1v`,
       `${topic}/versions`,
       `${topic}/p/license-opinion/present`,
@@ -159,7 +163,7 @@ describe("every page at 320, 390 and 1280 px, signed out and signed in", () => {
     await expect.poll(() => member.getByText("@chief agreed").count(), { message: "waited for member.getByText(\"@chief agreed\").count()" }).toBeGreaterThan(0);
     await survey(member, "member", [...publicPages.filter((p) => p !== "/login" && p !== "/signup" && p !== "/recover"), "/settings", "/notifications", "/welcome", `${topic}/comment`, `${topic}/comment?poll=license-opinion&parent=${commentId}`], findings, shots);
 
-    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/log", "/admin/users", "/admin/rules", "/admin/topics/llama-2-license/versions", "/notifications"];
+    const adminPages = ["/admin/topics", "/admin/topics/new", `/admin/topics/llama-2-license`, "/admin/polls/new?topic=llama-2-license", "/admin/polls/1", "/admin/polls/6", "/admin/reports", "/admin/statements", "/admin/log", "/admin/users", "/admin/rules", "/admin/topics/llama-2-license/versions", "/notifications"];
     // axe runs as a script in the page: the admin's survey signs in again with JavaScript on.
     const adminJsCtx = await h().context({ javaScript: true });
     const adminJs = await adminJsCtx.newPage();

@@ -31,9 +31,9 @@ describe("ranked-choice polls in a browser", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(P);
     const form = page.locator("#poll-open-license-change");
-    await expect.poll(() => form.getByRole("button", { name: /^Rank .* next$/ }).count(), { message: "waited for the ranking list" }).toBe(5);
+    await expect.poll(() => form.getByRole("button", { name: /^Rank next: / }).count(), { message: "waited for the ranking list" }).toBe(5);
     // Keyboard only: focus a button and press Enter or Space.
-    for (const name of ["Rank Release under an OSI-approved license next", "Rank Drop clause 1(v) (no improving other models with Llama's outputs) for good next", "Rank Drop the Acceptable Use Policy's limits on fields of use next"]) {
+    for (const name of ["Rank next: Release under an OSI-approved license", "Rank next: Drop clause 1(v) (no improving other models with Llama's outputs) for good", "Rank next: Drop the Acceptable Use Policy's limits on fields of use"]) {
       await form.getByRole("button", { name }).focus();
       await page.keyboard.press("Enter");
     }
