@@ -79,6 +79,8 @@ async function populate() {
   await newRecoveryCodes(a.id);
   const admin = await makeUser(anon(), "boss", "admin");
   await issueResetLink(admin.id, b.id);
+  // Issue 28: a rating of a seed statement.
+  await b.client.post(`${T}/statements`, { intent: "rate", statement: "1", vote: "agree" });
   const { refreshOpinionMap } = await import("../app/models/opinion-map.server");
   await refreshOpinionMap(1);
   // Issue 25's tree: entries placed, hashes stored, a checkpoint signed.

@@ -105,6 +105,7 @@ describe("people's statements", () => {
     const bad: [Record<string, string>, number, string][] = [
       [{ intent: "write", body: "x".repeat(141) }, 400, "At most 140 characters"],
       [{ intent: "write", body: "   " }, 400, "Write your statement."],
+      [{ intent: "write", body: "\u0000\u0001 \u007f" }, 400, "Write your statement."],
       [{ intent: "write", body: "Calling Llama open source hurts what the term means for everyone." }, 409, "here already"],
       [{ intent: "rate", statement: "999999", vote: "agree" }, 404, "No such statement"],
       [{ intent: "rate", statement: "1", vote: "maybe" }, 400, "Agree, disagree or pass."],

@@ -20,7 +20,9 @@ import { trustLevelOf, trustRules } from "./trust.server";
 export const STATEMENT_MAX = 140;
 const DAY = 86_400_000;
 
-const clean = (body: string) => body.replace(/\s+/g, " ").trim();
+// Control characters carry no meaning in a sentence (and PostgreSQL refuses NUL); runs of spaces and line breaks become one space.
+// eslint-disable-next-line no-control-regex
+const clean = (body: string) => body.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").replace(/\s+/g, " ").trim();
 
 /** A participant's statement: accepted at once on a lazy topic (or from a moderator), else waiting for one. */
 export async function writeStatement(author: { id: string; role: string }, topicId: number, raw: string, now = Date.now()): Promise<Ok<{ id: number; pending: boolean }> | Failure> {
@@ -32,9 +34,13 @@ export async function writeStatement(author: { id: string; role: string }, topic
     if (!topic) return fail("not_found", "No such topic.");
     if (topic.mode === "off") return fail("conflict", "This topic takes no statements.");
     if ((await trustLevelOf(tx, author.id, now)) === "new") {
-      const [today] = await tx.select({ n: count() }).from(statements).where(and(eq(statements.authorId, author.id), gt(statements.createdAt, now - DAY)));
+      const [today] = await tx
+        .select({ n: count(), first: sql<number | null>`min(${statements.createdAt})`.mapWith(Number) })
+        .from(statements)
+        .where(and(eq(statements.authorId, author.id), gt(statements.createdAt, now - DAY)));
       const most = trustRules().statementsPerDay;
-      if (Number(today.n) >= most) return fail("rate_limited", `A new account may write ${plural(most, "statement")} a day.`, "body", 3600);
+      const wait = Math.max(1, Math.ceil((Number(today.first) + DAY - now) / 1000));
+      if (Number(today.n) >= most) return fail("rate_limited", `A new account may write ${plural(most, "statement")} a day.`, "body", wait);
     }
     const [same] = await tx.select({ id: statements.id }).from(statements).where(and(eq(statements.topicId, topicId), sql`lower(${statements.body}) = ${body.toLowerCase()}`));
     if (same) return fail("conflict", "That statement is here already: rate it instead.", "body");
@@ -154,11 +160,19 @@ export async function statementsJson(topicSlug: string) {
   const shown = await shownStatements(db(), topic.id);
   const { groupOf, names } = await mapGroups(topic.id);
   const votes = await statementVotesOf(topic.id);
+  const cells = new Map<string, { agree: number; disagree: number; pass: number }>();
+  for (const v of votes) {
+    const g = groupOf.get(v.userId);
+    if (g === undefined || g < 0) continue;
+    const key = `${v.statementId}:${g}`;
+    const c = cells.get(key) ?? { agree: 0, disagree: 0, pass: 0 };
+    c[v.vote === 1 ? "agree" : v.vote === -1 ? "disagree" : "pass"]++;
+    cells.set(key, c);
+  }
   const byGroup = (id: number) =>
     names.flatMap((name, g) => {
-      const c = { group: name, agree: 0, disagree: 0, pass: 0 };
-      for (const v of votes) if (v.statementId === id && groupOf.get(v.userId) === g) c[v.vote === 1 ? "agree" : v.vote === -1 ? "disagree" : "pass"]++;
-      return c.agree + c.disagree + c.pass >= MIN_PEOPLE ? [c] : [];
+      const c = cells.get(`${id}:${g}`);
+      return c && c.agree + c.disagree + c.pass >= MIN_PEOPLE ? [{ group: name, ...c }] : [];
     });
   return {
     topic: topic.slug,

@@ -57,7 +57,9 @@ export async function trustLevelOf(tx: DB, userId: string, now = Date.now()): Pr
   let level = u.level;
   if (level === "trusted") return level;
   const age = now - u.createdAt;
-  const record = await recordOf(tx, userId);
+  // The record is read only once the account is old enough to rise.
+  const old = (level === "new" && age >= rules.newHours * HOUR) || age >= rules.trustedDays * DAY;
+  const record = old ? await recordOf(tx, userId) : { shown: 0, removed: 0 };
   if (level === "new" && age >= rules.newHours * HOUR && record.shown >= rules.acceptedComments) level = "member";
   if (level === "member" && age >= rules.trustedDays * DAY && record.shown >= rules.trustedComments && record.removed === 0) level = "trusted";
   if (level !== u.level) await tx.update(users).set({ trustLevel: level }).where(eq(users.id, userId));

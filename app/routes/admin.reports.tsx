@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
+import { DoneNotice } from "~/components/admin/DoneNotice";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, LIMITS } from "~/lib/format";
 import { handleReport, listOpenReports } from "~/models/reports.server";
@@ -41,11 +42,7 @@ export default function Reports() {
   return (
     <section>
       <h1>Reports and review</h1>
-      {done ? (
-        <p className="notice" role="status">
-          {done} It is in the <Link to="/admin/log">moderation log</Link>.
-        </p>
-      ) : null}
+      <DoneNotice done={done} />
       {data?.errors ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
       <HeldQueue held={held} />
       <h2>Reports</h2>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
+import { DoneNotice } from "~/components/admin/DoneNotice";
 import { statementModerationSchema } from "~/forms/discussion.server";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, LIMITS } from "~/lib/format";
@@ -59,11 +60,7 @@ export default function AdminStatements() {
   return (
     <section>
       <h1>Statements</h1>
-      {done ? (
-        <p className="notice" role="status">
-          {done} It is in the <Link to="/admin/log">moderation log</Link>.
-        </p>
-      ) : null}
+      <DoneNotice done={done} />
       {data?.ok === false ? <p className="form-error" role="alert">{Object.values(data.errors).flat().join(" ")}</p> : null}
       <h2>Waiting ({pending.length})</h2>
       {pending.length === 0 ? <p className="muted">Nothing waiting.</p> : <ol className="report-list">{pending.map((s) => row(s, ["accept", "hide"]))}</ol>}

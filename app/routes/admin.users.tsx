@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { UserRow } from "~/components/admin/UserRow";
 import { requireRole } from "~/auth/guards.server";
+import { DoneNotice } from "~/components/admin/DoneNotice";
 import { parseForm, readForm } from "~/lib/form.server";
 import { formatDateTime, LIMITS } from "~/lib/format";
 import { issueResetLink } from "~/models/recovery.server";
@@ -58,11 +59,7 @@ export default function Users() {
   return (
     <section>
       <h1>Users</h1>
-      {done ? (
-        <p className="notice" role="status">
-          {done} It is in the <Link to="/admin/log">moderation log</Link>.
-        </p>
-      ) : null}
+      <DoneNotice done={done} />
       {reset ? (
         <div className="notice" role="status">
           <p>

@@ -120,14 +120,12 @@ export default function OpinionMap() {
             </p>
           ) : null}
           <OpinionScatter cells={map.cells} groups={map.groups.map((g) => g.name)} you={you} />
-
           <h2>The groups</h2>
           {map.groups.map((g, i) => (
             <GroupCard key={g.id} group={g} index={i} base={base}>
               {map.statements ? <GroupStatements list={map.statements.representative[i] ?? []} name={g.name} /> : null}
             </GroupCard>
           ))}
-
           <h2>What every group shares</h2>
           {map.consensus.length === 0 ? (
             <p>No answer is picked by at least 60% of every group.</p>
