@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { castVote } from "../app/models/ballots.server";
+import { refreshOpinionMap } from "../app/models/opinion-map.server";
 import { integratePending } from "../app/models/tlog.server";
 import { verifyTopic } from "../scripts/results-verify";
-import { allCounts, Client, expectConsistent, makeUser, optionIds, useFreshDatabase, useTestServer } from "./helpers";
+import { allCounts, Client, expectConsistent, makeUser, optionIds, pollId, rawSql, useFreshDatabase, useTestServer } from "./helpers";
 
 // Issue 28 (B): ranked-choice polls, counted by instant runoff. Ballots are
 // planted through the public form (as guests: the seeded ranked poll takes
@@ -105,6 +107,28 @@ describe("ranked-choice polls", () => {
       expect((await res.text()).replaceAll("&quot;", '"')).toContain(message);
     }
     expect(await allCounts(t.db())).toEqual(before);
+  });
+
+  it("shows first choices per opinion group, only for groups of ten ballots or more", async () => {
+    const [a, b] = await optionIds(t.db(), "open-license-change");
+    const opinion = await optionIds(t.db(), "license-opinion");
+    const opinionPoll = await pollId(t.db(), "license-opinion");
+    const scale = await pollId(t.db(), "statement-misleading");
+    const ranked = await pollId(t.db(), "open-license-change");
+    // Two camps of ten apart on two questions; camp one ranks A first, camp two B; nine more rank without a group of ten.
+    for (let i = 0; i < 20; i++) {
+      const camp = i < 10 ? 0 : 1;
+      const { id } = await makeUser(anon(), `camp${i}`);
+      await castVote(id, opinionPoll, { optionIds: [opinion[camp ? 2 : 0]] });
+      await castVote(id, scale, { scaleValue: camp ? 5 : 1 });
+      expect((await castVote(id, ranked, { ranks: [{ optionId: camp ? b : a, rank: 1 }, { optionId: camp ? a : b, rank: 2 }] })).ok).toBe(true);
+    }
+    expect(await refreshOpinionMap(Number((await rawSql("select id from topics where slug = 'llama-2-license'").get()).id))).toBe(true);
+    const r = (await poll(anon())).runoff! as unknown as { firstByGroup: { group: string; ballots: number; counts: { optionId: number; votes: number }[] }[] };
+    expect(r.firstByGroup).toHaveLength(2);
+    const firsts = r.firstByGroup.map((g) => ({ ballots: g.ballots, a: g.counts.find((c) => c.optionId === a)!.votes, b: g.counts.find((c) => c.optionId === b)!.votes }));
+    expect(firsts.sort((x, y) => x.a - y.a)).toEqual([{ ballots: 10, a: 0, b: 10 }, { ballots: 10, a: 10, b: 0 }]);
+    expect((await (await anon().get(`${T}/results`)).text()).replaceAll("<!-- -->", "")).toContain("First choices by opinion group");
   });
 
   it("an admin makes a ranked poll with a limit on places; a longer ranking is refused", async () => {

@@ -27,6 +27,7 @@ export function RunoffRounds({ runoff, id }: { runoff: RunoffResult; id: string 
         )}{" "}
         <span className="muted">Each round counts every ballot&apos;s first choice among the options left; over half wins, else the fewest go out and their ballots pass to each one&apos;s next choice.</span>
       </p>
+      {runoff.firstByGroup.length ? <GroupFirsts runoff={runoff} name={name} /> : null}
       <ol className="rounds">
         {runoff.rounds.map((r) => (
           <li key={r.round}>
@@ -75,5 +76,27 @@ function Transfers({ round, name }: { round: RunoffResult["rounds"][number]; nam
       {listed(round.eliminated.map(name))} {round.eliminated.length > 1 ? "go" : "goes"} out
       {parts.length ? `: ${parts.join("; ")}.` : ", with no first choices to pass on."}
     </p>
+  );
+}
+
+/** First choices within each group of the opinion map (groups with ten ballots or more), most chosen first. */
+function GroupFirsts({ runoff, name }: { runoff: RunoffResult; name: (id: number) => string }) {
+  return (
+    <>
+      <h4>First choices by opinion group</h4>
+      <ul className="group-firsts" data-testid="group-firsts">
+        {runoff.firstByGroup.map((g) => (
+          <li key={g.group}>
+            <strong>{g.group}</strong> ({plural(g.ballots, "ballot")}):{" "}
+            {[...g.counts]
+              .filter((c) => c.votes > 0)
+              .sort((a, b) => b.votes - a.votes)
+              .map((c) => `${name(c.optionId)} ${c.votes}`)
+              .join("; ")}
+          </li>
+        ))}
+      </ul>
+      <p className="muted small">Groups come from the topic&apos;s opinion map; a group shows here once ten of its people have ranked.</p>
+    </>
   );
 }

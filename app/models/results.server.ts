@@ -7,6 +7,8 @@ import { pollPercents, meanBrierOneHot, weightedMean, wilsonInterval } from "../
 import { PUBLIC_VIEWER, resultsVisibility, type Viewer } from "../lib/visibility";
 import { instantRunoff, type Runoff } from "../lib/runoff";
 import { getMyChoices, rankedBallots } from "./ballots.server";
+import { mapGroups } from "./map-groups.server";
+import { MIN_GROUP } from "../lib/opinion-map";
 import { getPollsOfTopic, isClosed, type Poll, type PollKind } from "./polls.server";
 import { getTopicBySlug } from "./topics.server";
 import { topicDataVersion } from "./data-versions.server";
@@ -67,15 +69,28 @@ export type PollResult = {
   ballotLog: { entries: number; csv: string; json: string; checkpoint: { size: number; root: string; url: string } } | null;
 };
 
+/** A ranked poll's first choices within one group of the topic's opinion map (only groups with MIN_GROUP ballots or more). */
+export type GroupFirsts = { group: string; ballots: number; counts: { optionId: number; votes: number }[] };
+type Counted = Runoff & { firstByGroup: GroupFirsts[] };
+
 /** The runoff as results carry it: each round's counts name their option. */
-export type RunoffResult = Omit<Runoff, "rounds"> & {
+export type RunoffResult = Omit<Counted, "rounds"> & {
   rounds: (Omit<Runoff["rounds"][number], "counts"> & { counts: { optionId: number; label: string; votes: number }[] })[];
 };
 
-function runoffResult(poll: Poll, runoff: Runoff | undefined): RunoffResult | null {
+function runoffResult(poll: Poll, runoff: Counted | undefined): RunoffResult | null {
   if (!runoff) return null;
   const label = new Map(poll.options.map((o) => [o.id, o.label]));
   return { ...runoff, rounds: runoff.rounds.map((r) => ({ ...r, counts: r.counts.map((c) => ({ ...c, label: label.get(c.optionId) ?? "" })) })) };
+}
+
+/** First choices per opinion group (issue 28), for groups with MIN_GROUP ballots or more: no figure about fewer people. */
+function firstsByGroup(ballots: { userId: string; ranking: number[] }[], options: number[], groups: { groupOf: Map<string, number>; names: string[] }): GroupFirsts[] {
+  return groups.names.flatMap((group, g) => {
+    const mine = ballots.filter((b) => groups.groupOf.get(b.userId) === g);
+    if (mine.length < MIN_GROUP) return [];
+    return [{ group, ballots: mine.length, counts: options.map((optionId) => ({ optionId, votes: mine.filter((b) => b.ranking[0] === optionId).length })) }];
+  });
 }
 
 const lastVote = prepared("results.lastVote", (c) =>
@@ -85,7 +100,7 @@ const lastVote = prepared("results.lastVote", (c) =>
     .where(sql`${ballotHistory.pollId} = ${sql.placeholder("pollId")}`),
 );
 
-function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null, topicSlug: string, runoff?: Runoff): PollResult {
+function pollResult(poll: Poll, viewer: Viewer, now: number, lastVoteAt: number | null, topicSlug: string, runoff?: Counted): PollResult {
   const decision = resultsVisibility(poll, viewer, now);
   const voters = poll.voterCount;
   let options: OptionResult[] | null = null;
@@ -158,7 +173,7 @@ export type TopicResults = ReturnType<typeof buildResults>;
  * is never older than the last committed write (docs/caching.md). A signed-in
  * reader's page then costs the version read, their own ballots and the render.
  */
-type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend>; runoffs: Map<number, Runoff> };
+type Aggregates = { polls: Poll[]; lastVotes: (number | null)[]; trends: Map<string, Trend>; runoffs: Map<number, Counted> };
 type Kept = LRUCache<number, { version: string; data: Aggregates }>;
 // Per open database: versions of another database (a test's, a restored copy's) mean nothing here.
 const keptBy = new WeakMap<DB, Kept>();
@@ -166,15 +181,20 @@ const keptBy = new WeakMap<DB, Kept>();
 async function readAggregates(topicId: number, withTrends: boolean): Promise<Aggregates> {
   const polls = await getPollsOfTopic(topicId);
   const lastVotes = await Promise.all(polls.map(async (p) => (await lastVote().get({ pollId: p.id }))?.at ?? null));
-  return { polls, lastVotes, trends: withTrends ? await getTrends(polls) : new Map(), runoffs: await runoffsOf(polls) };
+  return { polls, lastVotes, trends: withTrends ? await getTrends(polls) : new Map(), runoffs: await runoffsOf(topicId, polls) };
 }
 
-/** Ranked polls are counted from their ballots (the counters hold first preferences only). */
-async function runoffsOf(polls: Poll[]): Promise<Map<number, Runoff>> {
-  const out = new Map<number, Runoff>();
-  for (const p of polls.filter((x) => x.kind === "ranked")) {
-    const counted = instantRunoff((await rankedBallots(p.id)).map((b) => b.ranking), p.options.map((o) => o.id));
-    if (counted) out.set(p.id, counted);
+/** Ranked polls are counted from their ballots (the counters hold first preferences only), with first choices per opinion group. */
+async function runoffsOf(topicId: number, polls: Poll[]): Promise<Map<number, Counted>> {
+  const out = new Map<number, Counted>();
+  const ranked = polls.filter((x) => x.kind === "ranked");
+  if (!ranked.length) return out;
+  const groups = await mapGroups(topicId);
+  for (const p of ranked) {
+    const ballots = await rankedBallots(p.id);
+    const options = p.options.map((o) => o.id);
+    const counted = instantRunoff(ballots.map((b) => b.ranking), options);
+    if (counted) out.set(p.id, { ...counted, firstByGroup: firstsByGroup(ballots, options, groups) });
   }
   return out;
 }

@@ -1,11 +1,12 @@
 import { and, asc, count, desc, eq, gt, sql } from "drizzle-orm";
 import { db, forUpdate, transaction, type DB } from "../../db/client";
-import { opinionMaps, statements, statementVotes, topics, users } from "../../db/schema";
+import { statements, statementVotes, topics, users } from "../../db/schema";
 import type { StatementMode } from "../../db/schema/domain";
 import { plural } from "../lib/format";
 import { groupConsensus, MIN_PEOPLE, priorityOf, representativeStatements, whereISit, type Counts, type Vote } from "../lib/statement-stats";
 import { isModerator } from "../lib/visibility";
 import { touchTopic } from "./data-versions.server";
+import { mapGroups } from "./map-groups.server";
 import { logAction } from "./moderation-log.server";
 import { fail, type Failure, type Ok } from "./outcome";
 import { trustLevelOf, trustRules } from "./trust.server";
@@ -103,15 +104,6 @@ export async function statementVotesOf(topicId: number): Promise<Vote[]> {
   return list.map((v) => ({ ...v, vote: v.vote as -1 | 0 | 1 }));
 }
 
-/** The last map's groups: who is in which (published ones only) and how many groups it shows. */
-async function mapGroups(topicId: number): Promise<{ groupOf: Map<string, number>; groups: number; names: string[] }> {
-  const [snap] = await db().select({ data: opinionMaps.data, members: opinionMaps.members }).from(opinionMaps).where(eq(opinionMaps.topicId, topicId));
-  if (!snap) return { groupOf: new Map(), groups: 0, names: [] };
-  const members = JSON.parse(snap.members) as Record<string, [number, number, number]>;
-  const names = (JSON.parse(snap.data) as { groups: { name: string }[] }).groups.map((g) => g.name);
-  return { groupOf: new Map(Object.entries(members).map(([u, m]) => [u, m[2]])), groups: names.length, names };
-}
-
 /** The statements page: the next statement for this reader, all shown ones with counts, their own waiting ones, and where they sit. */
 export async function getStatementsPage(topicSlug: string, viewer: { id: string } | null) {
   const [topic] = await db().select({ id: topics.id, slug: topics.slug, title: topics.title, mode: topics.statementMode }).from(topics).where(eq(topics.slug, topicSlug));
@@ -146,8 +138,8 @@ function nextFor(shown: ({ id: number; body: string } & Counts)[], rated: Map<nu
 }
 
 async function positionOf(topicId: number, userId: string, mine: Map<number, -1 | 0 | 1>, shown: { id: number; body: string }[]) {
-  const { groupOf, groups, names } = await mapGroups(topicId);
-  const pos = whereISit(mine, await statementVotesOf(topicId), groupOf, groups, groupOf.get(userId) ?? null);
+  const { groupOf, names } = await mapGroups(topicId);
+  const pos = whereISit(mine, await statementVotesOf(topicId), groupOf, names.length, groupOf.get(userId) ?? null);
   if (!pos) return null;
   const body = new Map(shown.map((s) => [s.id, s.body]));
   return { group: names[pos.group], differ: pos.differ.map((d) => ({ ...d, body: body.get(d.statementId) ?? "" })) };
