@@ -9,8 +9,8 @@ function TrustForm({ u }: { u: Row }) {
   return (
     <Form method="post" className="inline-actions">
       <input type="hidden" name="user" value={u.id} />
-      <span className="badge" data-testid={`trust-${u.username}`}>
-        {u.trustLevel}
+      <span className="muted small">
+        trust: <span data-testid={`trust-${u.username}`}>{u.trustLevel}</span>
       </span>{" "}
       {u.trustLevel === "trusted" ? (
         <button type="submit" name="intent" value="untrust" className="small secondary">
