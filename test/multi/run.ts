@@ -280,7 +280,9 @@ async function main() {
     // Each person votes in turn (their own votes never overlap, so the last
     // acknowledged vote per poll is what must be stored); people run in parallel.
     const plan: { person: number; poll: number; k: number }[] = [];
-    for (let v = 0; v < VOTES; v++) plan.push({ person: v % PEOPLE, poll: (v * 7 + Math.floor(v / PEOPLE)) % choices.length, k: v });
+    // A person's j-th vote goes to the poll j after their own start, so their votes reach distinct polls whatever the number of polls
+    // (with v * 7 in place of person * 7, eleven open polls sent all of a person's votes to one poll: 2101 is a multiple of 11).
+    for (let v = 0; v < VOTES; v++) plan.push({ person: v % PEOPLE, poll: ((v % PEOPLE) * 7 + Math.floor(v / PEOPLE)) % choices.length, k: v });
     const byPerson = new Map<number, typeof plan>();
     for (const p of plan) byPerson.set(p.person, [...(byPerson.get(p.person) ?? []), p]);
     const lastAck = new Map<string, string>(); // person:poll -> body acknowledged last

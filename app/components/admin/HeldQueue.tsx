@@ -14,7 +14,7 @@ export function HeldQueue({ held }: { held: Held[] }) {
         {held.map((c) => (
           <li key={c.id} className="card" data-testid="held">
             <p className="muted">
-              By <Link to={`/admin/users?q=${encodeURIComponent(c.author)}`}>{c.author}</Link> (new account{c.authorBanned ? ", banned" : ""}) {formatDateTime(c.createdAt)} · thread:{" "}
+              By <Link to={`/admin/users?q=${encodeURIComponent(c.author)}`}>{c.author}</Link>{c.authorBanned ? " (banned)" : ""}, posted while new, {formatDateTime(c.createdAt)} · thread:{" "}
               {c.pollSlug ? `/t/${c.topicSlug}/p/${c.pollSlug}` : `/t/${c.topicSlug}`}
             </p>
             <blockquote className="comment-body quoted" dangerouslySetInnerHTML={{ __html: c.bodyHtml }} />
