@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { castVote } from "../app/models/ballots.server";
 import { refreshOpinionMap } from "../app/models/opinion-map.server";
 import { rateStatement } from "../app/models/statements.server";
-import { allCounts, Client, makeUser, optionIds, pollId, rawSql, useFreshDatabase, useTestServer } from "./helpers";
+import { allCounts, Client, makeUser, optionIds, pollId, rawSql, TEST_PASSWORD, useFreshDatabase, useTestServer } from "./helpers";
 
 // Issue 28 (A): people's statements, Pol.is-style. The "Done when": a
 // newcomer writes a statement, it waits (the seeded topic is strict), a
@@ -19,6 +19,21 @@ const json = async () => (await (await anon().get(`${S}.json`, { headers: { "Cac
 const topicId = async () => Number((await rawSql("select id from topics where slug = 'llama-2-license'").get()).id);
 
 describe("people's statements", () => {
+  it("a person's statements and ratings are in their export, and leave with their account", async () => {
+    const { client: admin } = await makeUser(anon(), "boss", "admin");
+    expect((await admin.post("/admin/statements", { intent: "mode", topic: String(await topicId()), mode: "lazy" })).status).toBe(302);
+    const { client: me, id } = await makeUser(anon(), "leaver");
+    expect((await me.post(S, { intent: "write", body: "I was here, and I said so." })).status).toBe(302);
+    expect((await me.post(S, { intent: "rate", statement: "1", vote: "disagree" })).status).toBe(302);
+    const exported = (await (await me.get("/settings/export.json")).json()) as { statements: { body: string; status: string }[]; statementRatings: { vote: string }[] };
+    expect(exported.statements).toMatchObject([{ body: "I was here, and I said so.", status: "accepted" }]);
+    expect(exported.statementRatings).toMatchObject([{ vote: "disagree" }]);
+    expect((await me.post("/settings", { intent: "delete", current: TEST_PASSWORD, confirm: "delete my account" })).status).toBe(302);
+    expect(Number((await rawSql("select count(*) as n from statement_votes where user_id = ?").get(id)).n)).toBe(0);
+    expect(await rawSql("select body, status from statements where author_id = ?").get(id)).toMatchObject({ body: "", status: "hidden" });
+    expect((await json()).statements.some((x) => x.body.includes("I was here"))).toBe(false);
+  });
+
   it("a newcomer's statement waits, is accepted, is rated by twenty, represents a group on the map, and the newcomer sees where they sit", async () => {
     const newbie = anon().fork();
     expect((await newbie.signup("newcomer")).status).toBe(302);

@@ -3,6 +3,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { db, rows, transaction } from "../../db/client";
 import { ballotChoices, ballotHistory, ballots as ballotTable, pollOptions, polls, sessions, topics, users } from "../../db/schema";
 import { withdrawAllBallotsInTransaction } from "./ballots.server";
+import { eraseStatementsOfUserInTransaction, statementsOfUser } from "./statements.server";
 import { touchEverything } from "./data-versions.server";
 import { eraseCommentsOfUserInTransaction, removeVotesOfUserInTransaction } from "./comments.server";
 import { notifyPollChanged } from "./events.server";
@@ -42,6 +43,7 @@ export async function deleteAccount(userId: string, password: string): Promise<{
     await tx.delete(ballotHistory).where(eq(ballotHistory.userId, userId));
     await eraseCommentsOfUserInTransaction(tx, userId, now);
     await removeVotesOfUserInTransaction(tx, userId);
+    await eraseStatementsOfUserInTransaction(tx, userId, now);
     await tx.delete(sessions).where(eq(sessions.userId, userId));
     // An unusable hash: no password verifies against it.
     await tx.update(users).set({ deletedAt: now, passwordHash: "!deleted" }).where(eq(users.id, userId));
@@ -91,7 +93,11 @@ export async function exportUserData(userId: string) {
     select r.comment_id, r.body_md, r.created_at from comment_revisions r join comments c on c.id = r.comment_id
     where c.author_id = ${userId} and c.removed_at is null order by r.id`);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const mine = await statementsOfUser(userId);
   return {
+    // People's statements (issue 28): those written, and every rating given.
+    statements: mine.written.map((s) => ({ ...s, createdAt: iso(s.createdAt) })),
+    statementRatings: mine.ratings.map((r) => ({ ...r, updatedAt: iso(r.updatedAt) })),
     exportedAt: new Date().toISOString(),
     profile: { username: profile.username, role: profile.role, createdAt: iso(profile.createdAt) },
     ballots: ballots.map((b) => ({

@@ -245,3 +245,30 @@ export async function hasSeedStatements(topicId: number): Promise<boolean> {
   const [r] = await db().select({ n: count() }).from(statements).where(and(eq(statements.topicId, topicId), eq(statements.seed, true)));
   return Number(r.n) > 0;
 }
+
+// ---------------------------------------------------------------- a person's own
+
+/** A person's statements and ratings, for their data export. */
+export async function statementsOfUser(userId: string) {
+  const written = await db()
+    .select({ topic: topics.slug, body: statements.body, status: statements.status, createdAt: statements.createdAt })
+    .from(statements)
+    .innerJoin(topics, eq(topics.id, statements.topicId))
+    .where(eq(statements.authorId, userId))
+    .orderBy(asc(statements.id));
+  const ratings = await db()
+    .select({ topic: topics.slug, statement: statements.body, vote: statementVotes.vote, updatedAt: statementVotes.updatedAt })
+    .from(statementVotes)
+    .innerJoin(statements, eq(statements.id, statementVotes.statementId))
+    .innerJoin(topics, eq(topics.id, statements.topicId))
+    .where(eq(statementVotes.userId, userId))
+    .orderBy(asc(statements.id));
+  const word = { 1: "agree", [-1]: "disagree", 0: "pass" } as Record<number, string>;
+  return { written, ratings: ratings.map((r) => ({ ...r, vote: word[r.vote] })) };
+}
+
+/** Inside an account deletion: the person's ratings go, and their statements are emptied and hidden (like their comments' text). */
+export async function eraseStatementsOfUserInTransaction(tx: DB, userId: string, now: number): Promise<void> {
+  await tx.delete(statementVotes).where(eq(statementVotes.userId, userId));
+  await tx.update(statements).set({ body: "", status: "hidden", moderatedAt: now }).where(eq(statements.authorId, userId));
+}
