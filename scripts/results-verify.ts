@@ -209,16 +209,17 @@ function countProblems(poll: PollResult, tree: Tree, pollId: number, optionIds: 
 }
 
 /** A ranked poll: the instant runoff counted again from the tree's ballots, round by round, against results.json's. */
-function runoffProblems(poll: PollResult, ballots: number[][]): string[] {
+export function runoffProblems(poll: Pick<PollResult, "options" | "runoff">, ballots: number[][]): string[] {
   const mine = instantRunoff(ballots, (poll.options ?? []).map((o) => o.id));
   const theirs = poll.runoff ?? null;
-  const shape = (r: typeof theirs | Runoff | null) =>
-    r && JSON.stringify({ winner: r.winner, tied: r.tied, rounds: r.rounds.map((x) => ({ counts: x.counts.map((c) => [c.optionId, c.votes]), exhausted: x.exhausted, eliminated: x.eliminated, transfers: x.transfers })) });
   if (!mine && !theirs) return [];
   if (!mine || !theirs) return [`runoff: the tree gives ${mine ? "a count" : "none"}, results.json ${theirs ? "has one" : "has none"}`];
-  if (shape(mine) === shape(theirs)) return [];
-  const round = mine.rounds.findIndex((r, i) => shape({ ...mine, rounds: [r] }) !== shape({ ...theirs, rounds: theirs.rounds.slice(i, i + 1), winner: mine.winner, tied: mine.tied }));
-  return [round === -1 ? `runoff: the tree gives ${mine.winner === null ? "a tie" : `option ${mine.winner}`} winning, results.json another outcome` : `runoff: round ${round + 1} differs from the tree's count`];
+  type Round = Runoff["rounds"][number] | NonNullable<PollResult["runoff"]>["rounds"][number];
+  const shape = (x: Round | undefined) => x && JSON.stringify([x.counts.map((c) => [c.optionId, c.votes]), x.exhausted, x.eliminated, x.transfers]);
+  const rounds = Math.max(mine.rounds.length, theirs.rounds.length);
+  for (let i = 0; i < rounds; i++) if (shape(mine.rounds[i]) !== shape(theirs.rounds[i])) return [`runoff: round ${i + 1} differs from the tree's count`];
+  if (mine.winner !== theirs.winner || JSON.stringify(mine.tied) !== JSON.stringify(theirs.tied)) return [`runoff: the tree gives ${mine.winner === null ? "a tie" : `option ${mine.winner} winning`}, results.json another outcome`];
+  return [];
 }
 
 /** One poll, once: its problems, and what it proved. `caughtUp` is false while entries wait to be placed. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { instantRunoff, MAX_ROUNDS } from "~/lib/runoff";
+import { runoffProblems } from "../scripts/results-verify";
 
 // Options 1..4 stand for A..D. Each case was counted by hand first.
 const A = 1, B = 2, C = 3, D = 4;
@@ -76,5 +77,25 @@ describe("instant runoff (as Discourse counts it)", () => {
     expect(r.rounds[49]).toMatchObject({ counted: 1830 - 1225, exhausted: 1225 });
     expect(r.winner).toBeNull();
     expect(r.tied).toEqual([60]);
+  });
+});
+
+describe("results:verify's re-count of a runoff", () => {
+  const options = [A, B, C, D].map((id) => ({ id, label: String(id), count: 0, guests: 0 }));
+  const ballots = [...times(6, [A, C]), ...times(5, [B, C]), ...times(4, [C, B])];
+  const counted = () => instantRunoff(ballots, order)!;
+
+  it("agrees with the count it re-runs, and names the first round that differs", () => {
+    expect(runoffProblems({ options, runoff: counted() }, ballots)).toEqual([]);
+    const moved = counted();
+    moved.rounds[1].counts[1].votes += 1;
+    expect(runoffProblems({ options, runoff: moved }, ballots)).toEqual(["runoff: round 2 differs from the tree's count"]);
+    const transfer = counted();
+    transfer.rounds[0].transfers = [{ to: A, votes: 4 }];
+    expect(runoffProblems({ options, runoff: transfer }, ballots)).toEqual(["runoff: round 1 differs from the tree's count"]);
+    expect(runoffProblems({ options, runoff: { ...counted(), winner: A } }, ballots)).toEqual(["runoff: the tree gives option 2 winning, results.json another outcome"]);
+    expect(runoffProblems({ options, runoff: { ...counted(), rounds: counted().rounds.slice(0, 1) } }, ballots)).toEqual(["runoff: round 2 differs from the tree's count"]);
+    expect(runoffProblems({ options, runoff: null }, ballots)).toEqual(["runoff: the tree gives a count, results.json has none"]);
+    expect(runoffProblems({ options, runoff: null }, [])).toEqual([]);
   });
 });

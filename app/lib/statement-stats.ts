@@ -4,8 +4,10 @@
 // Formulas and their sources are in docs/opinion-map.md. Votes: 1 agree,
 // -1 disagree, 0 pass (Pol.is stores agree as -1; nothing else differs).
 
-/** No figure about fewer people than this is published (the map's MIN_GROUP). */
-export const MIN_PEOPLE = 10;
+import { MIN_GROUP } from "./opinion-map";
+
+/** No figure about fewer people than this is published: the map's own floor. */
+export const MIN_PEOPLE = MIN_GROUP;
 /** Pol.is's 90% one-sided significance for its z-tests (`z-sig-90?`). */
 export const Z90 = 1.2816;
 
